@@ -1,0 +1,23 @@
+// Every command family, in one list: the server builds its table from this.
+import type { CommandSpec } from './types.js';
+import { connectionCommands } from './connection.js';
+import { stringCommands } from './strings.js';
+import { keyCommands } from './keys.js';
+import { serverCommands } from './server-admin.js';
+import { hashCommands } from './hashes.js';
+import { setCommands } from './sets.js';
+import { listCommands } from './lists.js';
+import { zsetCommands } from './zsets.js';
+import { persistenceCommands } from './persistence.js';
+
+export const allCommands: readonly (readonly CommandSpec[])[] = [
+  connectionCommands,
+  stringCommands,
+  keyCommands,
+  serverCommands,
+  hashCommands,
+  setCommands,
+  listCommands,
+  zsetCommands,
+  persistenceCommands,
+];

@@ -1,0 +1,4 @@
+// (being written) lists commands.
+import type { CommandSpec } from './types.js';
+
+export const listCommands: CommandSpec[] = [];

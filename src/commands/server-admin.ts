@@ -1,0 +1,1167 @@
+// Server, admin and introspection commands (Redis server.c / config.c / networking.c / debug.c /
+// latency.c / slowlog.c / object.c): COMMAND, CONFIG, INFO, CLIENT, TIME, LASTSAVE, DEBUG,
+// SHUTDOWN, LATENCY, SLOWLOG, MEMORY, LOLWUT.
+// Invariant: nothing here changes the keyspace, so nothing here propagates; COMMAND answers only
+// from the command table (src/commands/table.ts), so what it reports is what the dispatcher
+// enforces.
+
+import { def, fullName, keyIndexes, arityOk } from './table.js';
+import { E } from './errors.js';
+import type { CommandContext, CommandFlag, CommandSpec } from './types.js';
+import { ReplyWriter } from '../protocol/reply.js';
+import { parseInt64, parseIndex } from '../util/numbers.js';
+import { stringMatch } from '../util/glob.js';
+import { VERSION } from '../version.js';
+import type { Value } from '../keyspace/entry.js';
+import type { Db } from '../keyspace/db.js';
+
+// ---- declarations that the table has no field for --------------------------------------------
+
+/** COMMAND INFO "tips" (Redis's command hints): kept beside the spec until the table has a field. */
+interface SpecExtras {
+  tips?: readonly string[];
+}
+
+function withTips(spec: CommandSpec, ...tips: string[]): CommandSpec {
+  (spec as CommandSpec & SpecExtras).tips = tips;
+  return spec;
+}
+
+function tipsOf(spec: CommandSpec): readonly string[] {
+  return (spec as CommandSpec & SpecExtras).tips ?? [];
+}
+
+// ---- shared helpers -------------------------------------------------------------------------
+
+/** Redis's addReplyHelp: "<CMD> <subcommand> ..." then the lines, then HELP, as status lines. */
+function replyHelp(c: CommandContext, cmd: string, lines: readonly string[]): void {
+  const r = c.reply;
+  r.array(lines.length + 3);
+  r.simple(`${cmd} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const l of lines) r.simple(l);
+  r.simple('HELP');
+  r.simple('    Prints this help.');
+}
+
+/** Redis's addReplySubcommandSyntaxError. */
+function subcommandSyntaxError(sub: string, cmd: string): string {
+  return `ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try ${cmd} HELP.`;
+}
+
+function containerOnly(c: CommandContext, argv: string[]): void {
+  c.reply.error(E.wrongArity(argv[0].toLowerCase()));
+}
+
+/** Looks a command up by its COMMAND INFO/DOCS name: "get", or "config|get" for a subcommand. */
+function lookupByFullName(c: CommandContext, name: string): CommandSpec | undefined {
+  const bar = name.indexOf('|');
+  if (bar < 0) return c.server.commands.get(name.toLowerCase());
+  if (name.indexOf('|', bar + 1) >= 0) return undefined;
+  const parent = c.server.commands.get(name.slice(0, bar).toLowerCase());
+  return parent?.subcommands?.get(name.slice(bar + 1).toLowerCase());
+}
+
+// ---- COMMAND --------------------------------------------------------------------------------
+
+/** The order Redis lists command flags in (may_replicate is hidden, as in Redis). */
+const FLAG_ORDER: readonly CommandFlag[] = [
+  'write', 'readonly', 'denyoom', 'admin', 'pubsub', 'noscript', 'blocking', 'loading', 'stale',
+  'skip_monitor', 'skip_slowlog', 'fast', 'no_auth', 'no_mandatory_keys', 'no_async_loading', 'no_multi',
+  'movablekeys', 'allow_busy',
+];
+
+/** ACL categories in Redis's order (ACL CAT). */
+const CATEGORY_ORDER: readonly string[] = [
+  'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog',
+  'geo', 'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting',
+];
+
+/** COMMAND INFO replies depend only on the (static) table: encoded once per spec and protocol. */
+const infoCache = new WeakMap<CommandSpec, [string | undefined, string | undefined]>();
+
+function commandInfoText(spec: CommandSpec, resp: 2 | 3): string {
+  let cached = infoCache.get(spec);
+  if (cached === undefined) infoCache.set(spec, (cached = [undefined, undefined]));
+  const slot = resp === 2 ? 0 : 1;
+  let text = cached[slot];
+  if (text === undefined) {
+    const w = new ReplyWriter();
+    w.resp = resp;
+    writeCommandInfo(w, spec);
+    text = cached[slot] = w.take();
+  }
+  return text;
+}
+
+function writeCommandInfo(r: ReplyWriter, spec: CommandSpec): void {
+  r.array(10);
+  r.bulk(fullName(spec));
+  r.int(spec.arity);
+  const flags: string[] = FLAG_ORDER.filter((f) => spec.flags.includes(f));
+  for (const f of spec.flags) if (f !== 'may_replicate' && !flags.includes(f)) flags.push(f);
+  r.set(flags.length);
+  for (const f of flags) r.simple(f);
+  r.int(spec.firstKey);
+  r.int(spec.lastKey);
+  r.int(spec.step);
+  const cats = CATEGORY_ORDER.filter((cat) => spec.categories.includes(cat));
+  for (const cat of spec.categories) if (!cats.includes(cat)) cats.push(cat);
+  r.set(cats.length);
+  for (const cat of cats) r.simple('@' + cat);
+  const tips = tipsOf(spec);
+  r.set(tips.length);
+  for (const t of tips) r.bulk(t);
+  writeKeySpecs(r, spec);
+  const subs = spec.subcommands ? [...spec.subcommands.values()] : [];
+  r.array(subs.length);
+  for (const s of subs) writeCommandInfo(r, s);
+}
+
+/**
+ * Key specs synthesized from the legacy (first, last, step) range: the table does not declare
+ * Redis's key-spec flags, so they are approximated from the command flags (RO for read-only
+ * commands, RW otherwise); commands with movable keys report an "unknown" spec.
+ */
+function writeKeySpecs(r: ReplyWriter, spec: CommandSpec): void {
+  const movable = spec.getKeys !== undefined;
+  if (spec.firstKey <= 0 && !movable) {
+    r.array(0);
+    return;
+  }
+  const ro = spec.flags.includes('readonly') && !spec.flags.includes('write');
+  const flags = ro ? ['RO', 'access'] : ['RW', 'update'];
+  const specs: Array<'range' | 'unknown'> = [];
+  if (spec.firstKey > 0) specs.push('range');
+  if (movable) specs.push('unknown');
+  r.array(specs.length);
+  for (const kind of specs) {
+    r.map(3);
+    r.bulk('flags');
+    const f = kind === 'unknown' ? [...flags, 'incomplete'] : flags;
+    r.set(f.length);
+    for (const x of f) r.simple(x);
+    r.bulk('begin_search');
+    r.map(2);
+    r.bulk('type');
+    if (kind === 'range') {
+      r.bulk('index');
+      r.bulk('spec');
+      r.map(1);
+      r.bulk('index');
+      r.int(spec.firstKey);
+    } else {
+      r.bulk('unknown');
+      r.bulk('spec');
+      r.map(0);
+    }
+    r.bulk('find_keys');
+    r.map(2);
+    r.bulk('type');
+    if (kind === 'range') {
+      r.bulk('range');
+      r.bulk('spec');
+      r.map(3);
+      r.bulk('lastkey');
+      r.int(spec.lastKey >= 0 ? spec.lastKey - spec.firstKey : spec.lastKey);
+      r.bulk('keystep');
+      r.int(spec.step);
+      r.bulk('limit');
+      r.int(0);
+    } else {
+      r.bulk('unknown');
+      r.bulk('spec');
+      r.map(0);
+    }
+  }
+}
+
+function commandAll(c: CommandContext): void {
+  const cmds = c.server.commands;
+  c.reply.array(cmds.size);
+  for (const spec of cmds.values()) c.reply.raw(commandInfoText(spec, c.resp));
+}
+
+function command(c: CommandContext, argv: string[]): void {
+  // Reached with no subcommand only (the dispatcher routes COMMAND <sub> to the subcommand).
+  if (argv.length > 1) return c.reply.error(E.unknownSubcommand(argv[1], 'command'));
+  commandAll(c);
+}
+
+function commandCount(c: CommandContext): void {
+  c.reply.int(c.server.commands.size);
+}
+
+function commandInfo(c: CommandContext, argv: string[]): void {
+  if (argv.length === 2) return commandAll(c);
+  c.reply.array(argv.length - 2);
+  for (let i = 2; i < argv.length; i++) {
+    const spec = lookupByFullName(c, argv[i]);
+    if (spec === undefined) c.reply.nullBulk();
+    else c.reply.raw(commandInfoText(spec, c.resp));
+  }
+}
+
+/** Redis's group names, for commands declared without one. */
+function groupOf(spec: CommandSpec): string {
+  if (spec.group) return spec.group;
+  if (spec.parent) return groupOf(spec.parent);
+  const cats = spec.categories;
+  for (const cat of ['string', 'list', 'hash', 'set', 'geo', 'stream', 'bitmap', 'hyperloglog', 'pubsub', 'scripting', 'connection']) {
+    if (cats.includes(cat)) return cat;
+  }
+  if (cats.includes('sortedset')) return 'sorted-set';
+  if (cats.includes('transaction')) return 'transactions';
+  if (cats.includes('keyspace')) return 'generic';
+  return 'server';
+}
+
+function writeCommandDocs(r: ReplyWriter, spec: CommandSpec): void {
+  const subs = spec.subcommands ? [...spec.subcommands.values()] : [];
+  r.map(subs.length > 0 ? 4 : 3);
+  r.bulk('summary');
+  r.bulk(spec.summary ?? '');
+  r.bulk('since');
+  r.bulk(spec.since ?? '');
+  r.bulk('group');
+  r.bulk(groupOf(spec));
+  if (subs.length > 0) {
+    r.bulk('subcommands');
+    r.map(subs.length);
+    for (const s of subs) {
+      r.bulk(fullName(s));
+      writeCommandDocs(r, s);
+    }
+  }
+}
+
+function commandDocs(c: CommandContext, argv: string[]): void {
+  const r = c.reply;
+  if (argv.length === 2) {
+    r.map(c.server.commands.size);
+    for (const spec of c.server.commands.values()) {
+      r.bulk(spec.name);
+      writeCommandDocs(r, spec);
+    }
+    return;
+  }
+  const found: CommandSpec[] = [];
+  for (let i = 2; i < argv.length; i++) {
+    const spec = lookupByFullName(c, argv[i]);
+    if (spec !== undefined) found.push(spec);
+  }
+  r.map(found.length);
+  for (const spec of found) {
+    r.bulk(fullName(spec));
+    writeCommandDocs(r, spec);
+  }
+}
+
+function commandList(c: CommandContext, argv: string[]): void {
+  let filter: ((spec: CommandSpec) => boolean) | null = null;
+  if (argv.length === 5 && argv[2].toLowerCase() === 'filterby') {
+    const kind = argv[3].toLowerCase();
+    const arg = argv[4];
+    if (kind === 'module') filter = () => false;
+    else if (kind === 'aclcat') {
+      const cat = arg.toLowerCase();
+      filter = (spec) => spec.categories.includes(cat);
+    } else if (kind === 'pattern') filter = (spec) => stringMatch(arg, fullName(spec), true);
+    else return c.reply.error(E.SYNTAX);
+  } else if (argv.length !== 2) {
+    return c.reply.error(E.SYNTAX);
+  }
+  const names: string[] = [];
+  for (const spec of c.server.commands.values()) {
+    if (filter === null || filter(spec)) names.push(spec.name);
+    if (spec.subcommands) {
+      for (const sub of spec.subcommands.values()) if (filter === null || filter(sub)) names.push(fullName(sub));
+    }
+  }
+  c.reply.bulks(names);
+}
+
+function commandGetKeys(c: CommandContext, argv: string[]): void {
+  const args = argv.slice(2);
+  let spec = c.server.commands.get(args[0].toLowerCase());
+  if (spec !== undefined && spec.subcommands !== undefined && args.length >= 2) {
+    spec = spec.subcommands.get(args[1].toLowerCase());
+  }
+  if (spec === undefined) return c.reply.error('ERR Invalid command specified');
+  if (spec.firstKey <= 0 && spec.getKeys === undefined) return c.reply.error('ERR The command has no key arguments');
+  if (!arityOk(spec, args.length)) return c.reply.error('ERR Invalid number of arguments specified for command');
+  const idx = keyIndexes(spec, args);
+  if (idx.length === 0) {
+    if (spec.flags.includes('no_mandatory_keys')) return c.reply.array(0);
+    return c.reply.error('ERR Invalid arguments specified for command');
+  }
+  c.reply.array(idx.length);
+  for (const i of idx) c.reply.bulk(args[i]);
+}
+
+function commandHelp(c: CommandContext): void {
+  replyHelp(c, 'COMMAND', [
+    '(no subcommand)',
+    '    Return details about all Redis commands.',
+    'COUNT',
+    '    Return the total number of commands in this Redis server.',
+    'LIST',
+    '    Return a list of all commands in this Redis server.',
+    'INFO [<command-name> ...]',
+    '    Return details about multiple Redis commands.',
+    '    If no command names are given, documentation details for all',
+    '    commands are returned.',
+    'DOCS [<command-name> ...]',
+    '    Return documentation details about multiple Redis commands.',
+    '    If no command names are given, documentation details for all',
+    '    commands are returned.',
+    'GETKEYS <full-command>',
+    '    Return the keys from a full Redis command.',
+  ]);
+}
+
+// ---- CONFIG ---------------------------------------------------------------------------------
+
+function configGet(c: CommandContext, argv: string[]): void {
+  const pairs = c.server.config.getMatching(argv.slice(2));
+  c.reply.map(pairs.length);
+  for (const [k, v] of pairs) {
+    c.reply.bulk(k);
+    c.reply.bulk(v);
+  }
+}
+
+function configSet(c: CommandContext, argv: string[]): void {
+  if (argv.length % 2 !== 0) return c.reply.error(E.wrongArity('config|set'));
+  const pairs: Array<[string, string]> = [];
+  for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i], argv[i + 1]]);
+  const err = c.server.config.set(pairs, { local: isLocalAddr(c.addr) });
+  if (err) return c.reply.error(err);
+  c.reply.ok();
+}
+
+function configResetStat(c: CommandContext): void {
+  // Redis's resetServerStats + resetCommandTableStats + resetErrorTableStats: counters only;
+  // the slow log and the latency monitor keep their entries.
+  c.server.stats.reset();
+  c.server.ks.stats.reset();
+  c.reply.ok();
+}
+
+function configRewrite(c: CommandContext): void {
+  const err = c.server.config.rewrite();
+  if (err) return c.reply.error(err);
+  c.reply.ok();
+}
+
+function configHelp(c: CommandContext): void {
+  replyHelp(c, 'CONFIG', [
+    'GET <pattern>',
+    '    Return parameters matching the glob-like <pattern> and their values.',
+    'SET <directive> <value>',
+    '    Set the configuration <directive> to <value>.',
+    'RESETSTAT',
+    '    Reset statistics reported by the INFO command.',
+    'REWRITE',
+    '    Rewrite the configuration file.',
+  ]);
+}
+
+// ---- INFO -----------------------------------------------------------------------------------
+
+function info(c: CommandContext, argv: string[]): void {
+  const sections: string[] = [];
+  for (let i = 1; i < argv.length; i++) sections.push(argv[i].toLowerCase());
+  c.reply.verbatim(c.server.info(c, sections));
+}
+
+// ---- CLIENT ---------------------------------------------------------------------------------
+
+type ClientType = 'normal' | 'master' | 'replica' | 'pubsub';
+
+/** Redis's getClientTypeByName ("slave" is the old name of "replica"). */
+function clientTypeByName(name: string): ClientType | null {
+  switch (name.toLowerCase()) {
+    case 'normal':
+      return 'normal';
+    case 'master':
+      return 'master';
+    case 'replica':
+    case 'slave':
+      return 'replica';
+    case 'pubsub':
+      return 'pubsub';
+    default:
+      return null;
+  }
+}
+
+/** Redis's getClientType, read from the CLIENT LIST flag letters the client reports. */
+function clientType(cl: CommandContext): ClientType {
+  const f = cl.flagString();
+  if (f.includes('M')) return 'master';
+  if (f.includes('S')) return 'replica';
+  if (f.includes('P')) return 'pubsub';
+  return 'normal';
+}
+
+/**
+ * One CLIENT LIST line (Redis 7.0's catClientInfoString field order). Fields with no Hoard
+ * counterpart (fixed reply buffer, list of reply blocks) read 0. `current` is the command
+ * being run when `cl` is the caller itself.
+ */
+function clientInfoLine(cl: CommandContext, now: number, current: { cmd: string; argvMem: number } | null): string {
+  const omem = cl.outputBufferBytes;
+  const qbuf = cl.queryBufferBytes;
+  const argvMem = current ? current.argvMem : 0;
+  return (
+    `id=${cl.id} addr=${cl.addr} laddr=${cl.laddr} fd=${cl.fd} name=${cl.name}` +
+    ` age=${Math.floor((now - cl.createdAt) / 1000)} idle=${Math.floor((now - cl.lastInteraction) / 1000)}` +
+    ` flags=${cl.flagString()} db=${cl.dbIndex} sub=0 psub=0 ssub=0 multi=${cl.multiQueued}` +
+    ` qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=${omem}` +
+    ` tot-mem=${qbuf + omem + argvMem} events=${omem > 0 ? 'rw' : 'r'} cmd=${current ? current.cmd : cl.lastCommand}` +
+    ` user=${cl.user} redir=-1 resp=${cl.resp}\n`
+  );
+}
+
+function argvMem(argv: readonly string[]): number {
+  let n = 0;
+  for (const a of argv) n += a.length;
+  return n;
+}
+
+function clientList(c: CommandContext, argv: string[]): void {
+  let type: ClientType | null = null;
+  let ids: Set<number> | null = null;
+  if (argv.length === 4 && argv[2].toLowerCase() === 'type') {
+    type = clientTypeByName(argv[3]);
+    if (type === null) return c.reply.error(`ERR Unknown client type '${argv[3]}'`);
+  } else if (argv.length > 3 && argv[2].toLowerCase() === 'id') {
+    ids = new Set();
+    for (let i = 3; i < argv.length; i++) {
+      const id = parseInt64(argv[i]);
+      if (id === null) return c.reply.error('ERR Invalid client ID');
+      if (typeof id === 'number') ids.add(id);
+    }
+  } else if (argv.length !== 2) {
+    return c.reply.error(E.SYNTAX);
+  }
+  const now = Date.now();
+  const self = { cmd: 'client|list', argvMem: argvMem(argv) };
+  let out = '';
+  if (ids !== null) {
+    // Redis answers in the order the ids were given.
+    const byId = new Map<number, CommandContext>();
+    for (const cl of c.server.clients()) byId.set(cl.id, cl);
+    for (let i = 3; i < argv.length; i++) {
+      const cl = byId.get(Number(argv[i]));
+      if (cl !== undefined) out += clientInfoLine(cl, now, cl === c ? self : null);
+    }
+  } else {
+    for (const cl of c.server.clients()) {
+      if (type !== null && clientType(cl) !== type) continue;
+      out += clientInfoLine(cl, now, cl === c ? self : null);
+    }
+  }
+  c.reply.verbatim(out);
+}
+
+function clientInfo(c: CommandContext, argv: string[]): void {
+  c.reply.verbatim(clientInfoLine(c, Date.now(), { cmd: 'client|info', argvMem: argvMem(argv) }));
+}
+
+function clientId(c: CommandContext): void {
+  c.reply.int(c.id);
+}
+
+function clientGetName(c: CommandContext): void {
+  if (c.name === '') c.reply.nullBulk();
+  else c.reply.bulk(c.name);
+}
+
+/** Redis's validateClientName: printable ASCII without spaces ('!'..'~'). */
+export function validClientName(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const ch = name.charCodeAt(i);
+    if (ch < 33 || ch > 126) return false;
+  }
+  return true;
+}
+
+function clientSetName(c: CommandContext, argv: string[]): void {
+  const name = argv[2];
+  if (!validClientName(name)) return c.reply.error('ERR Client names cannot contain spaces, newlines or special characters.');
+  c.name = name;
+  c.reply.ok();
+}
+
+function clientGetRedir(c: CommandContext): void {
+  // No client-side caching (CLIENT TRACKING) yet: never redirecting.
+  c.reply.int(-1);
+}
+
+function clientReply(c: CommandContext, argv: string[]): void {
+  const mode = argv[2].toLowerCase();
+  if (mode === 'on') {
+    c.replyMode = 'on';
+    c.reply.ok();
+  } else if (mode === 'off') {
+    c.replyMode = 'off';
+  } else if (mode === 'skip') {
+    if (c.replyMode !== 'off') c.replyMode = 'skip';
+  } else {
+    c.reply.error(E.SYNTAX);
+  }
+}
+
+function clientNoEvict(c: CommandContext, argv: string[]): void {
+  const v = argv[2].toLowerCase();
+  if (v === 'on') c.noEvict = true;
+  else if (v === 'off') c.noEvict = false;
+  else return c.reply.error(E.SYNTAX);
+  c.reply.ok();
+}
+
+function clientKill(c: CommandContext, argv: string[]): void {
+  if (argv.length === 3) {
+    // Old form: CLIENT KILL <ip:port>.
+    for (const cl of c.server.clients()) {
+      if (cl.addr !== argv[2]) continue;
+      if (cl === c) c.closeAfterReply();
+      else cl.kill();
+      return c.reply.ok();
+    }
+    return c.reply.error('ERR No such client');
+  }
+  let id: number | null = null;
+  let type: ClientType | null = null;
+  let addr: string | null = null;
+  let laddr: string | null = null;
+  let user: string | null = null;
+  let skipMe = true;
+  for (let i = 2; i < argv.length; i += 2) {
+    if (i + 1 >= argv.length) return c.reply.error(E.SYNTAX);
+    const opt = argv[i].toLowerCase();
+    const val = argv[i + 1];
+    if (opt === 'id') {
+      const n = parseIndex(val);
+      if (n === null || n <= 0) return c.reply.error('ERR client-id should be greater than 0');
+      id = n;
+    } else if (opt === 'type') {
+      type = clientTypeByName(val);
+      if (type === null) return c.reply.error(`ERR Unknown client type '${val}'`);
+    } else if (opt === 'addr') {
+      addr = val;
+    } else if (opt === 'laddr') {
+      laddr = val;
+    } else if (opt === 'user') {
+      if (!knownUser(c, val)) return c.reply.error(`ERR No such user '${val}'`);
+      user = val;
+    } else if (opt === 'skipme') {
+      const v = val.toLowerCase();
+      if (v === 'yes') skipMe = true;
+      else if (v === 'no') skipMe = false;
+      else return c.reply.error(E.SYNTAX);
+    } else {
+      return c.reply.error(E.SYNTAX);
+    }
+  }
+  const victims: CommandContext[] = [];
+  for (const cl of c.server.clients()) {
+    if (id !== null && cl.id !== id) continue;
+    if (addr !== null && cl.addr !== addr) continue;
+    if (laddr !== null && cl.laddr !== laddr) continue;
+    if (type !== null && clientType(cl) !== type) continue;
+    if (user !== null && cl.user !== user) continue;
+    if (cl === c && skipMe) continue;
+    victims.push(cl);
+  }
+  // Killed after the walk: closing a client removes it from the set being iterated.
+  for (const cl of victims) {
+    if (cl === c) c.closeAfterReply();
+    else cl.kill();
+  }
+  c.reply.int(victims.length);
+}
+
+/** Without ACL, the users that exist are "default" and whoever is logged in. */
+function knownUser(c: CommandContext, name: string): boolean {
+  if (name === 'default') return true;
+  for (const cl of c.server.clients()) if (cl.user === name) return true;
+  return false;
+}
+
+function clientHelp(c: CommandContext): void {
+  replyHelp(c, 'CLIENT', [
+    'GETREDIR',
+    '    Return the client ID we are redirecting to when tracking is enabled.',
+    'GETNAME',
+    '    Return the name of the current connection.',
+    'ID',
+    '    Return the ID of the current connection.',
+    'INFO',
+    '    Return information about the current client connection.',
+    'KILL <ip:port>',
+    '    Kill connection made from <ip:port>.',
+    'KILL <option> <value> [<option> <value> [...]]',
+    '    Kill connections. Options are:',
+    '    * ADDR (<ip:port>|<unixsocket>:0)',
+    '      Kill connections made from the specified address',
+    '    * LADDR (<ip:port>|<unixsocket>:0)',
+    '      Kill connections made to specified local address',
+    '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+    '      Kill connections by type.',
+    '    * USER <username>',
+    '      Kill connections authenticated by <username>.',
+    '    * SKIPME (YES|NO)',
+    '      Skip killing current connection (default: yes).',
+    'LIST [options ...]',
+    '    Return information about client connections. Options:',
+    '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+    '      Return clients of specified type.',
+    'REPLY (ON|OFF|SKIP)',
+    '    Control the replies sent to the current connection.',
+    'SETNAME <name>',
+    '    Assign the name <name> to the current connection.',
+    'NO-EVICT (ON|OFF)',
+    '    Protect current client connection from eviction.',
+  ]);
+}
+
+// ---- TIME, LASTSAVE, LOLWUT ---------------------------------------------------------------
+
+function time(c: CommandContext): void {
+  // The keyspace clock (ms): tests that drive expiry with a manual clock see a consistent TIME.
+  const ms = c.server.ks.clock.now();
+  const sec = Math.floor(ms / 1000);
+  c.reply.array(2);
+  c.reply.bulk(String(sec));
+  c.reply.bulk(String(Math.floor((ms - sec * 1000) * 1000)));
+}
+
+function lastsave(c: CommandContext): void {
+  c.reply.int(c.server.lastSaveTime());
+}
+
+function lolwut(c: CommandContext): void {
+  // Redis 7.0 has no art for its own version: "LOLWUT" is the version line only.
+  c.reply.verbatim(`Redis ver. ${VERSION}\n`);
+}
+
+// ---- DEBUG ----------------------------------------------------------------------------------
+
+const DEBUG_NOT_ALLOWED =
+  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+
+/** A cell to Atomics.wait on: blocking the event loop is what DEBUG SLEEP is for. */
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+function isLocalAddr(addr: string): boolean {
+  return addr.startsWith('127.') || addr.startsWith('::1:') || addr.startsWith('::ffff:127.') || addr.startsWith('/');
+}
+
+/** Redis's strtod-ish: a leading number, 0 when there is none ("DEBUG SLEEP abc" sleeps 0 s). */
+function leadingFloat(s: string): number {
+  const v = parseFloat(s);
+  return Number.isFinite(v) ? v : 0;
+}
+
+function debug(c: CommandContext, argv: string[]): void {
+  const mode = c.server.config.str('enable-debug-command');
+  if (mode !== 'yes' && !(mode === 'local' && isLocalAddr(c.addr))) return c.reply.error(DEBUG_NOT_ALLOWED);
+  const sub = argv[1].toLowerCase();
+  if (sub === 'sleep' && argv.length === 3) {
+    const ms = leadingFloat(argv[2]) * 1000;
+    if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
+    return c.reply.ok();
+  }
+  if (sub === 'error' && argv.length === 3) return c.reply.error(argv[2]);
+  if (sub === 'log' && argv.length === 3) return c.reply.ok();
+  if (sub === 'help' && argv.length === 2) {
+    return replyHelp(c, 'DEBUG', [
+      'ERROR <string>',
+      '    Return a Redis protocol error with <string> as message. Useful for clients',
+      '    unit tests to simulate Redis errors.',
+      'LOG <message>',
+      '    Write <message> to the server log.',
+      'SLEEP <seconds>',
+      '    Stop the server for <seconds>. Decimals allowed.',
+    ]);
+  }
+  c.reply.error(subcommandSyntaxError(argv[1], 'DEBUG'));
+}
+
+// ---- SHUTDOWN -------------------------------------------------------------------------------
+
+function shutdown(c: CommandContext, argv: string[]): void {
+  let nosave = false;
+  let save = false;
+  let now = false;
+  let force = false;
+  let abort = false;
+  for (let i = 1; i < argv.length; i++) {
+    const o = argv[i].toLowerCase();
+    if (o === 'nosave') nosave = true;
+    else if (o === 'save') save = true;
+    else if (o === 'now') now = true;
+    else if (o === 'force') force = true;
+    else if (o === 'abort') abort = true;
+    else return c.reply.error(E.SYNTAX);
+  }
+  if ((abort && (nosave || save || now || force)) || (nosave && save)) return c.reply.error(E.SYNTAX);
+  const mode = nosave ? 'nosave' : save ? 'save' : 'default';
+  const err = c.server.shutdown(c, mode, { now, force, abort });
+  if (err !== null) return c.reply.error(err);
+  // A successful SHUTDOWN closes the connection without a reply; ABORT answers OK.
+  if (abort) c.reply.ok();
+}
+
+// ---- LATENCY --------------------------------------------------------------------------------
+
+function latencyLatest(c: CommandContext): void {
+  const r = c.reply;
+  const events = c.server.latency.events;
+  r.array(events.size);
+  for (const [name, ev] of events) {
+    const last = ev.samples[ev.samples.length - 1] ?? [0, 0];
+    r.array(4);
+    r.bulk(name);
+    r.int(last[0]);
+    r.int(last[1]);
+    r.int(ev.max);
+  }
+}
+
+function latencyHistory(c: CommandContext, argv: string[]): void {
+  const ev = c.server.latency.events.get(argv[2].toLowerCase());
+  const samples = ev ? ev.samples : [];
+  c.reply.array(samples.length);
+  for (const [t, ms] of samples) {
+    c.reply.array(2);
+    c.reply.int(t);
+    c.reply.int(ms);
+  }
+}
+
+function latencyReset(c: CommandContext, argv: string[]): void {
+  const names = argv.slice(2).map((s) => s.toLowerCase());
+  c.reply.int(c.server.latency.reset(names));
+}
+
+function latencyDoctor(c: CommandContext): void {
+  const events = c.server.latency.events;
+  const threshold = c.server.config.num('latency-monitor-threshold');
+  let report: string;
+  if (events.size === 0 && threshold === 0) {
+    report =
+      'I\'m sorry, Dave, I can\'t do that. Latency monitoring is disabled in this Redis instance. You may use "CONFIG SET latency-monitor-threshold <milliseconds>." in order to enable it. If we weren\'t in a deep space mission I\'d suggest to take a look at https://redis.io/topics/latency-monitor.\n';
+  } else if (events.size === 0) {
+    report =
+      'Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, and think things over.\n';
+  } else {
+    report = "Dave, I have observed latency spikes in this Redis instance. You don't mind talking about it, do you Dave?\n\n";
+    const nowSec = Math.floor(Date.now() / 1000);
+    let n = 0;
+    let commands = false;
+    for (const [name, ev] of events) {
+      n++;
+      const s = ev.samples;
+      let sum = 0;
+      let oldest = nowSec;
+      for (const [t, ms] of s) {
+        sum += ms;
+        if (t < oldest) oldest = t;
+      }
+      const avg = s.length ? Math.floor(sum / s.length) : 0;
+      let mad = 0;
+      for (const [, ms] of s) mad += Math.abs(avg - ms);
+      mad = s.length ? Math.floor(mad / s.length) : 0;
+      const period = Math.max(1, nowSec - oldest);
+      report += `${n}. ${name}: ${s.length} latency spikes (average ${avg}ms, mean deviation ${mad}ms, period ${(period / Math.max(1, s.length)).toFixed(2)} sec). Worst all time event ${ev.max}ms.\n`;
+      if (name === 'command') commands = true;
+    }
+    if (commands) {
+      report +=
+        '\nI have a few advices for you:\n\n' +
+        "- Check your Slow Log to understand what are the commands you are running which are too slow to execute. Please check https://redis.io/commands/slowlog for more information.\n" +
+        '- Deleting, expiring or evicting (because of maxmemory policy) large objects is a blocking operation. If you have very large objects that are often deleted, expired, or evicted, try to fragment those objects into multiple smaller objects.\n';
+    } else {
+      report +=
+        "\nWhile there are latency events logged, I'm not able to suggest any easy fix. Please use the Redis community to get some help, providing this report in your help request.\n";
+    }
+  }
+  c.reply.verbatim(report);
+}
+
+function latencyHelp(c: CommandContext): void {
+  replyHelp(c, 'LATENCY', [
+    'DOCTOR',
+    '    Return a human readable latency analysis report.',
+    'HISTORY <event>',
+    '    Return time-latency samples for the <event> class.',
+    'LATEST',
+    '    Return the latest latency samples for all events.',
+    'RESET [<event> ...]',
+    '    Reset latency data of one or more <event> classes.',
+    '    (default: reset all data for all event classes)',
+  ]);
+}
+
+// ---- SLOWLOG --------------------------------------------------------------------------------
+
+function slowlogGet(c: CommandContext, argv: string[]): void {
+  if (argv.length > 3) return c.reply.error(subcommandSyntaxError(argv[1], 'SLOWLOG'));
+  const entries = c.server.slowlog.entries;
+  let count = 10;
+  if (argv.length === 3) {
+    const n = parseIndex(argv[2]);
+    if (n === null || n < -1) return c.reply.error('ERR count should be greater than or equal to -1');
+    count = n === -1 ? entries.length : n;
+  }
+  const n = Math.min(count, entries.length);
+  const r = c.reply;
+  r.array(n);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i];
+    r.array(6);
+    r.int(e.id);
+    r.int(e.time);
+    r.int(e.durationUs);
+    r.bulks(e.argv);
+    r.bulk(e.addr);
+    r.bulk(e.name);
+  }
+}
+
+function slowlogLen(c: CommandContext): void {
+  c.reply.int(c.server.slowlog.entries.length);
+}
+
+function slowlogReset(c: CommandContext): void {
+  c.server.slowlog.reset();
+  c.reply.ok();
+}
+
+function slowlogHelp(c: CommandContext): void {
+  replyHelp(c, 'SLOWLOG', [
+    'GET [<count>]',
+    '    Return top <count> entries from the slowlog (default: 10, -1 mean all).',
+    '    Entries are made of:',
+    '    id, timestamp, time in microseconds, arguments array, client IP and port,',
+    '    client name',
+    'LEN',
+    '    Return the length of the slowlog.',
+    'RESET',
+    '    Reset the slowlog.',
+  ]);
+}
+
+// ---- MEMORY ---------------------------------------------------------------------------------
+
+/** jemalloc's size class for an allocation of n bytes (x86-64: 16-byte quantum, 4 classes per doubling). */
+export function jemallocSize(n: number): number {
+  if (n <= 8) return 8;
+  if (n <= 128) return (n + 15) & ~15;
+  let p = 128;
+  while (p * 2 < n) p *= 2;
+  const step = p / 4;
+  return Math.ceil(n / step) * step;
+}
+
+/** Bytes of an sds string of `len` bytes (header by sdsReqType + NUL), as jemalloc sizes it. */
+function sdsSize(len: number): number {
+  const hdr = len < 32 ? 1 : len < 256 ? 3 : len < 65536 ? 5 : len < 2 ** 32 ? 9 : 17;
+  return jemallocSize(hdr + len + 1);
+}
+
+/** True when Redis would store the string with the INT encoding (string2l succeeds). */
+function isIntEncodable(s: string): boolean {
+  return s.length <= 20 && parseInt64(s) !== null;
+}
+
+const ROBJ = 16;
+const DICT_ENTRY = 24;
+
+/**
+ * Redis's MEMORY USAGE for one key: dict entry + key sds + the value object. Strings follow
+ * Redis's encodings (int / embstr up to 44 bytes / raw) and so match it for values written by
+ * SET; collections are a rough estimate from their size until memory accounting is exact.
+ */
+export function estimateKeyMemory(key: string, value: Value): number {
+  let v: number;
+  if (typeof value === 'string') {
+    if (isIntEncodable(value)) v = ROBJ;
+    else if (value.length <= 44) v = jemallocSize(ROBJ + 3 + value.length + 1);
+    else v = ROBJ + sdsSize(value.length);
+  } else {
+    const n = value.size;
+    // Small collections are listpacks (a few bytes per element), larger ones hash tables or
+    // quicklists (dict entry + element object per element).
+    v = ROBJ + (n <= 128 ? jemallocSize(7 + n * 12) : n * 72);
+  }
+  return DICT_ENTRY + sdsSize(key.length) + v;
+}
+
+function memoryUsage(c: CommandContext, argv: string[]): void {
+  for (let j = 3; j < argv.length; j++) {
+    if (argv[j].toLowerCase() === 'samples' && j + 1 < argv.length) {
+      const n = parseInt64(argv[j + 1]);
+      if (n === null) return c.reply.error(E.NOT_INTEGER);
+      if (n < 0) return c.reply.error(E.SYNTAX);
+      j++;
+    } else {
+      return c.reply.error(E.SYNTAX);
+    }
+  }
+  // Redis's dbFind: no lazy expiry, no LRU touch, no hit/miss stats.
+  const e = c.db.dict.get(argv[2]);
+  if (e === undefined) return c.reply.nullBulk();
+  c.reply.int(estimateKeyMemory(e.key, e.value));
+}
+
+/** Heap in use when this module loaded: the closest Node has to Redis's startup.allocated. */
+const STARTUP_ALLOCATED = process.memoryUsage().heapUsed;
+
+function memoryStats(c: CommandContext): void {
+  const mu = process.memoryUsage();
+  const used = mu.heapUsed + mu.external;
+  const active = mu.heapTotal + mu.external;
+  const startup = Math.min(used, STARTUP_ALLOCATED);
+  let clientsMem = 0;
+  for (const cl of c.server.clients()) clientsMem += cl.queryBufferBytes + cl.outputBufferBytes;
+  const overhead = startup + clientsMem;
+  const dataset = Math.max(0, used - overhead);
+  const keys = c.server.ks.totalKeys();
+  // [name, value, kind]: 'i' integer, 'd' double, a Db for the per-db overhead map.
+  const fields: Array<[string, number, 'i' | 'd'] | [string, Db]> = [
+    ['peak.allocated', used, 'i'],
+    ['total.allocated', used, 'i'],
+    ['startup.allocated', startup, 'i'],
+    ['replication.backlog', 0, 'i'],
+    ['clients.slaves', 0, 'i'],
+    ['clients.normal', clientsMem, 'i'],
+    ['cluster.links', 0, 'i'],
+    ['aof.buffer', 0, 'i'],
+    ['lua.caches', 0, 'i'],
+    ['functions.caches', 0, 'i'],
+  ];
+  for (const d of c.server.ks.dbs) if (d.size > 0) fields.push([`db.${d.index}`, d]);
+  fields.push(
+    ['overhead.total', overhead, 'i'],
+    ['keys.count', keys, 'i'],
+    ['keys.bytes-per-key', keys ? Math.floor(dataset / keys) : 0, 'i'],
+    ['dataset.bytes', dataset, 'i'],
+    ['dataset.percentage', used ? (dataset * 100) / used : 0, 'd'],
+    ['peak.percentage', 100, 'd'],
+    ['allocator.allocated', used, 'i'],
+    ['allocator.active', active, 'i'],
+    ['allocator.resident', mu.rss, 'i'],
+    ['allocator-fragmentation.ratio', active / Math.max(1, used), 'd'],
+    ['allocator-fragmentation.bytes', active - used, 'i'],
+    ['allocator-rss.ratio', mu.rss / Math.max(1, active), 'd'],
+    ['allocator-rss.bytes', mu.rss - active, 'i'],
+    ['rss-overhead.ratio', 1, 'd'],
+    ['rss-overhead.bytes', 0, 'i'],
+    ['fragmentation', mu.rss / Math.max(1, used), 'd'],
+    ['fragmentation.bytes', mu.rss - used, 'i'],
+  );
+  const r = c.reply;
+  r.map(fields.length);
+  for (const f of fields) {
+    r.bulk(f[0]);
+    if (f.length === 2) {
+      r.map(2);
+      r.bulk('overhead.hashtable.main');
+      r.int(f[1].size * DICT_ENTRY);
+      r.bulk('overhead.hashtable.expires');
+      r.int(f[1].expires.size * DICT_ENTRY);
+    } else if (f[2] === 'i') r.int(Math.round(f[1]));
+    else r.double(String(f[1]));
+  }
+}
+
+function memoryDoctor(c: CommandContext): void {
+  if (c.server.ks.totalKeys() === 0) {
+    c.reply.verbatim(
+      'Hi Sam, this instance is empty or is using very little memory, my issues detector can\'t be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.',
+    );
+  } else {
+    c.reply.verbatim("Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.");
+  }
+}
+
+function memoryMallocStats(c: CommandContext): void {
+  c.reply.verbatim('Stats not supported for the current allocator');
+}
+
+function memoryPurge(c: CommandContext): void {
+  c.reply.ok();
+}
+
+function memoryHelp(c: CommandContext): void {
+  replyHelp(c, 'MEMORY', [
+    'DOCTOR',
+    '    Return memory problems reports.',
+    'MALLOC-STATS',
+    '    Return internal statistics report from the memory allocator.',
+    'PURGE',
+    '    Attempt to purge dirty pages for reclamation by the allocator.',
+    'STATS',
+    '    Return information about the memory usage of the server.',
+    'USAGE <key> [SAMPLES <count>]',
+    '    Return memory in bytes used by <key> and its value. Nested values are',
+    '    sampled up to <count> times (default: 5, 0 means sample all).',
+  ]);
+}
+
+// ---- the table ------------------------------------------------------------------------------
+
+const ND = 'nondeterministic_output';
+const NDO = 'nondeterministic_output_order';
+const ADMIN = 'admin noscript loading stale';
+
+function doc(summary: string, since: string, group = 'server') {
+  return { summary, since, group };
+}
+
+export const serverCommands: CommandSpec[] = [
+  withTips(
+    def('command', -1, 'loading stale', [0, 0, 0], '@connection', command, {
+      ...doc('Get array of Redis command details', '2.8.13'),
+      subcommands: [
+        withTips(def('docs', -2, 'loading stale', [0, 0, 0], '@connection', commandDocs, doc('Get array of specific Redis command documentation', '7.0.0')), NDO),
+        def('help', 2, 'loading stale', [0, 0, 0], '@connection', commandHelp, doc('Show helpful text about the different subcommands', '5.0.0')),
+        withTips(
+          def('info', -2, 'loading stale', [0, 0, 0], '@connection', commandInfo, doc('Get array of specific Redis command details, or all when no argument is given.', '2.8.13')),
+          NDO,
+        ),
+        withTips(def('list', -2, 'loading stale', [0, 0, 0], '@connection', commandList, doc('Get an array of Redis command names', '7.0.0')), NDO),
+        def('getkeys', -4, 'loading stale', [0, 0, 0], '@connection', commandGetKeys, doc('Extract keys given a full Redis command', '2.8.13')),
+        def('count', 2, 'loading stale', [0, 0, 0], '@connection', commandCount, doc('Get total number of Redis commands', '2.8.13')),
+      ],
+    }),
+    NDO,
+  ),
+  def('config', -2, '', [0, 0, 0], '', containerOnly, {
+    ...doc('A container for server configuration commands', '2.0.0'),
+    subcommands: [
+      def('help', 2, 'loading stale', [0, 0, 0], '', configHelp, doc('Show helpful text about the different subcommands', '5.0.0')),
+      def('get', -3, ADMIN, [0, 0, 0], '', configGet, doc('Get the values of configuration parameters', '2.0.0')),
+      def('resetstat', 2, ADMIN, [0, 0, 0], '', configResetStat, doc('Reset the stats returned by INFO', '2.0.0')),
+      def('rewrite', 2, ADMIN, [0, 0, 0], '', configRewrite, doc('Rewrite the configuration file with the in memory configuration', '2.8.0')),
+      withTips(
+        def('set', -4, ADMIN, [0, 0, 0], '', configSet, doc('Set configuration parameters to the given values', '2.0.0')),
+        'request_policy:all_nodes',
+        'response_policy:all_succeeded',
+      ),
+    ],
+  }),
+  withTips(
+    def('info', -1, 'loading stale', [0, 0, 0], '@dangerous', info, doc('Get information and statistics about the server', '1.0.0')),
+    ND,
+    'request_policy:all_shards',
+    'response_policy:special',
+  ),
+  def('client', -2, '', [0, 0, 0], '', containerOnly, {
+    ...doc('A container for client connection commands', '2.4.0', 'connection'),
+    subcommands: [
+      def('help', 2, 'loading stale', [0, 0, 0], '@connection', clientHelp, doc('Show helpful text about the different subcommands', '5.0.0', 'connection')),
+      withTips(
+        def('info', 2, 'noscript loading stale', [0, 0, 0], '@connection', clientInfo, doc('Returns information about the current client connection.', '6.2.0', 'connection')),
+        ND,
+      ),
+      def('id', 2, 'noscript loading stale', [0, 0, 0], '@connection', clientId, doc('Returns the client ID for the current connection', '5.0.0', 'connection')),
+      def('getredir', 2, 'noscript loading stale', [0, 0, 0], '@connection', clientGetRedir, doc('Get tracking notifications redirection client ID if any', '6.0.0', 'connection')),
+      def('getname', 2, 'noscript loading stale', [0, 0, 0], '@connection', clientGetName, doc('Get the current connection name', '2.6.9', 'connection')),
+      def('kill', -3, ADMIN, [0, 0, 0], '@connection', clientKill, doc('Kill the connection of a client', '2.4.0', 'connection')),
+      def('no-evict', 3, ADMIN, [0, 0, 0], '@connection', clientNoEvict, doc('Set client eviction mode for the current connection', '7.0.0', 'connection')),
+      withTips(def('list', -2, ADMIN, [0, 0, 0], '@connection', clientList, doc('Get the list of client connections', '2.4.0', 'connection')), ND),
+      def('setname', 3, 'noscript loading stale', [0, 0, 0], '@connection', clientSetName, doc('Set the current connection name', '2.6.9', 'connection')),
+      def('reply', 3, 'noscript loading stale', [0, 0, 0], '@connection', clientReply, doc('Instruct the server whether to reply to commands', '3.2.0', 'connection')),
+    ],
+  }),
+  withTips(def('time', 1, 'loading stale fast', [0, 0, 0], '', time, doc('Return the current server time', '2.6.0')), ND),
+  withTips(
+    def('lastsave', 1, 'loading stale fast', [0, 0, 0], '@admin @dangerous', lastsave, doc('Get the UNIX time stamp of the last successful save to disk', '1.0.0')),
+    ND,
+  ),
+  def('debug', -2, ADMIN, [0, 0, 0], '', debug, doc('A container for debugging commands', '1.0.0')),
+  def('shutdown', -1, 'admin noscript loading stale no_multi allow_busy', [0, 0, 0], '', shutdown, doc('Synchronously save the dataset to disk and then shut down the server', '1.0.0')),
+  def('latency', -2, '', [0, 0, 0], '', containerOnly, {
+    ...doc('A container for latency diagnostics commands', '2.8.13'),
+    subcommands: [
+      def('help', 2, 'loading stale', [0, 0, 0], '', latencyHelp, doc('Show helpful text about the different subcommands.', '2.8.13')),
+      withTips(
+        def('history', 3, ADMIN, [0, 0, 0], '', latencyHistory, doc('Return timestamp-latency samples for the event.', '2.8.13')),
+        ND,
+        'request_policy:all_nodes',
+        'response_policy:special',
+      ),
+      withTips(
+        def('latest', 2, ADMIN, [0, 0, 0], '', latencyLatest, doc('Return the latest latency samples for all events.', '2.8.13')),
+        ND,
+        'request_policy:all_nodes',
+        'response_policy:special',
+      ),
+      withTips(
+        def('doctor', 2, ADMIN, [0, 0, 0], '', latencyDoctor, doc('Return a human readable latency analysis report.', '2.8.13')),
+        ND,
+        'request_policy:all_nodes',
+        'response_policy:special',
+      ),
+      withTips(
+        def('reset', -2, ADMIN, [0, 0, 0], '', latencyReset, doc('Reset latency data for one or more events.', '2.8.13')),
+        'request_policy:all_nodes',
+        'response_policy:all_succeeded',
+      ),
+    ],
+  }),
+  def('slowlog', -2, '', [0, 0, 0], '', containerOnly, {
+    ...doc('A container for slow log commands', '2.2.12'),
+    subcommands: [
+      def('help', 2, 'loading stale', [0, 0, 0], '', slowlogHelp, doc('Show helpful text about the different subcommands', '6.2.0')),
+      withTips(def('get', -2, 'admin loading stale', [0, 0, 0], '', slowlogGet, doc("Get the slow log's entries", '2.2.12')), 'request_policy:all_nodes', ND),
+      withTips(
+        def('reset', 2, 'admin loading stale', [0, 0, 0], '', slowlogReset, doc('Clear all entries from the slow log', '2.2.12')),
+        'request_policy:all_nodes',
+        'response_policy:all_succeeded',
+      ),
+      withTips(
+        def('len', 2, 'admin loading stale', [0, 0, 0], '', slowlogLen, doc("Get the slow log's length", '2.2.12')),
+        'request_policy:all_nodes',
+        'response_policy:agg_sum',
+        ND,
+      ),
+    ],
+  }),
+  def('memory', -2, '', [0, 0, 0], '', containerOnly, {
+    ...doc('A container for memory diagnostics commands', '4.0.0'),
+    subcommands: [
+      withTips(
+        def('malloc-stats', 2, '', [0, 0, 0], '', memoryMallocStats, doc('Show allocator internal stats', '4.0.0')),
+        ND,
+        'request_policy:all_shards',
+        'response_policy:special',
+      ),
+      def('help', 2, 'loading stale', [0, 0, 0], '', memoryHelp, doc('Show helpful text about the different subcommands', '4.0.0')),
+      def('usage', -3, 'readonly', [2, 2, 1], '', memoryUsage, doc('Estimate the memory usage of a key', '4.0.0')),
+      withTips(
+        def('stats', 2, '', [0, 0, 0], '', memoryStats, doc('Show memory usage details', '4.0.0')),
+        ND,
+        'request_policy:all_shards',
+        'response_policy:special',
+      ),
+      withTips(
+        def('doctor', 2, '', [0, 0, 0], '', memoryDoctor, doc('Outputs memory problems report', '4.0.0')),
+        ND,
+        'request_policy:all_shards',
+        'response_policy:special',
+      ),
+      withTips(
+        def('purge', 2, '', [0, 0, 0], '', memoryPurge, doc('Ask the allocator to release memory', '4.0.0')),
+        'request_policy:all_shards',
+        'response_policy:all_succeeded',
+      ),
+    ],
+  }),
+  def('lolwut', -1, 'readonly fast', [0, 0, 0], '', lolwut, doc('Display some computer art and the Redis version', '5.0.0')),
+];

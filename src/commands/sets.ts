@@ -1,0 +1,479 @@
+// Set commands (Redis t_set.c): SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD SPOP SRANDMEMBER
+// SMOVE SINTER SINTERCARD SUNION SDIFF SINTERSTORE SUNIONSTORE SDIFFSTORE SSCAN, over
+// types/set.ts.
+// Invariants: a set key never holds an empty set (the command that removes the last member
+// deletes the key; a *STORE with an empty result deletes the destination); every key is
+// type-checked before anything changes. Canonical mutations: SADD/SREM/SMOVE propagate as they
+// are when they changed something (deterministic), SPOP as SREM of the members actually popped
+// (DEL when it emptied the set with a count), a *STORE as its effect: DEL of the destination when
+// it existed, then SADD of the result (so a replica or a replayed log never recomputes it against
+// a keyspace that could differ, e.g. a source whose expiry a replica's clock sees differently).
+
+import { def } from './table.js';
+import { E } from './errors.js';
+import type { CommandContext, CommandSpec } from './types.js';
+import { SetValue } from '../types/set.js';
+import { parseScanArgs, parseScanCursor, scanStep } from '../types/scan-cursor.js';
+import { parseInt64, parseIndex } from '../util/numbers.js';
+import { compileMatcher } from '../util/glob.js';
+import { parseRandomCount, randomCount, replyScan, sampleDistinct, scanArgsError, SCAN_ARGS } from './hashes.js';
+
+/** Members per propagated SADD/SREM (Redis batches SPOP's SREMs by 1024 the same way). */
+const PROPAGATE_BATCH = 1024;
+/** Redis's SPOP_MOVE_STRATEGY_MUL: SPOP with a count pops one by one while few are popped. */
+const SPOP_MOVE_STRATEGY_MUL = 5;
+
+// ---- lookups ----------------------------------------------------------------------------------
+
+/** The set at `key` for a read: the set, null when missing, undefined after replying WRONGTYPE. */
+function readSet(c: CommandContext, key: string): SetValue | null | undefined {
+  const e = c.db.lookupRead(key);
+  if (e === undefined) return null;
+  if (e.value instanceof SetValue) return e.value;
+  c.reply.error(E.WRONGTYPE);
+  return undefined;
+}
+
+/** The same for a write (lookupWrite: no hit/miss stats, the pre-write hook). */
+function writeSet(c: CommandContext, key: string): SetValue | null | undefined {
+  const e = c.db.lookupWrite(key);
+  if (e === undefined) return null;
+  if (e.value instanceof SetValue) return e.value;
+  c.reply.error(E.WRONGTYPE);
+  return undefined;
+}
+
+/**
+ * The sets at argv[from..to) (missing keys are null), every key type-checked first as Redis
+ * 7.0 does; undefined after replying WRONGTYPE.
+ */
+function lookupSets(c: CommandContext, argv: readonly string[], from: number, to: number, write: boolean): Array<SetValue | null> | undefined {
+  const db = c.db;
+  const sets: Array<SetValue | null> = [];
+  for (let i = from; i < to; i++) {
+    const e = write ? db.lookupWrite(argv[i]) : db.lookupRead(argv[i]);
+    if (e === undefined) sets.push(null);
+    else if (e.value instanceof SetValue) sets.push(e.value);
+    else {
+      c.reply.error(E.WRONGTYPE);
+      return undefined;
+    }
+  }
+  return sets;
+}
+
+/** Propagates `cmd key m1 m2 ...` in batches of PROPAGATE_BATCH members. */
+function propagateMembers(c: CommandContext, cmd: string, key: string, members: Iterable<string>): void {
+  let batch: string[] = [cmd, key];
+  for (const m of members) {
+    batch.push(m);
+    if (batch.length === PROPAGATE_BATCH + 2) {
+      c.propagate(batch);
+      batch = [cmd, key];
+    }
+  }
+  if (batch.length > 2) c.propagate(batch);
+}
+
+// ---- SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS --------------------------------------------
+
+function sadd(c: CommandContext, argv: string[]): void {
+  const key = argv[1];
+  let s = writeSet(c, key);
+  if (s === undefined) return;
+  if (s === null) {
+    s = new SetValue();
+    c.db.add(key, s);
+  }
+  const cfg = c.server.config;
+  let added = 0;
+  for (let i = 2; i < argv.length; i++) {
+    if (s.add(argv[i], cfg)) added++;
+  }
+  if (added > 0) c.propagate(argv);
+  c.reply.int(added);
+}
+
+function srem(c: CommandContext, argv: string[]): void {
+  const key = argv[1];
+  const s = writeSet(c, key);
+  if (s === undefined) return;
+  if (s === null) return c.reply.int(0);
+  let removed = 0;
+  for (let i = 2; i < argv.length; i++) {
+    if (s.delete(argv[i])) {
+      removed++;
+      if (s.size === 0) {
+        c.db.delete(key);
+        break;
+      }
+    }
+  }
+  if (removed > 0) c.propagate(argv);
+  c.reply.int(removed);
+}
+
+function scard(c: CommandContext, argv: string[]): void {
+  const s = readSet(c, argv[1]);
+  if (s === undefined) return;
+  c.reply.int(s === null ? 0 : s.size);
+}
+
+function sismember(c: CommandContext, argv: string[]): void {
+  const s = readSet(c, argv[1]);
+  if (s === undefined) return;
+  c.reply.int(s !== null && s.has(argv[2]) ? 1 : 0);
+}
+
+function smismember(c: CommandContext, argv: string[]): void {
+  const s = readSet(c, argv[1]);
+  if (s === undefined) return;
+  const r = c.reply;
+  r.array(argv.length - 2);
+  for (let i = 2; i < argv.length; i++) r.int(s !== null && s.has(argv[i]) ? 1 : 0);
+}
+
+/** Replies a whole set (RESP3 set type) in Redis's order. */
+function replySet(c: CommandContext, s: SetValue): void {
+  const r = c.reply;
+  r.set(s.size);
+  for (const m of s.ordered()) r.bulk(m);
+}
+
+function smembers(c: CommandContext, argv: string[]): void {
+  const s = readSet(c, argv[1]);
+  if (s === undefined) return;
+  if (s === null) return c.reply.set(0);
+  replySet(c, s);
+}
+
+// ---- SPOP SRANDMEMBER ---------------------------------------------------------------------------
+
+function spop(c: CommandContext, argv: string[]): void {
+  if (argv.length > 3) return c.reply.error(E.SYNTAX);
+  if (argv.length === 3) return spopWithCount(c, argv);
+  const key = argv[1];
+  const s = writeSet(c, key);
+  if (s === undefined) return;
+  if (s === null) return c.reply.nullBulk();
+  const m = s.randomMember();
+  s.delete(m);
+  if (s.size === 0) c.db.delete(key);
+  c.propagate(['SREM', key, m]);
+  c.reply.bulk(m);
+}
+
+function spopWithCount(c: CommandContext, argv: string[]): void {
+  const l = parseIndex(argv[2]);
+  if (l === null) return c.reply.error(E.NOT_INTEGER);
+  if (l < 0) return c.reply.error(E.OUT_OF_RANGE_POSITIVE);
+  const key = argv[1];
+  const s = writeSet(c, key);
+  if (s === undefined) return;
+  const r = c.reply;
+  if (s === null || l === 0) return r.set(0);
+  const size = s.size;
+  if (l >= size) {
+    // Everything: reply the whole set and delete the key, propagated as DEL.
+    replySet(c, s);
+    c.db.delete(key);
+    c.propagate(['DEL', key]);
+    return;
+  }
+  let popped: string[];
+  const remaining = size - l;
+  if (remaining * SPOP_MOVE_STRATEGY_MUL > l) {
+    // Few popped: pick and remove them one by one (O(1) each with the set's random index).
+    popped = [];
+    for (let i = 0; i < l; i++) {
+      const m = s.randomMember();
+      s.delete(m);
+      popped.push(m);
+    }
+  } else {
+    // Most popped: pick the few to keep, pop the rest.
+    const keep = new Set(sampleDistinct(s.memberArray(), remaining));
+    popped = [];
+    for (const m of s.set) if (!keep.has(m)) popped.push(m);
+    for (let i = 0; i < popped.length; i++) s.delete(popped[i]);
+  }
+  propagateMembers(c, 'SREM', key, popped);
+  r.set(popped.length);
+  for (let i = 0; i < popped.length; i++) r.bulk(popped[i]);
+}
+
+function srandmember(c: CommandContext, argv: string[]): void {
+  if (argv.length > 3) return c.reply.error(E.SYNTAX);
+  const r = c.reply;
+  if (argv.length === 2) {
+    const s = readSet(c, argv[1]);
+    if (s === undefined) return;
+    if (s === null) return r.nullBulk();
+    return r.bulk(s.randomMember());
+  }
+  const l = parseRandomCount(argv[2]);
+  if (typeof l === 'string') return r.error(l);
+  const count = randomCount(l, false) as number;
+  const s = readSet(c, argv[1]);
+  if (s === undefined) return;
+  if (s === null || count === 0) return r.array(0);
+  if (count < 0) {
+    // Repeats allowed: -count independent uniform picks.
+    const n = -count;
+    const arr = s.memberArray();
+    const len = arr.length;
+    r.array(n);
+    for (let i = 0; i < n; i++) r.bulk(arr[Math.floor(Math.random() * len)]);
+    return;
+  }
+  if (count >= s.size) {
+    r.array(s.size);
+    for (const m of s.ordered()) r.bulk(m);
+    return;
+  }
+  r.bulks(sampleDistinct(s.memberArray(), count));
+}
+
+// ---- SMOVE --------------------------------------------------------------------------------------
+
+function smove(c: CommandContext, argv: string[]): void {
+  const db = c.db;
+  const srcKey = argv[1];
+  const dstKey = argv[2];
+  const member = argv[3];
+  const se = db.lookupWrite(srcKey);
+  const de = db.lookupWrite(dstKey);
+  if (se === undefined) return c.reply.int(0);
+  const src = se.value;
+  if (!(src instanceof SetValue)) return c.reply.error(E.WRONGTYPE);
+  let dst: SetValue | null = null;
+  if (de !== undefined) {
+    if (!(de.value instanceof SetValue)) return c.reply.error(E.WRONGTYPE);
+    dst = de.value;
+  }
+  if (src === dst) return c.reply.int(src.has(member) ? 1 : 0);
+  if (!src.delete(member)) return c.reply.int(0);
+  if (src.size === 0) db.delete(srcKey);
+  if (dst === null) {
+    dst = new SetValue();
+    db.add(dstKey, dst);
+  }
+  dst.add(member, c.server.config);
+  c.propagate(argv);
+  c.reply.int(1);
+}
+
+// ---- SINTER SINTERCARD SINTERSTORE ------------------------------------------------------------
+
+/**
+ * The intersection, walking the smallest set (ties: the earlier key, as Redis's stable qsort)
+ * and probing the others; stops after `limit` members when limit > 0. Calls `emit` per member
+ * unless it is null (SINTERCARD counts only). Returns how many members.
+ */
+function intersect(sets: readonly SetValue[], limit: number, out: string[] | null): number {
+  const sorted = sets.slice().sort((a, b) => a.size - b.size);
+  const first = sorted[0];
+  let n = 0;
+  outer: for (const m of first.ordered()) {
+    for (let j = 1; j < sorted.length; j++) {
+      const s = sorted[j];
+      if (s !== first && !s.has(m)) continue outer;
+    }
+    if (out !== null) out.push(m);
+    n++;
+    if (n === limit) break;
+  }
+  return n;
+}
+
+function sinter(c: CommandContext, argv: string[]): void {
+  const sets = lookupSets(c, argv, 1, argv.length, false);
+  if (sets === undefined) return;
+  const r = c.reply;
+  if (sets.includes(null)) return r.set(0);
+  const out: string[] = [];
+  intersect(sets as SetValue[], 0, out);
+  r.set(out.length);
+  for (let i = 0; i < out.length; i++) r.bulk(out[i]);
+}
+
+/** SINTERCARD's numkeys: "numkeys should be greater than 0" for anything but 1..LONG_MAX. */
+function parseNumkeys(s: string): number | null {
+  const n = parseIndex(s);
+  return n === null || n < 1 ? null : n;
+}
+
+function sintercardKeys(argv: readonly string[]): number[] {
+  const n = parseNumkeys(argv[1]);
+  if (n === null) return [];
+  const keys: number[] = [];
+  for (let i = 2; i < 2 + n && i < argv.length; i++) keys.push(i);
+  return keys;
+}
+
+function sintercard(c: CommandContext, argv: string[]): void {
+  const numkeys = parseNumkeys(argv[1]);
+  if (numkeys === null) return c.reply.error(E.NUMKEYS_POSITIVE);
+  if (numkeys > argv.length - 2) return c.reply.error(E.NUMKEYS_TOO_MANY);
+  let limit = 0;
+  for (let i = 2 + numkeys; i < argv.length; i++) {
+    if (argv[i].toLowerCase() === 'limit' && i + 1 < argv.length) {
+      const l = parseInt64(argv[++i]);
+      if (l === null || l < 0) return c.reply.error(E.LIMIT_NEGATIVE);
+      limit = typeof l === 'bigint' ? Number.MAX_SAFE_INTEGER : l;
+    } else {
+      return c.reply.error(E.SYNTAX);
+    }
+  }
+  const sets = lookupSets(c, argv, 2, 2 + numkeys, false);
+  if (sets === undefined) return;
+  if (sets.includes(null)) return c.reply.int(0);
+  c.reply.int(intersect(sets as SetValue[], limit, null));
+}
+
+/**
+ * Stores a *STORE result at `dst` (replacing whatever was there, TTL included, as setKey does),
+ * or deletes `dst` when the result is empty; propagates the effect and replies the cardinality.
+ */
+function storeResult(c: CommandContext, dst: string, result: SetValue): void {
+  const db = c.db;
+  const existed = db.lookupWrite(dst) !== undefined;
+  if (result.size === 0) {
+    if (existed) {
+      db.delete(dst);
+      c.propagate(['DEL', dst]);
+    }
+    return c.reply.int(0);
+  }
+  db.setKey(dst, result);
+  if (existed) c.propagate(['DEL', dst]);
+  propagateMembers(c, 'SADD', dst, result.set);
+  c.reply.int(result.size);
+}
+
+function sinterstore(c: CommandContext, argv: string[]): void {
+  const sets = lookupSets(c, argv, 2, argv.length, true);
+  if (sets === undefined) return;
+  const result = new SetValue();
+  if (!sets.includes(null)) {
+    const out: string[] = [];
+    intersect(sets as SetValue[], 0, out);
+    const cfg = c.server.config;
+    for (let i = 0; i < out.length; i++) result.add(out[i], cfg);
+  }
+  storeResult(c, argv[1], result);
+}
+
+// ---- SUNION SDIFF and their STOREs ---------------------------------------------------------------
+
+/** Redis's sunionDiffGenericCommand, building the result as a new set (its encoding included). */
+function unionDiff(c: CommandContext, sets: ReadonlyArray<SetValue | null>, diff: boolean): SetValue {
+  const cfg = c.server.config;
+  const dst = new SetValue();
+  if (!diff) {
+    for (const s of sets) {
+      if (s === null) continue;
+      for (const m of s.set) dst.add(m, cfg);
+    }
+    return dst;
+  }
+  const first = sets[0];
+  if (first === null) return dst;
+  // Redis picks between two algorithms by estimated work; the choice shows in the result's
+  // encoding (algorithm 2 first copies the whole first set), so it is mirrored.
+  let one = 0;
+  let two = 0;
+  for (const s of sets) {
+    if (s === null) continue;
+    one += first.size;
+    two += s.size;
+  }
+  one = Math.floor(one / 2);
+  if (one <= two) {
+    outer: for (const m of first.set) {
+      for (let j = 1; j < sets.length; j++) {
+        const s = sets[j];
+        if (s === null) continue;
+        if (s === first || s.has(m)) continue outer;
+      }
+      dst.add(m, cfg);
+    }
+  } else {
+    for (const m of first.set) dst.add(m, cfg);
+    for (let j = 1; j < sets.length && dst.size > 0; j++) {
+      const s = sets[j];
+      if (s === null) continue;
+      for (const m of s.set) dst.delete(m);
+    }
+  }
+  return dst;
+}
+
+function sunionDiff(c: CommandContext, argv: string[], diff: boolean): void {
+  const sets = lookupSets(c, argv, 1, argv.length, false);
+  if (sets === undefined) return;
+  replySet(c, unionDiff(c, sets, diff));
+}
+
+function sunionDiffStore(c: CommandContext, argv: string[], diff: boolean): void {
+  const sets = lookupSets(c, argv, 2, argv.length, true);
+  if (sets === undefined) return;
+  storeResult(c, argv[1], unionDiff(c, sets, diff));
+}
+
+function sunion(c: CommandContext, argv: string[]): void {
+  sunionDiff(c, argv, false);
+}
+function sdiff(c: CommandContext, argv: string[]): void {
+  sunionDiff(c, argv, true);
+}
+function sunionstore(c: CommandContext, argv: string[]): void {
+  sunionDiffStore(c, argv, false);
+}
+function sdiffstore(c: CommandContext, argv: string[]): void {
+  sunionDiffStore(c, argv, true);
+}
+
+// ---- SSCAN ----------------------------------------------------------------------------------------
+
+function sscan(c: CommandContext, argv: string[]): void {
+  const cursor = parseScanCursor(argv[2]);
+  if (cursor === null) return c.reply.error(E.INVALID_CURSOR);
+  const s = readSet(c, argv[1]);
+  if (s === undefined) return;
+  // Redis checks the key before the options: a missing key answers an empty scan whatever follows.
+  if (s === null) return replyScan(c, 0, []);
+  const err = scanArgsError(parseScanArgs(argv, 3, SCAN_ARGS));
+  if (err !== null) return c.reply.error(err);
+  const match = SCAN_ARGS.match === null ? null : compileMatcher(SCAN_ARGS.match);
+  let out: string[] = [];
+  let next = 0;
+  if (s.intset) {
+    // An intset is returned whole in one call, whatever the cursor and COUNT (as Redis).
+    for (const m of s.ordered()) out.push(m);
+  } else {
+    next = scanStep(s, s.set, cursor, SCAN_ARGS.count, out);
+  }
+  if (match !== null) out = out.filter(match);
+  replyScan(c, next, out);
+}
+
+export const setCommands: CommandSpec[] = [
+  def('sadd', -3, 'write denyoom fast', [1, 1, 1], '@set', sadd),
+  def('srem', -3, 'write fast', [1, 1, 1], '@set', srem),
+  def('smembers', 2, 'readonly', [1, 1, 1], '@set', smembers),
+  def('sismember', 3, 'readonly fast', [1, 1, 1], '@set', sismember),
+  def('smismember', -3, 'readonly fast', [1, 1, 1], '@set', smismember),
+  def('scard', 2, 'readonly fast', [1, 1, 1], '@set', scard),
+  def('spop', -2, 'write fast', [1, 1, 1], '@set', spop),
+  def('srandmember', -2, 'readonly', [1, 1, 1], '@set', srandmember),
+  def('smove', 4, 'write fast', [1, 2, 1], '@set', smove),
+  def('sinter', -2, 'readonly', [1, -1, 1], '@set', sinter),
+  def('sintercard', -3, 'readonly movablekeys', [0, 0, 0], '@set', sintercard, { getKeys: sintercardKeys }),
+  def('sunion', -2, 'readonly', [1, -1, 1], '@set', sunion),
+  def('sdiff', -2, 'readonly', [1, -1, 1], '@set', sdiff),
+  def('sinterstore', -3, 'write denyoom', [1, -1, 1], '@set', sinterstore),
+  def('sunionstore', -3, 'write denyoom', [1, -1, 1], '@set', sunionstore),
+  def('sdiffstore', -3, 'write denyoom', [1, -1, 1], '@set', sdiffstore),
+  def('sscan', -3, 'readonly', [1, 1, 1], '@set', sscan),
+];

@@ -1,0 +1,180 @@
+// What a command is (a declaration: name, arity, flags, key positions, handler) and what a
+// handler may see of the world (CommandContext). Handlers reply through `c.reply` and emit
+// canonical mutations through `c.propagate`; they never touch sockets or other clients directly.
+
+import type { ReplyWriter } from '../protocol/reply.js';
+import type { Db, Keyspace } from '../keyspace/index.js';
+import type { MutationLog } from '../log/mutation-log.js';
+import type { Config } from '../config.js';
+
+export type CommandFlag =
+  | 'write'
+  | 'readonly'
+  | 'denyoom'
+  | 'admin'
+  | 'pubsub'
+  | 'noscript'
+  | 'blocking'
+  | 'loading'
+  | 'stale'
+  | 'skip_monitor'
+  | 'skip_slowlog'
+  | 'fast'
+  | 'no_auth'
+  | 'may_replicate'
+  | 'no_multi'
+  | 'allow_busy'
+  | 'no_mandatory_keys'
+  | 'movablekeys'
+  | 'no_async_loading';
+
+/** Flag bits, precomputed per spec. */
+export const F = {
+  write: 1,
+  readonly: 2,
+  denyoom: 4,
+  admin: 8,
+  pubsub: 16,
+  noscript: 32,
+  blocking: 64,
+  loading: 128,
+  stale: 256,
+  skip_monitor: 512,
+  skip_slowlog: 1024,
+  fast: 2048,
+  no_auth: 4096,
+  may_replicate: 8192,
+  no_multi: 16384,
+  allow_busy: 32768,
+  no_mandatory_keys: 65536,
+  movablekeys: 131072,
+  no_async_loading: 262144,
+} as const satisfies Record<CommandFlag, number>;
+
+export type Handler = (c: CommandContext, argv: string[]) => void;
+
+export interface CommandSpec {
+  /** Lower-case name (for a subcommand: the subcommand name alone). */
+  name: string;
+  /** Redis arity: N = exactly N args including the name; -N = at least N. */
+  arity: number;
+  flags: readonly CommandFlag[];
+  /** The same flags as a bitmask of F.* (the dispatcher's hot path reads this, not `flags`). */
+  bits: number;
+  /** 1-based positions: first key, last key (-1 = last arg, -2 = second to last), step. 0 = no keys. */
+  firstKey: number;
+  lastKey: number;
+  step: number;
+  /** ACL categories without '@' (keyspace, read, write, string, fast, slow, dangerous, ...). */
+  categories: readonly string[];
+  /** Keys of commands whose key positions are not a plain range (numkeys forms). */
+  getKeys?: (argv: readonly string[]) => number[];
+  handler: Handler;
+  subcommands?: Map<string, CommandSpec>;
+  /** Filled by the table: the parent for a subcommand ("config" for "config|get"). */
+  parent?: CommandSpec;
+  /** For COMMAND DOCS. */
+  summary?: string;
+  since?: string;
+  group?: string;
+}
+
+/** Server-wide operations a handler may ask for. Implemented by server/. */
+export interface ServerApi {
+  readonly ks: Keyspace;
+  readonly config: Config;
+  readonly log: MutationLog;
+  readonly startTime: number;
+  readonly runId: string;
+  readonly stats: ServerStats;
+  readonly commands: Map<string, CommandSpec>;
+  clients(): Iterable<CommandContext>;
+  /** INFO text for the given sections (lower-case; empty = default). */
+  info(c: CommandContext, sections: string[]): string;
+  shutdown(c: CommandContext | null, mode: 'save' | 'nosave' | 'default', opts: { now: boolean; force: boolean; abort: boolean }): string | null;
+  lastSaveTime(): number;
+  slowlog: SlowLog;
+  latency: LatencyMonitor;
+  /** Deletes everything: FLUSHALL. */
+  flushAll(): void;
+  /**
+   * BGSAVE / BGREWRITEAOF / SAVE. Returns the status text to reply for the background forms
+   * ("Background saving started", ...), or for SAVE either a full error reply or '' when the
+   * reply will be written once the snapshot is committed.
+   */
+  snapshot(kind: 'bgsave' | 'bgrewriteaof' | 'save', schedule: boolean, c: CommandContext): string;
+  /** RESET: back to a fresh connection's state (db 0, RESP2, no MULTI/subscriptions, default user). */
+  resetClient(c: CommandContext): void;
+  /** The whole-server write gate: MISCONF/OOM/READONLY checks live in the dispatcher. */
+}
+
+export interface ServerStats {
+  totalConnectionsReceived: number;
+  totalCommandsProcessed: number;
+  rejectedConnections: number;
+  totalNetInputBytes: number;
+  totalNetOutputBytes: number;
+  totalErrorReplies: number;
+  unexpectedErrorReplies: number;
+  commandStats: Map<string, { calls: number; usec: number; rejectedCalls: number; failedCalls: number }>;
+  errorStats: Map<string, number>;
+  reset(): void;
+}
+
+export interface SlowLogEntry {
+  id: number;
+  time: number;
+  durationUs: number;
+  argv: string[];
+  addr: string;
+  name: string;
+}
+
+export interface SlowLog {
+  entries: SlowLogEntry[];
+  nextId: number;
+  reset(): void;
+}
+
+export interface LatencyMonitor {
+  events: Map<string, { samples: Array<[number, number]>; max: number }>;
+  record(event: string, ms: number): void;
+  reset(events?: string[]): number;
+}
+
+export interface CommandContext {
+  readonly server: ServerApi;
+  readonly reply: ReplyWriter;
+  readonly id: number;
+  name: string;
+  /** Currently selected db index. */
+  dbIndex: number;
+  /** The selected db (resolved through the keyspace, so SWAPDB is visible at once). */
+  readonly db: Db;
+  resp: 2 | 3;
+  authenticated: boolean;
+  user: string;
+  readonly createdAt: number;
+  lastInteraction: number;
+  lastCommand: string;
+  readonly addr: string;
+  readonly laddr: string;
+  readonly fd: number;
+  libName: string;
+  libVer: string;
+  /** Emits a canonical mutation for the selected db. */
+  propagate(argv: string[]): void;
+  /** Marks the connection to be closed after the pending replies are written. */
+  closeAfterReply(): void;
+  /** CLIENT REPLY ON|OFF|SKIP. */
+  replyMode: 'on' | 'off' | 'skip';
+  /** Flag letters for CLIENT LIST (e.g. "N", "x", "P"). */
+  flagString(): string;
+  /** Kills the connection now (CLIENT KILL). */
+  kill(): void;
+  /** CLIENT NO-EVICT. */
+  noEvict: boolean;
+  readonly queryBufferBytes: number;
+  readonly outputBufferBytes: number;
+  readonly multiQueued: number;
+}

@@ -1,0 +1,4 @@
+// (being written) zsets commands.
+import type { CommandSpec } from './types.js';
+
+export const zsetCommands: CommandSpec[] = [];

@@ -1,0 +1,36 @@
+// A key's entry: its value, its expiry and its place in the db's LRU chain.
+// Invariant: an entry is in exactly one db's dict while it exists; `expireAt > 0` iff it is in
+// that db's expires set; prev/next link it into that db's LRU chain (head = least recently used).
+
+export type ValueType = 'string' | 'list' | 'hash' | 'set' | 'zset';
+
+/** Collection values (lists, hashes, sets, sorted sets) implement this; strings are plain latin1 strings. */
+export interface Collection {
+  readonly type: Exclude<ValueType, 'string'>;
+  /** Number of elements; a collection that reaches 0 must be deleted by the command that emptied it. */
+  readonly size: number;
+}
+
+export type Value = string | Collection;
+
+export function typeOf(v: Value): ValueType {
+  return typeof v === 'string' ? 'string' : v.type;
+}
+
+export class Entry {
+  prev: Entry | null = null;
+  next: Entry | null = null;
+  /** Absolute unix ms; 0 = no expiry. */
+  expireAt = 0;
+  /**
+   * LRU: seconds (server clock) of last access; LFU: (minutes << 8) | log counter, as Redis keeps
+   * either in the same 24 bits depending on maxmemory-policy.
+   */
+  lru = 0;
+  /** Insertion sequence number within its db: the dict's iteration order, used by SCAN cursors. */
+  seq = 0;
+  constructor(
+    public readonly key: string,
+    public value: Value,
+  ) {}
+}

@@ -1,0 +1,146 @@
+// The keyspace: the numbered databases, the clock they expire against, keyspace statistics and
+// the active expire cycle. It imports nothing of the project above it: what happens when a key
+// expires (log a DEL, notify, invalidate WATCH) is told through `hooks`, wired by the server.
+
+import { Db } from './db.js';
+import type { Entry, Value } from './entry.js';
+import { systemClock, type Clock } from './clock.js';
+
+export interface KeyspaceHooks {
+  /** A key was deleted by lazy or active expiry (already removed from the db). */
+  expired(db: Db, key: string): void;
+}
+
+export class KeyspaceStats {
+  keyspaceHits = 0;
+  keyspaceMisses = 0;
+  expiredKeys = 0;
+  evictedKeys = 0;
+  /** Estimated share of stale keys among those with a TTL, from the last expire cycle (%). */
+  expiredStalePerc = 0;
+  expiredTimeCapReachedCount = 0;
+  expireCycleCpuMs = 0;
+
+  reset(): void {
+    this.keyspaceHits = this.keyspaceMisses = this.expiredKeys = this.evictedKeys = 0;
+    this.expiredStalePerc = this.expiredTimeCapReachedCount = this.expireCycleCpuMs = 0;
+  }
+}
+
+/** Redis's expire.c tunables (ACTIVE_EXPIRE_CYCLE_*), scaled by active-expire-effort. */
+const KEYS_PER_LOOP = 20;
+const SLOW_TIME_PERC = 25;
+const ACCEPTABLE_STALE = 10;
+
+export class Keyspace {
+  readonly dbs: Db[];
+  readonly stats = new KeyspaceStats();
+  /** False on a replica: expired keys read as missing but are deleted only by the primary's DEL. */
+  expireDeletes = true;
+  /**
+   * Set while a snapshot is being written: called before an existing entry is modified, moved,
+   * expired or deleted, so the snapshot can save its pre-write value (forkless point-in-time).
+   */
+  beforeWrite: ((db: Db, e: Entry) => void) | null = null;
+  /** Seconds, refreshed by the server cron (Redis's cached LRU clock): no clock read per access. */
+  lruClock = 0;
+  private expireDbCursor = 0;
+
+  constructor(
+    databases: number,
+    public clock: Clock = systemClock,
+    public hooks: KeyspaceHooks = { expired() {} },
+  ) {
+    this.dbs = [];
+    for (let i = 0; i < databases; i++) this.dbs.push(new Db(i, this));
+    this.updateLruClock();
+  }
+
+  db(i: number): Db {
+    return this.dbs[i];
+  }
+
+  updateLruClock(): void {
+    this.lruClock = Math.floor(this.clock.now() / 1000);
+  }
+
+  // Access/size hooks: the seam where LFU counters and memory accounting attach.
+  onAccess(e: Entry): void {
+    e.lru = this.lruClock;
+  }
+  onOverwrite(_db: Db, _e: Entry, _value: Value): void {}
+  onDelete(_db: Db, _e: Entry): void {}
+  onFlush(_db: Db): void {}
+
+  totalKeys(): number {
+    let n = 0;
+    for (const d of this.dbs) n += d.size;
+    return n;
+  }
+
+  swap(a: number, b: number): void {
+    if (a === b) return;
+    this.dbs[a].swapContents(this.dbs[b]);
+  }
+
+  /**
+   * Redis's activeExpireCycle (slow cycle): for each db, sample KEYS_PER_LOOP keys with a TTL
+   * (from a persistent cursor, so successive cycles cover the whole set), delete the expired
+   * ones, and repeat while more than ACCEPTABLE_STALE% of a sample was expired — within a time
+   * budget of SLOW_TIME_PERC% of the cron period. Returns the number of keys expired.
+   */
+  activeExpireCycle(hz: number, effort = 1): number {
+    if (!this.expireDeletes) return 0;
+    const start = performance.now();
+    const e = Math.max(0, Math.min(9, effort - 1));
+    const perLoop = KEYS_PER_LOOP + (KEYS_PER_LOOP / 4) * e;
+    const acceptable = ACCEPTABLE_STALE - e;
+    const budgetMs = (SLOW_TIME_PERC + 2 * e) * 10 / Math.max(1, hz);
+    let expired = 0;
+    let sampledTotal = 0;
+    let expiredTotal = 0;
+    let timedOut = false;
+    const ndb = this.dbs.length;
+    for (let j = 0; j < ndb && !timedOut; j++) {
+      const db = this.dbs[this.expireDbCursor];
+      this.expireDbCursor = (this.expireDbCursor + 1) % ndb;
+      let iterations = 0;
+      for (;;) {
+        if (db.expires.size === 0) break;
+        const now = this.clock.now();
+        let sampled = 0;
+        let expiredHere = 0;
+        const target = Math.min(perLoop, db.expires.size);
+        while (sampled < target) {
+          if (db.expireCursor === null) db.expireCursor = db.expires.values();
+          const r = db.expireCursor.next();
+          if (r.done) {
+            db.expireCursor = null;
+            if (sampled === 0) break;
+            break;
+          }
+          sampled++;
+          if (r.value.expireAt <= now) {
+            db.expireEntry(r.value);
+            expiredHere++;
+          }
+        }
+        sampledTotal += sampled;
+        expiredTotal += expiredHere;
+        expired += expiredHere;
+        if ((++iterations & 15) === 0 && performance.now() - start > budgetMs) {
+          timedOut = true;
+          this.stats.expiredTimeCapReachedCount++;
+          break;
+        }
+        if (sampled === 0 || (expiredHere * 100) / sampled <= acceptable) break;
+      }
+    }
+    if (sampledTotal > 0) {
+      const current = (expiredTotal * 100) / sampledTotal;
+      this.stats.expiredStalePerc = current * 0.05 + this.stats.expiredStalePerc * 0.95;
+    }
+    this.stats.expireCycleCpuMs += performance.now() - start;
+    return expired;
+  }
+}

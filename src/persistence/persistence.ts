@@ -1,0 +1,377 @@
+// Persistence: owns the snapshot store, the AOF writer and the snapshot jobs, and answers the
+// questions the server asks at its seams: recover on start, what to do at the end of an
+// event-loop turn (flush the AOF; with `always`, hold replies until the fsync), whether writes
+// must be refused (MISCONF), when to snapshot (`save` rules, BGSAVE, BGREWRITEAOF, auto
+// rewrite), INFO persistence.
+// Invariants: the AOF holds exactly the mutation log's units from the current snapshot's offset
+// on, at their log offsets; a segment is deleted only once a committed snapshot covers it; an
+// AOF write/fsync error is never ignored (writes are refused until a later flush succeeds).
+
+import type { Keyspace } from '../keyspace/index.js';
+import type { MutationLog } from '../log/mutation-log.js';
+import type { Config, SaveRule } from '../config.js';
+import type { Logger } from '../log.js';
+import { SnapshotStore, type SnapshotMeta } from './snapshot-store.js';
+import { SnapshotJob } from './snapshot.js';
+import { loadSnapshot, replayAof } from './recovery.js';
+import { AofWriter, type FsyncPolicy } from './aof-writer.js';
+
+export interface PersistenceDeps {
+  config: Config;
+  ks: Keyspace;
+  log: MutationLog;
+  logger: Logger;
+  replid: string;
+  /** Executes one AOF record's payload (RESP, maybe MULTI…EXEC) against the keyspace. */
+  replay: (payload: Buffer, startOffset: number) => void;
+}
+
+export type SaveReason = 'bgsave' | 'save' | 'schedule' | 'aofrewrite' | 'shutdown' | 'sync';
+
+const MISCONF_BGSAVE =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
+export class Persistence {
+  store: SnapshotStore | null = null;
+  aof: AofWriter | null = null;
+  job: SnapshotJob | null = null;
+  private jobPromise: Promise<SnapshotMeta> | null = null;
+  /** Unix seconds of the last successful snapshot (LASTSAVE). */
+  lastSave = Math.floor(Date.now() / 1000);
+  lastBgsaveStatus: 'ok' | 'err' = 'ok';
+  lastBgsaveSeconds = -1;
+  lastSnapshotMaxSliceMs = 0;
+  /** log.dirty when the last successful snapshot started. */
+  private dirtyAtLastSave = 0;
+  private lastSaveAttempt = 0;
+  bgsaveScheduled = false;
+  aofRewriteScheduled = false;
+  aofRewriteInProgress = false;
+  lastAofRewriteStatus: 'ok' | 'err' = 'ok';
+  lastAofRewriteSeconds = -1;
+  /** AOF size after the last rewrite (the base for auto-aof-rewrite-percentage). */
+  private aofBaseSize = 0;
+  /** The last AOF write/fsync error, cleared by the next successful flush. */
+  aofError: Error | null = null;
+  /** `appendfsync always` batches whose fsync failed: their replies wait for a successful retry. */
+  private held: Array<{ release: () => void; durable: boolean }> = [];
+  loadedKeys = 0;
+  loadMs = 0;
+  private readonly consumer = (unit: string, start: number) => this.aof?.append(Buffer.from(unit, 'latin1'), start);
+
+  constructor(private readonly d: PersistenceDeps) {}
+
+  get dir(): string {
+    return this.d.config.str('dir');
+  }
+
+  // ---- start-up ------------------------------------------------------------------------------
+
+  /** Locks the data dir, loads the snapshot, replays the AOF after it, opens the AOF writer. */
+  async open(): Promise<void> {
+    const { config, ks, log, logger } = this.d;
+    this.store = await SnapshotStore.open(this.dir);
+    const meta = this.store.current;
+    let offset = 0;
+    if (meta !== null) {
+      logger.info({ snapshot: meta.id, offset: meta.offset, keys: meta.keys }, 'loading snapshot');
+      const r = await loadSnapshot(this.store, meta, ks, config, logger);
+      this.loadedKeys = r.keys;
+      this.loadMs = r.ms;
+      offset = meta.offset;
+      this.lastSave = Math.floor(meta.finishedAt / 1000);
+      logger.info({ keys: r.keys, expiredSkipped: r.expiredSkipped, seconds: (r.ms / 1000).toFixed(3) }, 'DB loaded from snapshot');
+    }
+    log.offset = offset;
+    if (config.bool('appendonly')) {
+      const t0 = Date.now();
+      const r = await replayAof({
+        dir: this.dir,
+        dirName: config.str('appenddirname'),
+        fileName: config.str('appendfilename'),
+        fromOffset: offset,
+        loadTruncated: config.bool('aof-load-truncated'),
+        replay: (payload, start) => {
+          this.d.replay(payload, start);
+          log.offset = start + payload.length;
+        },
+        logger,
+      });
+      log.offset = Math.max(offset, r.endOffset);
+      if (r.records > 0) logger.info({ records: r.records, seconds: ((Date.now() - t0) / 1000).toFixed(3) }, 'DB loaded from append only file');
+      await this.openAof(log.offset);
+    }
+    // Loading replayed mutations through the log: they are not new changes.
+    log.dirty = 0;
+    this.dirtyAtLastSave = 0;
+    log.forceSelect();
+    config.onChange('appendfsync', () => this.aof?.setFsyncPolicy(config.str('appendfsync') as FsyncPolicy));
+    config.onChange('appendonly', () => void this.onAppendonlyChanged());
+  }
+
+  private async openAof(offset: number): Promise<void> {
+    const { config, log, logger } = this.d;
+    this.aof = await AofWriter.open({
+      dir: this.dir,
+      dirName: config.str('appenddirname'),
+      fileName: config.str('appendfilename'),
+      fsync: config.str('appendfsync') as FsyncPolicy,
+      startOffset: offset,
+      logger,
+    });
+    this.aofBaseSize = this.aof.stats().aof_current_size;
+    log.forceSelect();
+    log.addConsumer(this.consumer);
+  }
+
+  /** CONFIG SET appendonly: turning it on writes a snapshot first, so the AOF starts where it ends. */
+  private async onAppendonlyChanged(): Promise<void> {
+    const on = this.d.config.bool('appendonly');
+    if (on && this.aof === null) {
+      await this.openAof(this.d.log.offset);
+      this.startSnapshot('aofrewrite');
+    } else if (!on && this.aof !== null) {
+      const w = this.aof;
+      this.d.log.removeConsumer(this.consumer);
+      this.aof = null;
+      await w.close();
+    }
+  }
+
+  // ---- the write path ------------------------------------------------------------------------
+
+  /**
+   * End of an event-loop turn. `release` sends the turn's replies, and only once the AOF write
+   * covering the turn's mutations has reached the OS (so a killed process loses nothing it
+   * acknowledged) — and with `appendfsync always` also its fdatasync (group commit: one write
+   * and one fsync for every client's writes of the turn). Replies leave in turn order.
+   */
+  endOfTurn(release: () => void): void {
+    const aof = this.aof;
+    if (aof === null || (!aof.pending && this.held.length === 0)) {
+      release();
+      return;
+    }
+    const batch = { release, durable: false };
+    this.held.push(batch);
+    aof.flush((err) => {
+      this.noteFlush(err);
+      if (err !== null) return; // stays held: released by the retry that succeeds (cron)
+      batch.durable = true;
+      this.releaseDurable();
+    });
+  }
+
+  /** Sends held replies in turn order, up to the first batch not yet covered by an fsync. */
+  private releaseDurable(): void {
+    while (this.held.length > 0 && this.held[0].durable) this.held.shift()!.release();
+  }
+
+  private noteFlush(err: Error | null): void {
+    if (err !== null) {
+      if (this.aofError === null) this.d.logger.error({ err }, 'Error writing to the AOF file: refusing writes until it succeeds');
+      this.aofError = err;
+    } else if (this.aofError !== null) {
+      this.d.logger.warn('AOF write error is solved, accepting writes again');
+      this.aofError = null;
+    }
+  }
+
+  /** MISCONF text when writes must be refused, else null. */
+  writeRefusal(): string | null {
+    if (this.aofError !== null) return `MISCONF Errors writing to the AOF file: ${this.aofError.message}`;
+    if (this.lastBgsaveStatus === 'err' && this.d.config.bool('stop-writes-on-bgsave-error') && this.d.config.raw('save') instanceof Array && (this.d.config.raw('save') as SaveRule[]).length > 0) {
+      return MISCONF_BGSAVE;
+    }
+    return null;
+  }
+
+  // ---- snapshots -----------------------------------------------------------------------------
+
+  get snapshotInProgress(): boolean {
+    return this.job !== null;
+  }
+
+  /**
+   * Starts a snapshot at the current log offset. Must not be called in the middle of a
+   * MULTI/EXEC group (the caller defers). Returns the job's promise (null if one is running).
+   */
+  startSnapshot(reason: SaveReason): Promise<SnapshotMeta> | null {
+    if (this.job !== null || this.store === null) return null;
+    const { ks, log, logger } = this.d;
+    if (log.inGroup) throw Object.assign(new Error('snapshot started inside a MULTI/EXEC group'), { code: 'SNAPSHOT_IN_GROUP' });
+    const offset = log.offset;
+    const dirtyAtStart = log.dirty;
+    // The record at `offset` must not depend on an earlier SELECT; and a fresh AOF segment
+    // starts here, so the older ones can go once this snapshot is current.
+    log.forceSelect();
+    const rotated = this.aof?.rotate().catch((err) => logger.warn({ err }, 'AOF segment rotation failed'));
+    const job = new SnapshotJob(this.store, ks, offset, this.d.replid, logger);
+    this.job = job;
+    this.lastSaveAttempt = Date.now();
+    if (reason === 'aofrewrite') this.aofRewriteInProgress = true;
+    logger.info({ reason, snapshot: job.id, offset }, reason === 'aofrewrite' ? 'Background append only file rewriting started' : 'Background saving started');
+    const t0 = Date.now();
+    const p = job.run().then(
+      async (meta) => {
+        this.job = null;
+        this.lastSave = Math.floor(Date.now() / 1000);
+        this.lastBgsaveStatus = 'ok';
+        this.lastBgsaveSeconds = Math.round((Date.now() - t0) / 1000);
+        this.lastSnapshotMaxSliceMs = job.maxSliceMs;
+        this.dirtyAtLastSave = dirtyAtStart;
+        await rotated;
+        if (this.aof !== null) {
+          const freed = await this.aof.deleteSegmentsBefore(meta.offset).catch((err) => {
+            logger.warn({ err }, 'could not delete AOF segments covered by the snapshot');
+            return 0;
+          });
+          this.aofBaseSize = this.aof.stats().aof_current_size;
+          if (freed > 0) logger.info({ freed }, 'deleted AOF segments covered by the snapshot');
+        }
+        if (reason === 'aofrewrite') {
+          this.aofRewriteInProgress = false;
+          this.lastAofRewriteStatus = 'ok';
+          this.lastAofRewriteSeconds = this.lastBgsaveSeconds;
+        }
+        logger.info({ snapshot: meta.id, keys: meta.keys, ms: Date.now() - t0, maxSliceMs: +job.maxSliceMs.toFixed(2) }, 'Background saving terminated with success');
+        return meta;
+      },
+      (err) => {
+        this.job = null;
+        this.lastBgsaveStatus = 'err';
+        if (reason === 'aofrewrite') {
+          this.aofRewriteInProgress = false;
+          this.lastAofRewriteStatus = 'err';
+        }
+        logger.error({ err }, 'Background saving error');
+        throw err;
+      },
+    );
+    this.jobPromise = p;
+    p.catch(() => {});
+    return p;
+  }
+
+  /** Waits for the running snapshot, if any. */
+  async waitForSnapshot(): Promise<void> {
+    if (this.jobPromise) await this.jobPromise.catch(() => {});
+  }
+
+  /** Redis's serverCron part: scheduled BGSAVE/BGREWRITEAOF, `save` rules, auto AOF rewrite. */
+  cron(): void {
+    if (this.job !== null || this.store === null || this.d.log.inGroup) return;
+    if (this.bgsaveScheduled) {
+      this.bgsaveScheduled = false;
+      this.startSnapshot('bgsave');
+      return;
+    }
+    if (this.aofRewriteScheduled) {
+      this.aofRewriteScheduled = false;
+      this.startSnapshot('aofrewrite');
+      return;
+    }
+    const changes = this.d.log.dirty - this.dirtyAtLastSave;
+    const sinceSave = Date.now() / 1000 - this.lastSave;
+    // After a failed save, retry no sooner than 5 s (Redis's CONFIG_BGSAVE_RETRY_DELAY).
+    const retryOk = this.lastBgsaveStatus === 'ok' || Date.now() - this.lastSaveAttempt > 5000;
+    const rules = this.d.config.raw('save') as SaveRule[];
+    if (retryOk && changes > 0) {
+      for (const r of rules) {
+        if (changes >= r.changes && sinceSave > r.seconds) {
+          this.d.logger.info({ changes, seconds: r.seconds }, `${r.changes} changes in ${r.seconds} seconds. Saving...`);
+          this.startSnapshot('schedule');
+          return;
+        }
+      }
+    }
+    if (this.aof !== null) {
+      const pct = this.d.config.num('auto-aof-rewrite-percentage');
+      const min = this.d.config.num('auto-aof-rewrite-min-size');
+      const size = this.aof.stats().aof_current_size;
+      const base = Math.max(1, this.aofBaseSize);
+      if (pct > 0 && size > min && ((size - base) * 100) / base >= pct) {
+        this.d.logger.info({ size, base, pct }, 'Starting automatic rewriting of AOF');
+        this.startSnapshot('aofrewrite');
+      }
+    }
+    // A failed `always` flush is retried here until it succeeds.
+    if (this.aofError !== null && this.held.length > 0 && this.aof !== null) {
+      const covered = this.held.slice();
+      this.aof.flush((err) => {
+        this.noteFlush(err);
+        if (err !== null) return;
+        for (const b of covered) b.durable = true;
+        this.releaseDurable();
+      });
+    }
+  }
+
+  changesSinceLastSave(): number {
+    return this.d.log.dirty - this.dirtyAtLastSave;
+  }
+
+  infoFields(): Array<[string, string | number]> {
+    const job = this.job;
+    const aof = this.aof;
+    const st = aof?.stats();
+    const f: Array<[string, string | number]> = [
+      ['rdb_changes_since_last_save', this.changesSinceLastSave()],
+      ['rdb_bgsave_in_progress', job ? 1 : 0],
+      ['rdb_last_save_time', this.lastSave],
+      ['rdb_last_bgsave_status', this.lastBgsaveStatus],
+      ['rdb_last_bgsave_time_sec', this.lastBgsaveSeconds],
+      ['rdb_current_bgsave_time_sec', job ? Math.round((Date.now() - job.startedAt) / 1000) : -1],
+      ['rdb_saves', 0],
+      ['rdb_last_cow_size', 0],
+      ['rdb_last_load_keys_expired', 0],
+      ['rdb_last_load_keys_loaded', this.loadedKeys],
+      ['aof_enabled', aof ? 1 : 0],
+      ['aof_rewrite_in_progress', this.aofRewriteInProgress ? 1 : 0],
+      ['aof_rewrite_scheduled', this.aofRewriteScheduled ? 1 : 0],
+      ['aof_last_rewrite_time_sec', this.lastAofRewriteSeconds],
+      ['aof_current_rewrite_time_sec', this.aofRewriteInProgress && job ? Math.round((Date.now() - job.startedAt) / 1000) : -1],
+      ['aof_last_bgrewrite_status', this.lastAofRewriteStatus],
+      ['aof_rewrites', 0],
+      ['aof_rewrites_consecutive_failures', 0],
+      ['aof_last_write_status', this.aofError ? 'err' : 'ok'],
+      ['aof_last_cow_size', 0],
+      ['module_fork_in_progress', 0],
+      ['module_fork_last_cow_size', 0],
+    ];
+    if (st) {
+      f.push(
+        ['aof_current_size', st.aof_current_size],
+        ['aof_base_size', this.aofBaseSize],
+        ['aof_pending_rewrite', 0],
+        ['aof_buffer_length', st.aof_buffer_length],
+        ['aof_pending_bio_fsync', st.aof_pending_bio_fsync],
+        ['aof_delayed_fsync', st.aof_delayed_fsync],
+      );
+    }
+    if (job) {
+      f.push(['hoard_snapshot_keys_processed', job.keys], ['hoard_snapshot_keys_total', job.keysTotal]);
+    }
+    return f;
+  }
+
+  // ---- shutdown ------------------------------------------------------------------------------
+
+  /** SHUTDOWN: optionally snapshot, then flush+fsync the AOF and release the data dir lock. */
+  async close(save: boolean): Promise<void> {
+    await this.waitForSnapshot();
+    if (save && this.store !== null) {
+      const p = this.startSnapshot('shutdown');
+      if (p) await p;
+    }
+    if (this.aof !== null) {
+      this.d.log.removeConsumer(this.consumer);
+      await this.aof.close();
+      this.aof = null;
+    }
+    if (this.store !== null) {
+      await this.store.close();
+      this.store = null;
+    }
+  }
+}

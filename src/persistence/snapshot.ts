@@ -1,0 +1,185 @@
+// A forkless point-in-time snapshot (Dragonfly's "versioned buckets" idea, on JS Maps).
+//
+// At start (log offset S) the job records, for every db dict, the seq number that the next new
+// entry will get (`limit`). It then walks each dict in its iteration order, which is seq order,
+// a few milliseconds per event-loop turn. While it walks, the keyspace calls `beforeWrite` before
+// any existing entry is changed, moved, expired or deleted; if the walk has not reached that
+// entry yet (lastSeq < seq < limit), its current — pre-write, i.e. as of S — value is serialized
+// right then and the walk later skips it. Entries with seq ≥ limit were created after S and are
+// never written. FLUSHDB/SWAPDB replace or swap whole dicts: the job keeps walking the dict
+// objects it started with, under the db index they had at S.
+// Result: the records equal the keyspace as it was at S, without stopping the server and
+// without copying the dataset. Records are written to LevelDB in batches while clients are
+// served; the snapshot becomes current only in SnapshotStore.commit.
+
+import { performance } from 'node:perf_hooks';
+import type { Db, Entry, Keyspace } from '../keyspace/index.js';
+import type { Logger } from '../log.js';
+import { encodeEntry, SNAPSHOT_FORMAT_VERSION } from './value-codec.js';
+import { recordKey, type SnapshotMeta, type SnapshotStore } from './snapshot-store.js';
+
+/** Time slice per event-loop turn: the DESIGN's "no stall over a few ms". */
+const SLICE_MS = 3;
+/** Write a LevelDB batch once this many records or bytes are pending. */
+const BATCH_RECORDS = 10_000;
+const BATCH_BYTES = 8 * 1024 * 1024;
+const PROGRESS_EVERY_MS = 1000;
+
+interface DictState {
+  readonly dict: Map<string, Entry>;
+  readonly dbIndex: number;
+  /** Entries with seq ≥ limit were added after the snapshot's point in time. */
+  readonly limit: number;
+  /** Seq of the last entry the walk visited. */
+  lastSeq: number;
+  readonly it: Iterator<Entry>;
+  done: boolean;
+}
+
+export class SnapshotJob {
+  readonly id: number;
+  readonly startedAt: number;
+  keys = 0;
+  records = 0;
+  /** Keys the walk must visit (the dicts' sizes at the start): INFO current_save_keys_total. */
+  readonly keysTotal: number;
+  /** Entries saved ahead of the walk by a write; the walk skips them. */
+  private readonly savedEarly = new Set<Entry>();
+  private readonly states = new Map<Map<string, Entry>, DictState>();
+  private ops: Array<{ key: string; value: Buffer }> = [];
+  private opsBytes = 0;
+  private seq = 0;
+  private aborted = false;
+  /** The longest single slice of synchronous work (for the note/benchmarks). */
+  maxSliceMs = 0;
+
+  constructor(
+    private readonly store: SnapshotStore,
+    private readonly ks: Keyspace,
+    readonly offset: number,
+    private readonly replid: string,
+    private readonly logger: Logger,
+  ) {
+    if (ks.beforeWrite !== null) {
+      throw Object.assign(new Error('a snapshot is already running'), { code: 'SNAPSHOT_IN_PROGRESS' });
+    }
+    this.id = store.nextId();
+    this.startedAt = ks.clock.now();
+    let total = 0;
+    for (const db of ks.dbs) {
+      this.states.set(db.dict, { dict: db.dict, dbIndex: db.index, limit: db.seqLimit, lastSeq: 0, it: db.dict.values(), done: false });
+      total += db.dict.size;
+    }
+    this.keysTotal = total;
+    ks.beforeWrite = this.beforeWrite;
+  }
+
+  private readonly beforeWrite = (db: Db, e: Entry): void => {
+    const st = this.states.get(db.dict);
+    if (st === undefined || st.done || e.seq >= st.limit || e.seq <= st.lastSeq || this.savedEarly.has(e)) return;
+    this.save(st.dbIndex, e);
+    this.savedEarly.add(e);
+  };
+
+  private save(dbIndex: number, e: Entry): void {
+    const recs = encodeEntry(dbIndex, e);
+    for (const value of recs) {
+      this.ops.push({ key: recordKey(this.id, this.seq++), value });
+      this.opsBytes += value.length;
+    }
+    this.records += recs.length;
+    this.keys++;
+  }
+
+  /** One time slice of the walk. Returns true when every dict has been walked. */
+  private step(): boolean {
+    const t0 = performance.now();
+    let n = 0;
+    for (const st of this.states.values()) {
+      while (!st.done) {
+        const r = st.it.next();
+        if (r.done) {
+          st.done = true;
+          break;
+        }
+        const e = r.value;
+        if (e.seq >= st.limit) {
+          // Iteration order is seq order: everything from here on is newer than the snapshot.
+          st.done = true;
+          break;
+        }
+        st.lastSeq = e.seq;
+        if (this.savedEarly.has(e)) this.savedEarly.delete(e);
+        else this.save(st.dbIndex, e);
+        if ((++n & 31) === 0) {
+          if (this.ops.length >= BATCH_RECORDS || this.opsBytes >= BATCH_BYTES) return this.endSlice(t0, false);
+          if (performance.now() - t0 >= SLICE_MS) return this.endSlice(t0, false);
+        }
+      }
+    }
+    return this.endSlice(t0, true);
+  }
+
+  private endSlice(t0: number, finished: boolean): boolean {
+    const ms = performance.now() - t0;
+    if (ms > this.maxSliceMs) this.maxSliceMs = ms;
+    return finished;
+  }
+
+  private async writePending(): Promise<void> {
+    if (this.ops.length === 0) return;
+    const batch = this.ops;
+    this.ops = [];
+    this.opsBytes = 0;
+    await this.store.write(batch);
+  }
+
+  abort(): void {
+    this.aborted = true;
+  }
+
+  /** Runs the walk to the end and makes the snapshot current. */
+  async run(): Promise<SnapshotMeta> {
+    let lastLog = performance.now();
+    try {
+      await this.store.begin(this.id);
+      for (;;) {
+        if (this.aborted) throw Object.assign(new Error('snapshot aborted'), { code: 'SNAPSHOT_ABORTED' });
+        const finished = this.step();
+        if (finished) break;
+        if (this.ops.length >= BATCH_RECORDS || this.opsBytes >= BATCH_BYTES) await this.writePending();
+        else await new Promise<void>((r) => setImmediate(r));
+        const now = performance.now();
+        if (now - lastLog >= PROGRESS_EVERY_MS) {
+          lastLog = now;
+          this.logger.info({ snapshot: this.id, keys: this.keys, total: this.keysTotal }, 'snapshot in progress');
+        }
+      }
+      // The walk is complete: no later write can concern this snapshot any more.
+      this.detach();
+      await this.writePending();
+      const meta: SnapshotMeta = {
+        id: this.id,
+        offset: this.offset,
+        startedAt: this.startedAt,
+        finishedAt: this.ks.clock.now(),
+        keys: this.keys,
+        records: this.records,
+        formatVersion: SNAPSHOT_FORMAT_VERSION,
+        replid: this.replid,
+      };
+      await this.store.commit(meta);
+      return meta;
+    } catch (err) {
+      this.detach();
+      this.ops = [];
+      await this.store.dropSnapshot(this.id).catch(() => {});
+      throw err;
+    }
+  }
+
+  private detach(): void {
+    if (this.ks.beforeWrite === this.beforeWrite) this.ks.beforeWrite = null;
+    this.savedEarly.clear();
+  }
+}

@@ -1,0 +1,233 @@
+// One client connection's state and its command path (Redis's processInputBuffer +
+// processCommand): parse → look up → check arity, auth, state and flags → run the handler.
+// Invariants: replies leave in the order commands arrived; a protocol error answers once and
+// closes only this connection; a handler's exception never reaches the socket layer (it becomes
+// an ERR reply and is logged as a broken invariant).
+
+import { RespParser, ProtocolError } from '../protocol/parser.js';
+import { ReplyWriter } from '../protocol/reply.js';
+import { E } from '../commands/errors.js';
+import { arityOk, fullName } from '../commands/table.js';
+import { F, type CommandContext, type CommandSpec } from '../commands/types.js';
+import type { Db } from '../keyspace/index.js';
+import type { Server } from './server.js';
+
+/** What the client needs of its transport; a TCP socket or an in-process pipe. */
+export interface Connection {
+  write(data: string): void;
+  end(): void;
+  destroy(): void;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  readonly fd: number;
+  readonly writableLength: number;
+}
+
+let nextClientId = 1;
+
+export class Client implements CommandContext {
+  readonly id = nextClientId++;
+  readonly reply = new ReplyWriter();
+  readonly parser: RespParser;
+  name = '';
+  dbIndex = 0;
+  authenticated: boolean;
+  user = 'default';
+  readonly createdAt: number;
+  lastInteraction: number;
+  lastCommand = 'NULL';
+  libName = '';
+  libVer = '';
+  replyMode: 'on' | 'off' | 'skip' = 'on';
+  noEvict = false;
+  /** Set when the connection must close once pending output is written (QUIT, protocol error). */
+  closing = false;
+  closed = false;
+  /** While true, input is buffered but not processed (blocked command, CLIENT PAUSE). */
+  paused = false;
+  /** Transaction state (MULTI/EXEC): filled by the transactions family. */
+  multi: { queue: string[][]; specs: CommandSpec[]; dirty: boolean } | null = null;
+  /** True while this client's output is waiting in the server's pending-write set. */
+  pendingWrite = false;
+  /** Total bytes ever written to / read from this client (CLIENT LIST tot-net-*). */
+  netOut = 0;
+  netIn = 0;
+
+  constructor(
+    readonly server: Server,
+    readonly conn: Connection,
+  ) {
+    this.parser = new RespParser({
+      maxBulkLen: server.config.num('proto-max-bulk-len'),
+    });
+    this.authenticated = server.config.str('requirepass') === '';
+    this.createdAt = this.lastInteraction = Date.now();
+  }
+
+  get db(): Db {
+    return this.server.ks.dbs[this.dbIndex];
+  }
+
+  get resp(): 2 | 3 {
+    return this.reply.resp;
+  }
+  set resp(v: 2 | 3) {
+    this.reply.resp = v;
+  }
+
+  get addr(): string {
+    return this.conn.remoteAddress;
+  }
+  get laddr(): string {
+    return this.conn.localAddress;
+  }
+  get fd(): number {
+    return this.conn.fd;
+  }
+  get queryBufferBytes(): number {
+    return this.parser.bufferedBytes;
+  }
+  get outputBufferBytes(): number {
+    return this.conn.writableLength + this.reply.out.length;
+  }
+  get multiQueued(): number {
+    return this.multi ? this.multi.queue.length : -1;
+  }
+
+  propagate(argv: string[]): void {
+    this.server.log.append(this.dbIndex, argv);
+  }
+
+  closeAfterReply(): void {
+    this.closing = true;
+  }
+
+  kill(): void {
+    this.server.closeClient(this);
+  }
+
+  flagString(): string {
+    let f = '';
+    if (this.multi) f += 'x';
+    if (this.closing) f += 'c';
+    if (this.paused) f += 'b';
+    return f || 'N';
+  }
+
+  /** Bytes arrived from the transport. */
+  onData(chunk: Buffer): void {
+    this.netIn += chunk.length;
+    this.server.stats.totalNetInputBytes += chunk.length;
+    this.lastInteraction = Date.now();
+    this.parser.feed(chunk);
+    this.processInput();
+  }
+
+  /** Runs every complete buffered command, unless paused or closing. */
+  processInput(): void {
+    const limit = this.server.config.num('client-query-buffer-limit');
+    // Redis's tighter limits on what an unauthenticated client may declare.
+    this.parser.authRequired = !this.authenticated;
+    while (!this.paused && !this.closing && !this.closed) {
+      let argv: string[] | null;
+      try {
+        argv = this.parser.next();
+      } catch (err) {
+        if (err instanceof ProtocolError) {
+          this.server.logger.debug({ client: this.id, addr: this.addr, msg: err.message }, 'protocol error');
+          this.reply.error('ERR ' + err.message);
+          this.closing = true;
+          break;
+        }
+        throw err;
+      }
+      if (argv === null) break;
+      this.processCommand(argv);
+    }
+    if (!this.closing && this.parser.bufferedBytes > limit) {
+      this.server.logger.warn({ client: this.id, addr: this.addr, qbuf: this.parser.bufferedBytes }, 'closing client that reached max query buffer length');
+      this.server.closeClient(this);
+      return;
+    }
+    this.server.scheduleWrite(this);
+  }
+
+  /** Redis's processCommand: every check the table's declarations allow before the handler. */
+  processCommand(argv: string[]): void {
+    const server = this.server;
+    const name = argv[0].toLowerCase();
+    let spec = server.commands.get(name);
+    if (spec === undefined) {
+      this.rejectCommand(E.unknownCommand(argv[0], argv.slice(1)));
+      return;
+    }
+    if (spec.subcommands !== undefined) {
+      if (argv.length === 1) {
+        this.rejectCommand(E.wrongArity(spec.name));
+        return;
+      }
+      const sub = spec.subcommands.get(argv[1].toLowerCase());
+      if (sub === undefined) {
+        this.rejectCommand(E.unknownSubcommand(argv[1], spec.name));
+        return;
+      }
+      spec = sub;
+    }
+    if (!arityOk(spec, argv.length)) {
+      this.rejectCommand(E.wrongArity(fullName(spec)));
+      return;
+    }
+    const bits = spec.bits;
+    if (!this.authenticated && (bits & F.no_auth) === 0) {
+      this.rejectCommand(E.NOAUTH);
+      return;
+    }
+    const gate = server.gate(this, spec, bits);
+    if (gate !== null) {
+      this.rejectCommand(gate);
+      return;
+    }
+    if (this.multi !== null && !server.runsInsideMulti(spec)) {
+      this.multi.queue.push(argv);
+      this.multi.specs.push(spec);
+      this.reply.simple('QUEUED');
+      return;
+    }
+    this.call(spec, argv);
+  }
+
+  /** Runs a handler with stats, slowlog and error containment (Redis's call()). */
+  call(spec: CommandSpec, argv: string[]): void {
+    const server = this.server;
+    const before = this.reply.out.length;
+    const modeBefore = this.replyMode;
+    const t0 = process.hrtime.bigint();
+    try {
+      spec.handler(this, argv);
+    } catch (err) {
+      server.logger.error({ err, command: fullName(spec) }, 'command handler failed: this is a bug in Hoard, please report it');
+      this.reply.error('ERR internal error while executing ' + fullName(spec));
+    }
+    const us = Number(process.hrtime.bigint() - t0) / 1000;
+    this.lastCommand = fullName(spec);
+    server.recordCall(this, spec, argv, us);
+    if (this.reply.out.length > before && this.reply.out.charCodeAt(before) === 45 /* - */) {
+      server.recordError(this.reply.out, before, spec, true);
+    }
+    // CLIENT REPLY: OFF drops every reply; SKIP drops the next command's; the CLIENT REPLY
+    // OFF/SKIP command itself answers nothing.
+    if (modeBefore !== 'on' || this.replyMode !== 'on') {
+      this.reply.out = this.reply.out.slice(0, before);
+      if (modeBefore === 'skip' && this.replyMode === 'skip') this.replyMode = 'on';
+    }
+  }
+
+  /** A command refused before running: counted as rejected, and in MULTI it dooms EXEC. */
+  private rejectCommand(msg: string): void {
+    if (this.multi !== null) this.multi.dirty = true;
+    this.server.stats.totalErrorReplies++;
+    this.server.recordError('-' + msg + '\r\n', 0, null, false);
+    if (this.replyMode === 'on') this.reply.error(msg);
+    else if (this.replyMode === 'skip') this.replyMode = 'on';
+  }
+}

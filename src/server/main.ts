@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// hoard-server [config-file] [--name value ...]: parse the config, start the server, and turn
+// start-up failures (bad option, port taken) into one clear line and exit status 1.
+
+import fs from 'node:fs';
+import { Config, ConfigError } from '../config.js';
+import { createLogger } from '../log.js';
+import { Server } from './server.js';
+import { VERSION, HOARD_VERSION } from '../version.js';
+
+const USAGE = `Usage: hoard-server [/path/to/hoard.conf] [options] [-]
+       hoard-server -v or --version
+       hoard-server -h or --help
+
+Options are redis.conf directives given as flags, e.g.:
+       hoard-server --port 7777 --dir ./data --appendonly yes
+       hoard-server /etc/hoard/hoard.conf --loglevel verbose
+`;
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === '-h' || argv[0] === '--help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (argv[0] === '-v' || argv[0] === '--version') {
+    process.stdout.write(`Hoard server v=${HOARD_VERSION} (Redis ${VERSION} compatible) node=${process.version}\n`);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = Config.fromArgs(argv);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`\n*** FATAL CONFIG FILE ERROR (Hoard ${HOARD_VERSION}) ***\n${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const logger = createLogger(config.str('loglevel'), config.str('logfile'));
+  const dir = config.str('dir');
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    logger.fatal({ err, dir }, `Can't create the data directory ${dir}`);
+    return 1;
+  }
+  const server = new Server(config, { logger });
+  try {
+    await server.start();
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    logger.fatal({ err: e }, e.message);
+    process.stderr.write(`hoard-server: ${e.message}\n`);
+    logger.flush();
+    return 1;
+  }
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'Received signal, scheduling shutdown...');
+    server.shutdown(null, 'default', { now: false, force: false, abort: false });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  await new Promise<void>((resolve) => {
+    server.onShutdown = resolve;
+  });
+  logger.info('Hoard is now ready to exit, bye bye...');
+  logger.flush();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    if (code !== 0) setTimeout(() => process.exit(code), 100).unref();
+  },
+  (err) => {
+    process.stderr.write(`hoard-server: fatal: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,566 @@
+// The server: wires the keyspace, the mutation log, the command table and the clients together,
+// owns the TCP listener, the cron (LRU clock, active expiry, client timeouts) and the write path
+// (Redis's beforeSleep: everything the event-loop turn produced is written once, at its end).
+// Invariant: handlers only see CommandContext/ServerApi; only this file touches sockets.
+
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { Keyspace, systemClock, type Clock, type Db } from '../keyspace/index.js';
+import { MutationLog } from '../log/mutation-log.js';
+import { Config } from '../config.js';
+import { silentLogger, type Logger } from '../log.js';
+import { allCommands } from '../commands/index.js';
+import { buildTable, fullName } from '../commands/table.js';
+import { E } from '../commands/errors.js';
+import {
+  F,
+  type CommandContext,
+  type CommandSpec,
+  type LatencyMonitor,
+  type ServerApi,
+  type ServerStats,
+  type SlowLog,
+  type SlowLogEntry,
+} from '../commands/types.js';
+import { Client, type Connection } from './client.js';
+import { Persistence } from '../persistence/persistence.js';
+import { RespParser } from '../protocol/parser.js';
+import { buildInfo } from './info.js';
+
+export interface ServerOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+class Stats implements ServerStats {
+  totalConnectionsReceived = 0;
+  totalCommandsProcessed = 0;
+  rejectedConnections = 0;
+  totalNetInputBytes = 0;
+  totalNetOutputBytes = 0;
+  totalErrorReplies = 0;
+  unexpectedErrorReplies = 0;
+  commandStats = new Map<string, { calls: number; usec: number; rejectedCalls: number; failedCalls: number }>();
+  errorStats = new Map<string, number>();
+  reset(): void {
+    this.totalConnectionsReceived = this.totalCommandsProcessed = this.rejectedConnections = 0;
+    this.totalNetInputBytes = this.totalNetOutputBytes = 0;
+    this.totalErrorReplies = this.unexpectedErrorReplies = 0;
+    this.commandStats.clear();
+    this.errorStats.clear();
+  }
+}
+
+class Latency implements LatencyMonitor {
+  events = new Map<string, { samples: Array<[number, number]>; max: number }>();
+  record(event: string, ms: number): void {
+    let e = this.events.get(event);
+    if (!e) this.events.set(event, (e = { samples: [], max: 0 }));
+    const t = Math.floor(Date.now() / 1000);
+    const last = e.samples[e.samples.length - 1];
+    if (last && last[0] === t) last[1] = Math.max(last[1], ms);
+    else e.samples.push([t, ms]);
+    if (e.samples.length > 160) e.samples.shift();
+    if (ms > e.max) e.max = ms;
+  }
+  reset(events?: string[]): number {
+    if (!events || events.length === 0) {
+      const n = this.events.size;
+      this.events.clear();
+      return n;
+    }
+    let n = 0;
+    for (const ev of events) if (this.events.delete(ev)) n++;
+    return n;
+  }
+}
+
+const RUNS_IN_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+export class Server implements ServerApi {
+  readonly ks: Keyspace;
+  readonly log = new MutationLog();
+  readonly commands: Map<string, CommandSpec>;
+  readonly stats = new Stats();
+  readonly startTime = Date.now();
+  readonly runId = randomBytes(20).toString('hex');
+  readonly slowlog: SlowLog = { entries: [] as SlowLogEntry[], nextId: 0, reset() { this.entries.length = 0; } };
+  readonly latency = new Latency();
+  readonly logger: Logger;
+  readonly clientSet = new Set<Client>();
+  /** Extra INFO fields per section, contributed by the parts that own the data. */
+  readonly infoSections = new Map<string, () => Array<[string, string | number]>>();
+  /** The TCP port actually bound (after listen; 0 before). */
+  boundPort = 0;
+  peakMemory = 0;
+  private opsSamples: number[] = [];
+  private lastOpsCount = 0;
+  private lastOpsTime = Date.now();
+  /** True while the dataset is being loaded: commands without the `loading` flag get LOADING. */
+  loading = false;
+  private netServer: net.Server | null = null;
+  private readonly pendingWrites: Client[] = [];
+  private writeScheduled = false;
+  private cronTimer: NodeJS.Timeout | null = null;
+  private lastSave = Math.floor(Date.now() / 1000);
+  private shuttingDown = false;
+  persistence: Persistence | null = null;
+  /** Called when SHUTDOWN succeeds (main.ts exits the process). */
+  onShutdown: (() => void) | null = null;
+
+  constructor(
+    readonly config: Config,
+    opts: ServerOptions = {},
+  ) {
+    this.logger = opts.logger ?? silentLogger;
+    this.ks = new Keyspace(config.num('databases'), opts.clock ?? systemClock, {
+      expired: (db: Db, key: string) => this.log.append(db.index, ['DEL', key]),
+    });
+    this.commands = buildTable(allCommands);
+    config.onChange('hz', () => this.startCron());
+    config.onChange('proto-max-bulk-len', () => {
+      for (const c of this.clientSet) c.parser.limits.maxBulkLen = config.num('proto-max-bulk-len');
+    });
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  /**
+   * Start-up: lock the data dir (opening the snapshot store), listen, then load the snapshot and
+   * replay the AOF while answering LOADING, then serve.
+   */
+  async start(): Promise<number> {
+    const p = new Persistence({
+      config: this.config,
+      ks: this.ks,
+      log: this.log,
+      logger: this.logger,
+      replid: this.runId,
+      replay: (payload) => this.replayRecord(payload),
+    });
+    this.persistence = p;
+    this.infoSections.set('persistence', () => p.infoFields());
+    this.loading = true;
+    const port = await this.listen();
+    try {
+      await p.open();
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+    this.loading = false;
+    this.logger.info({ keys: this.ks.totalKeys(), offset: this.log.offset }, 'Ready to accept connections');
+    return port;
+  }
+
+  private replayClient: Client | null = null;
+  private readonly replayParser = new RespParser();
+
+  /**
+   * Executes one AOF record (RESP commands; a MULTI…EXEC group is applied as its commands, the
+   * record itself being the atomic unit) without replies and without re-logging offsets.
+   */
+  replayRecord(payload: Buffer): void {
+    if (this.replayClient === null) {
+      this.replayClient = new Client(this, { write() {}, end() {}, destroy() {}, remoteAddress: 'aof:0', localAddress: 'aof:0', fd: -1, writableLength: 0 });
+      this.replayClient.authenticated = true;
+    }
+    const c = this.replayClient;
+    this.replayParser.feed(payload);
+    for (let argv = this.replayParser.next(); argv !== null; argv = this.replayParser.next()) {
+      const name = argv[0].toLowerCase();
+      if (name === 'multi' || name === 'exec') continue;
+      let spec = this.commands.get(name);
+      if (spec?.subcommands && argv.length > 1) spec = spec.subcommands.get(argv[1].toLowerCase());
+      if (spec === undefined) {
+        throw Object.assign(new Error(`Unknown command '${argv[0]}' reading the append only file`), { code: 'AOF_REPLAY_FAILED' });
+      }
+      c.call(spec, argv);
+      if (c.reply.out.startsWith('-')) {
+        this.logger.warn({ command: argv[0], reply: c.reply.out.slice(0, 200) }, 'AOF record replayed with an error reply');
+      }
+      c.reply.out = '';
+    }
+  }
+
+  /** Starts listening; resolves with the bound port (port 0 picks a free one). */
+  async listen(): Promise<number> {
+    const port = this.config.num('port');
+    const bind = this.bindAddresses();
+    const srv = net.createServer({ noDelay: true }, (sock) => this.accept(sock));
+    srv.maxConnections = this.config.num('maxclients') + 32;
+    this.netServer = srv;
+    await new Promise<void>((resolve, reject) => {
+      const onErr = (err: NodeJS.ErrnoException) => {
+        srv.off('listening', onOk);
+        const e = new Error(
+          err.code === 'EADDRINUSE'
+            ? `Could not create server TCP listening socket ${bind[0]}:${port}: bind: Address already in use`
+            : `Could not create server TCP listening socket ${bind[0]}:${port}: ${err.message}`,
+        );
+        reject(Object.assign(e, { code: 'LISTEN_FAILED', cause: err }));
+      };
+      const onOk = () => {
+        srv.off('error', onErr);
+        resolve();
+      };
+      srv.once('error', onErr);
+      srv.once('listening', onOk);
+      srv.listen({ port, host: bind[0], backlog: this.config.num('tcp-backlog') });
+    });
+    srv.on('error', (err) => this.logger.error({ err }, 'listener error'));
+    this.startCron();
+    const addr = srv.address() as net.AddressInfo;
+    this.boundPort = addr.port;
+    this.logger.info({ port: addr.port, bind: bind[0] }, 'Ready to accept connections tcp');
+    return addr.port;
+  }
+
+  private bindAddresses(): string[] {
+    const raw = this.config.raw('bind');
+    const list = Array.isArray(raw) ? (raw as string[]) : String(raw).split(' ').filter(Boolean);
+    return list.length > 0 ? list.map((a) => a.replace(/^-/, '')) : ['0.0.0.0'];
+  }
+
+  startCron(): void {
+    if (this.cronTimer) clearInterval(this.cronTimer);
+    const hz = Math.max(1, Math.min(500, this.config.num('hz')));
+    this.cronTimer = setInterval(() => this.cron(hz), Math.floor(1000 / hz));
+    this.cronTimer.unref();
+  }
+
+  /** Redis's serverCron: cached clocks, active expiry, idle client timeouts. */
+  cron(hz: number): void {
+    this.ks.updateLruClock();
+    this.sampleOps();
+    this.ks.activeExpireCycle(hz, this.config.num('active-expire-effort'));
+    if (!this.loading) this.persistence?.cron();
+    const timeout = this.config.num('timeout');
+    if (timeout > 0) {
+      const now = Date.now();
+      for (const c of this.clientSet) {
+        if (now - c.lastInteraction > timeout * 1000 && c.multi === null && !c.paused) this.closeClient(c);
+      }
+    }
+  }
+
+  /** Stops serving and releases the data dir (flushing the AOF; no final snapshot). */
+  async close(): Promise<void> {
+    if (this.cronTimer) clearInterval(this.cronTimer);
+    this.cronTimer = null;
+    for (const c of this.clientSet) this.closeClient(c);
+    const srv = this.netServer;
+    this.netServer = null;
+    if (srv) await new Promise<void>((r) => srv.close(() => r()));
+    if (this.persistence !== null) await this.persistence.close(false);
+  }
+
+  private sampleOps(): void {
+    const now = Date.now();
+    const dt = now - this.lastOpsTime;
+    if (dt < 100) return;
+    const n = this.stats.totalCommandsProcessed;
+    this.opsSamples.push(((n - this.lastOpsCount) * 1000) / dt);
+    if (this.opsSamples.length > 16) this.opsSamples.shift();
+    this.lastOpsCount = n;
+    this.lastOpsTime = now;
+  }
+
+  opsPerSec(): number {
+    if (this.opsSamples.length === 0) return 0;
+    let s = 0;
+    for (const x of this.opsSamples) s += x;
+    return Math.round(s / this.opsSamples.length);
+  }
+
+  // ---- connections -------------------------------------------------------------------------
+
+  private accept(sock: net.Socket): void {
+    this.stats.totalConnectionsReceived++;
+    if (this.clientSet.size >= this.config.num('maxclients')) {
+      this.stats.rejectedConnections++;
+      sock.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+    const conn: Connection = {
+      write: (s) => void sock.write(s, 'latin1'),
+      end: () => sock.end(),
+      destroy: () => sock.destroy(),
+      remoteAddress: `${sock.remoteAddress}:${sock.remotePort}`,
+      localAddress: `${sock.localAddress}:${sock.localPort}`,
+      fd,
+      get writableLength() {
+        return sock.writableLength;
+      },
+    };
+    const keepalive = this.config.num('tcp-keepalive');
+    if (keepalive > 0) sock.setKeepAlive(true, keepalive * 1000);
+    const c = new Client(this, conn);
+    this.clientSet.add(c);
+    sock.on('data', (chunk: Buffer) => c.onData(chunk));
+    sock.on('error', () => this.clientGone(c));
+    sock.on('close', () => this.clientGone(c));
+  }
+
+  /** An in-process client with no socket: its output goes to `sink`. Used by tests and tools. */
+  connectLocal(sink: (data: string) => void): Client {
+    let open = true;
+    const conn: Connection = {
+      write: (s) => {
+        if (open) sink(s);
+      },
+      end: () => {
+        open = false;
+      },
+      destroy: () => {
+        open = false;
+      },
+      remoteAddress: '127.0.0.1:0',
+      localAddress: '127.0.0.1:0',
+      fd: -1,
+      writableLength: 0,
+    };
+    const c = new Client(this, conn);
+    this.clientSet.add(c);
+    this.stats.totalConnectionsReceived++;
+    return c;
+  }
+
+  private clientGone(c: Client): void {
+    if (c.closed) return;
+    c.closed = true;
+    this.clientSet.delete(c);
+    this.onClientClosed(c);
+  }
+
+  /** Hook for families that keep per-client state (blocking, pub/sub, WATCH). */
+  onClientClosed(_c: Client): void {}
+
+  closeClient(c: Client): void {
+    if (c.closed) return;
+    c.conn.destroy();
+    this.clientGone(c);
+  }
+
+  clients(): Iterable<CommandContext> {
+    return this.clientSet;
+  }
+
+  // ---- the write path ----------------------------------------------------------------------
+
+  scheduleWrite(c: Client): void {
+    if (c.pendingWrite) return;
+    c.pendingWrite = true;
+    this.pendingWrites.push(c);
+    if (!this.writeScheduled) {
+      this.writeScheduled = true;
+      setImmediate(this.beforeSleep);
+    }
+  }
+
+  /** End of an event-loop turn: write every client's accumulated replies with one write each. */
+  private readonly beforeSleep = (): void => {
+    this.writeScheduled = false;
+    const list = this.pendingWrites.splice(0);
+    // Take each client's replies now: with `appendfsync always` they leave only after the fsync
+    // covering this turn's writes, and replies of later turns must not overtake them.
+    const outs: string[] = new Array(list.length);
+    const closing: boolean[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i];
+      c.pendingWrite = false;
+      outs[i] = c.reply.take();
+      closing[i] = c.closing;
+    }
+    const release = () => this.writeClients(list, outs, closing);
+    if (this.persistence !== null) this.persistence.endOfTurn(release);
+    else release();
+  };
+
+  private writeClients(list: Client[], outs: string[], closing: boolean[]): void {
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i];
+      if (c.closed) continue;
+      const out = outs[i];
+      if (out.length > 0) {
+        c.netOut += out.length;
+        this.stats.totalNetOutputBytes += out.length;
+        c.conn.write(out);
+      }
+      if (closing[i]) {
+        c.conn.end();
+        this.clientGone(c);
+      }
+    }
+  }
+
+  // ---- command path hooks ------------------------------------------------------------------
+
+  /** Server-state checks before a command runs (Redis's processCommand). null = go ahead. */
+  gate(_c: Client, _spec: CommandSpec, bits: number): string | null {
+    if (this.loading && (bits & F.loading) === 0) return E.LOADING;
+    if ((bits & F.write) !== 0 && this.persistence !== null) {
+      const refusal = this.persistence.writeRefusal();
+      if (refusal !== null) return refusal;
+    }
+    return null;
+  }
+
+  runsInsideMulti(spec: CommandSpec): boolean {
+    return spec.parent === undefined && RUNS_IN_MULTI.has(spec.name);
+  }
+
+  recordCall(c: Client, spec: CommandSpec, argv: string[], us: number): void {
+    this.stats.totalCommandsProcessed++;
+    const name = fullName(spec);
+    let s = this.stats.commandStats.get(name);
+    if (s === undefined) this.stats.commandStats.set(name, (s = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 }));
+    s.calls++;
+    s.usec += us;
+    const slower = this.config.num('slowlog-log-slower-than');
+    if (slower >= 0 && us >= slower && (spec.bits & F.skip_slowlog) === 0) {
+      const entries = this.slowlog.entries;
+      entries.unshift({
+        id: this.slowlog.nextId++,
+        time: Math.floor(Date.now() / 1000),
+        durationUs: Math.round(us),
+        argv: slowlogArgs(argv),
+        addr: c.addr,
+        name: c.name,
+      });
+      const max = this.config.num('slowlog-max-len');
+      if (entries.length > max) entries.length = max;
+    }
+    const threshold = this.config.num('latency-monitor-threshold');
+    if (threshold > 0 && us / 1000 >= threshold) {
+      this.latency.record((spec.bits & F.fast) !== 0 ? 'fast-command' : 'command', Math.round(us / 1000));
+    }
+  }
+
+  /** Counts an error reply by its code (INFO errorstats), from the reply text at `at`. */
+  recordError(out: string, at: number, spec: CommandSpec | null, afterRun: boolean): void {
+    const sp = out.indexOf(' ', at);
+    const nl = out.indexOf('\r', at);
+    const end = sp >= 0 && sp < nl ? sp : nl;
+    const code = out.slice(at + 1, end);
+    this.stats.errorStats.set(code, (this.stats.errorStats.get(code) ?? 0) + 1);
+    if (afterRun) {
+      this.stats.totalErrorReplies++;
+      if (spec) {
+        const s = this.stats.commandStats.get(fullName(spec));
+        if (s) s.failedCalls++;
+      }
+    }
+  }
+
+  // ---- ServerApi -----------------------------------------------------------------------------
+
+  info(c: CommandContext, sections: string[]): string {
+    return buildInfo(this, c, sections);
+  }
+
+  lastSaveTime(): number {
+    return this.persistence?.lastSave ?? this.lastSave;
+  }
+
+  snapshot(kind: 'bgsave' | 'bgrewriteaof' | 'save', schedule: boolean, ctx: CommandContext): string {
+    const p = this.persistence;
+    if (p === null || p.store === null) {
+      return kind === 'save' ? '-ERR persistence is not available on this server\r\n' : 'ERR persistence is not available';
+    }
+    const busy = p.snapshotInProgress || this.log.inGroup;
+    if (kind === 'bgrewriteaof') {
+      if (p.aofRewriteInProgress) return 'Background append only file rewriting already in progress';
+      if (busy) {
+        p.aofRewriteScheduled = true;
+        return 'Background append only file rewriting scheduled';
+      }
+      p.startSnapshot('aofrewrite');
+      return 'Background append only file rewriting started';
+    }
+    if (kind === 'bgsave') {
+      if (busy) {
+        if (!schedule) return 'ERR Background save already in progress';
+        p.bgsaveScheduled = true;
+        return 'Background saving scheduled';
+      }
+      p.startSnapshot('bgsave');
+      return 'Background saving started';
+    }
+    if (p.snapshotInProgress) return '-ERR Background save already in progress\r\n';
+    const c = ctx as Client;
+    const job = p.startSnapshot('save');
+    if (job === null) return '-ERR Background save already in progress\r\n';
+    c.paused = true;
+    job.then(
+      () => c.reply.ok(),
+      (err: Error) => c.reply.error(`ERR ${err.message}`),
+    ).finally(() => {
+      c.paused = false;
+      if (!c.closed) c.processInput();
+    });
+    return '';
+  }
+
+  resetClient(ctx: CommandContext): void {
+    const c = ctx as Client;
+    c.dbIndex = 0;
+    c.resp = 2;
+    c.multi = null;
+    c.name = '';
+    c.replyMode = 'on';
+    c.noEvict = false;
+    c.user = 'default';
+    c.authenticated = this.config.str('requirepass') === '';
+    this.onClientReset(c);
+  }
+
+  /** Hook for families with per-client state (pub/sub, WATCH) to clear it on RESET. */
+  onClientReset(_c: Client): void {}
+
+  flushAll(): void {
+    for (const db of this.ks.dbs) db.flush();
+  }
+
+  shutdown(_c: CommandContext | null, mode: 'save' | 'nosave' | 'default', _opts: { now: boolean; force: boolean; abort: boolean }): string | null {
+    if (this.shuttingDown) return null;
+    this.shuttingDown = true;
+    this.logger.info({ mode }, 'User requested shutdown...');
+    const rules = this.config.raw('save') as unknown[];
+    const save = mode === 'save' || (mode === 'default' && Array.isArray(rules) && rules.length > 0);
+    const p = this.persistence;
+    void (async () => {
+      try {
+        if (this.netServer) {
+          this.netServer.close();
+          this.netServer = null;
+        }
+        if (p !== null) {
+          if (save) this.logger.info('Saving the final snapshot before exiting.');
+          await p.close(save);
+        }
+      } catch (err) {
+        this.logger.error({ err }, 'Error while saving on shutdown');
+      }
+      await this.close();
+      this.onShutdown?.();
+    })();
+    return null;
+  }
+}
+
+/** SLOWLOG keeps at most 32 arguments of at most 128 bytes each, as Redis does. */
+function slowlogArgs(argv: string[]): string[] {
+  const n = Math.min(argv.length, 32);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i === 31 && argv.length > 32) {
+      out.push(`... (${argv.length - 31} more arguments)`);
+      break;
+    }
+    const a = argv[i];
+    out.push(a.length > 128 ? `${a.slice(0, 128)}... (${a.length - 128} more bytes)` : a);
+  }
+  return out;
+}

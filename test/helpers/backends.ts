@@ -1,0 +1,248 @@
+// The backends the shared command suite runs against (STYLE.md: "one test suite, many
+// backends"): Hoard in-process (no socket), Hoard over TCP with ioredis, and a real
+// redis-server over TCP with ioredis when one is installed — the last one proves the
+// assertions themselves are right.
+//
+// Every backend's `call` resolves with ioredis-shaped values (bulk strings decoded as UTF-8,
+// integers as numbers, null, arrays) and rejects with an Error whose message is the error
+// reply ("ERR ...", "WRONGTYPE ..."). `callBuffer` returns bulk strings as Buffers.
+
+import net from 'node:net';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { Redis } from 'ioredis';
+import { Server } from '../../src/server/server.js';
+import { Config } from '../../src/config.js';
+import { ManualClock } from '../../src/keyspace/clock.js';
+import { RespDecoder, ReplyError } from './resp-decoder.js';
+import type { Client } from '../../src/server/client.js';
+
+export type Arg = string | number | Buffer;
+
+export interface Conn {
+  call(...args: Arg[]): Promise<any>;
+  callBuffer(...args: Arg[]): Promise<any>;
+  close(): Promise<void>;
+}
+
+export interface Backend {
+  name: 'in-process' | 'hoard-tcp' | 'redis';
+  /** The default connection. */
+  conn: Conn;
+  /** A further independent connection (for multi-client tests). */
+  connect(): Promise<Conn>;
+  close(): Promise<void>;
+  /** The Hoard server object for in-process backends (undefined for real Redis). */
+  server?: Server;
+}
+
+export function encodeArgs(args: Arg[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
+  for (const a of args) {
+    const b = Buffer.isBuffer(a) ? a : Buffer.from(String(a), 'utf8');
+    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
+  }
+  return Buffer.concat(parts);
+}
+
+/** Converts decoder values to the ioredis shape (Map → flat array, as ioredis sees RESP2). */
+function toIoredisShape(v: unknown): unknown {
+  if (v instanceof Map) {
+    const out: unknown[] = [];
+    for (const [k, val] of v) out.push(toIoredisShape(k), toIoredisShape(val));
+    return out;
+  }
+  if (Array.isArray(v)) return v.map(toIoredisShape);
+  return v;
+}
+
+/** A connection to an in-process Hoard client: bytes in, decoded replies out, no socket. */
+export class LocalConn implements Conn {
+  readonly client: Client;
+  private readonly decoder = new RespDecoder();
+  private readonly decoderBuf = new RespDecoder({ buffers: true });
+  private readonly waiting: Array<{ resolve: (v: unknown) => void; reject: (e: Error) => void; buffers: boolean }> = [];
+
+  constructor(server: Server) {
+    this.client = server.connectLocal((data) => this.onOutput(data));
+  }
+
+  private onOutput(data: string): void {
+    const chunk = Buffer.from(data, 'latin1');
+    this.decoder.feed(chunk);
+    this.decoderBuf.feed(chunk);
+    for (;;) {
+      const a = this.decoder.next();
+      const b = this.decoderBuf.next();
+      if (a === null || b === null) break;
+      const w = this.waiting.shift();
+      if (!w) throw new Error('LocalConn: reply with no waiting caller');
+      const v = w.buffers ? b.value : a.value;
+      if (v instanceof ReplyError) w.reject(v);
+      else w.resolve(toIoredisShape(v));
+    }
+  }
+
+  /** Sends raw bytes (for protocol tests); replies are collected by `raw` callers. */
+  write(bytes: Buffer): void {
+    this.client.onData(bytes);
+  }
+
+  private send(buffers: boolean, args: Arg[]): Promise<any> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject, buffers });
+      this.client.onData(encodeArgs(args));
+    });
+  }
+
+  call(...args: Arg[]): Promise<any> {
+    return this.send(false, args);
+  }
+
+  callBuffer(...args: Arg[]): Promise<any> {
+    return this.send(true, args);
+  }
+
+  async close(): Promise<void> {
+    this.client.kill();
+  }
+}
+
+class IoredisConn implements Conn {
+  constructor(readonly redis: Redis) {}
+  call(...args: Arg[]): Promise<any> {
+    const [cmd, ...rest] = args;
+    return this.redis.call(String(cmd), ...(rest as (string | Buffer | number)[]));
+  }
+  callBuffer(...args: Arg[]): Promise<any> {
+    const [cmd, ...rest] = args;
+    return this.redis.callBuffer(String(cmd), ...(rest as (string | Buffer | number)[]));
+  }
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+}
+
+function ioredis(port: number): Promise<IoredisConn> {
+  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  return r.connect().then(() => new IoredisConn(r));
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  const args: string[] = ['--port', '0', '--save', '', '--enable-debug-command', 'yes'];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoard-test-'));
+  args.push('--dir', dir);
+  for (const [k, v] of Object.entries(overrides)) args.push(`--${k}`, v);
+  return Config.fromArgs(args);
+}
+
+export async function inProcess(overrides: Record<string, string> = {}, clock?: ManualClock): Promise<Backend> {
+  const server = new Server(testConfig(overrides), { clock });
+  const conns: Conn[] = [];
+  const connect = async () => {
+    const c = new LocalConn(server);
+    conns.push(c);
+    return c;
+  };
+  return {
+    name: 'in-process',
+    server,
+    conn: await connect(),
+    connect,
+    async close() {
+      for (const c of conns) await c.close();
+      await server.close();
+    },
+  };
+}
+
+export async function hoardTcp(overrides: Record<string, string> = {}): Promise<Backend> {
+  const server = new Server(testConfig(overrides));
+  const port = await server.listen();
+  const conns: Conn[] = [];
+  const connect = async () => {
+    const c = await ioredis(port);
+    conns.push(c);
+    return c;
+  };
+  return {
+    name: 'hoard-tcp',
+    server,
+    conn: await connect(),
+    connect,
+    async close() {
+      for (const c of conns) await c.close();
+      await server.close();
+    },
+  };
+}
+
+export function redisServerAvailable(): boolean {
+  return spawnSync('redis-server', ['--version']).status === 0;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('redis-server did not start');
+}
+
+export async function realRedis(overrides: Record<string, string> = {}): Promise<Backend> {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoard-redis-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--enable-debug-command', 'yes'];
+  for (const [k, v] of Object.entries(overrides)) args.push(`--${k}`, v);
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  await waitForPort(port, child);
+  const conns: Conn[] = [];
+  const connect = async () => {
+    const c = await ioredis(port);
+    conns.push(c);
+    return c;
+  };
+  return {
+    name: 'redis',
+    conn: await connect(),
+    connect,
+    async close() {
+      for (const c of conns) await c.close();
+      child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The backends the suite runs on: always both Hoard ones, plus real Redis when installed. */
+export function backendFactories(): Array<[string, (o?: Record<string, string>) => Promise<Backend>]> {
+  const list: Array<[string, (o?: Record<string, string>) => Promise<Backend>]> = [
+    ['in-process', (o) => inProcess(o)],
+    ['hoard-tcp', (o) => hoardTcp(o)],
+  ];
+  if (redisServerAvailable()) list.push(['redis', (o) => realRedis(o)]);
+  else if (process.env.CI) throw new Error('redis-server must be installed in CI for the differential suite');
+  return list;
+}

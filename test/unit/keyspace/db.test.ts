@@ -1,0 +1,333 @@
+// Db directly: lookups and lazy expiry under a ManualClock, the LRU chain, SCAN cursors across
+// inserts and deletes, randomEntry, setKey/delete/flush bookkeeping.
+
+import { describe, expect, it, beforeEach } from 'vitest';
+import { Keyspace, ManualClock, type Db, type Entry } from '../../../src/keyspace/index.js';
+
+let clock: ManualClock;
+let ks: Keyspace;
+let db: Db;
+let expired: Array<[number, string]>;
+
+beforeEach(() => {
+  clock = new ManualClock(1_700_000_000_000);
+  expired = [];
+  ks = new Keyspace(16, clock, { expired: (d, key) => expired.push([d.index, key]) });
+  db = ks.db(0);
+});
+
+/** The LRU chain from least to most recently used, checking the back links on the way. */
+function chain(d: Db): string[] {
+  const out: string[] = [];
+  let prev: Entry | null = null;
+  for (let e = d.lruHead; e !== null; e = e.next) {
+    expect(e.prev).toBe(prev);
+    out.push(e.key);
+    prev = e;
+    if (out.length > d.size + 1) throw new Error('LRU chain has a cycle');
+  }
+  expect(d.lruTail).toBe(prev);
+  return out;
+}
+
+/** Runs a SCAN to the end, one step at a time, calling `between` after every step. */
+function scanAll(d: Db, count: number, between?: (step: number) => void): string[] {
+  const seen: string[] = [];
+  let cursor = 0;
+  let step = 0;
+  do {
+    cursor = d.scan(cursor, count, (e) => seen.push(e.key));
+    between?.(step++);
+    if (step > 100_000) throw new Error('scan did not terminate');
+  } while (cursor !== 0);
+  return seen;
+}
+
+describe('Db lookups and lazy expiry', () => {
+  it('a key is visible until its expiry, then deleted on lookup and reported once', () => {
+    const e = db.add('k', 'v');
+    db.setExpire(e, clock.now() + 1000);
+    expect(db.expires.size).toBe(1);
+    clock.advance(999);
+    expect(db.lookupRead('k')).toBe(e);
+    expect(db.lookupWrite('k')).toBe(e);
+    expect(db.lookupNoTouch('k')).toBe(e);
+    expect(expired).toEqual([]);
+    clock.advance(1); // expireAt <= now: expired
+    expect(db.lookupNoTouch('k')).toBeUndefined();
+    expect(expired).toEqual([[0, 'k']]);
+    expect(db.size).toBe(0);
+    expect(db.expires.size).toBe(0);
+    expect(ks.stats.expiredKeys).toBe(1);
+    expect(db.lookupRead('k')).toBeUndefined();
+    expect(expired).toHaveLength(1);
+    expect(chain(db)).toEqual([]);
+  });
+
+  it('every lookup flavour expires', () => {
+    for (const f of ['lookupRead', 'lookupWrite', 'lookupNoTouch'] as const) {
+      const e = db.add(f, 'v');
+      db.setExpire(e, clock.now() + 1);
+    }
+    clock.advance(1);
+    expect(db.lookupRead('lookupRead')).toBeUndefined();
+    expect(db.lookupWrite('lookupWrite')).toBeUndefined();
+    expect(db.lookupNoTouch('lookupNoTouch')).toBeUndefined();
+    expect(expired.map((x) => x[1]).sort()).toEqual(['lookupNoTouch', 'lookupRead', 'lookupWrite']);
+    expect(db.size).toBe(0);
+  });
+
+  it('lookupRead counts hits and misses, the others do not', () => {
+    db.add('k', 'v');
+    db.lookupRead('k');
+    db.lookupRead('nope');
+    db.lookupWrite('k');
+    db.lookupNoTouch('nope');
+    expect(ks.stats.keyspaceHits).toBe(1);
+    expect(ks.stats.keyspaceMisses).toBe(1);
+  });
+
+  it('on a replica an expired key reads as missing but stays until the primary deletes it', () => {
+    ks.expireDeletes = false;
+    const e = db.add('k', 'v');
+    db.setExpire(e, clock.now() + 10);
+    clock.advance(10);
+    expect(db.lookupRead('k')).toBeUndefined();
+    expect(db.size).toBe(1);
+    expect(expired).toEqual([]);
+    expect(ks.activeExpireCycle(10)).toBe(0);
+    expect(db.size).toBe(1);
+    expect(db.delete('k')).toBe(true);
+    expect(db.size).toBe(0);
+  });
+
+  it('setKey overwrites in place, dropping the TTL unless keepTtl', () => {
+    const e = db.add('k', 'v');
+    db.setExpire(e, clock.now() + 1000);
+    expect(db.setKey('k', 'w', true)).toBe(e);
+    expect(e.expireAt).toBe(clock.now() + 1000);
+    expect(db.setKey('k', 'x')).toBe(e);
+    expect(e.value).toBe('x');
+    expect(e.expireAt).toBe(0);
+    expect(db.expires.size).toBe(0);
+    expect(db.size).toBe(1);
+  });
+
+  it('removeExpire and deleteEntry keep dict, expires and the chain consistent', () => {
+    const a = db.add('a', '1');
+    const b = db.add('b', '2');
+    db.setExpire(a, clock.now() + 5);
+    db.setExpire(b, clock.now() + 5);
+    db.removeExpire(a);
+    expect(a.expireAt).toBe(0);
+    expect([...db.expires]).toEqual([b]);
+    db.deleteEntry(b);
+    expect(db.expires.size).toBe(0);
+    expect(db.dict.has('b')).toBe(false);
+    expect(chain(db)).toEqual(['a']);
+    expect(db.delete('nope')).toBe(false);
+  });
+
+  it('flush empties everything and reports the count', () => {
+    for (let i = 0; i < 10; i++) db.setExpire(db.add(`k${i}`, 'v'), clock.now() + 100);
+    expect(db.flush()).toBe(10);
+    expect(db.size).toBe(0);
+    expect(db.expires.size).toBe(0);
+    expect(chain(db)).toEqual([]);
+    expect(scanAll(db, 10)).toEqual([]);
+    db.add('again', 'v');
+    expect(scanAll(db, 10)).toEqual(['again']);
+  });
+});
+
+describe('Db LRU chain', () => {
+  it('orders entries from least to most recently used', () => {
+    for (const k of ['a', 'b', 'c', 'd']) db.add(k, 'v');
+    expect(chain(db)).toEqual(['a', 'b', 'c', 'd']);
+    db.lookupRead('a');
+    expect(chain(db)).toEqual(['b', 'c', 'd', 'a']);
+    db.lookupWrite('c');
+    expect(chain(db)).toEqual(['b', 'd', 'a', 'c']);
+    db.lookupRead('c'); // already the tail
+    expect(chain(db)).toEqual(['b', 'd', 'a', 'c']);
+    db.lookupNoTouch('b'); // no touch
+    expect(chain(db)).toEqual(['b', 'd', 'a', 'c']);
+    db.setKey('b', 'w'); // an overwrite is an access
+    expect(chain(db)).toEqual(['d', 'a', 'c', 'b']);
+    db.delete('a');
+    expect(chain(db)).toEqual(['d', 'c', 'b']);
+    db.delete('d'); // the head
+    expect(chain(db)).toEqual(['c', 'b']);
+    db.delete('b'); // the tail
+    expect(chain(db)).toEqual(['c']);
+    db.add('e', 'v');
+    expect(chain(db)).toEqual(['c', 'e']);
+  });
+
+  it('stamps the LRU clock on access', () => {
+    const e = db.add('k', 'v');
+    expect(e.lru).toBe(Math.floor(clock.now() / 1000));
+    clock.advance(5000);
+    db.lookupNoTouch('k');
+    expect(e.lru).toBe(Math.floor((clock.now() - 5000) / 1000));
+    ks.updateLruClock();
+    db.lookupRead('k');
+    expect(e.lru).toBe(Math.floor(clock.now() / 1000));
+  });
+
+  it('stays consistent under a random workload', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const model: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const k = `k${Math.floor(rnd() * 50)}`;
+      const op = rnd();
+      const at = model.indexOf(k);
+      if (op < 0.4) {
+        db.setKey(k, 'v');
+        if (at >= 0) model.splice(at, 1);
+        model.push(k);
+      } else if (op < 0.7) {
+        if (db.lookupRead(k) !== undefined) {
+          model.splice(at, 1);
+          model.push(k);
+        }
+      } else if (op < 0.9) {
+        db.delete(k);
+        if (at >= 0) model.splice(at, 1);
+      } else {
+        db.lookupNoTouch(k);
+      }
+    }
+    expect(chain(db)).toEqual(model);
+    expect(db.size).toBe(model.length);
+  });
+});
+
+describe('Db SCAN cursors', () => {
+  it('visits every key exactly once on a static db, for any count', () => {
+    for (let i = 0; i < 500; i++) db.add(`k${i}`, 'v');
+    for (const count of [1, 3, 10, 499, 500, 1000]) {
+      const seen = scanAll(db, count);
+      expect(seen.length).toBe(500);
+      expect(new Set(seen).size).toBe(500);
+    }
+  });
+
+  it('returns every key present for the whole iteration exactly once despite inserts and deletes', () => {
+    for (let i = 0; i < 300; i++) db.add(`s${i}`, 'v');
+    const volatile: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      db.add(`v${i}`, 'v');
+      volatile.push(`v${i}`);
+    }
+    let n = 0;
+    const seen = scanAll(db, 7, () => {
+      for (let i = 0; i < 4 && volatile.length > 0; i++) db.delete(volatile.splice(Math.floor(volatile.length / 2), 1)[0]);
+      for (let i = 0; i < 4; i++) db.add(`n${n++}`, 'v');
+    });
+    const counts = new Map<string, number>();
+    for (const k of seen) counts.set(k, (counts.get(k) ?? 0) + 1);
+    for (let i = 0; i < 300; i++) expect(counts.get(`s${i}`)).toBe(1);
+    for (const [k, c] of counts) expect([k, c]).toEqual([k, 1]);
+  });
+
+  it('a cursor survives the deletion of the entry it points at', () => {
+    for (let i = 0; i < 20; i++) db.add(`k${i}`, 'v');
+    const first: string[] = [];
+    const cursor = db.scan(0, 5, (e) => first.push(e.key));
+    expect(first).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
+    expect(cursor).toBe(db.dict.get('k5')!.seq);
+    db.delete('k5');
+    db.delete('k6');
+    const rest: string[] = [];
+    let c = cursor;
+    do c = db.scan(c, 5, (e) => rest.push(e.key));
+    while (c !== 0);
+    expect(rest).toEqual(['k7', 'k8', 'k9', 'k10', 'k11', 'k12', 'k13', 'k14', 'k15', 'k16', 'k17', 'k18', 'k19']);
+  });
+
+  it('a key deleted and re-added during the scan is returned (it is a new key)', () => {
+    for (let i = 0; i < 10; i++) db.add(`k${i}`, 'v');
+    const seen = scanAll(db, 3, (step) => {
+      if (step === 0) {
+        db.delete('k1');
+        db.add('k1', 'again');
+      }
+    });
+    expect(seen.filter((k) => k === 'k1')).toHaveLength(2);
+    expect(new Set(seen).size).toBe(10);
+  });
+
+  it('a cursor evicted from the position cache (or from before a restart) still resumes right', () => {
+    for (let i = 0; i < 100; i++) db.add(`k${i}`, 'v');
+    const seen: string[] = [];
+    const cursor = db.scan(0, 10, (e) => seen.push(e.key));
+    // 200 other iterations push ours out of the 128-entry cache.
+    for (let i = 0; i < 200; i++) db.scan(0, 1, () => {});
+    db.delete('k10'); // the very entry the cursor names
+    let c = cursor;
+    do c = db.scan(c, 10, (e) => seen.push(e.key));
+    while (c !== 0);
+    expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => `k${i}`).filter((k) => k !== 'k10'));
+  });
+
+  it('two clients continuing from the same cursor both get the rest', () => {
+    for (let i = 0; i < 30; i++) db.add(`k${i}`, 'v');
+    const cursor = db.scan(0, 10, () => {});
+    const a: string[] = [];
+    const b: string[] = [];
+    let c = cursor;
+    do c = db.scan(c, 4, (e) => a.push(e.key));
+    while (c !== 0);
+    c = cursor;
+    do c = db.scan(c, 4, (e) => b.push(e.key));
+    while (c !== 0);
+    expect(a).toEqual(b);
+    expect(a).toHaveLength(20);
+  });
+
+  it('an unknown cursor beyond every entry ends the iteration', () => {
+    db.add('a', 'v');
+    const seen: string[] = [];
+    expect(db.scan(Number.MAX_SAFE_INTEGER, 10, (e) => seen.push(e.key))).toBe(0);
+    expect(seen).toEqual([]);
+    expect(db.scan(0, 10, () => {})).toBe(0);
+  });
+});
+
+describe('Db randomEntry', () => {
+  it('returns undefined on an empty db', () => {
+    expect(db.randomEntry()).toBeUndefined();
+  });
+
+  it('never returns an expired key, and reaps the ones it meets', () => {
+    for (let i = 0; i < 200; i++) {
+      const e = db.add(`e${i}`, 'v');
+      db.setExpire(e, clock.now() + 10);
+    }
+    db.add('live1', 'v');
+    db.add('live2', 'v');
+    clock.advance(10);
+    for (let i = 0; i < 300; i++) {
+      const e = db.randomEntry();
+      if (e === undefined) continue; // allowed to give up after its attempts
+      expect(e.key.startsWith('live')).toBe(true);
+    }
+    expect(expired.length).toBeGreaterThan(0);
+    for (const [, k] of expired) expect(k.startsWith('e')).toBe(true);
+  });
+
+  it('returns undefined when every key is expired', () => {
+    for (let i = 0; i < 5; i++) db.setExpire(db.add(`e${i}`, 'v'), clock.now() + 1);
+    clock.advance(1);
+    for (let i = 0; i < 10; i++) expect(db.randomEntry()).toBeUndefined();
+  });
+
+  it('reaches every key eventually', () => {
+    for (let i = 0; i < 20; i++) db.add(`k${i}`, 'v');
+    const got = new Set<string>();
+    for (let i = 0; i < 2000 && got.size < 20; i++) got.add(db.randomEntry()!.key);
+    expect(got.size).toBe(20);
+  });
+});
