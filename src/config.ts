@@ -870,11 +870,12 @@ const clientOutputBufferLimitImpl: SpecialImpl = {
   },
 };
 
-const BIND_DEFAULT = ['*', '-::*'];
+const BIND_DEFAULT = ['127.0.0.1', '-::1'];
 
 const bindImpl: SpecialImpl = {
   type: 'special',
-  def: '* -::*',
+  // Hoard listens on loopback by default (Redis 7.0: "* -::*" guarded by protected mode).
+  def: '127.0.0.1 -::1',
   init() {
     return { value: Object.freeze([...BIND_DEFAULT]), text: BIND_DEFAULT.join(' '), big: 0n };
   },

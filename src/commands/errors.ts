@@ -62,4 +62,22 @@ export const E = {
   NUMKEYS_POSITIVE: 'ERR numkeys should be greater than 0',
   NUMKEYS_TOO_MANY: "ERR Number of keys can't be greater than number of args",
   LIMIT_NEGATIVE: "ERR LIMIT can't be negative",
+  // sorted-sets family (zsets.ts)
+  ZADD_XX_NX: 'ERR XX and NX options at the same time are not compatible',
+  ZADD_GT_LT_NX: 'ERR GT, LT, and/or NX options at the same time are not compatible',
+  ZADD_INCR_PAIR: 'ERR INCR option supports a single increment-element pair',
+  ZSCORE_NAN: 'ERR resulting score is not a number (NaN)',
+  LEX_RANGE: 'ERR min or max not valid string range item',
+  ZRANGE_LIMIT_RANK: 'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX',
+  ZRANGE_WITHSCORES_LEX: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
+  WEIGHT_NOT_FLOAT: 'ERR weight value is not a float',
+  COUNT_POSITIVE: 'ERR count should be greater than 0',
+  atLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
+  // lists family and blocking timeouts (lists.ts; BZPOP* share the timeout texts)
+  LPOS_RANK_ZERO:
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+  LPOS_COUNT_NEGATIVE: "ERR COUNT can't be negative",
+  LPOS_MAXLEN_NEGATIVE: "ERR MAXLEN can't be negative",
+  TIMEOUT_NOT_FLOAT: 'ERR timeout is not a float or out of range',
+  TIMEOUT_NEGATIVE: 'ERR timeout is negative',
 } as const;

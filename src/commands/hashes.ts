@@ -78,10 +78,14 @@ function writeHash(c: CommandContext, key: string): HashValue | null | undefined
   return undefined;
 }
 
-/** Redis's hashTypeLookupWriteOrCreate, after the caller validated everything it could. */
+/**
+ * Redis's hashTypeLookupWriteOrCreate, after the caller validated everything it could. setKey,
+ * not add: on a replica a logically expired key still sits in the dict (lookups read it as
+ * missing), and add() would orphan its entry in the LRU chain and the expires set.
+ */
 function createHash(c: CommandContext, key: string): HashValue {
   const h = new HashValue();
-  c.db.add(key, h);
+  c.db.setKey(key, h);
   return h;
 }
 

@@ -331,7 +331,7 @@ function configGet(c: CommandContext, argv: string[]): void {
 }
 
 function configSet(c: CommandContext, argv: string[]): void {
-  if (argv.length % 2 !== 0) return c.reply.error(E.wrongArity('config|set'));
+  if (argv.length % 2 !== 0) return c.reply.error(E.SYNTAX);
   const pairs: Array<[string, string]> = [];
   for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i], argv[i + 1]]);
   const err = c.server.config.set(pairs, { local: isLocalAddr(c.addr) });

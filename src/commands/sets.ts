@@ -82,8 +82,9 @@ function sadd(c: CommandContext, argv: string[]): void {
   let s = writeSet(c, key);
   if (s === undefined) return;
   if (s === null) {
+    // setKey, not add: see createHash in hashes.ts (a replica's expired-but-present key).
     s = new SetValue();
-    c.db.add(key, s);
+    c.db.setKey(key, s);
   }
   const cfg = c.server.config;
   let added = 0;
@@ -164,9 +165,9 @@ function spop(c: CommandContext, argv: string[]): void {
 }
 
 function spopWithCount(c: CommandContext, argv: string[]): void {
+  // getPositiveLongFromObjectOrReply: any bad count, not only a negative one, is "must be positive".
   const l = parseIndex(argv[2]);
-  if (l === null) return c.reply.error(E.NOT_INTEGER);
-  if (l < 0) return c.reply.error(E.OUT_OF_RANGE_POSITIVE);
+  if (l === null || l < 0) return c.reply.error(E.OUT_OF_RANGE_POSITIVE);
   const key = argv[1];
   const s = writeSet(c, key);
   if (s === undefined) return;
@@ -256,7 +257,7 @@ function smove(c: CommandContext, argv: string[]): void {
   if (src.size === 0) db.delete(srcKey);
   if (dst === null) {
     dst = new SetValue();
-    db.add(dstKey, dst);
+    db.setKey(dstKey, dst);
   }
   dst.add(member, c.server.config);
   c.propagate(argv);

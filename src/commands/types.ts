@@ -73,6 +73,8 @@ export interface CommandSpec {
   subcommands?: Map<string, CommandSpec>;
   /** Filled by the table: the parent for a subcommand ("config" for "config|get"). */
   parent?: CommandSpec;
+  /** INFO commandstats counters, created on first call (kept on the spec: no lookup per call). */
+  stats?: CommandStats;
   /** For COMMAND DOCS. */
   summary?: string;
   since?: string;
@@ -108,6 +110,13 @@ export interface ServerApi {
   /** The whole-server write gate: MISCONF/OOM/READONLY checks live in the dispatcher. */
 }
 
+export interface CommandStats {
+  calls: number;
+  usec: number;
+  rejectedCalls: number;
+  failedCalls: number;
+}
+
 export interface ServerStats {
   totalConnectionsReceived: number;
   totalCommandsProcessed: number;
@@ -116,7 +125,7 @@ export interface ServerStats {
   totalNetOutputBytes: number;
   totalErrorReplies: number;
   unexpectedErrorReplies: number;
-  commandStats: Map<string, { calls: number; usec: number; rejectedCalls: number; failedCalls: number }>;
+  commandStats: Map<string, CommandStats>;
   errorStats: Map<string, number>;
   reset(): void;
 }
@@ -156,7 +165,7 @@ export interface CommandContext {
   user: string;
   readonly createdAt: number;
   lastInteraction: number;
-  lastCommand: string;
+  readonly lastCommand: string;
   readonly addr: string;
   readonly laddr: string;
   readonly fd: number;

@@ -81,7 +81,7 @@ export class Db {
    * replica (ks.expireDeletes false) it only reads as missing, and the primary's DEL removes it.
    */
   expireIfNeeded(e: Entry): boolean {
-    if (e.expireAt === 0 || e.expireAt > this.ks.clock.now()) return false;
+    if (e.expireAt === 0 || this.ks.loading || e.expireAt > this.ks.clock.now()) return false;
     if (this.ks.expireDeletes) this.expireEntry(e);
     return true;
   }

@@ -38,6 +38,12 @@ export class Keyspace {
   /** False on a replica: expired keys read as missing but are deleted only by the primary's DEL. */
   expireDeletes = true;
   /**
+   * True while loading (snapshot + AOF replay): nothing expires, as in Redis's keyIsExpired —
+   * the log is replayed later than it was written, and replaying it must give the state it
+   * described, not one where keys vanished mid-replay. Expiry catches up once serving starts.
+   */
+  loading = false;
+  /**
    * Set while a snapshot is being written: called before an existing entry is modified, moved,
    * expired or deleted, so the snapshot can save its pre-write value (forkless point-in-time).
    */
@@ -90,7 +96,7 @@ export class Keyspace {
    * budget of SLOW_TIME_PERC% of the cron period. Returns the number of keys expired.
    */
   activeExpireCycle(hz: number, effort = 1): number {
-    if (!this.expireDeletes) return 0;
+    if (!this.expireDeletes || this.loading) return 0;
     const start = performance.now();
     const e = Math.max(0, Math.min(9, effort - 1));
     const perLoop = KEYS_PER_LOOP + (KEYS_PER_LOOP / 4) * e;

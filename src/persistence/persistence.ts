@@ -67,15 +67,21 @@ export class Persistence {
 
   // ---- start-up ------------------------------------------------------------------------------
 
-  /** Locks the data dir, loads the snapshot, replays the AOF after it, opens the AOF writer. */
+  /** Locks the data dir (LevelDB's LOCK) — before listening, so a second server never serves. */
+  async lock(): Promise<void> {
+    if (this.store === null) this.store = await SnapshotStore.open(this.dir);
+  }
+
+  /** Loads the snapshot, replays the AOF after it, opens the AOF writer. */
   async open(): Promise<void> {
     const { config, ks, log, logger } = this.d;
-    this.store = await SnapshotStore.open(this.dir);
-    const meta = this.store.current;
+    await this.lock();
+    const store = this.store!;
+    const meta = store.current;
     let offset = 0;
     if (meta !== null) {
       logger.info({ snapshot: meta.id, offset: meta.offset, keys: meta.keys }, 'loading snapshot');
-      const r = await loadSnapshot(this.store, meta, ks, config, logger);
+      const r = await loadSnapshot(store, meta, ks, config, logger);
       this.loadedKeys = r.keys;
       this.loadMs = r.ms;
       offset = meta.offset;

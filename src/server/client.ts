@@ -4,6 +4,7 @@
 // closes only this connection; a handler's exception never reaches the socket layer (it becomes
 // an ERR reply and is logged as a broken invariant).
 
+import { performance } from 'node:perf_hooks';
 import { RespParser, ProtocolError } from '../protocol/parser.js';
 import { ReplyWriter } from '../protocol/reply.js';
 import { E } from '../commands/errors.js';
@@ -35,7 +36,11 @@ export class Client implements CommandContext {
   user = 'default';
   readonly createdAt: number;
   lastInteraction: number;
-  lastCommand = 'NULL';
+  /** The last command run (CLIENT LIST `cmd`). */
+  lastSpec: CommandSpec | null = null;
+  get lastCommand(): string {
+    return this.lastSpec === null ? 'NULL' : fullName(this.lastSpec);
+  }
   libName = '';
   libVer = '';
   replyMode: 'on' | 'off' | 'skip' = 'on';
@@ -47,6 +52,11 @@ export class Client implements CommandContext {
   paused = false;
   /** Transaction state (MULTI/EXEC): filled by the transactions family. */
   multi: { queue: string[][]; specs: CommandSpec[]; dirty: boolean } | null = null;
+  /**
+   * True while EXEC runs the queued commands (set by the transactions family): blocking commands
+   * then act as their non-blocking form whose timeout passed at once (Redis CLIENT_DENY_BLOCKING).
+   */
+  inExec = false;
   /** True while this client's output is waiting in the server's pending-write set. */
   pendingWrite = false;
   /** Total bytes ever written to / read from this client (CLIENT LIST tot-net-*). */
@@ -194,6 +204,8 @@ export class Client implements CommandContext {
       return;
     }
     this.call(spec, argv);
+    // Redis's handleClientsBlockedOnKeys: serve the keys this command made ready before the next.
+    if (server.blocking.readyCount !== 0) server.blocking.handleReadyKeys();
   }
 
   /** Runs a handler with stats, slowlog and error containment (Redis's call()). */
@@ -201,15 +213,16 @@ export class Client implements CommandContext {
     const server = this.server;
     const before = this.reply.out.length;
     const modeBefore = this.replyMode;
-    const t0 = process.hrtime.bigint();
+    const t0 = performance.now();
     try {
       spec.handler(this, argv);
     } catch (err) {
       server.logger.error({ err, command: fullName(spec) }, 'command handler failed: this is a bug in Hoard, please report it');
       this.reply.error('ERR internal error while executing ' + fullName(spec));
     }
-    const us = Number(process.hrtime.bigint() - t0) / 1000;
-    this.lastCommand = fullName(spec);
+    const us = (performance.now() - t0) * 1000;
+    if (server.blocking.count !== 0 && (spec.bits & F.write) !== 0) server.blocking.signalCommandKeys(spec, argv);
+    this.lastSpec = spec;
     server.recordCall(this, spec, argv, us);
     if (this.reply.out.length > before && this.reply.out.charCodeAt(before) === 45 /* - */) {
       server.recordError(this.reply.out, before, spec, true);

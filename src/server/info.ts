@@ -348,7 +348,7 @@ function sectionFields(server: Server, s: string): Fields | null {
     case 'errorstats':
       return [...server.stats.errorStats].map(([code, n]) => [`errorstat_${code}`, `count=${n}`]);
     case 'commandstats':
-      return [...server.stats.commandStats].map(([name, s]) => [
+      return [...server.stats.commandStats].filter(([, s]) => s.calls + s.failedCalls + s.rejectedCalls > 0).map(([name, s]) => [
         `cmdstat_${name}`,
         `calls=${s.calls},usec=${Math.round(s.usec)},usec_per_call=${s.calls ? (s.usec / s.calls).toFixed(2) : '0.00'},rejected_calls=${s.rejectedCalls},failed_calls=${s.failedCalls}`,
       ]);

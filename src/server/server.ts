@@ -16,6 +16,7 @@ import {
   F,
   type CommandContext,
   type CommandSpec,
+  type CommandStats,
   type LatencyMonitor,
   type ServerApi,
   type ServerStats,
@@ -26,6 +27,7 @@ import { Client, type Connection } from './client.js';
 import { Persistence } from '../persistence/persistence.js';
 import { RespParser } from '../protocol/parser.js';
 import { buildInfo } from './info.js';
+import { Blocking } from './blocking.js';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -40,13 +42,14 @@ class Stats implements ServerStats {
   totalNetOutputBytes = 0;
   totalErrorReplies = 0;
   unexpectedErrorReplies = 0;
-  commandStats = new Map<string, { calls: number; usec: number; rejectedCalls: number; failedCalls: number }>();
+  commandStats = new Map<string, CommandStats>();
   errorStats = new Map<string, number>();
   reset(): void {
     this.totalConnectionsReceived = this.totalCommandsProcessed = this.rejectedConnections = 0;
     this.totalNetInputBytes = this.totalNetOutputBytes = 0;
     this.totalErrorReplies = this.unexpectedErrorReplies = 0;
-    this.commandStats.clear();
+    // Specs keep their counters object: zero them in place (INFO skips unused commands).
+    for (const s of this.commandStats.values()) s.calls = s.usec = s.rejectedCalls = s.failedCalls = 0;
     this.errorStats.clear();
   }
 }
@@ -98,13 +101,20 @@ export class Server implements ServerApi {
   private lastOpsTime = Date.now();
   /** True while the dataset is being loaded: commands without the `loading` flag get LOADING. */
   loading = false;
-  private netServer: net.Server | null = null;
+  private netServers: net.Server[] = [];
   private readonly pendingWrites: Client[] = [];
   private writeScheduled = false;
   private cronTimer: NodeJS.Timeout | null = null;
   private lastSave = Math.floor(Date.now() / 1000);
   private shuttingDown = false;
   persistence: Persistence | null = null;
+  /**
+   * Families with per-client state (blocking, pub/sub, WATCH) register here; each hook runs once
+   * per client, after it left clientSet.
+   */
+  readonly clientClosedHooks: Array<(c: Client) => void> = [];
+  /** Clients blocked on keys (BLPOP & co): server/blocking.ts. */
+  readonly blocking: Blocking;
   /** Called when SHUTDOWN succeeds (main.ts exits the process). */
   onShutdown: (() => void) | null = null;
 
@@ -117,6 +127,7 @@ export class Server implements ServerApi {
       expired: (db: Db, key: string) => this.log.append(db.index, ['DEL', key]),
     });
     this.commands = buildTable(allCommands);
+    this.blocking = new Blocking(this);
     config.onChange('hz', () => this.startCron());
     config.onChange('proto-max-bulk-len', () => {
       for (const c of this.clientSet) c.parser.limits.maxBulkLen = config.num('proto-max-bulk-len');
@@ -141,12 +152,22 @@ export class Server implements ServerApi {
     this.persistence = p;
     this.infoSections.set('persistence', () => p.infoFields());
     this.loading = true;
-    const port = await this.listen();
+    this.ks.loading = true;
+    await p.lock();
+    let port: number;
+    try {
+      port = await this.listen();
+    } catch (err) {
+      await p.close(false);
+      throw err;
+    }
     try {
       await p.open();
     } catch (err) {
       await this.close();
       throw err;
+    } finally {
+      this.ks.loading = false;
     }
     this.loading = false;
     this.logger.info({ keys: this.ks.totalKeys(), offset: this.log.offset }, 'Ready to accept connections');
@@ -183,43 +204,58 @@ export class Server implements ServerApi {
     }
   }
 
-  /** Starts listening; resolves with the bound port (port 0 picks a free one). */
+  /**
+   * Listens on every `bind` address (Redis syntax: "-" makes one optional, "*" is every IPv4
+   * address, "::*" every IPv6 one); resolves with the bound port (port 0 picks a free one).
+   */
   async listen(): Promise<number> {
-    const port = this.config.num('port');
-    const bind = this.bindAddresses();
-    const srv = net.createServer({ noDelay: true }, (sock) => this.accept(sock));
-    srv.maxConnections = this.config.num('maxclients') + 32;
-    this.netServer = srv;
-    await new Promise<void>((resolve, reject) => {
-      const onErr = (err: NodeJS.ErrnoException) => {
-        srv.off('listening', onOk);
-        const e = new Error(
-          err.code === 'EADDRINUSE'
-            ? `Could not create server TCP listening socket ${bind[0]}:${port}: bind: Address already in use`
-            : `Could not create server TCP listening socket ${bind[0]}:${port}: ${err.message}`,
-        );
-        reject(Object.assign(e, { code: 'LISTEN_FAILED', cause: err }));
-      };
-      const onOk = () => {
-        srv.off('error', onErr);
-        resolve();
-      };
-      srv.once('error', onErr);
-      srv.once('listening', onOk);
-      srv.listen({ port, host: bind[0], backlog: this.config.num('tcp-backlog') });
-    });
-    srv.on('error', (err) => this.logger.error({ err }, 'listener error'));
+    let port = this.config.num('port');
+    const binds = this.bindAddresses();
+    for (const b of binds) {
+      const optional = b.startsWith('-');
+      const host = normalizeBindAddress(optional ? b.slice(1) : b);
+      const srv = net.createServer({ noDelay: true }, (sock) => this.accept(sock));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const onErr = (err: NodeJS.ErrnoException) => {
+            srv.off('listening', onOk);
+            reject(err);
+          };
+          const onOk = () => {
+            srv.off('error', onErr);
+            resolve();
+          };
+          srv.once('error', onErr);
+          srv.once('listening', onOk);
+          srv.listen({ port, host, backlog: this.config.num('tcp-backlog') });
+        });
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT' || err.code === 'ENOTFOUND')) {
+          this.logger.debug({ host, err }, 'optional bind address not available');
+          continue;
+        }
+        for (const s of this.netServers) s.close();
+        this.netServers = [];
+        const why = err.code === 'EADDRINUSE' ? 'bind: Address already in use' : err.message;
+        throw Object.assign(new Error(`Could not create server TCP listening socket ${host}:${port}: ${why}`), { code: 'LISTEN_FAILED', cause: err });
+      }
+      srv.on('error', (err) => this.logger.error({ err }, 'listener error'));
+      this.netServers.push(srv);
+      // Port 0: every further address gets the port the first one was given.
+      port = (srv.address() as net.AddressInfo).port;
+    }
+    if (this.netServers.length === 0) throw Object.assign(new Error('Failed listening on port ' + port + ' (no bind address available)'), { code: 'LISTEN_FAILED' });
+    this.boundPort = port;
     this.startCron();
-    const addr = srv.address() as net.AddressInfo;
-    this.boundPort = addr.port;
-    this.logger.info({ port: addr.port, bind: bind[0] }, 'Ready to accept connections tcp');
-    return addr.port;
+    this.logger.info({ port, bind: binds }, 'Ready to accept connections tcp');
+    return port;
   }
 
   private bindAddresses(): string[] {
     const raw = this.config.raw('bind');
     const list = Array.isArray(raw) ? (raw as string[]) : String(raw).split(' ').filter(Boolean);
-    return list.length > 0 ? list.map((a) => a.replace(/^-/, '')) : ['0.0.0.0'];
+    return list.length > 0 ? list : ['*'];
   }
 
   startCron(): void {
@@ -249,9 +285,9 @@ export class Server implements ServerApi {
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     for (const c of this.clientSet) this.closeClient(c);
-    const srv = this.netServer;
-    this.netServer = null;
-    if (srv) await new Promise<void>((r) => srv.close(() => r()));
+    const servers = this.netServers;
+    this.netServers = [];
+    await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
     if (this.persistence !== null) await this.persistence.close(false);
   }
 
@@ -334,8 +370,11 @@ export class Server implements ServerApi {
     this.onClientClosed(c);
   }
 
-  /** Hook for families that keep per-client state (blocking, pub/sub, WATCH). */
-  onClientClosed(_c: Client): void {}
+  /** Tells the families that keep per-client state (clientClosedHooks). */
+  onClientClosed(c: Client): void {
+    const hooks = this.clientClosedHooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i](c);
+  }
 
   closeClient(c: Client): void {
     if (c.closed) return;
@@ -413,9 +452,7 @@ export class Server implements ServerApi {
 
   recordCall(c: Client, spec: CommandSpec, argv: string[], us: number): void {
     this.stats.totalCommandsProcessed++;
-    const name = fullName(spec);
-    let s = this.stats.commandStats.get(name);
-    if (s === undefined) this.stats.commandStats.set(name, (s = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 }));
+    const s = spec.stats ?? this.createCommandStats(spec);
     s.calls++;
     s.usec += us;
     const slower = this.config.num('slowlog-log-slower-than');
@@ -438,6 +475,13 @@ export class Server implements ServerApi {
     }
   }
 
+  private createCommandStats(spec: CommandSpec): CommandStats {
+    const s: CommandStats = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+    spec.stats = s;
+    this.stats.commandStats.set(fullName(spec), s);
+    return s;
+  }
+
   /** Counts an error reply by its code (INFO errorstats), from the reply text at `at`. */
   recordError(out: string, at: number, spec: CommandSpec | null, afterRun: boolean): void {
     const sp = out.indexOf(' ', at);
@@ -447,10 +491,7 @@ export class Server implements ServerApi {
     this.stats.errorStats.set(code, (this.stats.errorStats.get(code) ?? 0) + 1);
     if (afterRun) {
       this.stats.totalErrorReplies++;
-      if (spec) {
-        const s = this.stats.commandStats.get(fullName(spec));
-        if (s) s.failedCalls++;
-      }
+      if (spec) (spec.stats ?? this.createCommandStats(spec)).failedCalls++;
     }
   }
 
@@ -532,10 +573,8 @@ export class Server implements ServerApi {
     const p = this.persistence;
     void (async () => {
       try {
-        if (this.netServer) {
-          this.netServer.close();
-          this.netServer = null;
-        }
+        for (const srv of this.netServers) srv.close();
+        this.netServers = [];
         if (p !== null) {
           if (save) this.logger.info('Saving the final snapshot before exiting.');
           await p.close(save);
@@ -548,6 +587,12 @@ export class Server implements ServerApi {
     })();
     return null;
   }
+}
+
+function normalizeBindAddress(a: string): string {
+  if (a === '*') return '0.0.0.0';
+  if (a === '::*') return '::';
+  return a;
 }
 
 /** SLOWLOG keeps at most 32 arguments of at most 128 bytes each, as Redis does. */

@@ -151,7 +151,7 @@ export class ZSet {
   at(rank: number): [string, number] | undefined {
     if (rank < 0 || rank >= this.dict.size) return undefined;
     const x = this._byRank(rank + 1);
-    return [this._member(x), this.sc[x >> 1]!];
+    return [this._member(x), this.sc[x >> 1]];
   }
 
   /**
@@ -182,20 +182,20 @@ export class ZSet {
       if (first + offset >= this.dict.size) return;
       let x = this._byRank(first + offset + 1);
       for (; x !== HDR && limit !== 0; limit--) {
-        const s = sc[x >> 1]!;
+        const s = sc[x >> 1];
         if (!scoreLteMax(s, range)) break;
         fn(this._member(x), s);
-        x = lv[x + R_LEVELS]!;
+        x = lv[x + R_LEVELS];
       }
     } else {
       const last = this._countScoreBelow(range.max, !range.maxex) - 1; // rank of last <= max
       if (last - offset < 0) return;
       let x = this._byRank(last - offset + 1);
       for (; x !== HDR && limit !== 0; limit--) {
-        const s = sc[x >> 1]!;
+        const s = sc[x >> 1];
         if (!scoreGteMin(s, range)) break;
         fn(this._member(x), s);
-        x = lv[x + R_BACK]!;
+        x = lv[x + R_BACK];
       }
     }
   }
@@ -214,8 +214,8 @@ export class ZSet {
       for (; x !== HDR && limit !== 0; limit--) {
         const m = this._member(x);
         if (!lexLteMax(m, range)) break;
-        fn(m, this.sc[x >> 1]!);
-        x = lv[x + R_LEVELS]!;
+        fn(m, this.sc[x >> 1]);
+        x = lv[x + R_LEVELS];
       }
     } else {
       const last = this._countLex(range, false) - 1;
@@ -224,8 +224,8 @@ export class ZSet {
       for (; x !== HDR && limit !== 0; limit--) {
         const m = this._member(x);
         if (!lexGteMin(m, range)) break;
-        fn(m, this.sc[x >> 1]!);
-        x = lv[x + R_BACK]!;
+        fn(m, this.sc[x >> 1]);
+        x = lv[x + R_BACK];
       }
     }
   }
@@ -262,12 +262,12 @@ export class ZSet {
     let x = HDR;
     for (let i = this.level - 1; i >= 0; i--) {
       let f: number;
-      while ((f = lv[x + R_LEVELS + 2 * i]!) !== HDR && !scoreGteMin(sc[f >> 1]!, range)) x = f;
+      while ((f = lv[x + R_LEVELS + 2 * i]) !== HDR && !scoreGteMin(sc[f >> 1], range)) x = f;
       UPDATE[i] = x;
     }
-    x = lv[x + R_LEVELS]!;
-    while (x !== HDR && scoreLteMax(sc[x >> 1]!, range)) {
-      const next = lv[x + R_LEVELS]!;
+    x = lv[x + R_LEVELS];
+    while (x !== HDR && scoreLteMax(sc[x >> 1], range)) {
+      const next = lv[x + R_LEVELS];
       const m = this._member(x);
       this._deleteNode(x);
       this._free(x);
@@ -287,14 +287,14 @@ export class ZSet {
     let x = HDR;
     for (let i = this.level - 1; i >= 0; i--) {
       let f: number;
-      while ((f = lv[x + R_LEVELS + 2 * i]!) !== HDR && !lexGteMin(this._member(f), range)) x = f;
+      while ((f = lv[x + R_LEVELS + 2 * i]) !== HDR && !lexGteMin(this._member(f), range)) x = f;
       UPDATE[i] = x;
     }
-    x = lv[x + R_LEVELS]!;
+    x = lv[x + R_LEVELS];
     while (x !== HDR) {
       const m = this._member(x);
       if (!lexLteMax(m, range)) break;
-      const next = lv[x + R_LEVELS]!;
+      const next = lv[x + R_LEVELS];
       this._deleteNode(x);
       this._free(x);
       this.dict.delete(m);
@@ -322,8 +322,8 @@ export class ZSet {
 
   /** Ascending [member, score] pairs; must not be interleaved with changes to the set. */
   *entries(): IterableIterator<[string, number]> {
-    for (let x = this.lv[R_LEVELS]!; x !== HDR; x = this.lv[x + R_LEVELS]!) {
-      yield [this._member(x), this.sc[x >> 1]!];
+    for (let x = this.lv[R_LEVELS]; x !== HDR; x = this.lv[x + R_LEVELS]) {
+      yield [this._member(x), this.sc[x >> 1]];
     }
   }
 
@@ -340,12 +340,12 @@ export class ZSet {
     let prev = HDR;
     let count = 0;
     let ints = HEADER_INTS;
-    for (let x = lv[R_LEVELS]!; x !== HDR; x = lv[x + R_LEVELS]!) {
+    for (let x = lv[R_LEVELS]; x !== HDR; x = lv[x + R_LEVELS]) {
       count++;
       if (count > n) throw invariantError('skiplist longer than dict');
       rankOf.set(x, count);
       const m = this._member(x);
-      const s = sc[x >> 1]!;
+      const s = sc[x >> 1];
       const h = this._height(x);
       ints += R_LEVELS + 2 * h;
       if (x <= HDR || x >= this.top || (x & 1) !== 0) throw invariantError(`bad record offset at rank ${count}`);
@@ -354,7 +354,7 @@ export class ZSet {
       if (s !== s || Object.is(s, -0)) throw invariantError(`bad score at rank ${count}`);
       if (h > this.level) throw invariantError(`node above level at rank ${count}`);
       if (prev !== HDR) {
-        const ps = sc[prev >> 1]!;
+        const ps = sc[prev >> 1];
         if (!(ps < s || (ps === s && this._member(prev) < m))) throw invariantError(`order broken at rank ${count}`);
       }
       prev = x;
@@ -367,8 +367,8 @@ export class ZSet {
       let x = HDR;
       let r = 0;
       for (;;) {
-        const f = lv[x + R_LEVELS + 2 * i]!;
-        const span = lv[x + R_LEVELS + 2 * i + 1]!;
+        const f = lv[x + R_LEVELS + 2 * i];
+        const span = lv[x + R_LEVELS + 2 * i + 1];
         if (f === HDR) {
           if (r + span !== n && !(x === HDR && n === 0)) throw invariantError(`bad final span at level ${i}`);
           break;
@@ -386,11 +386,11 @@ export class ZSet {
   // -------------------------------------------------------------------------------------------
 
   private _member(x: number): string {
-    return this.members[this.lv[x + R_META]! >>> 5]!;
+    return this.members[this.lv[x + R_META] >>> 5];
   }
 
   private _height(x: number): number {
-    return (this.lv[x + R_META]! & 31) + 1;
+    return (this.lv[x + R_META] & 31) + 1;
   }
 
   private _randomLevel(): number {
@@ -429,7 +429,7 @@ export class ZSet {
 
   private _free(x: number): void {
     const lv = this.lv;
-    const meta = lv[x + R_META]!;
+    const meta = lv[x + R_META];
     const slot = meta >>> 5;
     const height = (meta & 31) + 1;
     this.members[slot] = '';
@@ -474,26 +474,26 @@ export class ZSet {
     let top = HEADER_INTS;
     let rank = 0;
     let prev = HDR;
-    for (let o = old[R_LEVELS]!; o !== HDR; o = old[o + R_LEVELS]!) {
-      const meta = old[o + R_META]!;
+    for (let o = old[R_LEVELS]; o !== HDR; o = old[o + R_LEVELS]) {
+      const meta = old[o + R_META];
       const height = (meta & 31) + 1;
       const x = top;
       top += R_LEVELS + 2 * height;
       rank++;
-      sc[x >> 1] = oldSc[o >> 1]!;
+      sc[x >> 1] = oldSc[o >> 1];
       lv[x + R_BACK] = prev;
       lv[x + R_META] = (members.length << 5) | (height - 1);
-      members.push(oldMembers[meta >>> 5]!);
+      members.push(oldMembers[meta >>> 5]);
       for (let i = 0; i < height; i++) {
-        const l = last[i]!;
+        const l = last[i];
         lv[l + R_LEVELS + 2 * i] = x;
-        lv[l + R_LEVELS + 2 * i + 1] = rank - lastRank[i]!;
+        lv[l + R_LEVELS + 2 * i + 1] = rank - lastRank[i];
         last[i] = x;
         lastRank[i] = rank;
       }
       prev = x;
     }
-    for (let i = 0; i < this.level; i++) lv[last[i]! + R_LEVELS + 2 * i + 1] = rank - lastRank[i]!;
+    for (let i = 0; i < this.level; i++) lv[last[i] + R_LEVELS + 2 * i + 1] = rank - lastRank[i];
     this.lv = lv;
     this.sc = sc;
     this.members = members;
@@ -508,22 +508,22 @@ export class ZSet {
     const lv = this.lv;
     const sc = this.sc;
     const members = this.members;
-    const score = sc[node >> 1]!;
-    const member = members[lv[node + R_META]! >>> 5]!;
+    const score = sc[node >> 1];
+    const member = members[lv[node + R_META] >>> 5];
     let x = HDR;
     for (let i = this.level - 1; i >= 0; i--) {
-      let r = i === this.level - 1 ? 0 : RANK[i + 1]!;
+      let r = i === this.level - 1 ? 0 : RANK[i + 1];
       let f: number;
-      while ((f = lv[x + R_LEVELS + 2 * i]!) !== HDR) {
-        const fs = sc[f >> 1]!;
-        if (!(fs < score || (fs === score && members[lv[f + R_META]! >>> 5]! < member))) break;
-        r += lv[x + R_LEVELS + 2 * i + 1]!;
+      while ((f = lv[x + R_LEVELS + 2 * i]) !== HDR) {
+        const fs = sc[f >> 1];
+        if (!(fs < score || (fs === score && members[lv[f + R_META] >>> 5] < member))) break;
+        r += lv[x + R_LEVELS + 2 * i + 1];
         x = f;
       }
       RANK[i] = r;
       UPDATE[i] = x;
     }
-    const height = (lv[node + R_META]! & 31) + 1;
+    const height = (lv[node + R_META] & 31) + 1;
     if (height > this.level) {
       const len = this.dict.size - 1; // skiplist length before this insert
       for (let i = this.level; i < height; i++) {
@@ -533,20 +533,20 @@ export class ZSet {
       }
       this.level = height;
     }
-    const r0 = RANK[0]!;
+    const r0 = RANK[0];
     for (let i = 0; i < height; i++) {
-      const u = UPDATE[i]!;
+      const u = UPDATE[i];
       const uf = u + R_LEVELS + 2 * i;
       const nf = node + R_LEVELS + 2 * i;
-      lv[nf] = lv[uf]!;
+      lv[nf] = lv[uf];
       lv[uf] = node;
-      const d = r0 - RANK[i]!;
-      lv[nf + 1] = lv[uf + 1]! - d;
+      const d = r0 - RANK[i];
+      lv[nf + 1] = lv[uf + 1] - d;
       lv[uf + 1] = d + 1;
     }
-    for (let i = height; i < this.level; i++) lv[UPDATE[i]! + R_LEVELS + 2 * i + 1]!++;
-    lv[node + R_BACK] = UPDATE[0]!;
-    const next = lv[node + R_LEVELS]!;
+    for (let i = height; i < this.level; i++) lv[UPDATE[i] + R_LEVELS + 2 * i + 1]++;
+    lv[node + R_BACK] = UPDATE[0];
+    const next = lv[node + R_LEVELS];
     if (next !== HDR) lv[next + R_BACK] = node;
     else this.tail = node;
   }
@@ -559,15 +559,15 @@ export class ZSet {
     let x = HDR;
     for (let i = this.level - 1; i >= 0; i--) {
       let f: number;
-      while ((f = lv[x + R_LEVELS + 2 * i]!) !== HDR) {
-        const fs = sc[f >> 1]!;
-        if (!(fs < score || (fs === score && members[lv[f + R_META]! >>> 5]! < member))) break;
+      while ((f = lv[x + R_LEVELS + 2 * i]) !== HDR) {
+        const fs = sc[f >> 1];
+        if (!(fs < score || (fs === score && members[lv[f + R_META] >>> 5] < member))) break;
         x = f;
       }
       UPDATE[i] = x;
     }
-    const node = lv[x + R_LEVELS]!;
-    if (node === HDR || sc[node >> 1] !== score || members[lv[node + R_META]! >>> 5] !== member) {
+    const node = lv[x + R_LEVELS];
+    if (node === HDR || sc[node >> 1] !== score || members[lv[node + R_META] >>> 5] !== member) {
       throw invariantError('ZSet: member in dict but not in skiplist');
     }
     return node;
@@ -577,18 +577,18 @@ export class ZSet {
   private _deleteNode(x: number): void {
     const lv = this.lv;
     for (let i = 0; i < this.level; i++) {
-      const uf = UPDATE[i]! + R_LEVELS + 2 * i;
+      const uf = UPDATE[i] + R_LEVELS + 2 * i;
       if (lv[uf] === x) {
         const xf = x + R_LEVELS + 2 * i;
-        lv[uf + 1]! += lv[xf + 1]! - 1;
-        lv[uf] = lv[xf]!;
+        lv[uf + 1] += lv[xf + 1] - 1;
+        lv[uf] = lv[xf];
       } else {
-        lv[uf + 1]!--;
+        lv[uf + 1]--;
       }
     }
-    const next = lv[x + R_LEVELS]!;
-    if (next !== HDR) lv[next + R_BACK] = lv[x + R_BACK]!;
-    else this.tail = lv[x + R_BACK]!;
+    const next = lv[x + R_LEVELS];
+    if (next !== HDR) lv[next + R_BACK] = lv[x + R_BACK];
+    else this.tail = lv[x + R_BACK];
     while (this.level > 1 && lv[HDR + R_LEVELS + 2 * (this.level - 1)] === HDR) this.level--;
   }
 
@@ -597,15 +597,15 @@ export class ZSet {
     const x = this._findPath(curScore, member);
     const lv = this.lv;
     const sc = this.sc;
-    const prev = lv[x + R_BACK]!;
-    const next = lv[x + R_LEVELS]!;
+    const prev = lv[x + R_BACK];
+    const next = lv[x + R_LEVELS];
     // Still between its neighbours: change the score in place, no relinking.
     if (prev !== HDR) {
-      const ps = sc[prev >> 1]!;
+      const ps = sc[prev >> 1];
       if (!(ps < newScore || (ps === newScore && this._member(prev) < member))) return this._move(x, newScore);
     }
     if (next !== HDR) {
-      const ns = sc[next >> 1]!;
+      const ns = sc[next >> 1];
       if (!(ns > newScore || (ns === newScore && this._member(next) > member))) return this._move(x, newScore);
     }
     sc[x >> 1] = newScore;
@@ -627,13 +627,13 @@ export class ZSet {
     let rank = 0;
     for (let i = this.level - 1; i >= 0; i--) {
       let f: number;
-      while ((f = lv[x + R_LEVELS + 2 * i]!) !== HDR) {
-        const fs = sc[f >> 1]!;
-        if (!(fs < score || (fs === score && members[lv[f + R_META]! >>> 5]! <= member))) break;
-        rank += lv[x + R_LEVELS + 2 * i + 1]!;
+      while ((f = lv[x + R_LEVELS + 2 * i]) !== HDR) {
+        const fs = sc[f >> 1];
+        if (!(fs < score || (fs === score && members[lv[f + R_META] >>> 5] <= member))) break;
+        rank += lv[x + R_LEVELS + 2 * i + 1];
         x = f;
       }
-      if (x !== HDR && sc[x >> 1] === score && members[lv[x + R_META]! >>> 5] === member) return rank;
+      if (x !== HDR && sc[x >> 1] === score && members[lv[x + R_META] >>> 5] === member) return rank;
     }
     throw invariantError('ZSet: member in dict but not in skiplist');
   }
@@ -645,8 +645,8 @@ export class ZSet {
     let traversed = 0;
     for (let i = this.level - 1; i >= 0; i--) {
       let f: number;
-      while ((f = lv[x + R_LEVELS + 2 * i]!) !== HDR && traversed + lv[x + R_LEVELS + 2 * i + 1]! <= rank) {
-        traversed += lv[x + R_LEVELS + 2 * i + 1]!;
+      while ((f = lv[x + R_LEVELS + 2 * i]) !== HDR && traversed + lv[x + R_LEVELS + 2 * i + 1] <= rank) {
+        traversed += lv[x + R_LEVELS + 2 * i + 1];
         x = f;
       }
       if (traversed === rank) return x;
@@ -659,8 +659,8 @@ export class ZSet {
     const sc = this.sc;
     const link = reverse ? R_BACK : R_LEVELS;
     for (; x !== HDR && count > 0; count--) {
-      fn(this._member(x), sc[x >> 1]!);
-      x = lv[x + link]!;
+      fn(this._member(x), sc[x >> 1]);
+      x = lv[x + link];
     }
   }
 
@@ -672,10 +672,10 @@ export class ZSet {
     let rank = 0;
     for (let i = this.level - 1; i >= 0; i--) {
       let f: number;
-      while ((f = lv[x + R_LEVELS + 2 * i]!) !== HDR) {
-        const fs = sc[f >> 1]!;
+      while ((f = lv[x + R_LEVELS + 2 * i]) !== HDR) {
+        const fs = sc[f >> 1];
         if (!(fs < s || (inclusive && fs === s))) break;
-        rank += lv[x + R_LEVELS + 2 * i + 1]!;
+        rank += lv[x + R_LEVELS + 2 * i + 1];
         x = f;
       }
     }
@@ -692,10 +692,10 @@ export class ZSet {
     let rank = 0;
     for (let i = this.level - 1; i >= 0; i--) {
       let f: number;
-      while ((f = lv[x + R_LEVELS + 2 * i]!) !== HDR) {
+      while ((f = lv[x + R_LEVELS + 2 * i]) !== HDR) {
         const m = this._member(f);
         if (belowMin ? lexGteMin(m, range) : !lexLteMax(m, range)) break;
-        rank += lv[x + R_LEVELS + 2 * i + 1]!;
+        rank += lv[x + R_LEVELS + 2 * i + 1];
         x = f;
       }
     }
@@ -714,17 +714,17 @@ export class ZSet {
     let traversed = 0;
     for (let i = this.level - 1; i >= 0; i--) {
       let f: number;
-      while ((f = lv[x + R_LEVELS + 2 * i]!) !== HDR && traversed + lv[x + R_LEVELS + 2 * i + 1]! <= start) {
-        traversed += lv[x + R_LEVELS + 2 * i + 1]!;
+      while ((f = lv[x + R_LEVELS + 2 * i]) !== HDR && traversed + lv[x + R_LEVELS + 2 * i + 1] <= start) {
+        traversed += lv[x + R_LEVELS + 2 * i + 1];
         x = f;
       }
       UPDATE[i] = x;
     }
-    x = lv[x + R_LEVELS]!;
+    x = lv[x + R_LEVELS];
     for (let k = stop - start; x !== HDR && k >= 0; k--) {
-      const next = lv[x + R_LEVELS]!;
+      const next = lv[x + R_LEVELS];
       const m = this._member(x);
-      const s = sc[x >> 1]!;
+      const s = sc[x >> 1];
       this._deleteNode(x);
       this._free(x);
       this.dict.delete(m);

@@ -7,10 +7,12 @@ const N = Number(process.argv[2] ?? 1_000_000);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
+/** V8 heap plus ArrayBuffer backing stores (the skiplist arena lives in one). */
 function heap(): number {
   gc!();
   gc!();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 function time(label: string, ops: number, f: () => void): void {
@@ -20,19 +22,29 @@ function time(label: string, ops: number, f: () => void): void {
   console.log(`${label.padEnd(42)} ${(ops / ms / 1000).toFixed(2).padStart(7)} M ops/s  (${ms.toFixed(0)} ms)`);
 }
 
+// mulberry32: a 32-bit PRNG with a full period (an LCG in doubles collapses to ~16k values).
 let seed = 42;
 const rnd = (): number => {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
+  seed = (seed + 0x6d2b79f5) >>> 0;
+  let t = seed;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 
-for (const kind of ['double', 'integer'] as const) {
+// 'double': distinct random doubles; 'integer': integers in 0..1e6; 'ties': 1000 distinct
+// integer scores (a leaderboard where ties are ordered by member bytes).
+const newScore = (kind: string): number =>
+  kind === 'double' ? rnd() * 1e6 : Math.floor(rnd() * (kind === 'ties' ? 1000 : 1e6));
+
+for (const kind of ['double', 'integer', 'ties'] as const) {
   console.log(`--- ${N} members, ${kind} scores`);
   const members: string[] = [];
   const scores: number[] = [];
   for (let i = 0; i < N; i++) {
-    members.push('member:' + (i * 2654435761 >>> 0).toString(36) + ':' + i);
-    scores.push(kind === 'double' ? rnd() * 1e6 : Math.floor(rnd() * 1e6));
+    // Flat latin1 strings, as the protocol parser produces them (not concatenation ropes).
+    members.push(Buffer.from('member:' + ((i * 2654435761) >>> 0).toString(36) + ':' + i, 'latin1').toString('latin1'));
+    scores.push(newScore(kind));
   }
   const base = heap();
   const z = new ZSet();
@@ -40,7 +52,7 @@ for (const kind of ['double', 'integer'] as const) {
     for (let i = 0; i < N; i++) z.set(members[i]!, scores[i]!);
   });
   const used = heap() - base;
-  console.log(`heap per member (excluding the member strings): ${(used / N).toFixed(1)} B`);
+  console.log(`heap per member (dict + skiplist, excluding the member strings): ${(used / N).toFixed(1)} B`);
   const q: number[] = [];
   for (let i = 0; i < N; i++) q.push(Math.floor(rnd() * N));
   let sink = 0;
@@ -81,7 +93,7 @@ for (const kind of ['double', 'integer'] as const) {
     }
   });
   time('set (update score, moves node)', N, () => {
-    for (let i = 0; i < N; i++) z.set(members[q[i]!]!, kind === 'double' ? rnd() * 1e6 : Math.floor(rnd() * 1e6));
+    for (let i = 0; i < N; i++) z.set(members[q[i]!]!, newScore(kind));
   });
   time('set (ZINCRBY-like +1, mostly in place)', N, () => {
     for (let i = 0; i < N; i++) {

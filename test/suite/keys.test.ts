@@ -5,7 +5,7 @@
 
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import { commandSuite, sleep, type SuiteContext } from '../helpers/suite.js';
-import { inProcess, type Backend, type Conn } from '../helpers/backends.js';
+import { inProcess, type Arg, type Backend, type Conn } from '../helpers/backends.js';
 import { ManualClock } from '../../src/keyspace/clock.js';
 
 /** Runs a setup command of another family; skips the test while that family is not implemented. */
@@ -72,17 +72,6 @@ commandSuite('keys: DEL UNLINK EXISTS TYPE TOUCH DBSIZE', (t) => {
     expect(await t.call('TYPE', 'k')).toBe('string');
     expect(await t.error('TYPE')).toBe("ERR wrong number of arguments for 'type' command");
     expect(await t.error('TYPE', 'a', 'b')).toBe("ERR wrong number of arguments for 'type' command");
-  });
-
-  it('TYPE names every collection type', async (ctx) => {
-    await needs(ctx, t.call('RPUSH', 'l', 'a'));
-    await needs(ctx, t.call('HSET', 'h', 'f', 'v'));
-    await needs(ctx, t.call('SADD', 's', 'm'));
-    await needs(ctx, t.call('ZADD', 'z', '1', 'm'));
-    expect(await t.call('TYPE', 'l')).toBe('list');
-    expect(await t.call('TYPE', 'h')).toBe('hash');
-    expect(await t.call('TYPE', 's')).toBe('set');
-    expect(await t.call('TYPE', 'z')).toBe('zset');
   });
 
   it('TOUCH counts existing keys', async () => {
@@ -164,11 +153,6 @@ commandSuite('keys: RENAME RENAMENX', (t) => {
     expect(await t.error('RENAME', 'a', 'b')).toBe('ERR no such key');
   });
 
-  it('RENAME keeps collection values', async (ctx) => {
-    await needs(ctx, t.call('RPUSH', 'l', 'a', 'b'));
-    expect(await t.call('RENAME', 'l', 'l2')).toBe('OK');
-    expect(await t.call('LRANGE', 'l2', 0, -1)).toEqual(['a', 'b']);
-  });
 });
 
 commandSuite('keys: KEYS SCAN RANDOMKEY', (t) => {
@@ -222,7 +206,7 @@ commandSuite('keys: KEYS SCAN RANDOMKEY', (t) => {
     expect(await t.call('SCAN', 0, 'COUNT', 1000)).toEqual(['0', expect.any(Array)]);
   });
 
-  it('SCAN MATCH and TYPE filter the keys returned', async (ctx) => {
+  it('SCAN MATCH and TYPE filter the keys returned', async () => {
     await fill(30, 'a:');
     await fill(30, 'b:');
     const a = await scanAll(t, 'MATCH', 'a:*', 'COUNT', 5);
@@ -233,9 +217,6 @@ commandSuite('keys: KEYS SCAN RANDOMKEY', (t) => {
     expect(new Set(await scanAll(t, 'TYPE', 'STRING')).size).toBe(60);
     expect(await scanAll(t, 'TYPE', 'list')).toEqual([]);
     expect(await scanAll(t, 'TYPE', 'nosuchtype')).toEqual([]);
-    await needs(ctx, t.call('RPUSH', 'l', 'x'));
-    expect(await scanAll(t, 'TYPE', 'list')).toEqual(['l']);
-    expect(await scanAll(t, 'TYPE', 'list', 'MATCH', 'a*')).toEqual([]);
   });
 
   it('SCAN validates the cursor (strtoul) before the options', async () => {
@@ -517,27 +498,6 @@ commandSuite('keys: COPY MOVE SWAPDB', (t) => {
     expect(await t.call('EXISTS', 'b')).toBe(0);
   });
 
-  it('COPY deep-copies collections', async (ctx) => {
-    await needs(ctx, t.call('RPUSH', 'l', 'a', 'b'));
-    expect(await t.call('COPY', 'l', 'l2')).toBe(1);
-    await t.call('RPUSH', 'l2', 'c');
-    expect(await t.call('LRANGE', 'l', 0, -1)).toEqual(['a', 'b']);
-    expect(await t.call('LRANGE', 'l2', 0, -1)).toEqual(['a', 'b', 'c']);
-    await needs(ctx, t.call('HSET', 'h', 'f', 'v'));
-    await t.call('COPY', 'h', 'h2');
-    await t.call('HSET', 'h2', 'g', 'w');
-    expect(await t.call('HLEN', 'h')).toBe(1);
-    await needs(ctx, t.call('SADD', 's', 'a'));
-    await t.call('COPY', 's', 's2');
-    await t.call('SADD', 's2', 'b');
-    expect(await t.call('SCARD', 's')).toBe(1);
-    await needs(ctx, t.call('ZADD', 'z', '1', 'a'));
-    await t.call('COPY', 'z', 'z2');
-    await t.call('ZADD', 'z2', '2', 'b');
-    expect(await t.call('ZCARD', 'z')).toBe(1);
-    expect(await t.call('ZRANGE', 'z2', 0, -1, 'WITHSCORES')).toEqual(['a', '1', 'b', '2']);
-  });
-
   it('MOVE moves a key with its TTL to another db', async () => {
     await t.call('SET', 'a', 'v', 'EX', 100);
     const c1 = await second(t, 1);
@@ -630,6 +590,79 @@ commandSuite('keys: FLUSHDB FLUSHALL', (t) => {
   });
 });
 
+/** One entry per collection family: how to build, grow and read a small value of it. */
+const FAMILIES: Array<{ type: string; create: Arg[]; grow: Arg[]; read: Arg[]; encoding: string }> = [
+  // Redis 7.0: small lists are quicklists, small sets of strings hashtables (listpack came in 7.2).
+  { type: 'list', create: ['RPUSH', 'a', 'b'], grow: ['RPUSH', 'c'], read: ['LRANGE', 0, -1], encoding: 'quicklist' },
+  { type: 'hash', create: ['HSET', 'f', 'v'], grow: ['HSET', 'g', 'w'], read: ['HLEN'], encoding: 'listpack' },
+  { type: 'set', create: ['SADD', 'a', 'b'], grow: ['SADD', 'c'], read: ['SCARD'], encoding: 'hashtable' },
+  { type: 'zset', create: ['ZADD', '1', 'a'], grow: ['ZADD', '2', 'b'], read: ['ZRANGE', 0, -1, 'WITHSCORES'], encoding: 'listpack' },
+];
+
+/** Puts the key after the command name: ['RPUSH', 'a'] with key k → ['RPUSH', k, 'a']. */
+function withKey(cmd: Arg[], key: string): Arg[] {
+  return [cmd[0], key, ...cmd.slice(1)];
+}
+
+commandSuite('keys: over collection values', (t) => {
+  for (const f of FAMILIES) {
+    it(`${f.type}: TYPE, SCAN TYPE, OBJECT ENCODING`, async (ctx) => {
+      await needs(ctx, t.call(...withKey(f.create, 'k')));
+      await t.call('SET', 'str', 'v');
+      expect(await t.call('TYPE', 'k')).toBe(f.type);
+      expect(await scanAll(t, 'TYPE', f.type)).toEqual(['k']);
+      expect(await scanAll(t, 'TYPE', f.type.toUpperCase(), 'MATCH', 'x*')).toEqual([]);
+      expect(await scanAll(t, 'TYPE', 'string')).toEqual(['str']);
+      expect(await t.call('OBJECT', 'ENCODING', 'k')).toBe(f.encoding);
+      expect(await t.call('OBJECT', 'REFCOUNT', 'k')).toBe(1);
+    });
+
+    it(`${f.type}: COPY is a deep copy, in the same db and across dbs`, async (ctx) => {
+      await needs(ctx, t.call(...withKey(f.create, 'k')));
+      const before = await t.call(...withKey(f.read, 'k'));
+      expect(await t.call('COPY', 'k', 'k2')).toBe(1);
+      await t.call(...withKey(f.grow, 'k2'));
+      expect(await t.call(...withKey(f.read, 'k'))).toEqual(before);
+      expect(await t.call(...withKey(f.read, 'k2'))).not.toEqual(before);
+      expect(await t.call('COPY', 'k', 'k', 'DB', 1)).toBe(1);
+      const c1 = await second(t, 1);
+      await c1.call(...withKey(f.grow, 'k'));
+      expect(await t.call(...withKey(f.read, 'k'))).toEqual(before);
+      expect(await c1.call('TYPE', 'k')).toBe(f.type);
+      // REPLACE over a value of another type.
+      await t.call('SET', 'str', 'v');
+      expect(await t.call('COPY', 'k', 'str', 'REPLACE')).toBe(1);
+      expect(await t.call('TYPE', 'str')).toBe(f.type);
+    });
+
+    it(`${f.type}: RENAME and MOVE carry the value and its TTL`, async (ctx) => {
+      await needs(ctx, t.call(...withKey(f.create, 'k')));
+      const before = await t.call(...withKey(f.read, 'k'));
+      await t.call('EXPIRE', 'k', 100);
+      expect(await t.call('RENAME', 'k', 'r')).toBe('OK');
+      expect(await t.call(...withKey(f.read, 'r'))).toEqual(before);
+      expect(await t.call('TTL', 'r')).toBe(100);
+      expect(await t.call('MOVE', 'r', 2)).toBe(1);
+      const c2 = await second(t, 2);
+      expect(await c2.call(...withKey(f.read, 'r'))).toEqual(before);
+      expect(await c2.call('TTL', 'r')).toBe(100);
+    });
+
+    it(`${f.type}: a collection with a TTL expires like any key`, async (ctx) => {
+      await needs(ctx, t.call(...withKey(f.create, 'k')));
+      expect(await t.call('PEXPIRE', 'k', 50)).toBe(1);
+      await sleep(100);
+      expect(await t.call('EXISTS', 'k')).toBe(0);
+      expect(await t.call('TYPE', 'k')).toBe('none');
+    });
+  }
+
+  it('an intset is reported as such', async (ctx) => {
+    await needs(ctx, t.call('SADD', 's', '1', '2', '-3'));
+    expect(await t.call('OBJECT', 'ENCODING', 's')).toBe('intset');
+  });
+});
+
 commandSuite('keys: OBJECT', (t) => {
   it('ENCODING of strings: int, embstr up to 44 bytes, raw beyond', async () => {
     const cases: Array<[string, string]> = [
@@ -649,20 +682,6 @@ commandSuite('keys: OBJECT', (t) => {
       await t.call('SET', 'k', v);
       expect([v, await t.call('OBJECT', 'ENCODING', 'k')]).toEqual([v, enc]);
     }
-  });
-
-  it('ENCODING of collections', async (ctx) => {
-    // Redis 7.0: small lists are quicklists, small sets of strings hashtables (listpack came in 7.2).
-    await needs(ctx, t.call('RPUSH', 'l', 'a'));
-    expect(await t.call('OBJECT', 'ENCODING', 'l')).toBe('quicklist');
-    await needs(ctx, t.call('HSET', 'h', 'f', 'v'));
-    expect(await t.call('OBJECT', 'ENCODING', 'h')).toBe('listpack');
-    await needs(ctx, t.call('SADD', 's', '1', '2'));
-    expect(await t.call('OBJECT', 'ENCODING', 's')).toBe('intset');
-    await t.call('SADD', 's2', 'a');
-    expect(await t.call('OBJECT', 'ENCODING', 's2')).toBe('hashtable');
-    await needs(ctx, t.call('ZADD', 'z', '1', 'a'));
-    expect(await t.call('OBJECT', 'ENCODING', 'z')).toBe('listpack');
   });
 
   it('REFCOUNT: shared integers 0..9999, else 1', async () => {

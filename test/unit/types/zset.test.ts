@@ -243,6 +243,67 @@ describe('ZSet vs model', () => {
   });
 });
 
+describe('ZSet arena', () => {
+  it('compacts after mass deletion and stays consistent', () => {
+    const rnd = prng(7);
+    const z = new ZSet(prng(8));
+    const m = new Model();
+    for (let i = 0; i < 3000; i++) {
+      const mem = 'k' + i;
+      const s = Math.floor(rnd() * 50);
+      z.set(mem, s);
+      m.set(mem, s);
+    }
+    z.checkInvariants();
+    // Remove ~90% through every deleting path; each may trigger a rebuild of the arena.
+    const range = { min: 10, max: 40, minex: false, maxex: true };
+    const want = m.items.filter((e) => m.inScore(e[1], range)).map((e) => e[0]);
+    expect(z.deleteRangeByScore(range)).toEqual(want);
+    for (const w of want) m.delete(w);
+    z.checkInvariants();
+    const popped = z.popMin(200);
+    expect(popped).toEqual(m.items.slice(0, 200));
+    for (const p of popped) m.delete(p[0]);
+    const top = z.popMax(150);
+    expect(top).toEqual(m.items.slice(-150).reverse());
+    for (const p of top) m.delete(p[0]);
+    expect(z.deleteRangeByRank(5, 300)).toEqual(m.items.slice(5, 301).map((e) => e[0]));
+    for (const e of m.items.slice(5, 301)) m.delete(e[0]);
+    for (const e of [...m.items]) {
+      if (rnd() < 0.5) {
+        expect(z.delete(e[0])).toBe(true);
+        m.delete(e[0]);
+      }
+    }
+    z.checkInvariants();
+    expectSame(z, m);
+    // The rebuilt arena keeps working: reinsert, move, rank.
+    for (let i = 0; i < 2000; i++) {
+      const mem = 'n' + Math.floor(rnd() * 3000);
+      const s = Math.floor(rnd() * 50);
+      expect(z.set(mem, s)).toBe(m.set(mem, s));
+    }
+    z.checkInvariants();
+    expectSame(z, m);
+    for (const e of m.items) expect(z.rank(e[0])).toBe(m.rank(e[0], false));
+    const stats = (z as unknown as { top: number; liveInts: number });
+    expect(stats.top).toBeLessThan(stats.liveInts * 3 + 4096);
+  });
+
+  it('grows from empty through clear() and back', () => {
+    const z = new ZSet(prng(3));
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 5000; i++) z.set('m' + i, i % 7);
+      z.checkInvariants();
+      expect(z.size).toBe(5000);
+      expect(z.at(4999)).toEqual(['m993', 6]); // the greatest bytes among i % 7 === 6
+      z.clear();
+      z.checkInvariants();
+      expect([...z]).toEqual([]);
+    }
+  });
+});
+
 describe('ZSet details', () => {
   it('stores -0 as 0 (Redis listpack: ZADD z -0 m; ZSCORE -> "0")', () => {
     const z = new ZSet();
