@@ -80,4 +80,20 @@ export const E = {
   LPOS_MAXLEN_NEGATIVE: "ERR MAXLEN can't be negative",
   TIMEOUT_NOT_FLOAT: 'ERR timeout is not a float or out of range',
   TIMEOUT_NEGATIVE: 'ERR timeout is negative',
+  // server/admin family (server-admin.ts)
+  GETKEYS_INVALID_COMMAND: 'ERR Invalid command specified',
+  GETKEYS_NO_KEYS: 'ERR The command has no key arguments',
+  GETKEYS_BAD_ARITY: 'ERR Invalid number of arguments specified for command',
+  GETKEYS_BAD_ARGS: 'ERR Invalid arguments specified for command',
+  CLIENT_NAME_INVALID: 'ERR Client names cannot contain spaces, newlines or special characters.',
+  NO_SUCH_CLIENT: 'ERR No such client',
+  CLIENT_ID_POSITIVE: 'ERR client-id should be greater than 0',
+  INVALID_CLIENT_ID: 'ERR Invalid client ID',
+  unknownClientType: (t: string) => `ERR Unknown client type '${t}'`,
+  noSuchUser: (u: string) => `ERR No such user '${u}'`,
+  SLOWLOG_COUNT: 'ERR count should be greater than or equal to -1',
+  DEBUG_NOT_ALLOWED:
+    'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
+  subcommandSyntax: (sub: string, cmd: string) =>
+    `ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try ${cmd.toUpperCase()} HELP.`,
 } as const;

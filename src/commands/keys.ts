@@ -80,7 +80,8 @@ function parseDbOrReply(c: CommandContext, s: string): number | null {
  * decide through this.
  */
 export function checkAlreadyExpired(c: CommandContext, when: number): boolean {
-  return when <= c.server.ks.clock.now() && c.server.ks.expireDeletes && (c.server as { loading?: boolean }).loading !== true;
+  const ks = c.server.ks;
+  return when <= ks.clock.now() && ks.expireDeletes && !ks.loading;
 }
 
 interface CloneableCollection extends Collection {

@@ -43,11 +43,6 @@ function replyHelp(c: CommandContext, cmd: string, lines: readonly string[]): vo
   r.simple('    Prints this help.');
 }
 
-/** Redis's addReplySubcommandSyntaxError. */
-function subcommandSyntaxError(sub: string, cmd: string): string {
-  return `ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try ${cmd} HELP.`;
-}
-
 function containerOnly(c: CommandContext, argv: string[]): void {
   c.reply.error(E.wrongArity(argv[0].toLowerCase()));
 }
@@ -112,8 +107,10 @@ function writeCommandInfo(r: ReplyWriter, spec: CommandSpec): void {
   r.set(tips.length);
   for (const t of tips) r.bulk(t);
   writeKeySpecs(r, spec);
+  // As Redis 7.0 in RESP3: no subcommands is an empty set, some are an array.
   const subs = spec.subcommands ? [...spec.subcommands.values()] : [];
-  r.array(subs.length);
+  if (subs.length === 0) r.set(0);
+  else r.array(subs.length);
   for (const s of subs) writeCommandInfo(r, s);
 }
 
@@ -125,7 +122,7 @@ function writeCommandInfo(r: ReplyWriter, spec: CommandSpec): void {
 function writeKeySpecs(r: ReplyWriter, spec: CommandSpec): void {
   const movable = spec.getKeys !== undefined;
   if (spec.firstKey <= 0 && !movable) {
-    r.array(0);
+    r.set(0);
     return;
   }
   const ro = spec.flags.includes('readonly') && !spec.flags.includes('write');
@@ -133,7 +130,7 @@ function writeKeySpecs(r: ReplyWriter, spec: CommandSpec): void {
   const specs: Array<'range' | 'unknown'> = [];
   if (spec.firstKey > 0) specs.push('range');
   if (movable) specs.push('unknown');
-  r.array(specs.length);
+  r.set(specs.length);
   for (const kind of specs) {
     r.map(3);
     r.bulk('flags');
@@ -286,13 +283,13 @@ function commandGetKeys(c: CommandContext, argv: string[]): void {
   if (spec !== undefined && spec.subcommands !== undefined && args.length >= 2) {
     spec = spec.subcommands.get(args[1].toLowerCase());
   }
-  if (spec === undefined) return c.reply.error('ERR Invalid command specified');
-  if (spec.firstKey <= 0 && spec.getKeys === undefined) return c.reply.error('ERR The command has no key arguments');
-  if (!arityOk(spec, args.length)) return c.reply.error('ERR Invalid number of arguments specified for command');
+  if (spec === undefined) return c.reply.error(E.GETKEYS_INVALID_COMMAND);
+  if (spec.firstKey <= 0 && spec.getKeys === undefined) return c.reply.error(E.GETKEYS_NO_KEYS);
+  if (!arityOk(spec, args.length)) return c.reply.error(E.GETKEYS_BAD_ARITY);
   const idx = keyIndexes(spec, args);
   if (idx.length === 0) {
     if (spec.flags.includes('no_mandatory_keys')) return c.reply.array(0);
-    return c.reply.error('ERR Invalid arguments specified for command');
+    return c.reply.error(E.GETKEYS_BAD_ARGS);
   }
   c.reply.array(idx.length);
   for (const i of idx) c.reply.bulk(args[i]);
@@ -434,12 +431,12 @@ function clientList(c: CommandContext, argv: string[]): void {
   let ids: Set<number> | null = null;
   if (argv.length === 4 && argv[2].toLowerCase() === 'type') {
     type = clientTypeByName(argv[3]);
-    if (type === null) return c.reply.error(`ERR Unknown client type '${argv[3]}'`);
+    if (type === null) return c.reply.error(E.unknownClientType(argv[3]));
   } else if (argv.length > 3 && argv[2].toLowerCase() === 'id') {
     ids = new Set();
     for (let i = 3; i < argv.length; i++) {
       const id = parseInt64(argv[i]);
-      if (id === null) return c.reply.error('ERR Invalid client ID');
+      if (id === null) return c.reply.error(E.INVALID_CLIENT_ID);
       if (typeof id === 'number') ids.add(id);
     }
   } else if (argv.length !== 2) {
@@ -489,7 +486,7 @@ export function validClientName(name: string): boolean {
 
 function clientSetName(c: CommandContext, argv: string[]): void {
   const name = argv[2];
-  if (!validClientName(name)) return c.reply.error('ERR Client names cannot contain spaces, newlines or special characters.');
+  if (!validClientName(name)) return c.reply.error(E.CLIENT_NAME_INVALID);
   c.name = name;
   c.reply.ok();
 }
@@ -530,7 +527,7 @@ function clientKill(c: CommandContext, argv: string[]): void {
       else cl.kill();
       return c.reply.ok();
     }
-    return c.reply.error('ERR No such client');
+    return c.reply.error(E.NO_SUCH_CLIENT);
   }
   let id: number | null = null;
   let type: ClientType | null = null;
@@ -544,17 +541,17 @@ function clientKill(c: CommandContext, argv: string[]): void {
     const val = argv[i + 1];
     if (opt === 'id') {
       const n = parseIndex(val);
-      if (n === null || n <= 0) return c.reply.error('ERR client-id should be greater than 0');
+      if (n === null || n <= 0) return c.reply.error(E.CLIENT_ID_POSITIVE);
       id = n;
     } else if (opt === 'type') {
       type = clientTypeByName(val);
-      if (type === null) return c.reply.error(`ERR Unknown client type '${val}'`);
+      if (type === null) return c.reply.error(E.unknownClientType(val));
     } else if (opt === 'addr') {
       addr = val;
     } else if (opt === 'laddr') {
       laddr = val;
     } else if (opt === 'user') {
-      if (!knownUser(c, val)) return c.reply.error(`ERR No such user '${val}'`);
+      if (!knownUser(c, val)) return c.reply.error(E.noSuchUser(val));
       user = val;
     } else if (opt === 'skipme') {
       const v = val.toLowerCase();
@@ -649,9 +646,6 @@ function lolwut(c: CommandContext): void {
 
 // ---- DEBUG ----------------------------------------------------------------------------------
 
-const DEBUG_NOT_ALLOWED =
-  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
-
 /** A cell to Atomics.wait on: blocking the event loop is what DEBUG SLEEP is for. */
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
@@ -667,7 +661,7 @@ function leadingFloat(s: string): number {
 
 function debug(c: CommandContext, argv: string[]): void {
   const mode = c.server.config.str('enable-debug-command');
-  if (mode !== 'yes' && !(mode === 'local' && isLocalAddr(c.addr))) return c.reply.error(DEBUG_NOT_ALLOWED);
+  if (mode !== 'yes' && !(mode === 'local' && isLocalAddr(c.addr))) return c.reply.error(E.DEBUG_NOT_ALLOWED);
   const sub = argv[1].toLowerCase();
   if (sub === 'sleep' && argv.length === 3) {
     const ms = leadingFloat(argv[2]) * 1000;
@@ -675,19 +669,16 @@ function debug(c: CommandContext, argv: string[]): void {
     return c.reply.ok();
   }
   if (sub === 'error' && argv.length === 3) return c.reply.error(argv[2]);
-  if (sub === 'log' && argv.length === 3) return c.reply.ok();
   if (sub === 'help' && argv.length === 2) {
     return replyHelp(c, 'DEBUG', [
       'ERROR <string>',
       '    Return a Redis protocol error with <string> as message. Useful for clients',
       '    unit tests to simulate Redis errors.',
-      'LOG <message>',
-      '    Write <message> to the server log.',
       'SLEEP <seconds>',
       '    Stop the server for <seconds>. Decimals allowed.',
     ]);
   }
-  c.reply.error(subcommandSyntaxError(argv[1], 'DEBUG'));
+  c.reply.error(E.subcommandSyntax(argv[1], 'debug'));
 }
 
 // ---- SHUTDOWN -------------------------------------------------------------------------------
@@ -809,12 +800,12 @@ function latencyHelp(c: CommandContext): void {
 // ---- SLOWLOG --------------------------------------------------------------------------------
 
 function slowlogGet(c: CommandContext, argv: string[]): void {
-  if (argv.length > 3) return c.reply.error(subcommandSyntaxError(argv[1], 'SLOWLOG'));
+  if (argv.length > 3) return c.reply.error(E.subcommandSyntax(argv[1], 'slowlog'));
   const entries = c.server.slowlog.entries;
   let count = 10;
   if (argv.length === 3) {
     const n = parseIndex(argv[2]);
-    if (n === null || n < -1) return c.reply.error('ERR count should be greater than or equal to -1');
+    if (n === null || n < -1) return c.reply.error(E.SLOWLOG_COUNT);
     count = n === -1 ? entries.length : n;
   }
   const n = Math.min(count, entries.length);
@@ -982,10 +973,10 @@ function memoryStats(c: CommandContext): void {
 function memoryDoctor(c: CommandContext): void {
   if (c.server.ks.totalKeys() === 0) {
     c.reply.verbatim(
-      'Hi Sam, this instance is empty or is using very little memory, my issues detector can\'t be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.',
+      'Hi Sam, this instance is empty or is using very little memory, my issues detector can\'t be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n',
     );
   } else {
-    c.reply.verbatim("Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.");
+    c.reply.verbatim("Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n");
   }
 }
 

@@ -10,6 +10,7 @@
 // depends on the keyspace (APPEND, SETRANGE, INCR/DECR/INCRBY/DECRBY, MSET) are propagated as
 // received. A command that changes nothing propagates nothing.
 
+import { checkAlreadyExpired } from './keys.js';
 import { def } from './table.js';
 import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
@@ -220,7 +221,7 @@ function getex(c: CommandContext, argv: string[]): void {
   }
   c.reply.bulk(e.value);
   if (unit !== 0) {
-    if (at <= now) {
+    if (checkAlreadyExpired(c, at)) {
       // EXAT/PXAT already elapsed (EX/PX never are): the key goes now.
       db.deleteEntry(e);
       c.propagate(['DEL', key]);
@@ -309,7 +310,7 @@ function set(c: CommandContext, argv: string[]): void {
   const keepTtl = (flags & OBJ_KEEPTTL) !== 0;
   const e = db.setKey(key, value, keepTtl);
   if (unit !== 0) {
-    if (at <= now) {
+    if (checkAlreadyExpired(c, at)) {
       // EXAT/PXAT already elapsed: the key is set and at once gone (what a read sees in Redis).
       db.deleteEntry(e);
       c.propagate(['DEL', key]);

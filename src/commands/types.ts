@@ -73,8 +73,6 @@ export interface CommandSpec {
   subcommands?: Map<string, CommandSpec>;
   /** Filled by the table: the parent for a subcommand ("config" for "config|get"). */
   parent?: CommandSpec;
-  /** INFO commandstats counters, created on first call (kept on the spec: no lookup per call). */
-  stats?: CommandStats;
   /** For COMMAND DOCS. */
   summary?: string;
   since?: string;
@@ -87,6 +85,8 @@ export interface ServerApi {
   readonly config: Config;
   readonly log: MutationLog;
   readonly startTime: number;
+  /** True while the dataset is being loaded at start-up. */
+  readonly loading: boolean;
   readonly runId: string;
   readonly stats: ServerStats;
   readonly commands: Map<string, CommandSpec>;

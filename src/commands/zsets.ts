@@ -30,6 +30,13 @@ import { parseScanArgs, parseScanCursor, scanStep } from '../types/scan-cursor.j
 import { formatScore, parseFloatStrict, parseIndex, parseInt64 } from '../util/numbers.js';
 import { compileMatcher } from '../util/glob.js';
 import { parseRandomCount, randomCount, replyScan, scanArgsError, SCAN_ARGS } from './hashes.js';
+import { parseBlockTimeout } from './lists.js';
+import type { Blocking, BlockedRequest } from '../server/blocking.js';
+
+/** The server's blocking machinery (server.ts owns it; ServerApi does not declare it yet). */
+function blockingOf(c: CommandContext): Blocking {
+  return (c.server as unknown as { readonly blocking: Blocking }).blocking;
+}
 
 /** Members per propagated ZADD of a *STORE result (pairs), as Redis batches large effects. */
 const PROPAGATE_BATCH = 1024;
@@ -133,6 +140,7 @@ function storeResult(c: CommandContext, dst: string, result: ZSetValue): void {
     return c.reply.int(0);
   }
   db.setKey(dst, result);
+  blockingOf(c).signalKeyAsReady(c.dbIndex, dst);
   const log = c.server.log;
   log.beginGroup();
   try {
@@ -219,6 +227,7 @@ function zaddGeneric(c: CommandContext, argv: string[], flags: number): void {
     if (xx) return incr ? r.nullBulk() : r.int(0);
     z = new ZSetValue();
     c.db.add(key, z);
+    blockingOf(c).signalKeyAsReady(c.dbIndex, key);
   }
   const cfg = c.server.config;
   // What changed, for the propagated ZADD when options made the outcome depend on the state.
@@ -564,7 +573,7 @@ function zremrangebylex(c: CommandContext, argv: string[]): void {
  *   nested && emitKey:   [key, [[m, s], ...]]           (ZMPOP/BZMPOP)
  * Deletes the key when emptied and propagates ZPOPMIN|ZPOPMAX key <popped>.
  */
-export function zpopAndReply(c: CommandContext, key: string, z: ZSetValue, max: boolean, count: number, emitKey: boolean, nested: boolean): void {
+function zpopAndReply(c: CommandContext, key: string, z: ZSetValue, max: boolean, count: number, emitKey: boolean, nested: boolean): void {
   const popped = max ? z.popMax(count) : z.popMin(count);
   const n = popped.length;
   const r = c.reply;
@@ -633,14 +642,14 @@ function zpopmax(c: CommandContext, argv: string[]): void {
 }
 
 /** ZMPOP/BZMPOP arguments after numkeys' position; null after replying an error. */
-export interface MpopArgs {
+interface MpopArgs {
   numkeys: number;
   max: boolean;
   count: number;
 }
 
 /** Redis's zmpopGenericCommand parsing (numkeys at argv[idx]). */
-export function parseMpopArgs(c: CommandContext, argv: string[], idx: number): MpopArgs | null {
+function parseMpopArgs(c: CommandContext, argv: string[], idx: number): MpopArgs | null {
   const numkeys = parseIndex(argv[idx]);
   if (numkeys === null || numkeys < 1) {
     c.reply.error(E.NUMKEYS_POSITIVE);
@@ -696,6 +705,79 @@ function zmpopKeys(argv: readonly string[]): number[] {
 
 function bzmpopKeys(argv: readonly string[]): number[] {
   return numkeysKeys(argv, 2, []);
+}
+
+// ---- BZPOPMIN BZPOPMAX BZMPOP --------------------------------------------------------------------
+
+/**
+ * A blocked BZPOPMIN/BZPOPMAX (count -1) or BZMPOP (count >= 1): its parsed arguments. Served by
+ * server/blocking.ts, first blocked first served, when a key it waits for holds a zset.
+ */
+class ZsetWait implements BlockedRequest {
+  readonly type = 'zset' as const;
+  constructor(
+    readonly max: boolean,
+    readonly count: number,
+  ) {}
+
+  /** Redis's serveClientBlockedOnSortedSet: pops like the non-blocking form, key first. */
+  serve(c: CommandContext, key: string): boolean {
+    const e = c.db.lookupWrite(key);
+    if (e === undefined || !(e.value instanceof ZSetValue) || e.value.size === 0) {
+      throw Object.assign(new Error(`blocked client served from key ${JSON.stringify(key)} that holds no zset`), { code: 'BLOCKING_STATE' });
+    }
+    const z = e.value;
+    const mpop = this.count !== -1;
+    zpopAndReply(c, key, z, this.max, mpop ? this.count : 1, true, mpop);
+    return z.size > 0;
+  }
+
+  /** blocked.c replyToBlockedClientTimedOut: a null array (RESP3 null) for every zset command. */
+  timedOut(c: CommandContext): void {
+    c.reply.nullArray();
+  }
+}
+
+/**
+ * Redis's blockingGenericZpopCommand: keys argv[from, to) are type-checked in order up to the
+ * first that holds a zset, which is popped at once; none → the client blocks (or, inside EXEC,
+ * gets the timeout's null array). `count` -1 is BZPOPMIN/BZPOPMAX, else BZMPOP's COUNT.
+ */
+function blockingZpop(c: CommandContext, argv: string[], from: number, to: number, max: boolean, count: number, timeoutMs: number): void {
+  const db = c.db;
+  for (let i = from; i < to; i++) {
+    const e = db.lookupWrite(argv[i]);
+    if (e === undefined) continue;
+    if (!(e.value instanceof ZSetValue)) return c.reply.error(E.WRONGTYPE);
+    const mpop = count !== -1;
+    zpopAndReply(c, argv[i], e.value, max, mpop ? count : 1, true, mpop);
+    return;
+  }
+  const b = blockingOf(c);
+  if (!b.canBlock(c)) return c.reply.nullArray();
+  b.block(c, argv, from, to, timeoutMs, new ZsetWait(max, count));
+}
+
+function bzpopGeneric(c: CommandContext, argv: string[], max: boolean): void {
+  const t = parseBlockTimeout(argv[argv.length - 1]);
+  if (typeof t === 'string') return c.reply.error(t);
+  blockingZpop(c, argv, 1, argv.length - 1, max, -1, t);
+}
+
+function bzpopmin(c: CommandContext, argv: string[]): void {
+  bzpopGeneric(c, argv, false);
+}
+function bzpopmax(c: CommandContext, argv: string[]): void {
+  bzpopGeneric(c, argv, true);
+}
+
+/** BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: arguments, then the timeout. */
+function bzmpop(c: CommandContext, argv: string[]): void {
+  const a = parseMpopArgs(c, argv, 2);
+  if (a === null) return;
+  const t = parseBlockTimeout(argv[1]);
+  if (typeof t === 'string') return c.reply.error(t);
+  blockingZpop(c, argv, 3, 3 + a.numkeys, a.max, a.count, t);
 }
 
 // ---- ZRANDMEMBER --------------------------------------------------------------------------------------
@@ -1014,6 +1096,9 @@ export const zsetCommands: CommandSpec[] = [
   def('zpopmin', -2, 'write fast', [1, 1, 1], '@sortedset', zpopmin),
   def('zpopmax', -2, 'write fast', [1, 1, 1], '@sortedset', zpopmax),
   def('zmpop', -4, 'write movablekeys', [0, 0, 0], '@sortedset', zmpop, { getKeys: zmpopKeys }),
+  def('bzpopmin', -3, 'write noscript blocking fast', [1, -2, 1], '@sortedset', bzpopmin),
+  def('bzpopmax', -3, 'write noscript blocking fast', [1, -2, 1], '@sortedset', bzpopmax),
+  def('bzmpop', -5, 'write blocking movablekeys', [0, 0, 0], '@sortedset', bzmpop, { getKeys: bzmpopKeys }),
   def('zrandmember', -2, 'readonly', [1, 1, 1], '@sortedset', zrandmember),
   def('zunion', -3, 'readonly movablekeys', [0, 0, 0], '@sortedset', zunion, { getKeys: opKeys }),
   def('zinter', -3, 'readonly movablekeys', [0, 0, 0], '@sortedset', zinter, { getKeys: opKeys }),
@@ -1024,6 +1109,3 @@ export const zsetCommands: CommandSpec[] = [
   def('zintercard', -3, 'readonly movablekeys', [0, 0, 0], '@sortedset', zintercard, { getKeys: opKeys }),
   def('zscan', -3, 'readonly', [1, 1, 1], '@sortedset', zscan),
 ];
-
-// Exported for the blocking commands' module and tests.
-export { bzmpopKeys };

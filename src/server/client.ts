@@ -173,15 +173,19 @@ export class Client implements CommandContext {
     }
     if (spec.subcommands !== undefined) {
       if (argv.length === 1) {
-        this.rejectCommand(E.wrongArity(spec.name));
-        return;
+        // A container that also runs bare (COMMAND) goes on; others (CONFIG) need a subcommand.
+        if (!arityOk(spec, 1)) {
+          this.rejectCommand(E.wrongArity(spec.name));
+          return;
+        }
+      } else {
+        const sub = spec.subcommands.get(argv[1].toLowerCase());
+        if (sub === undefined) {
+          this.rejectCommand(E.unknownSubcommand(argv[1], spec.name));
+          return;
+        }
+        spec = sub;
       }
-      const sub = spec.subcommands.get(argv[1].toLowerCase());
-      if (sub === undefined) {
-        this.rejectCommand(E.unknownSubcommand(argv[1], spec.name));
-        return;
-      }
-      spec = sub;
     }
     if (!arityOk(spec, argv.length)) {
       this.rejectCommand(E.wrongArity(fullName(spec)));
@@ -212,7 +216,9 @@ export class Client implements CommandContext {
   call(spec: CommandSpec, argv: string[]): void {
     const server = this.server;
     const before = this.reply.out.length;
-    const modeBefore = this.replyMode;
+    // SKIP set by an earlier command drops this command's reply (then ON again); SKIP set by this
+    // very command (CLIENT REPLY SKIP) drops only its own reply.
+    const skipArmed = this.replyMode === 'skip';
     const t0 = performance.now();
     try {
       spec.handler(this, argv);
@@ -229,9 +235,9 @@ export class Client implements CommandContext {
     }
     // CLIENT REPLY: OFF drops every reply; SKIP drops the next command's; the CLIENT REPLY
     // OFF/SKIP command itself answers nothing.
-    if (modeBefore !== 'on' || this.replyMode !== 'on') {
+    if (this.replyMode !== 'on') {
       this.reply.out = this.reply.out.slice(0, before);
-      if (modeBefore === 'skip' && this.replyMode === 'skip') this.replyMode = 'on';
+      if (skipArmed) this.replyMode = 'on';
     }
   }
 

@@ -339,6 +339,8 @@ export class Server implements ServerApi {
     sock.on('close', () => this.clientGone(c));
   }
 
+  private localPorts = 0;
+
   /** An in-process client with no socket: its output goes to `sink`. Used by tests and tools. */
   connectLocal(sink: (data: string) => void): Client {
     let open = true;
@@ -352,8 +354,8 @@ export class Server implements ServerApi {
       destroy: () => {
         open = false;
       },
-      remoteAddress: '127.0.0.1:0',
-      localAddress: '127.0.0.1:0',
+      remoteAddress: `127.0.0.1:${(this.localPorts = (this.localPorts % 20000) + 1) + 40000}`,
+      localAddress: '127.0.0.1:6379',
       fd: -1,
       writableLength: 0,
     };
@@ -452,7 +454,7 @@ export class Server implements ServerApi {
 
   recordCall(c: Client, spec: CommandSpec, argv: string[], us: number): void {
     this.stats.totalCommandsProcessed++;
-    const s = spec.stats ?? this.createCommandStats(spec);
+    const s = this.commandStatsFor.get(spec) ?? this.createCommandStats(spec);
     s.calls++;
     s.usec += us;
     const slower = this.config.num('slowlog-log-slower-than');
@@ -475,9 +477,12 @@ export class Server implements ServerApi {
     }
   }
 
+  /** Per-server counters (specs are shared by every server of a process, e.g. in tests). */
+  private readonly commandStatsFor = new Map<CommandSpec, CommandStats>();
+
   private createCommandStats(spec: CommandSpec): CommandStats {
     const s: CommandStats = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
-    spec.stats = s;
+    this.commandStatsFor.set(spec, s);
     this.stats.commandStats.set(fullName(spec), s);
     return s;
   }
@@ -491,7 +496,7 @@ export class Server implements ServerApi {
     this.stats.errorStats.set(code, (this.stats.errorStats.get(code) ?? 0) + 1);
     if (afterRun) {
       this.stats.totalErrorReplies++;
-      if (spec) (spec.stats ?? this.createCommandStats(spec)).failedCalls++;
+      if (spec) (this.commandStatsFor.get(spec) ?? this.createCommandStats(spec)).failedCalls++;
     }
   }
 
@@ -565,6 +570,7 @@ export class Server implements ServerApi {
   }
 
   shutdown(_c: CommandContext | null, mode: 'save' | 'nosave' | 'default', _opts: { now: boolean; force: boolean; abort: boolean }): string | null {
+    if (_opts.abort) return this.shuttingDown ? 'ERR Shutdown already in its final phase.' : 'ERR No shutdown in progress.';
     if (this.shuttingDown) return null;
     this.shuttingDown = true;
     this.logger.info({ mode }, 'User requested shutdown...');

@@ -7,7 +7,7 @@
 
 import { describe, it, expect, afterEach } from 'vitest';
 import net from 'node:net';
-import { commandSuite } from '../helpers/suite.js';
+import { commandSuite, sleep } from '../helpers/suite.js';
 import { inProcess, realRedis, redisServerAvailable, encodeArgs, type Arg, type Backend } from '../helpers/backends.js';
 import { RespDecoder } from '../helpers/resp-decoder.js';
 import { dump } from '../helpers/dump.js';
@@ -794,6 +794,106 @@ commandSuite('zsets: leaderboard at scale', (t) => {
   });
 });
 
+commandSuite('zsets: BZPOPMIN BZPOPMAX BZMPOP', (t) => {
+  it('answer at once when a key holds members', async () => {
+    await t.call('ZADD', 'z', 1, 'a', 2, 'b', 3, 'c');
+    expect(await t.call('BZPOPMIN', 'nope', 'z', 0)).toEqual(['z', 'a', '1']);
+    expect(await t.call('BZPOPMAX', 'z', 'nope', '0.5')).toEqual(['z', 'c', '3']);
+    expect(await t.call('BZMPOP', 0, 2, 'nope', 'z', 'MIN', 'COUNT', 5)).toEqual(['z', [['b', '2']]]);
+    expect(await t.call('EXISTS', 'z')).toBe(0);
+  });
+
+  it('time out with a null reply', async () => {
+    const t0 = Date.now();
+    expect(await t.call('BZPOPMIN', 'nope', '0.05')).toBe(null);
+    expect(await t.call('BZPOPMAX', 'nope', 'nope2', '0.05')).toBe(null);
+    expect(await t.call('BZMPOP', '0.05', 1, 'nope', 'MAX')).toBe(null);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    // The connection is usable again.
+    expect(await t.call('ZADD', 'z', 1, 'a')).toBe(1);
+  });
+
+  it('a ZADD wakes the client blocked on the key', async () => {
+    const c2 = await t.connect();
+    const popped = c2.call('BZPOPMIN', 'k1', 'k2', 0);
+    await sleep(30);
+    expect(await t.call('ZADD', 'k2', 5, 'x', 6, 'y')).toBe(2);
+    expect(await popped).toEqual(['k2', 'x', '5']);
+    expect(await t.call('ZRANGE', 'k2', 0, -1)).toEqual(['y']);
+    const mpop = c2.call('BZMPOP', 0, 2, 'k3', 'k4', 'MAX', 'COUNT', 3);
+    await sleep(30);
+    await t.call('ZADD', 'k4', 1, 'a', 2, 'b');
+    expect(await mpop).toEqual(['k4', [['b', '2'], ['a', '1']]]);
+    expect(await t.call('EXISTS', 'k4')).toBe(0);
+  });
+
+  it('clients are served in the order they blocked, one member each', async () => {
+    const c1 = await t.connect();
+    const c2 = await t.connect();
+    const c3 = await t.connect();
+    const p1 = c1.call('BZPOPMIN', 'z', 0);
+    await sleep(20);
+    const p2 = c2.call('BZPOPMAX', 'other', 'z', 0);
+    await sleep(20);
+    const p3 = c3.call('BZPOPMIN', 'z', 5);
+    await sleep(20);
+    await t.call('ZADD', 'z', 1, 'a', 2, 'b');
+    expect(await p1).toEqual(['z', 'a', '1']);
+    expect(await p2).toEqual(['z', 'b', '2']);
+    expect(await t.call('EXISTS', 'z')).toBe(0);
+    await t.call('ZADD', 'z', 3, 'c');
+    expect(await p3).toEqual(['z', 'c', '3']);
+  });
+
+  it('*STORE into the key wakes a waiter; a list does not', async () => {
+    const c2 = await t.connect();
+    await t.call('ZADD', 'src', 1, 'a', 2, 'b');
+    let p = c2.call('BZPOPMAX', 'dst', 0);
+    await sleep(20);
+    expect(await t.call('ZUNIONSTORE', 'dst', 1, 'src')).toBe(2);
+    expect(await p).toEqual(['dst', 'b', '2']);
+    p = c2.call('BZPOPMIN', 'dst2', 0);
+    await sleep(20);
+    expect(await t.call('ZRANGESTORE', 'dst2', 'src', 1, 1)).toBe(1);
+    expect(await p).toEqual(['dst2', 'b', '2']);
+    p = c2.call('BZPOPMIN', 'l', '0.2');
+    await sleep(20);
+    expect(await t.call('RPUSH', 'l', 'x')).toBe(1);
+    expect(await p).toBe(null);
+    expect(await t.call('LLEN', 'l')).toBe(1);
+  });
+
+  it('a client that disconnects while blocked pops nothing', async () => {
+    const c2 = await t.connect();
+    c2.call('BZPOPMIN', 'z', 0).catch(() => {});
+    await sleep(20);
+    await c2.close();
+    await sleep(20);
+    expect(await t.call('ZADD', 'z', 1, 'a')).toBe(1);
+    await sleep(20);
+    expect(await t.call('ZCARD', 'z')).toBe(1);
+  });
+
+  it('errors: timeout, types, BZMPOP arguments before its timeout', async () => {
+    await t.call('SET', 's', 'x');
+    await t.call('ZADD', 'z', 1, 'a');
+    expect(await t.error('BZPOPMIN', 'z', 'x')).toBe('ERR timeout is not a float or out of range');
+    expect(await t.error('BZPOPMIN', 'z', -1)).toBe('ERR timeout is negative');
+    expect(await t.error('BZPOPMAX', 's', 0)).toBe(WRONGTYPE);
+    expect(await t.error('BZPOPMAX', 'nope', 's', 'z', 0)).toBe(WRONGTYPE);
+    expect(await t.call('BZPOPMAX', 'z', 's', 0)).toEqual(['z', 'a', '1']);
+    expect(await t.error('BZPOPMIN', 'z')).toBe(wrongArity('bzpopmin'));
+    expect(await t.error('BZMPOP', 0, 1, 'z')).toBe(wrongArity('bzmpop'));
+    expect(await t.error('BZMPOP', 0, 0, 'z', 'MIN')).toBe('ERR numkeys should be greater than 0');
+    expect(await t.error('BZMPOP', 'x', 0, 'z', 'MIN')).toBe('ERR numkeys should be greater than 0');
+    expect(await t.error('BZMPOP', 'x', 1, 'z', 'MIN')).toBe('ERR timeout is not a float or out of range');
+    expect(await t.error('BZMPOP', -1, 1, 'z', 'MIN')).toBe('ERR timeout is negative');
+    expect(await t.error('BZMPOP', 0, 1, 'z', 'MIN', 'COUNT', 0)).toBe('ERR count should be greater than 0');
+    expect(await t.error('BZMPOP', 0, 1, 'z', 'LEFT')).toBe(SYNTAX);
+    expect(await t.error('BZMPOP', 0, 1, 's', 'MIN')).toBe(WRONGTYPE);
+  });
+});
+
 // ---- in-process only ----------------------------------------------------------------------------
 
 /** A raw RESP connection: to an in-process Hoard client, or over TCP to a real server. */
@@ -884,6 +984,11 @@ const RESP3_CASES: Array<[Arg[], string]> = [
   [['ZPOPMAX', 'z', '0'], '*0\r\n'],
   [['ZPOPMAX', 'nope'], '*0\r\n'],
   [['ZPOPMAX', 'z', '5'], '*2\r\n*2\r\n$1\r\na\r\n,2.5\r\n*2\r\n$1\r\nb\r\n,2\r\n'],
+  [['ZADD', 'bz', '1', 'a', '2', 'b'], ':2\r\n'],
+  [['BZPOPMIN', 'bz', '0'], '*3\r\n$2\r\nbz\r\n$1\r\na\r\n,1\r\n'],
+  [['BZMPOP', '0', '1', 'bz', 'MIN', 'COUNT', '5'], '*2\r\n$2\r\nbz\r\n*1\r\n*2\r\n$1\r\nb\r\n,2\r\n'],
+  [['BZPOPMAX', 'bz', '0.01'], '_\r\n'],
+  [['BZMPOP', '0.01', '1', 'bz', 'MIN'], '_\r\n'],
   [['ZADD', 'f', '1e30', 'x', '0.1', 'y'], ':2\r\n'],
   [['ZRANGE', 'f', '0', '-1', 'WITHSCORES', 'REV'], '*2\r\n*2\r\n$1\r\nx\r\n,1e+30\r\n*2\r\n$1\r\ny\r\n,0.10000000000000001\r\n'],
 ];
@@ -964,6 +1069,15 @@ describe('zsets: canonical mutations', () => {
     await expectLog(['ZRANGE', 'z', '0', '-1'], []);
     await expectLog(['ZUNION', '1', 'z'], []);
     await expectLog(['ZRANDMEMBER', 'z', '-5'], []);
+    // A served blocked client propagates the non-blocking pop it did.
+    await expectLog(['BZPOPMIN', 'z', '0'], [['ZPOPMIN', 'z', '1']]);
+    const other = rawLocal(backend);
+    seen.length = 0;
+    const blocked = other.send('BZMPOP', '0', '1', 'w', 'MAX', 'COUNT', '2');
+    await raw.send('ZADD', 'w', '1', 'a', '2', 'b', '3', 'c');
+    expect(await blocked).toBe('*2\r\n$1\r\nw\r\n*2\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n');
+    expect(seen).toEqual([['ZADD', 'w', '1', 'a', '2', 'b', '3', 'c'], ['ZPOPMAX', 'w', '2']]);
+    other.close();
     raw.close();
   });
 

@@ -434,7 +434,9 @@ describe('replaying the propagated stream rebuilds the same keyspace', () => {
           // is false on a replica and while loading).
           const clock = new ManualClock(captured.finalMs);
           const server = new Server(testConfig(), { clock });
-          server.ks.expireDeletes = false;
+          // AOF-load semantics (Redis's keyIsExpired/checkAlreadyExpired are false while
+          // loading): expiries are stored, never acted on, during the replay.
+          server.ks.loading = true;
           const decoder = new RespDecoder();
           const client = server.connectLocal((d) => decoder.feed(Buffer.from(d, 'latin1')));
           client.onData(Buffer.from(captured.units.map((u) => u.unit).join(''), 'latin1'));

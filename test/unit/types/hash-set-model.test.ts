@@ -9,7 +9,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { inProcess, realRedis, redisServerAvailable, type Backend } from '../../helpers/backends.js';
 import { dump } from '../../helpers/dump.js';
-import { scanStep, parseScanCursor, type ScanState } from '../../../src/types/scan-cursor.js';
+import { scanStep, parseScanCursor, ScanState } from '../../../src/types/scan-cursor.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const CONFIG = { 'hash-max-listpack-entries': '8', 'hash-max-listpack-value': '16', 'set-max-intset-entries': '8' };
@@ -586,35 +586,40 @@ describe('scanStep (types/scan-cursor.ts)', () => {
     }
   }
 
-  for (const [concurrent, seed] of [
-    [1, 1],
-    [8, 2],
-    [40, 3],
-    [400, 4],
+  for (const [concurrent, seed, size] of [
+    [1, 1, 3000],
+    [8, 2, 3000],
+    [40, 3, 2000],
+    [600, 4, 600],
   ] as const) {
-    it(`${concurrent} interleaved scans under random churn miss nothing present throughout`, () => {
+    it(`${concurrent} interleaved scans of ${size} elements under random churn miss nothing present throughout`, () => {
       const g = new Gen(seed);
       const c = new Coll();
       let next = 0;
-      for (let i = 0; i < 2000; i++) c.map.set(`e${next++}`, 0);
+      for (let i = 0; i < size; i++) c.map.set(`e${next++}`, 0);
+      /** Step at which each element was last deleted. */
+      const lastDeleted = new Map<string, number>();
       interface Scan {
         cursor: number;
-        start: Set<string>;
-        removed: Set<string>;
+        startStep: number;
+        start: string[];
         seen: Set<string>;
         done: boolean;
       }
       const scans: Scan[] = [];
-      for (let i = 0; i < concurrent; i++) {
-        scans.push({ cursor: 0, start: new Set(c.map.keys()), removed: new Set(), seen: new Set(), done: false });
-      }
+      let step = 0;
+      const begin = (): Scan => ({ cursor: 0, startStep: step, start: [...c.map.keys()], seen: new Set(), done: false });
+      for (let i = 0; i < concurrent; i++) scans.push(begin());
       let live = concurrent;
-      let steps = 0;
+      let positional = 0;
       while (live > 0) {
         const s = scans[g.int(concurrent)];
         if (s.done) continue;
+        step++;
         const out: string[] = [];
+        const before = s.cursor;
         s.cursor = scanStep(c, c.map, s.cursor, 1 + g.int(60), out);
+        if (before !== 0 && out.length > 0 && c.scan !== null) positional++;
         for (const k of out) {
           expect(c.map.has(k)).toBe(true);
           s.seen.add(k);
@@ -622,21 +627,23 @@ describe('scanStep (types/scan-cursor.ts)', () => {
         if (s.cursor === 0) {
           s.done = true;
           live--;
+          for (const k of s.start) {
+            const del = lastDeleted.get(k);
+            if (del === undefined || del < s.startStep) expect(s.seen.has(k)).toBe(true);
+          }
         }
         // Churn: deletes anywhere (before and after every cursor), re-adds, fresh inserts.
-        for (let k = g.int(20); k > 0; k--) {
+        for (let k = g.int(6); k > 0; k--) {
           const victim = `e${g.int(next)}`;
           if (c.map.has(victim)) {
             c.delete(victim);
-            for (const x of scans) if (!x.done) x.removed.add(victim);
+            lastDeleted.set(victim, step);
           }
         }
-        for (let k = g.int(20); k > 0; k--) c.map.set(g.chance(0.5) ? `e${g.int(next)}` : `e${next++}`, 1);
-        if (++steps > 2_000_000) throw new Error('scans did not terminate');
+        for (let k = g.int(6); k > 0; k--) c.map.set(g.chance(0.5) ? `e${g.int(next)}` : `e${next++}`, 1);
+        if (step > 1_000_000) throw new Error('scans did not terminate');
       }
-      for (const s of scans) {
-        for (const k of s.start) if (!s.removed.has(k)) expect(s.seen.has(k)).toBe(true);
-      }
+      expect(positional).toBeGreaterThan(0);
     });
   }
 
@@ -651,10 +658,19 @@ describe('scanStep (types/scan-cursor.ts)', () => {
     expect(cur).not.toBe(0);
     expect(scanStep(c, c.map, cur, 60, out)).toBe(0);
     expect(new Set(out).size).toBe(100);
-    // The same cursor again (a client retrying): its record is gone, so it starts over.
+    // The same cursor again (a client retrying): its record is gone, so it resumes by position.
     out.length = 0;
     expect(scanStep(c, c.map, cur, 1000, out)).toBe(0);
-    expect(out.length).toBe(100);
+    expect(out).toEqual(Array.from({ length: 40 }, (_, i) => `e${i + 60}`));
+    // After deletes, a positional resume steps back as many positions (repeats possible, no miss).
+    out.length = 0;
+    const cur2 = scanStep(c, c.map, 0, 60, out);
+    scanStep(c, c.map, cur2, 1, []);
+    for (let i = 0; i < 5; i++) c.delete(`e${i}`);
+    out.length = 0;
+    expect(scanStep(c, c.map, cur2, 1000, out)).toBe(0);
+    // e0..e4 were all in front: stepping back 5 positions lands exactly on e60 again.
+    expect(out).toEqual(Array.from({ length: 40 }, (_, i) => `e${i + 60}`));
   });
 
   it('parseScanCursor is strtoul', () => {
