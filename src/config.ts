@@ -1205,6 +1205,7 @@ const SPECS: Spec[] = [
       ['allkeys-lfu', 5],
       ['allkeys-random', 6],
       ['noeviction', 7],
+      ['allkeys-sieve', 8], // Hoard: SIEVE, scan-resistant (keyspace/evict.ts)
     ],
     7,
     'What to evict when maxmemory is reached.',

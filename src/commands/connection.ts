@@ -8,6 +8,13 @@ import { parseIndex } from '../util/numbers.js';
 
 function ping(c: CommandContext, argv: string[]): void {
   if (argv.length > 2) return c.reply.error(E.wrongArity('ping'));
+  // A RESP2 subscriber gets ["pong", message or ""] (Redis pingCommand in pub/sub context).
+  if (c.resp === 2 && c.subscribedChannels + c.subscribedPatterns + c.subscribedShardChannels > 0) {
+    c.reply.array(2);
+    c.reply.bulk('pong');
+    c.reply.bulk(argv.length === 2 ? argv[1] : '');
+    return;
+  }
   if (argv.length === 2) c.reply.bulk(argv[1]);
   else c.reply.simple('PONG');
 }

@@ -94,6 +94,20 @@ export const E = {
   SLOWLOG_COUNT: 'ERR count should be greater than or equal to -1',
   DEBUG_NOT_ALLOWED:
     'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
+  // pub/sub family (pubsub.ts; the subscriber-mode filter in server/client.ts)
+  pubsubContext: (cmd: string) =>
+    `ERR Can't execute '${cmd}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+  // transactions and client management (transactions.ts, CLIENT PAUSE, server/ gate)
+  EXECABORT: 'EXECABORT Transaction discarded because of previous errors.',
+  execAbortBecause: (err: string) => `EXECABORT Transaction discarded because of: ${err}`,
+  EXEC_WITHOUT_MULTI: 'ERR EXEC without MULTI',
+  DISCARD_WITHOUT_MULTI: 'ERR DISCARD without MULTI',
+  WATCH_INSIDE_MULTI: 'ERR WATCH inside MULTI is not allowed',
+  NOT_ALLOWED_IN_MULTI: 'ERR Command not allowed inside a transaction',
+  MONITOR_DENY_BLOCKING: "ERR MONITOR isn't allowed for DENY BLOCKING client",
+  REPLICA_KEYSPACE: "ERR Replica can't interact with the keyspace",
+  PAUSE_MODE: 'ERR CLIENT PAUSE mode must be WRITE or ALL',
+  TIMEOUT_NOT_INTEGER: 'ERR timeout is not an integer or out of range',
   subcommandSyntax: (sub: string, cmd: string) =>
     `ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try ${cmd.toUpperCase()} HELP.`,
 } as const;

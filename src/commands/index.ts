@@ -9,6 +9,8 @@ import { setCommands } from './sets.js';
 import { listCommands } from './lists.js';
 import { zsetCommands } from './zsets.js';
 import { persistenceCommands } from './persistence.js';
+import { pubsubCommands } from './pubsub.js';
+import { transactionCommands } from './transactions.js';
 
 export const allCommands: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -20,4 +22,6 @@ export const allCommands: readonly (readonly CommandSpec[])[] = [
   listCommands,
   zsetCommands,
   persistenceCommands,
+  pubsubCommands,
+  transactionCommands,
 ];

@@ -8,6 +8,10 @@
 // already in the past becomes DEL, RENAMENX becomes RENAME, COPY carries REPLACE only when it
 // replaced something, and a no-op propagates nothing.
 //
+// Keyspace events (db.c / expire.c): "del" (DEL UNLINK, EXPIRE* into the past), "rename_from" +
+// "rename_to", "expire", "persist", "copy_to", "move_from" + "move_to" (in the target db);
+// "keymiss" from read lookups that find nothing; "new" and "expired" come from the keyspace.
+//
 // Contract with the collection classes (lists, hashes, sets, zsets), which live elsewhere:
 //   clone(): Collection   — a deep copy sharing no mutable state (COPY);
 //   encoding(): string    — Redis's OBJECT ENCODING name ("listpack", "quicklist", "hashtable",
@@ -19,6 +23,7 @@ import type { CommandContext, CommandSpec } from './types.js';
 import { typeOf, type Collection, type Entry, type Value } from '../keyspace/index.js';
 import { parseInt64, INT64_MAX, INT64_MIN } from '../util/numbers.js';
 import { compileMatcher } from '../util/glob.js';
+import { NOTIFY } from '../config.js';
 
 // ---- shared helpers ----------------------------------------------------------------------
 
@@ -26,11 +31,14 @@ import { compileMatcher } from '../util/glob.js';
  * Redis's lookupKeyReadWithFlags(LOOKUP_NOTOUCH): may expire the key, counts keyspace hits and
  * misses, but does not touch the LRU (EXISTS, TYPE, TTL, OBJECT).
  */
-function lookupReadNoTouch(c: CommandContext, key: string): Entry | undefined {
+function lookupReadNoTouch(c: CommandContext, key: string, notify = true): Entry | undefined {
   const e = c.db.lookupNoTouch(key);
   const stats = c.server.ks.stats;
-  if (e === undefined) stats.keyspaceMisses++;
-  else stats.keyspaceHits++;
+  if (e === undefined) {
+    stats.keyspaceMisses++;
+    // OBJECT looks up with LOOKUP_NONOTIFY: no "keymiss" event.
+    if (notify) c.notify(NOTIFY.KEY_MISS, 'keymiss', key);
+  } else stats.keyspaceHits++;
   return e;
 }
 
@@ -110,6 +118,7 @@ function delGeneric(c: CommandContext, argv: string[], name: string): void {
     const e = db.lookupNoTouch(argv[1]);
     if (e === undefined) return c.reply.int(0);
     db.deleteEntry(e);
+    c.notify(NOTIFY.GENERIC, 'del', argv[1]);
     c.propagate([name, argv[1]]);
     return c.reply.int(1);
   }
@@ -118,6 +127,7 @@ function delGeneric(c: CommandContext, argv: string[], name: string): void {
     const e = db.lookupNoTouch(argv[i]);
     if (e === undefined) continue;
     db.deleteEntry(e);
+    c.notify(NOTIFY.GENERIC, 'del', argv[i]);
     deleted.push(argv[i]);
   }
   if (deleted.length > 1) c.propagate(deleted);
@@ -177,6 +187,8 @@ function renameGeneric(c: CommandContext, argv: string[], nx: boolean): void {
   // Redis moves the object itself, so its LRU/LFU stamp goes with it.
   ne.lru = lru;
   if (expireAt !== 0) db.setExpire(ne, expireAt);
+  c.notify(NOTIFY.GENERIC, 'rename_from', src);
+  c.notify(NOTIFY.GENERIC, 'rename_to', dst);
   c.propagate(['RENAME', src, dst]);
   if (nx) c.reply.int(1);
   else c.reply.ok();
@@ -352,10 +364,12 @@ function expireGeneric(c: CommandContext, argv: string[], relative: boolean, sec
   // checkAlreadyExpired: not while loading nor on a replica (the primary's DEL does it there).
   if (checkAlreadyExpired(c, when)) {
     db.deleteEntry(e);
+    c.notify(NOTIFY.GENERIC, 'del', key);
     c.propagate(['DEL', key]);
     return c.reply.int(1);
   }
   db.setExpire(e, when);
+  c.notify(NOTIFY.GENERIC, 'expire', key);
   c.propagate(['PEXPIREAT', key, whenText ?? String(when)]);
   c.reply.int(1);
 }
@@ -403,6 +417,7 @@ function persist(c: CommandContext, argv: string[]): void {
   const e = db.lookupWrite(argv[1]);
   if (e === undefined || e.expireAt === 0) return c.reply.int(0);
   db.removeExpire(e);
+  c.notify(NOTIFY.GENERIC, 'persist', argv[1]);
   c.propagate(['PERSIST', argv[1]]);
   c.reply.int(1);
 }
@@ -435,6 +450,7 @@ function copy(c: CommandContext, argv: string[]): void {
   if (old !== undefined) dst.deleteEntry(old);
   const ne = dst.add(newkey, value);
   if (expireAt !== 0) dst.setExpire(ne, expireAt);
+  c.notify(NOTIFY.GENERIC, 'copy_to', newkey, dbid);
   const prop = ['COPY', key, newkey];
   if (dbid !== c.dbIndex) prop.push('DB', String(dbid));
   if (old !== undefined) prop.push('REPLACE');
@@ -459,6 +475,8 @@ function move(c: CommandContext, argv: string[]): void {
   const ne = dst.add(key, value);
   ne.lru = lru;
   if (expireAt !== 0) dst.setExpire(ne, expireAt);
+  c.notify(NOTIFY.GENERIC, 'move_from', key);
+  c.notify(NOTIFY.GENERIC, 'move_to', key, dbid);
   c.propagate(['MOVE', key, String(dbid)]);
   c.reply.int(1);
 }
@@ -518,7 +536,7 @@ function isLfu(c: CommandContext): boolean {
 }
 
 function objectEncoding(c: CommandContext, argv: string[]): void {
-  const e = lookupReadNoTouch(c, argv[2]);
+  const e = lookupReadNoTouch(c, argv[2], false);
   if (e === undefined) return c.reply.nullBulk();
   const v = e.value;
   if (typeof v === 'string') return c.reply.bulk(stringEncoding(v));
@@ -534,7 +552,7 @@ const OBJ_SHARED_INTEGERS = 10000;
 const OBJ_SHARED_REFCOUNT = 2147483647;
 
 function objectRefcount(c: CommandContext, argv: string[]): void {
-  const e = lookupReadNoTouch(c, argv[2]);
+  const e = lookupReadNoTouch(c, argv[2], false);
   if (e === undefined) return c.reply.nullBulk();
   const v = e.value;
   if (typeof v === 'string' && v.length <= 4) {
@@ -549,7 +567,7 @@ function objectRefcount(c: CommandContext, argv: string[]): void {
 }
 
 function objectIdletime(c: CommandContext, argv: string[]): void {
-  const e = lookupReadNoTouch(c, argv[2]);
+  const e = lookupReadNoTouch(c, argv[2], false);
   if (e === undefined) return c.reply.nullBulk();
   if (isLfu(c)) return c.reply.error(E.LFU_SELECTED);
   // entry.lru and ks.lruClock are both seconds of the keyspace clock (the cached LRU clock).
@@ -570,7 +588,7 @@ function lfuDecrAndReturn(c: CommandContext, lru: number): number {
 }
 
 function objectFreq(c: CommandContext, argv: string[]): void {
-  const e = lookupReadNoTouch(c, argv[2]);
+  const e = lookupReadNoTouch(c, argv[2], false);
   if (e === undefined) return c.reply.nullBulk();
   if (!isLfu(c)) return c.reply.error(E.LFU_NOT_SELECTED);
   c.reply.int(lfuDecrAndReturn(c, e.lru));

@@ -12,8 +12,10 @@ import { ReplyWriter } from '../protocol/reply.js';
 import { parseInt64, parseIndex } from '../util/numbers.js';
 import { stringMatch } from '../util/glob.js';
 import { VERSION } from '../version.js';
-import type { Value } from '../keyspace/entry.js';
+import { USED_MEMORY_STARTUP } from '../keyspace/memory.js';
 import type { Db } from '../keyspace/db.js';
+import type { Client } from '../server/client.js';
+import { PAUSE_ALL, PAUSE_WRITE } from '../server/pause.js';
 
 // ---- declarations that the table has no field for --------------------------------------------
 
@@ -413,7 +415,7 @@ function clientInfoLine(cl: CommandContext, now: number, current: { cmd: string;
   return (
     `id=${cl.id} addr=${cl.addr} laddr=${cl.laddr} fd=${cl.fd} name=${cl.name}` +
     ` age=${Math.floor((now - cl.createdAt) / 1000)} idle=${Math.floor((now - cl.lastInteraction) / 1000)}` +
-    ` flags=${cl.flagString()} db=${cl.dbIndex} sub=0 psub=0 ssub=0 multi=${cl.multiQueued}` +
+    ` flags=${cl.flagString()} db=${cl.dbIndex} sub=${cl.subscribedChannels} psub=${cl.subscribedPatterns} ssub=${cl.subscribedShardChannels} multi=${cl.multiQueued}` +
     ` qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=${omem}` +
     ` tot-mem=${qbuf + omem + argvMem} events=${omem > 0 ? 'rw' : 'r'} cmd=${current ? current.cmd : cl.lastCommand}` +
     ` user=${cl.user} redir=-1 resp=${cl.resp}\n`
@@ -580,6 +582,34 @@ function clientKill(c: CommandContext, argv: string[]): void {
   c.reply.int(victims.length);
 }
 
+/**
+ * CLIENT PAUSE timeout [WRITE|ALL] (server/pause.ts). As Redis: the mode is checked before the
+ * timeout, more than one option is a syntax error, and a timeout whose end passes LLONG_MAX ms
+ * wraps into the past (no pause).
+ */
+function clientPause(c: CommandContext, argv: string[]): void {
+  if (argv.length > 4) return c.reply.error(E.subcommandSyntax(argv[1], 'client'));
+  let type: typeof PAUSE_WRITE | typeof PAUSE_ALL = PAUSE_ALL;
+  if (argv.length === 4) {
+    const mode = argv[3].toLowerCase();
+    if (mode === 'write') type = PAUSE_WRITE;
+    else if (mode !== 'all') return c.reply.error(E.PAUSE_MODE);
+  }
+  const ms = parseInt64(argv[2]);
+  if (ms === null) return c.reply.error(E.TIMEOUT_NOT_INTEGER);
+  if (ms < 0) return c.reply.error(E.TIMEOUT_NEGATIVE);
+  const now = Date.now();
+  let end = 0;
+  if (ms > 0 && BigInt(ms) + BigInt(now) <= 9223372036854775807n) end = now + Number(ms);
+  (c as Client).server.clientPause.pause(end, type);
+  c.reply.ok();
+}
+
+function clientUnpause(c: CommandContext): void {
+  (c as Client).server.clientPause.unpause();
+  c.reply.ok();
+}
+
 /** Without ACL, the users that exist are "default" and whoever is logged in. */
 function knownUser(c: CommandContext, name: string): boolean {
   if (name === 'default') return true;
@@ -615,6 +645,10 @@ function clientHelp(c: CommandContext): void {
     '    Return information about client connections. Options:',
     '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
     '      Return clients of specified type.',
+    'UNPAUSE',
+    '    Stop the current client pause, resuming traffic.',
+    'PAUSE <timeout> [WRITE|ALL]',
+    '    Suspend all, or just write, clients for <timeout> milliseconds.',
     'REPLY (ON|OFF|SKIP)',
     '    Control the replies sent to the current connection.',
     'SETNAME <name>',
@@ -848,56 +882,16 @@ function slowlogHelp(c: CommandContext): void {
 
 // ---- MEMORY ---------------------------------------------------------------------------------
 
-/** jemalloc's size class for an allocation of n bytes (x86-64: 16-byte quantum, 4 classes per doubling). */
-export function jemallocSize(n: number): number {
-  if (n <= 8) return 8;
-  if (n <= 128) return (n + 15) & ~15;
-  let p = 128;
-  while (p * 2 < n) p *= 2;
-  const step = p / 4;
-  return Math.ceil(n / step) * step;
-}
-
-/** Bytes of an sds string of `len` bytes (header by sdsReqType + NUL), as jemalloc sizes it. */
-function sdsSize(len: number): number {
-  const hdr = len < 32 ? 1 : len < 256 ? 3 : len < 65536 ? 5 : len < 2 ** 32 ? 9 : 17;
-  return jemallocSize(hdr + len + 1);
-}
-
-/** True when Redis would store the string with the INT encoding (string2l succeeds). */
-function isIntEncodable(s: string): boolean {
-  return s.length <= 20 && parseInt64(s) !== null;
-}
-
-const ROBJ = 16;
-const DICT_ENTRY = 24;
-
-/**
- * Redis's MEMORY USAGE for one key: dict entry + key sds + the value object. Strings follow
- * Redis's encodings (int / embstr up to 44 bytes / raw) and so match it for values written by
- * SET; collections are a rough estimate from their size until memory accounting is exact.
- */
-export function estimateKeyMemory(key: string, value: Value): number {
-  let v: number;
-  if (typeof value === 'string') {
-    if (isIntEncodable(value)) v = ROBJ;
-    else if (value.length <= 44) v = jemallocSize(ROBJ + 3 + value.length + 1);
-    else v = ROBJ + sdsSize(value.length);
-  } else {
-    const n = value.size;
-    // Small collections are listpacks (a few bytes per element), larger ones hash tables or
-    // quicklists (dict entry + element object per element).
-    v = ROBJ + (n <= 128 ? jemallocSize(7 + n * 12) : n * 72);
-  }
-  return DICT_ENTRY + sdsSize(key.length) + v;
-}
+const MB = 1024 * 1024;
 
 function memoryUsage(c: CommandContext, argv: string[]): void {
+  let samples: number | undefined;
   for (let j = 3; j < argv.length; j++) {
     if (argv[j].toLowerCase() === 'samples' && j + 1 < argv.length) {
       const n = parseInt64(argv[j + 1]);
       if (n === null) return c.reply.error(E.NOT_INTEGER);
       if (n < 0) return c.reply.error(E.SYNTAX);
+      samples = Number(n);
       j++;
     } else {
       return c.reply.error(E.SYNTAX);
@@ -906,30 +900,44 @@ function memoryUsage(c: CommandContext, argv: string[]): void {
   // Redis's dbFind: no lazy expiry, no LRU touch, no hit/miss stats.
   const e = c.db.dict.get(argv[2]);
   if (e === undefined) return c.reply.nullBulk();
-  c.reply.int(estimateKeyMemory(e.key, e.value));
+  // The bytes used_memory counts for this key (keyspace/memory.ts); SAMPLES re-estimates a
+  // collection's elements from that many of them (0: all) instead of the accounted sample.
+  c.reply.int(c.server.ks.memory.keyUsage(e, samples));
 }
 
-/** Heap in use when this module loaded: the closest Node has to Redis's startup.allocated. */
-const STARTUP_ALLOCATED = process.memoryUsage().heapUsed;
+/** MEMORY STATS / DOCTOR figures (Redis's getMemoryOverheadData), from the keyspace's accounting. */
+function memoryOverheadData(c: CommandContext) {
+  const mem = c.server.ks.memory;
+  mem.flushPending();
+  const used = mem.usedMemory();
+  const peak = Math.max(mem.peak, used);
+  const startup = USED_MEMORY_STARTUP;
+  const overhead = startup + mem.overheadBytes();
+  const net = Math.max(0, used - startup);
+  const dataset = Math.max(0, used - overhead);
+  let clientsMem = 0;
+  let clients = 0;
+  for (const cl of c.server.clients()) {
+    clientsMem += cl.queryBufferBytes + cl.outputBufferBytes;
+    clients++;
+  }
+  const mu = process.memoryUsage();
+  const allocated = mu.heapUsed + mu.external;
+  const active = mu.heapTotal + mu.external;
+  return { used, peak, startup, overhead, net, dataset, clientsMem, clients, mu, allocated, active };
+}
 
 function memoryStats(c: CommandContext): void {
-  const mu = process.memoryUsage();
-  const used = mu.heapUsed + mu.external;
-  const active = mu.heapTotal + mu.external;
-  const startup = Math.min(used, STARTUP_ALLOCATED);
-  let clientsMem = 0;
-  for (const cl of c.server.clients()) clientsMem += cl.queryBufferBytes + cl.outputBufferBytes;
-  const overhead = startup + clientsMem;
-  const dataset = Math.max(0, used - overhead);
+  const m = memoryOverheadData(c);
   const keys = c.server.ks.totalKeys();
   // [name, value, kind]: 'i' integer, 'd' double, a Db for the per-db overhead map.
   const fields: Array<[string, number, 'i' | 'd'] | [string, Db]> = [
-    ['peak.allocated', used, 'i'],
-    ['total.allocated', used, 'i'],
-    ['startup.allocated', startup, 'i'],
+    ['peak.allocated', m.peak, 'i'],
+    ['total.allocated', m.used, 'i'],
+    ['startup.allocated', m.startup, 'i'],
     ['replication.backlog', 0, 'i'],
     ['clients.slaves', 0, 'i'],
-    ['clients.normal', clientsMem, 'i'],
+    ['clients.normal', m.clientsMem, 'i'],
     ['cluster.links', 0, 'i'],
     ['aof.buffer', 0, 'i'],
     ['lua.caches', 0, 'i'],
@@ -937,47 +945,72 @@ function memoryStats(c: CommandContext): void {
   ];
   for (const d of c.server.ks.dbs) if (d.size > 0) fields.push([`db.${d.index}`, d]);
   fields.push(
-    ['overhead.total', overhead, 'i'],
+    ['overhead.total', m.overhead, 'i'],
     ['keys.count', keys, 'i'],
-    ['keys.bytes-per-key', keys ? Math.floor(dataset / keys) : 0, 'i'],
-    ['dataset.bytes', dataset, 'i'],
-    ['dataset.percentage', used ? (dataset * 100) / used : 0, 'd'],
-    ['peak.percentage', 100, 'd'],
-    ['allocator.allocated', used, 'i'],
-    ['allocator.active', active, 'i'],
-    ['allocator.resident', mu.rss, 'i'],
-    ['allocator-fragmentation.ratio', active / Math.max(1, used), 'd'],
-    ['allocator-fragmentation.bytes', active - used, 'i'],
-    ['allocator-rss.ratio', mu.rss / Math.max(1, active), 'd'],
-    ['allocator-rss.bytes', mu.rss - active, 'i'],
+    ['keys.bytes-per-key', keys ? Math.floor(m.net / keys) : 0, 'i'],
+    ['dataset.bytes', m.dataset, 'i'],
+    ['dataset.percentage', m.net ? (m.dataset * 100) / m.net : 0, 'd'],
+    ['peak.percentage', m.peak ? (m.used * 100) / m.peak : 0, 'd'],
+    ['allocator.allocated', m.allocated, 'i'],
+    ['allocator.active', m.active, 'i'],
+    ['allocator.resident', m.mu.rss, 'i'],
+    ['allocator-fragmentation.ratio', m.active / Math.max(1, m.allocated), 'd'],
+    ['allocator-fragmentation.bytes', m.active - m.allocated, 'i'],
+    ['allocator-rss.ratio', m.mu.rss / Math.max(1, m.active), 'd'],
+    ['allocator-rss.bytes', m.mu.rss - m.active, 'i'],
     ['rss-overhead.ratio', 1, 'd'],
     ['rss-overhead.bytes', 0, 'i'],
-    ['fragmentation', mu.rss / Math.max(1, used), 'd'],
-    ['fragmentation.bytes', mu.rss - used, 'i'],
+    ['fragmentation', m.mu.rss / Math.max(1, m.used), 'd'],
+    ['fragmentation.bytes', m.mu.rss - m.used, 'i'],
   );
   const r = c.reply;
   r.map(fields.length);
   for (const f of fields) {
     r.bulk(f[0]);
     if (f.length === 2) {
+      const o = c.server.ks.memory.dbOverhead(f[1]);
       r.map(2);
       r.bulk('overhead.hashtable.main');
-      r.int(f[1].size * DICT_ENTRY);
+      r.int(o.main);
       r.bulk('overhead.hashtable.expires');
-      r.int(f[1].expires.size * DICT_ENTRY);
+      r.int(o.expires);
     } else if (f[2] === 'i') r.int(Math.round(f[1]));
     else r.double(String(f[1]));
   }
 }
 
+/**
+ * Redis's getMemoryDoctorReport over the same figures. The RSS threshold is V8's, not
+ * jemalloc's: a garbage-collected heap normally runs with RSS 1.3-1.6x its live objects.
+ */
 function memoryDoctor(c: CommandContext): void {
-  if (c.server.ks.totalKeys() === 0) {
-    c.reply.verbatim(
-      'Hi Sam, this instance is empty or is using very little memory, my issues detector can\'t be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n',
+  const m = memoryOverheadData(c);
+  const reports: string[] = [];
+  if (m.net < 5 * MB) {
+    return c.reply.verbatim(
+      "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n",
     );
-  } else {
-    c.reply.verbatim("Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n");
   }
+  if (m.peak / m.used > 1.5) {
+    reports.push(
+      ' * Peak memory: In the past this instance used more than 150% the memory that is currently using. The V8 heap is normally not returned to the system at once after a peak, so you can expect to see a big fragmentation ratio, however this is actually harmless and is only due to the memory peak, and if the Hoard process Resident Set Size (RSS) is currently bigger than expected, the memory will be used as soon as you fill the instance with more data.\n\n',
+    );
+  }
+  const rss = m.mu.rss;
+  if (rss / m.used > 2 && rss - m.used > 10 * MB) {
+    reports.push(
+      ` * High total RSS: This instance has a Resident Set Size more than twice the memory it accounts for its data (used_memory). This is usually due either to a large peak memory (check if there is a peak memory entry above in the report), to garbage the V8 collector has not reclaimed yet, or to memory outside the keyspace (client buffers, persistence). Note: The currently used allocator is "v8".\n\n`,
+    );
+  }
+  if (m.clients > 0 && m.clientsMem / m.clients > 200 * 1024) {
+    reports.push(
+      ' * Big client buffers: The clients output buffers in this instance are greater than 200K per client (on average). This may result from different causes, like Pub/Sub clients subscribed to channels bot not receiving data fast enough, so that data piles on the Redis instance output buffer, or clients sending commands with large replies or very large sequences of commands in the same pipeline. Please use the CLIENT LIST command in order to investigate the issue if it causes problems in your instance, or to understand better why certain clients are using a big amount of memory.\n\n',
+    );
+  }
+  if (reports.length === 0) {
+    return c.reply.verbatim("Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n");
+  }
+  c.reply.verbatim("Sam, I detected a few issues in this Redis instance memory implants:\n\n" + reports.join('') + "I'm here to keep you safe, Sam. I want to help you.\n");
 }
 
 function memoryMallocStats(c: CommandContext): void {
@@ -1068,6 +1101,8 @@ export const serverCommands: CommandSpec[] = [
       withTips(def('list', -2, ADMIN, [0, 0, 0], '@connection', clientList, doc('Get the list of client connections', '2.4.0', 'connection')), ND),
       def('setname', 3, 'noscript loading stale', [0, 0, 0], '@connection', clientSetName, doc('Set the current connection name', '2.6.9', 'connection')),
       def('reply', 3, 'noscript loading stale', [0, 0, 0], '@connection', clientReply, doc('Instruct the server whether to reply to commands', '3.2.0', 'connection')),
+      def('pause', -3, ADMIN, [0, 0, 0], '@connection', clientPause, doc('Stop processing commands from clients for some time', '2.9.50', 'connection')),
+      def('unpause', 2, ADMIN, [0, 0, 0], '@connection', clientUnpause, doc('Resume processing of clients that were paused', '6.2.0', 'connection')),
     ],
   }),
   withTips(def('time', 1, 'loading stale fast', [0, 0, 0], '', time, doc('Return the current server time', '2.6.0')), ND),

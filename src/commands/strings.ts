@@ -9,12 +9,17 @@
 // DEL, INCRBYFLOAT becomes SET ... KEEPTTL with the final value. Commands whose effect only
 // depends on the keyspace (APPEND, SETRANGE, INCR/DECR/INCRBY/DECRBY, MSET) are propagated as
 // received. A command that changes nothing propagates nothing.
+//
+// Keyspace events (t_string.c's notifyKeyspaceEvent calls): "set" (SET SETNX SETEX PSETEX MSET
+// MSETNX GETSET), "expire" after a SET/GETEX expiry, "del" / "persist" from GETEX and GETDEL,
+// "append", "setrange", "incrby" (INCR DECR INCRBY DECRBY), "incrbyfloat".
 
 import { checkAlreadyExpired } from './keys.js';
 import { def } from './table.js';
 import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import type { Entry } from '../keyspace/index.js';
+import { NOTIFY } from '../config.js';
 import {
   INT64_MIN,
   INT64_MAX,
@@ -193,6 +198,7 @@ function getGeneric(c: CommandContext, key: string): Entry | null | false {
 function getset(c: CommandContext, argv: string[]): void {
   if (getGeneric(c, argv[1]) === false) return;
   c.db.setKey(argv[1], argv[2]);
+  c.notify(NOTIFY.STRING, 'set', argv[1]);
   c.propagate(['SET', argv[1], argv[2]]);
 }
 
@@ -200,6 +206,7 @@ function getdel(c: CommandContext, argv: string[]): void {
   const e = getGeneric(c, argv[1]);
   if (e === null || e === false) return;
   c.db.deleteEntry(e);
+  c.notify(NOTIFY.GENERIC, 'del', argv[1]);
   c.propagate(['DEL', argv[1]]);
 }
 
@@ -224,13 +231,16 @@ function getex(c: CommandContext, argv: string[]): void {
     if (checkAlreadyExpired(c, at)) {
       // EXAT/PXAT already elapsed (EX/PX never are): the key goes now.
       db.deleteEntry(e);
+      c.notify(NOTIFY.GENERIC, 'del', key);
       c.propagate(['DEL', key]);
     } else {
       db.setExpire(e, at);
+      c.notify(NOTIFY.GENERIC, 'expire', key);
       c.propagate(['PEXPIREAT', key, msText(at)]);
     }
   } else if ((flags & OBJ_PERSIST) !== 0 && e.expireAt !== 0) {
     db.removeExpire(e);
+    c.notify(NOTIFY.GENERIC, 'persist', key);
     c.propagate(['PERSIST', key]);
   }
 }
@@ -309,10 +319,14 @@ function set(c: CommandContext, argv: string[]): void {
   }
   const keepTtl = (flags & OBJ_KEEPTTL) !== 0;
   const e = db.setKey(key, value, keepTtl);
+  c.notify(NOTIFY.STRING, 'set', key);
   if (unit !== 0) {
+    c.notify(NOTIFY.GENERIC, 'expire', key);
     if (checkAlreadyExpired(c, at)) {
       // EXAT/PXAT already elapsed: the key is set and at once gone (what a read sees in Redis).
+      // Redis 7.0 stores the past expiry and reports "expired" at the next access: same events.
       db.deleteEntry(e);
+      c.notify(NOTIFY.EXPIRED, 'expired', key);
       c.propagate(['DEL', key]);
     } else {
       db.setExpire(e, at);
@@ -329,6 +343,7 @@ function setnx(c: CommandContext, argv: string[]): void {
   const db = c.db;
   if (db.lookupWrite(argv[1]) !== undefined) return c.reply.int(0);
   db.setKey(argv[1], argv[2]);
+  c.notify(NOTIFY.STRING, 'set', argv[1]);
   c.propagate(['SET', argv[1], argv[2]]);
   c.reply.int(1);
 }
@@ -343,6 +358,8 @@ function setexGeneric(c: CommandContext, argv: string[], unit: number, cmd: stri
   const db = c.db;
   db.lookupWrite(key); // expires a stale key first, as Redis's setGenericCommand does
   db.setExpire(db.setKey(key, value), at);
+  c.notify(NOTIFY.STRING, 'set', key);
+  c.notify(NOTIFY.GENERIC, 'expire', key);
   c.propagate(['SET', key, value, 'PXAT', msText(at)]);
   c.reply.ok();
 }
@@ -361,6 +378,7 @@ function mset(c: CommandContext, argv: string[]): void {
   for (let i = 1; i < argv.length; i += 2) {
     db.lookupWrite(argv[i]);
     db.setKey(argv[i], argv[i + 1]);
+    c.notify(NOTIFY.STRING, 'set', argv[i]);
   }
   c.propagate(argv);
   c.reply.ok();
@@ -376,6 +394,7 @@ function msetnx(c: CommandContext, argv: string[]): void {
   out[0] = 'MSET';
   for (let i = 1; i < argv.length; i += 2) {
     db.setKey(argv[i], argv[i + 1]);
+    c.notify(NOTIFY.STRING, 'set', argv[i]);
     out[i] = argv[i];
     out[i + 1] = argv[i + 1];
   }
@@ -397,10 +416,15 @@ function append(c: CommandContext, argv: string[]): void {
     if (typeof v !== 'string') return c.reply.error(E.WRONGTYPE);
     len = v.length + add.length;
     if (tooLong(c, len)) return c.reply.error(E.STRING_TOO_LONG);
-    // An empty APPEND to an existing key changes nothing and propagates nothing.
-    if (add.length === 0) return c.reply.int(len);
+    // An empty APPEND to an existing key changes nothing and propagates nothing (Redis still
+    // reports the "append" event).
+    if (add.length === 0) {
+      c.notify(NOTIFY.STRING, 'append', key);
+      return c.reply.int(len);
+    }
     db.setKey(key, v + add, true);
   }
+  c.notify(NOTIFY.STRING, 'append', key);
   c.propagate(argv);
   c.reply.int(len);
 }
@@ -431,6 +455,7 @@ function setrange(c: CommandContext, argv: string[]): void {
   const endAt = offset + value.length;
   const next = endAt < olen ? head + value + old.slice(endAt) : head + value;
   db.setKey(key, next, true);
+  c.notify(NOTIFY.STRING, 'setrange', key);
   c.propagate(argv);
   c.reply.int(next.length);
 }
@@ -453,6 +478,7 @@ function incrDecr(c: CommandContext, argv: string[], incr: number | bigint): voi
   if (r === null) return c.reply.error(E.OVERFLOW);
   // An overwrite keeps the TTL (Redis dbOverwrite); a new key has none.
   db.setKey(key, String(r), e !== undefined);
+  c.notify(NOTIFY.STRING, 'incrby', key);
   c.propagate(argv);
   c.reply.int(r);
 }
@@ -495,6 +521,7 @@ function incrbyfloat(c: CommandContext, argv: string[]): void {
   if (!isFiniteLongDouble(sum)) return c.reply.error(E.INCR_NAN_OR_INFINITY);
   const text = formatLongDouble(sum);
   db.setKey(key, text, true);
+  c.notify(NOTIFY.STRING, 'incrbyfloat', key);
   c.propagate(['SET', key, text, 'KEEPTTL']);
   c.reply.bulk(text);
 }

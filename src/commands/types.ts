@@ -186,4 +186,14 @@ export interface CommandContext {
   readonly queryBufferBytes: number;
   readonly outputBufferBytes: number;
   readonly multiQueued: number;
+  /** Pub/sub subscriptions (CLIENT LIST sub/psub/ssub; PING's RESP2 subscriber-mode reply). */
+  readonly subscribedChannels: number;
+  readonly subscribedPatterns: number;
+  readonly subscribedShardChannels: number;
+  /**
+   * Keyspace notification (server/notify.ts): `type` is one NOTIFY class bit (config.ts),
+   * `event` Redis's event name ("set", "del", "expire", ...), `db` defaults to the selected one.
+   * Costs one AND when notify-keyspace-events does not enable the class.
+   */
+  notify(type: number, event: string, key: string, db?: number): void;
 }

@@ -7,7 +7,8 @@
 // Lookup side effects, as Redis's db.c lists them for lookupKey*:
 //   lookupRead   — may expire the key; counts keyspace_hits/misses; touches the LRU chain.
 //   lookupWrite  — may expire the key; touches the LRU chain; no hit/miss stats; tells a running
-//                  snapshot the value is about to change (so it saves the old one first). Every
+//                  snapshot the value is about to change (so it saves the old one first) and
+//                  memory accounting to re-estimate a collection after the command. Every
 //                  command that modifies a value in place MUST find it through lookupWrite.
 //   lookupNoTouch — may expire the key; no stats, no LRU touch (EXISTS, TYPE, TTL...).
 
@@ -55,6 +56,7 @@ export class Db {
     const e = this.dict.get(key);
     if (e === undefined || (e.expireAt !== 0 && this.expireIfNeeded(e))) {
       this.ks.stats.keyspaceMisses++;
+      if (this.ks.keyMissed !== null) this.ks.keyMissed(this, key);
       return undefined;
     }
     this.ks.stats.keyspaceHits++;
@@ -67,6 +69,7 @@ export class Db {
     if (e === undefined || (e.expireAt !== 0 && this.expireIfNeeded(e))) return undefined;
     if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, e);
     this.touch(e);
+    this.ks.onLookupWrite(this, e);
     return e;
   }
 
@@ -102,6 +105,8 @@ export class Db {
     this.dict.set(key, e);
     this.linkTail(e);
     this.ks.onAccess(e);
+    this.ks.onAdd(this, e);
+    if (this.ks.keyAdded !== null) this.ks.keyAdded(this, key);
     return e;
   }
 

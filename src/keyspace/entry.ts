@@ -9,6 +9,11 @@ export interface Collection {
   readonly type: Exclude<ValueType, 'string'>;
   /** Number of elements; a collection that reaches 0 must be deleted by the command that emptied it. */
   readonly size: number;
+  /**
+   * Optional: total length of the elements' strings (fields + values, members), kept current by
+   * the collection. Memory accounting (memory.ts) uses it when present, else samples elements.
+   */
+  readonly bytes?: number;
 }
 
 export type Value = string | Collection;
@@ -29,6 +34,11 @@ export class Entry {
   lru = 0;
   /** Insertion sequence number within its db: the dict's iteration order, used by SCAN cursors. */
   seq = 0;
+  /**
+   * Bytes this key is accounted for in used_memory (memory.ts), always even; 0 once deleted.
+   * Bit 0 is SIEVE's `visited` bit under maxmemory-policy allkeys-sieve (evict.ts).
+   */
+  mem = 0;
   constructor(
     public readonly key: string,
     public value: Value,

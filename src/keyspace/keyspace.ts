@@ -5,6 +5,8 @@
 import { Db } from './db.js';
 import type { Entry, Value } from './entry.js';
 import { systemClock, type Clock } from './clock.js';
+import { MemoryAccounting } from './memory.js';
+import { ACCESS_LFU, ACCESS_LRU, Evictor, lfuInit, lfuTouch } from './evict.js';
 
 export interface KeyspaceHooks {
   /** A key was deleted by lazy or active expiry (already removed from the db). */
@@ -50,6 +52,25 @@ export class Keyspace {
   beforeWrite: ((db: Db, e: Entry) => void) | null = null;
   /** Seconds, refreshed by the server cron (Redis's cached LRU clock): no clock read per access. */
   lruClock = 0;
+  /**
+   * Keyspace-notification hooks (server/notify.ts), null unless their class is enabled: a key
+   * was created (Redis dbAdd → "new"); a read lookup found no key (lookupKeyRead → "keymiss").
+   */
+  keyAdded: ((db: Db, key: string) => void) | null = null;
+  keyMissed: ((db: Db, key: string) => void) | null = null;
+  /** used_memory accounting (memory.ts), kept current by the hooks below. */
+  readonly memory: MemoryAccounting;
+  /** maxmemory and its policies (evict.ts); the server configures it and wires its hooks. */
+  readonly evictor: Evictor;
+  /**
+   * What onAccess records, set by the evictor from maxmemory-policy: ACCESS_LRU (entry.lru = the
+   * LRU clock), ACCESS_LFU (entry.lru = Redis's LFU minutes and counter), ACCESS_SIEVE (the LRU
+   * clock, plus the visited bit in entry.mem).
+   */
+  accessMode = ACCESS_LRU;
+  /** lfu-log-factor and lfu-decay-time, for the LFU counter (set by the evictor). */
+  lfuLogFactor = 10;
+  lfuDecayTime = 1;
   private expireDbCursor = 0;
 
   constructor(
@@ -59,6 +80,8 @@ export class Keyspace {
   ) {
     this.dbs = [];
     for (let i = 0; i < databases; i++) this.dbs.push(new Db(i, this));
+    this.memory = new MemoryAccounting(this);
+    this.evictor = new Evictor(this);
     this.updateLruClock();
   }
 
@@ -70,13 +93,33 @@ export class Keyspace {
     this.lruClock = Math.floor(this.clock.now() / 1000);
   }
 
-  // Access/size hooks: the seam where LFU counters and memory accounting attach.
+  // Access/size hooks: where LFU counters, SIEVE's visited bit and memory accounting attach.
   onAccess(e: Entry): void {
-    e.lru = this.lruClock;
+    if (this.accessMode === ACCESS_LRU) e.lru = this.lruClock;
+    else if (this.accessMode === ACCESS_LFU) lfuTouch(e, this.clock.now(), this.lfuLogFactor, this.lfuDecayTime);
+    else {
+      e.lru = this.lruClock;
+      if ((e.mem & 1) === 0) e.mem += 1;
+    }
   }
-  onOverwrite(_db: Db, _e: Entry, _value: Value): void {}
-  onDelete(_db: Db, _e: Entry): void {}
-  onFlush(_db: Db): void {}
+  /** A new entry (after onAccess): accounted; an LFU counter starts at LFU_INIT_VAL. */
+  onAdd(db: Db, e: Entry): void {
+    this.memory.added(db, e);
+    if (this.accessMode === ACCESS_LFU) e.lru = lfuInit(this.clock.now());
+  }
+  /** lookupWrite found `e` to modify it: a collection is re-estimated once the command is over. */
+  onLookupWrite(db: Db, e: Entry): void {
+    this.memory.writeLookup(db, e);
+  }
+  onOverwrite(db: Db, e: Entry, value: Value): void {
+    this.memory.overwritten(db, e, value);
+  }
+  onDelete(db: Db, e: Entry): void {
+    this.memory.deleted(db, e);
+  }
+  onFlush(db: Db): void {
+    this.memory.flushed(db);
+  }
 
   totalKeys(): number {
     let n = 0;
@@ -87,6 +130,7 @@ export class Keyspace {
   swap(a: number, b: number): void {
     if (a === b) return;
     this.dbs[a].swapContents(this.dbs[b]);
+    this.memory.swapped(a, b);
   }
 
   /**

@@ -18,8 +18,10 @@
 //
 // What the server wires: `signalCommandKeys` after every write command (a key created by
 // RENAME, COPY, RESTORE, MOVE... wakes its waiters, as Redis's dbAdd → signalKeyAsReady does),
-// `handleReadyKeys` after each command, `clientGone` on disconnect. The families call `block`,
-// `canBlock` and `signalKeyAsReady` (when they create a key of a type someone may wait for).
+// `handleReadyKeys` after each command, `clientGone` on disconnect; INFO clients reads
+// `blocked_clients` and `clients_in_timeout_table` from here. The families call `block`,
+// `canBlock` and `signalKeyAsReady` (when they create a key of a type someone may wait for);
+// CLIENT UNBLOCK would call `unblock`.
 //
 // Timeouts use the process's monotonic clock, not the keyspace clock: a block timeout is a
 // wall-time promise to a client, not keyspace time (Redis uses mstime() for it too), and one
@@ -53,6 +55,8 @@ export interface BlockedRequest {
 
 /** The reply of CLIENT UNBLOCK <id> ERROR (Redis 7.0 blocked.c). */
 export const UNBLOCKED_ERROR = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
+/** What blocked clients get when the instance becomes a replica (disconnectAllBlockedClients). */
+export const UNBLOCKED_ROLE_CHANGE = 'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)';
 
 /** setTimeout's maximum delay; a later deadline re-arms when the timer fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -78,13 +82,20 @@ class Blocked {
   readonly waiters: Waiter[] = [];
   /** Position in the timeout heap; -1 when not in it (timeout 0 = forever). */
   heapIndex = -1;
+  /**
+   * CLIENT REPLY OFF or SKIP was in force for the blocking command: its late reply is dropped
+   * too (observed on 7.0.15). The mode cannot change while the client is blocked.
+   */
+  readonly muted: boolean;
   constructor(
     readonly client: Client,
     readonly db: number,
     readonly req: BlockedRequest,
     /** performance.now() milliseconds; Infinity = no timeout. */
     readonly deadline: number,
-  ) {}
+  ) {
+    this.muted = client.replyMode !== 'on';
+  }
 }
 
 export class Blocking {
@@ -98,6 +109,7 @@ export class Blocking {
   private readyKeys: string[] = [];
   private readonly readySets: Array<Set<string> | undefined> = [];
   private handling = false;
+  private drainScheduled = false;
   /** Min-heap of blocked clients by deadline. */
   private readonly heap: Blocked[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -108,6 +120,15 @@ export class Blocking {
 
   constructor(private readonly server: Server) {
     server.clientClosedHooks.push((c) => this.clientGone(c));
+    // INFO clients, through the server's contribution hook (chained: a contributor to this
+    // section registered earlier keeps its fields). Redis's clients_in_timeout_table holds the
+    // blocked clients that have a timeout.
+    const prev = server.infoSections.get('clients');
+    server.infoSections.set('clients', () => {
+      const fields = prev !== undefined ? prev() : [];
+      fields.push(['blocked_clients', this.count], ['clients_in_timeout_table', this.heap.length]);
+      return fields;
+    });
   }
 
   /** Keys signalled and not yet served (client.ts checks it after each command: one load). */
@@ -176,7 +197,18 @@ export class Blocking {
     set.add(key);
     this.readyDbs.push(db);
     this.readyKeys.push(key);
+    // client.ts serves ready keys right after the command; this is the safety net for a write
+    // that did not come through processCommand (it finds nothing to do in the usual case).
+    if (!this.drainScheduled) {
+      this.drainScheduled = true;
+      setImmediate(this.drainReady);
+    }
   }
+
+  private readonly drainReady = (): void => {
+    this.drainScheduled = false;
+    if (this.readyKeys.length !== 0) this.handleReadyKeys();
+  };
 
   /**
    * After a write command (client.ts call()), while someone is blocked: signals the keys the
@@ -234,6 +266,8 @@ export class Blocking {
         this.serveKey(db, key);
       }
     } finally {
+      // Every set is empty by now, unless serving failed: then no key may stay marked forever.
+      for (const set of this.readySets) set?.clear();
       this.readyDbs.length = 0;
       this.readyKeys.length = 0;
       this.handling = false;
@@ -254,12 +288,14 @@ export class Blocking {
       const rec = w.rec;
       if (rec.req.type === type) {
         let more = true;
+        const before = rec.client.reply.out.length;
         try {
           more = rec.req.serve(rec.client, key);
         } catch (err) {
           this.server.logger.error({ err, client: rec.client.id }, 'serving a blocked client failed: this is a bug in Hoard, please report it');
           rec.client.reply.error('ERR internal error while serving a blocked client');
         }
+        if (rec.muted) rec.client.reply.out = rec.client.reply.out.slice(0, before);
         this.release(rec);
         this.resume(rec.client);
         if (!more) return;
@@ -281,11 +317,26 @@ export class Blocking {
   unblock(c: CommandContext, error: boolean): boolean {
     const rec = this.byClient.get(c as Client);
     if (rec === undefined) return false;
+    const before = rec.client.reply.out.length;
     if (error) rec.client.reply.error(UNBLOCKED_ERROR);
     else rec.req.timedOut(rec.client);
+    if (rec.muted) rec.client.reply.out = rec.client.reply.out.slice(0, before);
     this.release(rec);
     this.resume(rec.client);
     return true;
+  }
+
+  /**
+   * Redis's disconnectAllBlockedClients, for a primary that turns into a replica: every blocked
+   * client gets the UNBLOCKED error and is closed once it is written.
+   */
+  disconnectAll(): void {
+    for (const rec of [...this.byClient.values()]) {
+      rec.client.reply.error(UNBLOCKED_ROLE_CHANGE);
+      rec.client.closeAfterReply();
+      this.release(rec);
+      this.resume(rec.client);
+    }
   }
 
   /** Removes a blocked client from every queue, the heap and the count; no reply, no resume. */
@@ -345,7 +396,9 @@ export class Blocking {
     const heap = this.heap;
     while (heap.length > 0 && heap[0].deadline <= now) {
       const rec = heap[0];
+      const before = rec.client.reply.out.length;
       rec.req.timedOut(rec.client);
+      if (rec.muted) rec.client.reply.out = rec.client.reply.out.slice(0, before);
       this.release(rec);
       this.resume(rec.client);
     }

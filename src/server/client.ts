@@ -12,6 +12,9 @@ import { arityOk, fullName } from '../commands/table.js';
 import { F, type CommandContext, type CommandSpec } from '../commands/types.js';
 import type { Db } from '../keyspace/index.js';
 import type { Server } from './server.js';
+import { allowedInSubscriberMode, type ClientPubSub } from './pubsub.js';
+import { feedMonitors } from './monitor.js';
+import { existingWatchRegistry } from './watch.js';
 
 /** What the client needs of its transport; a TCP socket or an in-process pipe. */
 export interface Connection {
@@ -57,11 +60,21 @@ export class Client implements CommandContext {
    * then act as their non-blocking form whose timeout passed at once (Redis CLIENT_DENY_BLOCKING).
    */
   inExec = false;
+  /** A WATCHed key changed: the next EXEC fails (Redis CLIENT_DIRTY_CAS; server/watch.ts). */
+  dirtyCas = false;
+  /** In MONITOR mode (server/monitor.ts): a member of server.monitors. */
+  monitor = false;
   /** True while this client's output is waiting in the server's pending-write set. */
   pendingWrite = false;
   /** Total bytes ever written to / read from this client (CLIENT LIST tot-net-*). */
   netOut = 0;
   netIn = 0;
+  /** Subscriptions (server/pubsub.ts); null when none: Redis's CLIENT_PUBSUB flag is `!== null`. */
+  pubsub: ClientPubSub | null = null;
+  /** Output buffer limits (server/output-limits.ts): unix s the soft limit was first passed, 0 = not over. */
+  obufSoftLimitReachedTime = 0;
+  /** Over its output limit: no more output, closed at the end of the turn (Redis CLIENT_CLOSE_ASAP). */
+  closeAsap = false;
 
   constructor(
     readonly server: Server,
@@ -103,6 +116,19 @@ export class Client implements CommandContext {
   get multiQueued(): number {
     return this.multi ? this.multi.queue.length : -1;
   }
+  get subscribedChannels(): number {
+    return this.pubsub === null ? 0 : this.pubsub.channels.size;
+  }
+  get subscribedPatterns(): number {
+    return this.pubsub === null ? 0 : this.pubsub.patterns.size;
+  }
+  get subscribedShardChannels(): number {
+    return this.pubsub === null ? 0 : this.pubsub.shardChannels.size;
+  }
+
+  notify(type: number, event: string, key: string, db = this.dbIndex): void {
+    if ((this.server.notifyFlags & type) !== 0) this.server.notifyKeyspaceEvent(type, event, key, db);
+  }
 
   propagate(argv: string[]): void {
     this.server.log.append(this.dbIndex, argv);
@@ -117,10 +143,12 @@ export class Client implements CommandContext {
   }
 
   flagString(): string {
-    let f = '';
+    let f = this.monitor ? 'O' : '';
+    if (this.pubsub !== null) f += 'P';
     if (this.multi) f += 'x';
-    if (this.closing) f += 'c';
     if (this.paused) f += 'b';
+    if (this.dirtyCas) f += 'd';
+    if (this.closing) f += 'c';
     return f || 'N';
   }
 
@@ -159,6 +187,7 @@ export class Client implements CommandContext {
       this.server.closeClient(this);
       return;
     }
+    if (this.server.outputLimits.check(this)) return;
     this.server.scheduleWrite(this);
   }
 
@@ -188,19 +217,26 @@ export class Client implements CommandContext {
       }
     }
     if (!arityOk(spec, argv.length)) {
-      this.rejectCommand(E.wrongArity(fullName(spec)));
+      this.rejectCommand(E.wrongArity(fullName(spec)), spec);
       return;
     }
     const bits = spec.bits;
     if (!this.authenticated && (bits & F.no_auth) === 0) {
-      this.rejectCommand(E.NOAUTH);
+      this.rejectCommand(E.NOAUTH, spec);
       return;
     }
     const gate = server.gate(this, spec, bits);
     if (gate !== null) {
-      this.rejectCommand(gate);
+      this.rejectCommand(gate, spec);
       return;
     }
+    // RESP2 subscriber mode: only (P|S)(UN)SUBSCRIBE, PING, QUIT, RESET (RESP3 may run anything).
+    if (this.pubsub !== null && this.resp === 2 && !allowedInSubscriberMode(spec)) {
+      this.rejectCommand(E.pubsubContext(fullName(spec)));
+      return;
+    }
+    // CLIENT PAUSE (server/pause.ts): the command waits, with what was pipelined after it.
+    if (server.clientPause.type !== 0 && server.clientPause.postpone(this, spec, argv)) return;
     if (this.multi !== null && !server.runsInsideMulti(spec)) {
       this.multi.queue.push(argv);
       this.multi.specs.push(spec);
@@ -239,11 +275,19 @@ export class Client implements CommandContext {
       this.reply.out = this.reply.out.slice(0, before);
       if (skipArmed) this.replyMode = 'on';
     }
+    if (server.monitors.size !== 0) feedMonitors(this, spec, argv);
   }
 
   /** A command refused before running: counted as rejected, and in MULTI it dooms EXEC. */
-  private rejectCommand(msg: string): void {
+  private rejectCommand(msg: string, spec?: CommandSpec): void {
     if (this.multi !== null) this.multi.dirty = true;
+    if (spec !== undefined && spec.parent === undefined && spec.name === 'exec') {
+      // A refused EXEC aborts (and leaves) the transaction, MULTI or not (Redis execCommandAbort).
+      msg = E.execAbortBecause(msg.startsWith('ERR ') ? msg.slice(4) : msg);
+      this.multi = null;
+      this.dirtyCas = false;
+      existingWatchRegistry(this.server)?.unwatchAll(this);
+    }
     this.server.stats.totalErrorReplies++;
     this.server.recordError('-' + msg + '\r\n', 0, null, false);
     if (this.replyMode === 'on') this.reply.error(msg);

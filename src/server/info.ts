@@ -7,6 +7,7 @@
 import os from 'node:os';
 import type { CommandContext } from '../commands/types.js';
 import type { Server } from './server.js';
+import { USED_MEMORY_STARTUP } from '../keyspace/memory.js';
 
 type Fields = Array<[string, string | number]>;
 
@@ -148,13 +149,23 @@ function sectionFields(server: Server, s: string): Fields | null {
       );
     }
     case 'memory': {
+      // used_memory is the keyspace's accounting (keyspace/memory.ts: the idle server's heap
+      // plus an estimate per key), what maxmemory is compared with; the allocator_* fields are
+      // V8's own heap figures, and RSS the process's.
+      const mem = server.ks.memory;
+      mem.flushPending();
+      const used = mem.usedMemory();
+      const peak = Math.max(mem.peak, used);
+      const startup = USED_MEMORY_STARTUP;
+      const overhead = startup + mem.overheadBytes();
+      const dataset = Math.max(0, used - overhead);
       const mu = process.memoryUsage();
-      const used = mu.heapUsed + mu.external;
-      if (used > server.peakMemory) server.peakMemory = used;
-      const peak = server.peakMemory;
+      const allocated = mu.heapUsed + mu.external;
       const maxmemory = server.config.num('maxmemory');
       const active = mu.heapTotal + mu.external;
       const total = os.totalmem();
+      let clientsMem = 0;
+      for (const c of server.clientSet) clientsMem += c.queryBufferBytes + c.outputBufferBytes;
       return merge(
         [
           ['used_memory', used],
@@ -164,11 +175,11 @@ function sectionFields(server: Server, s: string): Fields | null {
           ['used_memory_peak', peak],
           ['used_memory_peak_human', humanBytes(peak)],
           ['used_memory_peak_perc', `${((used * 100) / Math.max(1, peak)).toFixed(2)}%`],
-          ['used_memory_overhead', 0],
-          ['used_memory_startup', 0],
-          ['used_memory_dataset', used],
-          ['used_memory_dataset_perc', '100.00%'],
-          ['allocator_allocated', used],
+          ['used_memory_overhead', overhead],
+          ['used_memory_startup', startup],
+          ['used_memory_dataset', dataset],
+          ['used_memory_dataset_perc', `${((dataset * 100) / Math.max(1, used - startup)).toFixed(2)}%`],
+          ['allocator_allocated', allocated],
           ['allocator_active', active],
           ['allocator_resident', mu.rss],
           ['total_system_memory', total],
@@ -189,8 +200,8 @@ function sectionFields(server: Server, s: string): Fields | null {
           ['maxmemory', maxmemory],
           ['maxmemory_human', humanBytes(maxmemory)],
           ['maxmemory_policy', server.config.str('maxmemory-policy')],
-          ['allocator_frag_ratio', (active / Math.max(1, used)).toFixed(2)],
-          ['allocator_frag_bytes', active - used],
+          ['allocator_frag_ratio', (active / Math.max(1, allocated)).toFixed(2)],
+          ['allocator_frag_bytes', active - allocated],
           ['allocator_rss_ratio', (mu.rss / Math.max(1, active)).toFixed(2)],
           ['allocator_rss_bytes', mu.rss - active],
           ['rss_overhead_ratio', '1.00'],
@@ -201,7 +212,7 @@ function sectionFields(server: Server, s: string): Fields | null {
           ['mem_replication_backlog', 0],
           ['mem_total_replication_buffers', 0],
           ['mem_clients_slaves', 0],
-          ['mem_clients_normal', 0],
+          ['mem_clients_normal', clientsMem],
           ['mem_cluster_links', 0],
           ['mem_aof_buffer', 0],
           ['mem_allocator', 'v8'],
@@ -274,13 +285,13 @@ function sectionFields(server: Server, s: string): Fields | null {
           ['expire_cycle_cpu_milliseconds', Math.round(ks.expireCycleCpuMs)],
           ['evicted_keys', ks.evictedKeys],
           ['evicted_clients', 0],
-          ['total_eviction_exceeded_time', 0],
-          ['current_eviction_exceeded_time', 0],
+          ['total_eviction_exceeded_time', Math.round(server.ks.evictor.totalExceededMs)],
+          ['current_eviction_exceeded_time', Math.round(server.ks.evictor.currentExceededMs())],
           ['keyspace_hits', ks.keyspaceHits],
           ['keyspace_misses', ks.keyspaceMisses],
-          ['pubsub_channels', 0],
-          ['pubsub_patterns', 0],
-          ['pubsubshard_channels', 0],
+          ['pubsub_channels', server.pubsub.channels.size],
+          ['pubsub_patterns', server.pubsub.patterns.size],
+          ['pubsubshard_channels', server.pubsub.shardChannels.size],
           ['latest_fork_usec', 0],
           ['total_forks', 0],
           ['migrate_cached_sockets', 0],

@@ -26,8 +26,13 @@ import {
 import { Client, type Connection } from './client.js';
 import { Persistence } from '../persistence/persistence.js';
 import { RespParser } from '../protocol/parser.js';
-import { buildInfo } from './info.js';
+import { buildInfo, humanBytes } from './info.js';
 import { Blocking } from './blocking.js';
+import { PubSub } from './pubsub.js';
+import { OutputLimits } from './output-limits.js';
+import { NOTIFY, notifyKeyspaceEvent, watchNotifyConfig } from './notify.js';
+import { EVICT_FAIL, type MaxmemoryPolicy } from '../keyspace/evict.js';
+import { ClientPause } from './pause.js';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -117,6 +122,18 @@ export class Server implements ServerApi {
   readonly blocking: Blocking;
   /** Called when SHUTDOWN succeeds (main.ts exits the process). */
   onShutdown: (() => void) | null = null;
+  /** Channels, patterns and delivery (server/pubsub.ts). */
+  readonly pubsub: PubSub;
+  /** client-output-buffer-limit enforcement (server/output-limits.ts). */
+  readonly outputLimits: OutputLimits;
+  /** notify-keyspace-events as NOTIFY bits, cached (server/notify.ts keeps it current). */
+  notifyFlags = 0;
+  /** Families with per-client state (pub/sub, WATCH) register here; each hook runs on RESET. */
+  readonly clientResetHooks: Array<(c: Client) => void> = [];
+  /** CLIENT PAUSE state and the clients it parked (server/pause.ts). */
+  readonly clientPause: ClientPause;
+  /** Clients in MONITOR mode (server/monitor.ts). */
+  readonly monitors = new Set<Client>();
 
   constructor(
     readonly config: Config,
@@ -124,10 +141,19 @@ export class Server implements ServerApi {
   ) {
     this.logger = opts.logger ?? silentLogger;
     this.ks = new Keyspace(config.num('databases'), opts.clock ?? systemClock, {
-      expired: (db: Db, key: string) => this.log.append(db.index, ['DEL', key]),
+      expired: (db: Db, key: string) => {
+        this.log.append(db.index, ['DEL', key]);
+        if ((this.notifyFlags & NOTIFY.EXPIRED) !== 0) notifyKeyspaceEvent(this, NOTIFY.EXPIRED, 'expired', key, db.index);
+      },
     });
     this.commands = buildTable(allCommands);
     this.blocking = new Blocking(this);
+    this.clientPause = new ClientPause(this);
+    this.outputLimits = new OutputLimits(this);
+    this.pubsub = new PubSub(this);
+    this.clientResetHooks.push((c) => this.pubsub.forget(c));
+    watchNotifyConfig(this);
+    this.wireMaxmemory();
     config.onChange('hz', () => this.startCron());
     config.onChange('proto-max-bulk-len', () => {
       for (const c of this.clientSet) c.parser.limits.maxBulkLen = config.num('proto-max-bulk-len');
@@ -270,12 +296,17 @@ export class Server implements ServerApi {
     this.ks.updateLruClock();
     this.sampleOps();
     this.ks.activeExpireCycle(hz, this.config.num('active-expire-effort'));
+    // Settle collections changed by the last commands; the reading updates used_memory_peak.
+    this.ks.memory.flushPending();
+    this.ks.memory.usedMemory();
     if (!this.loading) this.persistence?.cron();
     const timeout = this.config.num('timeout');
     if (timeout > 0) {
       const now = Date.now();
       for (const c of this.clientSet) {
-        if (now - c.lastInteraction > timeout * 1000 && c.multi === null && !c.paused) this.closeClient(c);
+        // Redis clientsCronHandleTimeout: MULTI does not protect a client; being blocked (BLPOP,
+        // CLIENT PAUSE), subscribed, or a monitor/replica does.
+        if (now - c.lastInteraction > timeout * 1000 && !c.paused && c.pubsub === null && !c.monitor) this.closeClient(c);
       }
     }
   }
@@ -284,6 +315,7 @@ export class Server implements ServerApi {
   async close(): Promise<void> {
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
+    this.ks.evictor.stop();
     for (const c of this.clientSet) this.closeClient(c);
     const servers = this.netServers;
     this.netServers = [];
@@ -439,13 +471,62 @@ export class Server implements ServerApi {
   // ---- command path hooks ------------------------------------------------------------------
 
   /** Server-state checks before a command runs (Redis's processCommand). null = go ahead. */
-  gate(_c: Client, _spec: CommandSpec, bits: number): string | null {
+  gate(c: Client, spec: CommandSpec, bits: number): string | null {
+    if (c.multi !== null && (bits & F.no_multi) !== 0) return E.NOT_ALLOWED_IN_MULTI;
     if (this.loading && (bits & F.loading) === 0) return E.LOADING;
+    // Redis evicts before every command while maxmemory is set, and refuses what could grow
+    // memory if that failed (keyspace/evict.ts). Without maxmemory, only settle the accounting.
+    if (this.ks.evictor.maxmemory !== 0) {
+      if (this.ks.evictor.performEvictions() === EVICT_FAIL && rejectOnOom(c, spec, bits)) return E.OOM;
+    } else if (this.ks.memory.pendingCount !== 0) this.ks.memory.flushPending();
     if ((bits & F.write) !== 0 && this.persistence !== null) {
       const refusal = this.persistence.writeRefusal();
       if (refusal !== null) return refusal;
     }
+    // A monitor is a replica to Redis: no keyspace access.
+    if (c.monitor && (bits & (F.write | F.readonly | F.may_replicate)) !== 0) return E.REPLICA_KEYSPACE;
     return null;
+  }
+
+  /**
+   * maxmemory and its policy settings drive the evictor; evictions are logged as DEL and
+   * published as `evicted` (WATCH sees the DEL through the log). Lowering maxmemory evicts at
+   * once, time-bounded, the rest in the background (Redis's updateMaxmemory).
+   */
+  private wireMaxmemory(): void {
+    const cfg = this.config;
+    const ev = this.ks.evictor;
+    ev.hooks = {
+      evicted: (db: Db, key: string) => {
+        this.log.append(db.index, ['DEL', key]);
+        this.notifyKeyspaceEvent(NOTIFY.EVICTED, 'evicted', key, db.index);
+      },
+    };
+    const apply = (): void =>
+      ev.configure({
+        maxmemory: cfg.num('maxmemory'),
+        policy: cfg.str('maxmemory-policy') as MaxmemoryPolicy,
+        samples: cfg.num('maxmemory-samples'),
+        tenacity: cfg.num('maxmemory-eviction-tenacity'),
+        lfuLogFactor: cfg.num('lfu-log-factor'),
+        lfuDecayTime: cfg.num('lfu-decay-time'),
+      });
+    apply();
+    for (const name of ['maxmemory-policy', 'maxmemory-samples', 'maxmemory-eviction-tenacity', 'lfu-log-factor', 'lfu-decay-time']) {
+      cfg.onChange(name, apply);
+    }
+    cfg.onChange('maxmemory', () => {
+      apply();
+      if (ev.maxmemory === 0) return;
+      const used = this.ks.memory.usedMemory();
+      if (ev.maxmemory < used) {
+        this.logger.warn(
+          { maxmemory: ev.maxmemory, used },
+          `WARNING: the new maxmemory value set via CONFIG SET (${humanBytes(ev.maxmemory)}) is smaller than the current memory usage (${humanBytes(used)}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.`,
+        );
+      }
+      ev.performEvictions();
+    });
   }
 
   runsInsideMulti(spec: CommandSpec): boolean {
@@ -563,7 +644,18 @@ export class Server implements ServerApi {
   }
 
   /** Hook for families with per-client state (pub/sub, WATCH) to clear it on RESET. */
-  onClientReset(_c: Client): void {}
+  onClientReset(c: Client): void {
+    const hooks = this.clientResetHooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i](c);
+  }
+
+  /**
+   * Publishes a keyspace event (Redis notifyKeyspaceEvent) for events that no command handler
+   * raises: "expired" (the keyspace hook above), "evicted" (eviction). Handlers use c.notify().
+   */
+  notifyKeyspaceEvent(type: number, event: string, key: string, dbIndex: number): void {
+    if ((this.notifyFlags & type) !== 0) notifyKeyspaceEvent(this, type, event, key, dbIndex);
+  }
 
   flushAll(): void {
     for (const db of this.ks.dbs) db.flush();
@@ -593,6 +685,22 @@ export class Server implements ServerApi {
     })();
     return null;
   }
+}
+
+const OOM_EXEMPT_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
+
+/**
+ * Redis's reject_cmd_on_oom: a denyoom command, an EXEC with one queued, or anything a client in
+ * MULTI would queue (the queue itself may use unlimited memory).
+ */
+function rejectOnOom(c: Client, spec: CommandSpec, bits: number): boolean {
+  if ((bits & F.denyoom) !== 0) return true;
+  if (c.multi === null || spec.parent !== undefined) return c.multi !== null;
+  if (!OOM_EXEMPT_IN_MULTI.has(spec.name)) return true;
+  if (spec.name !== 'exec') return false;
+  const specs = c.multi.specs;
+  for (let i = 0; i < specs.length; i++) if ((specs[i].bits & F.denyoom) !== 0) return true;
+  return false;
 }
 
 function normalizeBindAddress(a: string): string {

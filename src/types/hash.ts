@@ -27,7 +27,7 @@ export class HashValue implements Collection {
   /** Converted to "hashtable" (for good). */
   big = false;
   /** HSCAN bookkeeping (see scan-cursor.ts); null until an HSCAN needs a second call. */
-  scan: ScanState | null = null;
+  scan: ScanState<string> | null = null;
   /** Random-access index for HRANDFIELD on large hashes (see random-index.ts). */
   private rnd: RandomIndex | null = null;
 
@@ -82,7 +82,10 @@ export class HashValue implements Collection {
     const before = m.size;
     m.set(field, value);
     const added = m.size !== before;
-    if (added && this.rnd !== null) this.rnd.add(field);
+    if (added) {
+      if (this.rnd !== null) this.rnd.add(field);
+      if (this.scan !== null) this.scan.added(field);
+    }
     if (!this.big) {
       const maxValue = cfg.num('hash-max-listpack-value');
       if (field.length > maxValue || value.length > maxValue || m.size > cfg.num('hash-max-listpack-entries')) {
@@ -95,7 +98,7 @@ export class HashValue implements Collection {
   /** True if the field existed. The caller deletes the key when the hash becomes empty. */
   delete(field: string): boolean {
     if (!this.map.delete(field)) return false;
-    if (this.scan !== null) this.scan.dels++;
+    if (this.scan !== null) this.scan.deleted(field);
     if (this.rnd !== null) {
       if (this.map.size < RANDOM_INDEX_DROP) this.rnd = null;
       else this.rnd.delete(field);

@@ -1,48 +1,41 @@
 // Element SCAN (HSCAN, SSCAN, ZSCAN) over a collection kept in an insertion-ordered JS Map or
-// Set. Invariant (Redis's SCAN guarantee): an element present in the collection from the first
+// Set. Invariants (Redis's SCAN guarantees): an element present in the collection from the first
 // call to the last is returned at least once, however the collection grows or shrinks between
-// calls; cursor 0 starts and ends an iteration; COUNT is a hint.
+// calls; cursor 0 starts and ends an iteration; COUNT is a hint; and an iteration ends once it
+// has passed the elements that were there when it started, however fast others are appended
+// (elements added during an iteration may or may not be returned).
 //
-// Why it holds. A Map/Set iterates in insertion order: an insert appends, an in-place update
-// (HSET of an existing field) moves nothing, and a delete removes one position. A step ends with
-// `low`, a lower bound of the position of the next element to return, and `d`, the collection's
-// deletion counter at that moment. Every element not yet returned sat at a position >= low; each
-// later delete moves it at most one position towards the front, so resuming at low - (dels - d)
-// skips nothing (it may repeat up to that many elements, which SCAN allows).
+// How. Insertion order is iteration order, so numbering elements as they are inserted gives each
+// a sequence number that stays fixed while others come and go, and iteration order is seq order
+// (a deleted and re-added element is appended and numbered anew). A cursor names the seq of the
+// next element to return, exactly as keyspace/db.ts does for SCAN over keys, and the iteration it
+// belongs to: each iteration gets a slot at its start, and the slot remembers where the iteration
+// ends (the seq of the last element then). Slots are reused round-robin; a reused slot only ever
+// gets a later end (ends grow with time), so an old cursor that finds its slot reused ends later
+// than it would have, never earlier. The numbering lives in ScanState, built the first time an
+// iteration of the collection needs a second call (one O(n) pass) and kept up to date by the
+// collection from then on: collections never scanned in steps pay nothing per element, scanned
+// ones a Map entry per element (about 30 bytes).
 //
-// Resuming by position costs O(position) (a fresh iterator walked forward), so a cursor's record
-// also keeps the live iterator the step stopped with: a JS iterator survives any mutation of its
-// collection (deleted elements are skipped, appended ones visited), so resuming through it is
-// O(COUNT) and exact. Records (iterator, low, d) are kept for the last RECORDS_MAX cursors of a
-// collection, iterators for the last ITERATORS_MAX of those.
+// Resuming from a seq by walking a fresh iterator is O(position), so a cursor's record keeps the
+// live iterator the step stopped with and the element it was about to return: a JS iterator
+// survives any mutation of its collection (deleted elements are skipped, appended ones visited),
+// so resuming through it is O(COUNT). Records are kept for the last RECORDS_MAX cursors of a
+// collection; any cursor, recorded or not, resumes correctly (a record is only a shortcut).
 //
-// A cursor is tick * 2^24 + low: `tick` numbers the cursors a collection issued (from a random
-// start, so a cursor of another collection, of a key deleted and created again, or from before a
-// restart is unlikely to pass for one of ours), `low` is the position (a Map holds at most 2^24
-// entries). Ticks never repeat, so a record, iterator included, only ever serves the client that
-// holds that exact cursor: sharing an iterator between two iterations could skip elements, since
-// after deletes `low` only bounds the iterator's true position from below. A cursor without a
-// record (evicted by newer ones, or presented a second time) resumes by position, with `d` taken
-// from checkpoints (tick, dels) kept every CHECKPOINT_EVERY ticks: a checkpoint at or before the
-// cursor's tick has a `d` no larger than the cursor's own, which keeps the resume safe, and close
-// enough to it that even thousands of interleaved iterations of one collection make progress.
-// A cursor of no tick of ours starts over from the beginning. All cursors stay below 2^53 (some
-// clients parse them as JS numbers).
+// Cursor = slot * 2^43 + seq, below 2^53 (some clients parse cursors as JS numbers). Seqs start at
+// a random value per ScanState, so a cursor of another incarnation of the key (deleted and created
+// again, or from before a restart) is recognized as foreign and starts over: repeats, no miss.
 //
-// Contract for a collection using this: keep `scan: ScanState | null` (null until an iteration
-// needs more than one call) and do `if (this.scan !== null) this.scan.dels++` on every delete
-// of an element. Nothing else: inserts and updates need no bookkeeping.
+// Contract for a collection using this: keep `scan: ScanState<K> | null` (null until scanStep
+// creates it), and call `this.scan?.added(k)` when a new element is inserted and
+// `this.scan?.deleted(k)` when one is deleted (updates in place need nothing).
 
 import { parseIndex } from '../util/numbers.js';
 
-const ITERATORS_MAX = 16;
-const RECORDS_MAX = 256;
-const CHECKPOINT_EVERY = 16;
-const CHECKPOINTS_MAX = 4096;
-/** Positions (low) take the cursor's low 24 bits. */
-const POS = 2 ** 24;
-/** Ticks stay below this, so cursors stay below 2^53. */
-const TICK_LIMIT = 2 ** 29;
+const RECORDS_MAX = 32;
+const SLOTS = 1024;
+const SEQ_SPAN = 2 ** 43;
 
 /** Iterating an iterator created by keys() of a Map or a Set. */
 export interface ScanSource<K> {
@@ -50,104 +43,87 @@ export interface ScanSource<K> {
   keys(): IterableIterator<K>;
 }
 
-interface ScanRecord {
-  it: Iterator<unknown> | null;
-  low: number;
-  d: number;
+interface ScanRecord<K> {
+  it: Iterator<K>;
+  /** The next element to return; its seq is in the cursor. */
+  pending: K;
 }
 
-/** Per-collection scan bookkeeping. */
-export class ScanState {
-  /** Elements deleted since this state was created. */
-  dels = 0;
-  /** The first tick this state issued, and the next one. */
-  private readonly first: number;
-  private tick: number;
-  /** Outstanding cursors by tick, oldest first. */
-  private readonly records = new Map<number, ScanRecord>();
-  /** How many records still hold an iterator. */
-  private iterators = 0;
-  /** Checkpoints: cpTick[i] ascending, cpDels[i] = dels when cpTick[i] was about to be issued. */
-  private readonly cpTick: number[] = [];
-  private readonly cpDels: number[] = [];
+/** Per-collection element numbering, iteration ends and outstanding cursors. */
+export class ScanState<K> {
+  private readonly seqs = new Map<K, number>();
+  /** The first seq this state gave, and the next one. */
+  private readonly base: number;
+  private nextSeq: number;
+  /** slot -> the seq an iteration in that slot ends at. */
+  private readonly ends = new Map<number, number>();
+  private nextSlot = 0;
+  /** Outstanding cursors, oldest first. */
+  private readonly records = new Map<number, ScanRecord<K>>();
 
-  constructor() {
-    this.first = this.tick = 1 + Math.floor(Math.random() * (TICK_LIMIT / 4));
+  constructor(elements: Iterable<K>) {
+    this.base = this.nextSeq = 1 + Math.floor(Math.random() * (SEQ_SPAN / 4));
+    for (const k of elements) this.seqs.set(k, this.nextSeq++);
   }
 
-  /** True once the ticks ran out: the owner replaces the state (old cursors then start over). */
+  /** A new element was inserted (appended to the iteration order). */
+  added(k: K): void {
+    this.seqs.set(k, this.nextSeq++);
+  }
+
+  /** An element was deleted. */
+  deleted(k: K): void {
+    this.seqs.delete(k);
+  }
+
+  seqOf(k: K): number {
+    return this.seqs.get(k) as number;
+  }
+
+  /** The seq of the last element inserted so far. */
+  get last(): number {
+    return this.nextSeq - 1;
+  }
+
+  /** True once the seqs ran out of cursor bits: the owner starts a new numbering. */
   get exhausted(): boolean {
-    return this.tick >= TICK_LIMIT - 1;
+    return this.nextSeq >= SEQ_SPAN;
   }
 
-  /**
-   * Where a cursor resumes: its record (taken: a record serves once), or a positional resume,
-   * or null for a cursor this state never issued.
-   */
-  resume(cursor: number): ScanRecord | null {
-    const tick = Math.floor(cursor / POS);
-    const low = cursor - tick * POS;
-    if (tick < this.first || tick >= this.tick) return null;
-    const r = this.records.get(tick);
-    if (r !== undefined && r.low === low) {
-      this.records.delete(tick);
-      if (r.it !== null) this.iterators--;
-      return r;
-    }
-    // Evicted or already used: the checkpoint at or before the tick bounds its `d` from below.
-    let lo = 0;
-    let hi = this.cpTick.length - 1;
-    let d = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.cpTick[mid] <= tick) {
-        d = this.cpDels[mid];
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return { it: null, low, d };
+  /** True if `seq` could be a seq of this numbering. */
+  owns(seq: number): boolean {
+    return seq >= this.base && seq < this.nextSeq;
   }
 
-  /** Records where a step stopped; returns the cursor to give the client. */
-  issue(it: Iterator<unknown>, low: number): number {
-    const tick = this.tick++;
-    if ((tick - this.first) % CHECKPOINT_EVERY === 0) {
-      if (this.cpTick.length >= CHECKPOINTS_MAX) {
-        // Keep every other checkpoint: coarser, still a lower bound.
-        let j = 0;
-        for (let i = 0; i < this.cpTick.length; i += 2, j++) {
-          this.cpTick[j] = this.cpTick[i];
-          this.cpDels[j] = this.cpDels[i];
-        }
-        this.cpTick.length = this.cpDels.length = j;
-      }
-      this.cpTick.push(tick);
-      this.cpDels.push(this.dels);
-    }
-    this.records.set(tick, { it, low, d: this.dels });
-    this.iterators++;
-    if (this.iterators > ITERATORS_MAX) {
-      // Drop the oldest iterator still held; its record stays for a positional resume.
-      for (const r of this.records.values()) {
-        if (r.it !== null) {
-          r.it = null;
-          this.iterators--;
-          break;
-        }
-      }
-    }
-    if (this.records.size > RECORDS_MAX) {
-      const oldest = this.records.keys().next().value as number;
-      if (this.records.get(oldest)!.it !== null) this.iterators--;
-      this.records.delete(oldest);
-    }
-    return tick * POS + low;
+  /** Starts an iteration: a slot that ends at the current last element. */
+  begin(): number {
+    const slot = this.nextSlot;
+    this.nextSlot = (slot + 1) % SLOTS;
+    this.ends.set(slot, this.last);
+    return slot;
+  }
+
+  /** Where the iteration in `slot` ends (the current last element if the slot is unknown). */
+  endOf(slot: number): number {
+    return this.ends.get(slot) ?? this.last;
+  }
+
+  take(cursor: number): ScanRecord<K> | undefined {
+    const r = this.records.get(cursor);
+    if (r !== undefined) this.records.delete(cursor);
+    return r;
+  }
+
+  put(cursor: number, it: Iterator<K>, pending: K): void {
+    this.records.delete(cursor);
+    this.records.set(cursor, { it, pending });
+    if (this.records.size > RECORDS_MAX) this.records.delete(this.records.keys().next().value as number);
   }
 }
 
 /** The collection's state, created on first need. */
-export interface Scannable {
-  scan: ScanState | null;
+export interface Scannable<K> {
+  scan: ScanState<K> | null;
 }
 
 /**
@@ -155,36 +131,55 @@ export interface Scannable {
  * elements to `out` and returns the next cursor (0 = the iteration is complete). MATCH
  * filtering is the caller's (Redis applies it after the step, so COUNT counts elements looked at).
  */
-export function scanStep<K>(owner: Scannable, source: ScanSource<K>, cursor: number, count: number, out: K[]): number {
+export function scanStep<K>(owner: Scannable<K>, source: ScanSource<K>, cursor: number, count: number, out: K[]): number {
+  let state = owner.scan;
+  if (state !== null && state.exhausted) state = owner.scan = null;
   let it: Iterator<K>;
-  let low = 0;
-  const state = owner.scan;
-  const rec = cursor !== 0 && state !== null ? state.resume(cursor) : null;
-  if (rec === null) {
-    it = source.keys();
-  } else {
-    low = rec.low - (state!.dels - rec.d);
-    if (low < 0) low = 0;
-    if (rec.it !== null) {
-      it = rec.it as Iterator<K>;
+  let cur: IteratorResult<K>;
+  let slot = -1;
+  let end = Number.MAX_SAFE_INTEGER;
+  const cslot = Math.floor(cursor / SEQ_SPAN);
+  const seq = cursor - cslot * SEQ_SPAN;
+  if (cursor !== 0 && state !== null && cslot < SLOTS && state.owns(seq)) {
+    slot = cslot;
+    end = state.endOf(slot);
+    const rec = state.take(cursor);
+    if (rec !== undefined) {
+      it = rec.it;
+      // The pending element may have been deleted (and maybe re-added, with a new seq) since.
+      cur = state.seqOf(rec.pending) === seq ? { done: false, value: rec.pending } : it.next();
     } else {
+      // No record (evicted, or the cursor is used a second time): walk to the first element at
+      // or after the cursor's seq.
       it = source.keys();
-      for (let i = 0; i < low; i++) {
-        if (it.next().done) return 0;
-      }
+      for (cur = it.next(); !cur.done && state.seqOf(cur.value) < seq; cur = it.next());
     }
+  } else {
+    // Cursor 0, or a foreign cursor: from the beginning.
+    if (state !== null) {
+      slot = state.begin();
+      end = state.last;
+    }
+    it = source.keys();
+    cur = it.next();
   }
-  for (let n = 0; n < count; n++) {
-    const r = it.next();
-    if (r.done) return 0;
-    out.push(r.value);
-    low++;
+  for (let n = 0; !cur.done; n++) {
+    if (state !== null && state.seqOf(cur.value) > end) return 0;
+    if (n === count) {
+      if (state === null) {
+        // The first step that does not finish: number the elements now (nothing changed since
+        // this call began) and end this iteration where the collection ends now.
+        state = owner.scan = new ScanState(source.keys());
+        slot = state.begin();
+      }
+      const next = slot * SEQ_SPAN + state.seqOf(cur.value);
+      state.put(next, it, cur.value);
+      return next;
+    }
+    out.push(cur.value);
+    cur = it.next();
   }
-  // `low` is a lower bound of the next element's position: at or past the end means none left.
-  if (low >= source.size) return 0;
-  let s = state;
-  if (s === null || s.exhausted) s = owner.scan = new ScanState();
-  return s.issue(it, low);
+  return 0;
 }
 
 /**

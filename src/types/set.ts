@@ -38,7 +38,7 @@ export class SetValue implements Collection {
   /** Redis's encoding state: "intset" while true, "hashtable" once false. */
   intset = true;
   /** SSCAN bookkeeping (see scan-cursor.ts); null until an SSCAN needs a second call. */
-  scan: ScanState | null = null;
+  scan: ScanState<string> | null = null;
   /** Random-access index for SPOP/SRANDMEMBER on large sets (see random-index.ts). */
   private rnd: RandomIndex | null = null;
   /** The members of an intset in numeric order, cached; null when stale. */
@@ -88,6 +88,7 @@ export class SetValue implements Collection {
     s.add(member);
     if (s.size === before) return false;
     if (this.rnd !== null) this.rnd.add(member);
+    if (this.scan !== null) this.scan.added(member);
     if (this.intset) {
       this.sorted = null;
       if (!isInt64String(member) || s.size > cfg.num('set-max-intset-entries')) this.intset = false;
@@ -98,7 +99,7 @@ export class SetValue implements Collection {
   /** True if the member was there. The caller deletes the key when the set becomes empty. */
   delete(member: string): boolean {
     if (!this.set.delete(member)) return false;
-    if (this.scan !== null) this.scan.dels++;
+    if (this.scan !== null) this.scan.deleted(member);
     this.sorted = null;
     if (this.rnd !== null) {
       if (this.set.size < RANDOM_INDEX_DROP) this.rnd = null;

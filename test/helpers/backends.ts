@@ -36,6 +36,8 @@ export interface Backend {
   close(): Promise<void>;
   /** The Hoard server object for in-process backends (undefined for real Redis). */
   server?: Server;
+  /** The TCP port, for backends that listen on one (raw-socket tests). */
+  port?: number;
 }
 
 export function encodeArgs(args: Arg[]): Buffer {
@@ -64,6 +66,11 @@ export class LocalConn implements Conn {
   private readonly decoder = new RespDecoder();
   private readonly decoderBuf = new RespDecoder({ buffers: true });
   private readonly waiting: Array<{ resolve: (v: unknown) => void; reject: (e: Error) => void; buffers: boolean }> = [];
+  /**
+   * When set, every decoded value (replies, pub/sub messages, RESP3 pushes; errors as
+   * ReplyError values) goes here instead of to the waiting callers: for raw protocol tests.
+   */
+  tap: ((value: unknown) => void) | null = null;
 
   constructor(server: Server) {
     this.client = server.connectLocal((data) => this.onOutput(data));
@@ -77,6 +84,10 @@ export class LocalConn implements Conn {
       const a = this.decoder.next();
       const b = this.decoderBuf.next();
       if (a === null || b === null) break;
+      if (this.tap !== null) {
+        this.tap(a.value);
+        continue;
+      }
       const w = this.waiting.shift();
       if (!w) throw new Error('LocalConn: reply with no waiting caller');
       const v = w.buffers ? b.value : a.value;
@@ -170,6 +181,7 @@ export async function hoardTcp(overrides: Record<string, string> = {}): Promise<
   return {
     name: 'hoard-tcp',
     server,
+    port,
     conn: await connect(),
     connect,
     async close() {
@@ -226,6 +238,7 @@ export async function realRedis(overrides: Record<string, string> = {}): Promise
   };
   return {
     name: 'redis',
+    port,
     conn: await connect(),
     connect,
     async close() {

@@ -7,7 +7,7 @@
 
 import { describe, it, expect, afterEach } from 'vitest';
 import { commandSuite, sleep, type SuiteContext } from '../helpers/suite.js';
-import { inProcess, type Backend, type Conn } from '../helpers/backends.js';
+import { inProcess, encodeArgs, type Backend, type Conn, type LocalConn } from '../helpers/backends.js';
 
 /** A reply that has not necessarily arrived yet. */
 interface Pending<T = unknown> {
@@ -99,6 +99,28 @@ commandSuite('blocking: fairness', (t) => {
     expect(await p2.promise).toEqual(['b', '2']);
     expect(await t.call('LRANGE', 'b', 0, -1)).toEqual(['3']);
     expect(await t.call('EXISTS', 'a')).toBe(0);
+  });
+});
+
+commandSuite('blocking: INFO clients', (t) => {
+  it('blocked_clients and clients_in_timeout_table count the blocked clients', async () => {
+    const field = async (name: string) => {
+      const info: string = await t.call('INFO', 'clients');
+      const m = new RegExp(`^${name}:(\\d+)`, 'm').exec(info);
+      return m === null ? null : Number(m[1]);
+    };
+    const [c1, c2] = [await t.connect(), await t.connect()];
+    const p1 = await block(t, c1, 0, 'BLPOP', 'a', 0);
+    const p2 = await block(t, c2, 1, 'BLPOP', 'b', 100);
+    expect(await field('blocked_clients')).toBe(2);
+    expect(await field('clients_in_timeout_table')).toBe(1);
+    await t.call('RPUSH', 'b', 'x');
+    expect(await p2.promise).toEqual(['b', 'x']);
+    expect(await field('blocked_clients')).toBe(1);
+    expect(await field('clients_in_timeout_table')).toBe(0);
+    await t.call('RPUSH', 'a', 'y');
+    expect(await p1.promise).toEqual(['a', 'y']);
+    expect(await field('blocked_clients')).toBe(0);
   });
 });
 
@@ -289,6 +311,33 @@ commandSuite('blocking: types, dbs and other writes', (t) => {
     await t.call('SELECT', 0);
   });
 
+  it('CLIENT REPLY OFF / SKIP also drop the late reply of a served or timed-out command', async () => {
+    const c = await t.connect();
+    // Replies are matched to calls in order: with replies dropped, the first calls get the
+    // replies of the last ones. So: every reply this connection gets is counted below.
+    const calls: Pending[] = [];
+    const send = (...a: (string | number)[]) => calls.push(track(c.call(...a)));
+    send('CLIENT', 'REPLY', 'SKIP');
+    send('BLPOP', 'k', '0.05');
+    await sleep(200);
+    send('CLIENT', 'REPLY', 'SKIP');
+    send('BLPOP', 'k', 0);
+    await waitBlocked(t, 1);
+    await t.call('RPUSH', 'k', 'a');
+    send('CLIENT', 'REPLY', 'OFF');
+    send('BLPOP', 'k', 0);
+    await waitBlocked(t, 1);
+    await t.call('RPUSH', 'k', 'b');
+    expect(await t.call('EXISTS', 'k')).toBe(0);
+    send('CLIENT', 'REPLY', 'ON');
+    send('ECHO', 'last');
+    expect(await calls[0].promise).toBe('OK');
+    expect(await calls[1].promise).toBe('last');
+    await sleep(20);
+    expect(calls.slice(2).some((p) => p.done)).toBe(false);
+    await c.close();
+  });
+
   it('the input a woken client pipelined behind its blocking command runs after it, in order', async () => {
     const c = await t.connect();
     const p1 = track(c.call('BLPOP', 'k', 0));
@@ -346,6 +395,38 @@ describe('blocking: bookkeeping (in-process)', () => {
     expect(got).toEqual(got.map((_, i) => ['fifo', String(i)]));
     expect(server.blocking.count).toBe(0);
     for (const c of conns) await c.close();
+  });
+
+  it('unblock (CLIENT UNBLOCK) as a timeout or with the UNBLOCKED error; disconnectAll (turning replica)', async () => {
+    b = await inProcess();
+    const server = b.server!;
+    const [c1, c2, c3] = [(await b.connect()) as LocalConn, (await b.connect()) as LocalConn, (await b.connect()) as LocalConn];
+    const p1 = c1.call('BLPOP', 'k', 0);
+    const p2 = c2.call('BLMOVE', 'k', 'd', 'LEFT', 'LEFT', 0);
+    expect(server.blocking.unblock(c1.client, false)).toBe(true);
+    expect(await p1).toBeNull();
+    expect(server.blocking.unblock(c1.client, false)).toBe(false);
+    expect(server.blocking.unblock(c2.client, true)).toBe(true);
+    await expect(p2).rejects.toThrow('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    // Both go on serving their connection.
+    expect(await c1.call('PING')).toBe('PONG');
+    const p3 = c3.call('BRPOP', 'k', 0);
+    expect(server.blocking.count).toBe(1);
+    server.blocking.disconnectAll();
+    await expect(p3).rejects.toThrow('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+    expect(server.blocking.count).toBe(0);
+    await sleep(10);
+    expect(c3.client.closed).toBe(true);
+  });
+
+  it('a write that does not come through processCommand (AOF replay path) still wakes waiters', async () => {
+    b = await inProcess();
+    const server = b.server!;
+    const c = await b.connect();
+    const p = c.call('BLPOP', 'k', 0);
+    server.replayRecord(encodeArgs(['RPUSH', 'k', 'replayed']));
+    expect(await p).toEqual(['k', 'replayed']);
+    expect(await b.conn.call('EXISTS', 'k')).toBe(0);
   });
 
   it('a blocking command refused by arity or a bad timeout does not block', async () => {

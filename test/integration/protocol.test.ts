@@ -94,7 +94,7 @@ for (const [name, make] of targets) {
 
     const malformed: Array<[string, string, string]> = [
       ['non-numeric multibulk length', '*abc\r\n', '-ERR Protocol error: invalid multibulk length\r\n'],
-      ['multibulk length over 1024*1024', '*1048577\r\n', '-ERR Protocol error: invalid multibulk length\r\n'],
+      ['multibulk length over 2^31-1', '*2147483648\r\n', '-ERR Protocol error: invalid multibulk length\r\n'],
       ['bulk without $', '*1\r\n+PING\r\n', "-ERR Protocol error: expected '$', got '+'\r\n"],
       ['negative bulk length', '*1\r\n$-5\r\n', '-ERR Protocol error: invalid bulk length\r\n'],
       ['bulk length over proto-max-bulk-len', '*1\r\n$9999999999\r\n', '-ERR Protocol error: invalid bulk length\r\n'],

@@ -169,8 +169,6 @@ const WORKLOADS: Workload[] = [
     // Expiry decided by the stream, never by the replayer's clock: a key whose TTL was removed
     // (or extended) before it ran out must survive a replay that happens after that time.
     name: 'TTLs changed before they run out',
-    lateReplayGap:
-      "Db.expireIfNeeded treats the key as gone while replaying (Redis: keyIsExpired() is false while loading and for the master's commands), and SET ... PXAT in the past deletes even then (Redis: checkAlreadyExpired() is false while loading / on a replica)",
     async run(w) {
       const { call, clock } = w;
       await call('SET', 'saved', 'v', 'PX', 100);

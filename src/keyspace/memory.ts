@@ -1,0 +1,370 @@
+// Memory accounting (Redis's used_memory, without a malloc to ask): an estimate of the V8 heap
+// (plus ArrayBuffer stores) each key costs, kept per entry in `Entry.mem` and summed per db and
+// in total, so used_memory is an O(1) read and maxmemory can be checked before every command.
+//
+// Invariant: `dataset` = Σ accounted(e.mem) over the live entries of every db, and perDb[i] the
+// same over db i. Every change goes through the keyspace hooks (add, overwrite, delete, flush,
+// swap): strings are immutable, so they are re-estimated the moment setKey replaces them;
+// collections change in place, so a collection found by lookupWrite (or created by add/setKey)
+// is queued as "pending" and re-estimated once the command is over (flushPending, called by the
+// server before the next command, by the cron and before any reading of used_memory).
+//
+// The sizes are V8's, measured on Node 20 x64 (no pointer compression) with --expose-gc on
+// 50k-200k keys (test/unit/keyspace/memory.test.ts keeps them honest):
+//   - a latin1 string is a SeqOneByteString: 16-byte header + 1 byte/char, 8-aligned; strings of
+//     0 or 1 char are V8's shared single-character strings and cost nothing;
+//   - Entry: JSObject header 24 + 8 fields of 8 = 88 (expireAt becomes a boxed double, +16 on
+//     every entry, once any key ever had a TTL: V8 never narrows a field representation again);
+//   - a JS Map entry is 3 words (24 B) plus half a bucket word (4 B) in a table of power-of-two
+//     capacity, so 28-56 B per entry: the main dict is charged its average, 42 B per key (a
+//     capacity computed from the size would jump by 29 MB at 2^20 keys and make eviction
+//     oscillate around the jump), a Set (expires, set members) 20-40 B;
+//   - collections: object + Map/Set/array/arena as laid out in src/types/ (see estimateValue).
+// Elements of collections are not walked: their count is exact, their byte size comes from a
+// `bytes` counter when the collection keeps one (Collection.bytes), else from a sample of
+// ACCOUNT_SAMPLES elements (the first ones in iteration order, evenly spaced for lists), so a
+// collection whose element sizes vary widely is off by that sample's error.
+
+import type { Collection, Entry, Value } from './entry.js';
+import type { Db } from './db.js';
+
+/**
+ * used_memory with no keys: the V8 heap of an idle server (code, the command table, loaded
+ * modules), measured at 7.4 MB after start and a full GC on Node 20.
+ */
+export const USED_MEMORY_STARTUP = 7 * 1024 * 1024;
+/** Entry object: header 24 + prev, next, expireAt, lru, seq, key, value, mem. */
+export const ENTRY_BYTES = 88;
+/** The db dict's share per key: a Map entry (28 B) at the average 2/3 fill of its table. */
+export const DICT_ENTRY_BYTES = 42;
+/** Per key with a TTL: its entry in the db's expires Set (20 B at 2/3 fill). */
+export const EXPIRE_ENTRY_BYTES = 30;
+/** The HeapNumber box of Entry.expireAt, on every entry once doubles were stored there. */
+export const EXPIRE_BOX_BYTES = 16;
+/** Elements sampled to estimate a collection's element bytes (MEMORY USAGE's default is 5). */
+export const ACCOUNT_SAMPLES = 8;
+/** Pending collections re-estimated at once when the queue grows past this (AOF replay, EXEC). */
+const PENDING_MAX = 4096;
+/** ...keeping the most recent ones, which may belong to the command still running. */
+const PENDING_KEEP = 64;
+
+// Fixed parts of the collection classes (object header + fields, the JSMap/JSSet/JSArray
+// wrappers, the typed arrays), measured as the heap of a one-element value minus its element.
+const HASH_FIXED = 64 + 32;
+const SET_FIXED = 72 + 32;
+const LIST_FIXED = 64 + 32 + 16;
+const ZSET_FIXED = 468;
+const ZSET_HEADER_INTS = 68;
+const ZSET_INITIAL_INTS = 92;
+
+/** Bytes of a latin1 string of `len` chars on the V8 heap. */
+export function stringBytes(len: number): number {
+  return len <= 1 ? 0 : (16 + len + 7) & ~7;
+}
+
+/** Table capacity of a Map/Set with n entries: a power of two >= n, at least 4. */
+function tableCapacity(n: number): number {
+  let cap = 4;
+  while (cap < n) cap *= 2;
+  return cap;
+}
+
+/** Backing store length of a JS array grown by push to n elements (V8: new = old + old/2 + 16). */
+function pushedCapacity(n: number): number {
+  let cap = 0;
+  while (cap < n) cap = cap + (cap >> 1) + 16;
+  return cap;
+}
+
+/** A Map table: FixedArray header + 3 metadata words + cap/2 buckets + cap entries of 3 words. */
+function mapTableBytes(n: number): number {
+  return 40 + 28 * tableCapacity(n);
+}
+
+/** A Set table: entries of 2 words. */
+function setTableBytes(n: number): number {
+  return 40 + 20 * tableCapacity(n);
+}
+
+/** The sorted set's skiplist arena (an ArrayBuffer): 4 + 2*height ints a node, 4/3 levels on average. */
+function zsetArenaBytes(n: number): number {
+  const need = ZSET_HEADER_INTS + Math.ceil(n * (4 + 8 / 3));
+  let cap = ZSET_INITIAL_INTS;
+  while (cap < need) cap = cap < 1 << 20 ? cap * 2 : Math.ceil((cap * 1.5) / 2) * 2;
+  return cap * 4;
+}
+
+/** A number in a Map value or array: free as a Smi (31-bit integer), a 16-byte HeapNumber otherwise. */
+function numberBytes(x: number): number {
+  return (x | 0) === x && !Object.is(x, -0) ? 0 : 16;
+}
+
+// The shapes of src/types/ read here, structurally (keyspace/ imports nothing above it).
+interface HashShape { readonly map: Map<string, string> }
+interface SetShape { readonly set: Set<string> }
+interface ListShape { get(i: number): string }
+interface ZSetShape { readonly dict: Map<string, number> }
+
+/**
+ * Mean bytes of an element's strings (and boxed score), from up to `samples` elements (0 = all).
+ * `fallback` when the collection's layout is not the expected one.
+ */
+function elementBytes(v: Collection, samples: number): number {
+  const n = v.size;
+  if (n === 0) return 0;
+  const k = samples <= 0 || samples > n ? n : samples;
+  let total = 0;
+  let seen = 0;
+  switch (v.type) {
+    case 'hash': {
+      const map = (v as unknown as HashShape).map;
+      if (!(map instanceof Map)) return 64;
+      for (const [f, val] of map) {
+        total += stringBytes(f.length) + stringBytes(val.length);
+        if (++seen === k) break;
+      }
+      break;
+    }
+    case 'set': {
+      const set = (v as unknown as SetShape).set;
+      if (!(set instanceof Set)) return 32;
+      for (const m of set) {
+        total += stringBytes(m.length);
+        if (++seen === k) break;
+      }
+      break;
+    }
+    case 'list': {
+      const l = v as unknown as ListShape;
+      if (typeof l.get !== 'function') return 32;
+      const step = k > 1 ? (n - 1) / (k - 1) : 0;
+      for (let i = 0; i < k; i++) total += stringBytes(l.get(Math.round(i * step)).length);
+      seen = k;
+      break;
+    }
+    case 'zset': {
+      const dict = (v as unknown as ZSetShape).dict;
+      if (!(dict instanceof Map)) return 48;
+      for (const [m, s] of dict) {
+        total += stringBytes(m.length) + numberBytes(s);
+        if (++seen === k) break;
+      }
+      break;
+    }
+  }
+  return seen === 0 ? 0 : total / seen;
+}
+
+/**
+ * Bytes of a value (without key and entry): exact for strings; for collections, the structure
+ * from the element count and the elements from `bytes` or a sample of `samples` (0 = all).
+ */
+export function estimateValue(v: Value, samples = ACCOUNT_SAMPLES): number {
+  if (typeof v === 'string') return stringBytes(v.length);
+  const n = v.size;
+  // A `bytes` counter (sum of element lengths) makes the element part exact up to alignment:
+  // 16 B of header per string plus 3.5 B of padding on average.
+  const counted = typeof v.bytes === 'number';
+  const strings = v.type === 'hash' ? 2 * n : n;
+  const elems = counted ? (v.bytes as number) + strings * 19.5 : n * elementBytes(v, samples);
+  switch (v.type) {
+    case 'hash':
+      return HASH_FIXED + mapTableBytes(n) + elems;
+    case 'set':
+      return SET_FIXED + setTableBytes(n) + elems;
+    case 'list':
+      return LIST_FIXED + 8 * pushedCapacity(tableCapacity(n)) + elems;
+    case 'zset':
+      return (
+        ZSET_FIXED +
+        mapTableBytes(n) +
+        32 + 16 + 8 * pushedCapacity(n + 1) +
+        zsetArenaBytes(n) +
+        elems +
+        (counted ? n * 16 : 0) // boxed scores are in the sampled figure, not in `bytes`
+      );
+  }
+  return 0;
+}
+
+/** Bytes one key costs: key string, value, Entry object, its share of the dict. Always even. */
+export function estimateEntry(key: string, value: Value, samples = ACCOUNT_SAMPLES): number {
+  const n = Math.ceil(stringBytes(key.length) + estimateValue(value, samples) + ENTRY_BYTES + DICT_ENTRY_BYTES);
+  return n + (n & 1);
+}
+
+/** Entry.mem without SIEVE's visited bit (bit 0, see evict.ts). */
+export function accounted(e: Entry): number {
+  const m = e.mem;
+  return m - (m & 1);
+}
+
+/** The keyspace side the accounting needs (keyspace.ts satisfies it). */
+export interface AccountedKeyspace {
+  readonly dbs: readonly Db[];
+}
+
+export class MemoryAccounting {
+  /** Σ accounted bytes of every live entry (key, value, entry, dict share). */
+  dataset = 0;
+  /** The same per db (FLUSHDB subtracts its db's share in O(1)). */
+  readonly perDb: number[];
+  /** Highest used_memory seen (INFO used_memory_peak), updated on every read. */
+  peak = 0;
+  /** Set once a key had a TTL: V8 boxes Entry.expireAt on every entry from then on. */
+  private expireBoxed = false;
+  private pendingEntries: Entry[] = [];
+  private pendingDbs: Db[] = [];
+
+  constructor(private readonly ks: AccountedKeyspace) {
+    this.perDb = new Array<number>(ks.dbs.length).fill(0);
+  }
+
+  // ---- the keyspace hooks ------------------------------------------------------------------
+
+  /** A new entry (Db.add). */
+  added(db: Db, e: Entry): void {
+    const m = estimateEntry(e.key, e.value);
+    e.mem = m;
+    this.dataset += m;
+    this.perDb[db.index] += m;
+    if (typeof e.value !== 'string') this.markPending(db, e);
+  }
+
+  /** setKey replaces `e`'s value with `value` (called before the assignment). */
+  overwritten(db: Db, e: Entry, value: Value): void {
+    const m = estimateEntry(e.key, value);
+    const d = m - accounted(e);
+    e.mem = m;
+    this.dataset += d;
+    this.perDb[db.index] += d;
+    if (typeof value !== 'string') this.markPending(db, e);
+  }
+
+  /** A command found `e` to modify it (lookupWrite): a collection is re-estimated after it. */
+  writeLookup(db: Db, e: Entry): void {
+    if (typeof e.value !== 'string') this.markPending(db, e);
+  }
+
+  deleted(db: Db, e: Entry): void {
+    const m = accounted(e);
+    this.dataset -= m;
+    this.perDb[db.index] -= m;
+    e.mem = 0;
+  }
+
+  /** The db is being emptied (its entries are left to the GC). */
+  flushed(db: Db): void {
+    this.dataset -= this.perDb[db.index];
+    this.perDb[db.index] = 0;
+  }
+
+  /** SWAPDB: the contents (and so their accounting) of a and b trade places. */
+  swapped(a: number, b: number): void {
+    const t = this.perDb[a];
+    this.perDb[a] = this.perDb[b];
+    this.perDb[b] = t;
+  }
+
+  private markPending(db: Db, e: Entry): void {
+    const list = this.pendingEntries;
+    const n = list.length;
+    if (n !== 0 && list[n - 1] === e) return;
+    if (n >= PENDING_MAX) this.flushPending(PENDING_KEEP);
+    list.push(e);
+    this.pendingDbs.push(db);
+  }
+
+  /**
+   * Re-estimates the collections changed in place since the last call (all but the `keep` most
+   * recent). An entry deleted, flushed or swapped away meanwhile is skipped: its db no longer
+   * holds it, and whatever removed it already settled its account.
+   */
+  flushPending(keep = 0): void {
+    const list = this.pendingEntries;
+    const dbs = this.pendingDbs;
+    const n = list.length - keep;
+    if (n <= 0) return;
+    for (let i = 0; i < n; i++) {
+      const e = list[i];
+      const db = dbs[i];
+      if (e.mem === 0 || db.dict.get(e.key) !== e) continue;
+      const m = estimateEntry(e.key, e.value) + (e.mem & 1);
+      const d = m - e.mem;
+      if (d === 0) continue;
+      e.mem = m;
+      this.dataset += d;
+      this.perDb[db.index] += d;
+    }
+    if (keep === 0) {
+      list.length = 0;
+      dbs.length = 0;
+    } else {
+      this.pendingEntries = list.slice(n);
+      this.pendingDbs = dbs.slice(n);
+    }
+  }
+
+  get pendingCount(): number {
+    return this.pendingEntries.length;
+  }
+
+  // ---- readings ----------------------------------------------------------------------------
+
+  /** Keys with a TTL, over every db. */
+  private volatileKeys(): number {
+    let n = 0;
+    for (const db of this.ks.dbs) n += db.expires.size;
+    if (n > 0) this.expireBoxed = true;
+    return n;
+  }
+
+  private totalKeys(): number {
+    let n = 0;
+    for (const db of this.ks.dbs) n += db.dict.size;
+    return n;
+  }
+
+  /**
+   * MEMORY USAGE: what used_memory counts for `e` (its account, its TTL bookkeeping and box), or
+   * with `samples` given, a fresh estimate from that many elements (0 = all).
+   */
+  keyUsage(e: Entry, samples?: number): number {
+    this.flushPending();
+    const base = samples === undefined ? accounted(e) : estimateEntry(e.key, e.value, samples);
+    if (e.expireAt !== 0) this.expireBoxed = true;
+    return base + (e.expireAt !== 0 ? EXPIRE_ENTRY_BYTES : 0) + (this.expireBoxed ? EXPIRE_BOX_BYTES : 0);
+  }
+
+  /** Per-key structure bytes of db `i` besides key and value: INFO's used_memory_overhead share. */
+  dbOverhead(db: Db): { main: number; expires: number } {
+    if (db.expires.size > 0) this.expireBoxed = true;
+    const box = this.expireBoxed ? EXPIRE_BOX_BYTES : 0;
+    return { main: db.dict.size * (ENTRY_BYTES + DICT_ENTRY_BYTES + box), expires: db.expires.size * EXPIRE_ENTRY_BYTES };
+  }
+
+  /** Everything the keys cost: entries, their TTL bookkeeping and the boxes. */
+  keysBytes(): number {
+    const expires = this.volatileKeys() * EXPIRE_ENTRY_BYTES;
+    const boxes = this.expireBoxed ? this.totalKeys() * EXPIRE_BOX_BYTES : 0;
+    return this.dataset + expires + boxes;
+  }
+
+  /** used_memory: the idle server plus the keys. What maxmemory is compared with. */
+  usedMemory(): number {
+    const used = USED_MEMORY_STARTUP + this.keysBytes();
+    if (used > this.peak) this.peak = used;
+    return used;
+  }
+
+  /** The per-key structures (entries, dict and expires shares) of every db. */
+  overheadBytes(): number {
+    let n = 0;
+    for (const db of this.ks.dbs) {
+      if (db.dict.size === 0) continue;
+      const o = this.dbOverhead(db);
+      n += o.main + o.expires;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,134 @@
+// CLIENT PAUSE / CLIENT UNPAUSE (Redis 7.0 networking.c pauseClients / unpauseClients and the
+// BLOCKED_POSTPONE branch of processCommand): while a pause lasts, a client whose next command
+// must wait is parked with that command — `paused` stops its input, so what it pipelined after
+// waits too — and runs it, through every check again, when the pause ends.
+//
+// Invariants:
+// - `type` is OFF, WRITE or ALL; while not OFF, `end` (Date.now() ms) is when it stops and one
+//   timer is armed for it. A new CLIENT PAUSE only raises the type and only moves the end later
+//   (Redis: PAUSE 100 WRITE during PAUSE 3000 ALL leaves ALL until 3000).
+// - WRITE parks the commands flagged write or may_replicate, and an EXEC whose queue holds one;
+//   ALL parks every command, CLIENT UNPAUSE and QUIT included (Redis 7.0 exempts only replicas,
+//   and monitors, which are replicas for this purpose).
+// - Each parked client is in `postponed` exactly once, with `paused` set, until the pause ends
+//   or it disconnects; they are resumed in the order they were parked.
+// - While paused, keys do not expire (lookups read an expired key as missing without deleting
+//   it, the active cycle is idle) so that no DEL enters the log: the keyspace's replica mode
+//   (ks.expireDeletes = false) is borrowed for the duration. Eviction reads `writesPaused`.
+
+import { F, type CommandSpec } from '../commands/types.js';
+import type { Client } from './client.js';
+import type { Server } from './server.js';
+
+export const PAUSE_OFF = 0;
+export const PAUSE_WRITE = 1;
+export const PAUSE_ALL = 2;
+export type PauseType = typeof PAUSE_OFF | typeof PAUSE_WRITE | typeof PAUSE_ALL;
+
+/** setTimeout's maximum delay; a later end re-arms when the timer fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class ClientPause {
+  type: PauseType = PAUSE_OFF;
+  /** Date.now() milliseconds at which the pause ends. */
+  end = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private postponedClients: Client[] = [];
+  private postponedArgv: string[][] = [];
+  /** ks.expireDeletes before the pause began (null while not paused). */
+  private savedExpireDeletes: boolean | null = null;
+
+  constructor(private readonly server: Server) {
+    server.clientClosedHooks.push((c) => this.forget(c));
+  }
+
+  /** Eviction and expiry must not write while any pause lasts (Redis checkClientPauseTimeoutAndReturnIfPaused). */
+  get writesPaused(): boolean {
+    return this.type !== PAUSE_OFF;
+  }
+
+  /** Clients parked right now. */
+  get postponedCount(): number {
+    return this.postponedClients.length;
+  }
+
+  /** CLIENT PAUSE: `end` in Date.now() ms (a past one ends the pause at the next timer tick). */
+  pause(end: number, type: typeof PAUSE_WRITE | typeof PAUSE_ALL): void {
+    if (this.type === PAUSE_OFF) {
+      this.end = end;
+      const ks = this.server.ks;
+      this.savedExpireDeletes = ks.expireDeletes;
+      ks.expireDeletes = false;
+    } else if (end > this.end) {
+      this.end = end;
+    }
+    if (type > this.type) this.type = type;
+    this.arm();
+  }
+
+  /** CLIENT UNPAUSE, or the end of the pause: parked clients run their command again. */
+  unpause(): void {
+    if (this.type === PAUSE_OFF) return;
+    this.type = PAUSE_OFF;
+    this.end = 0;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.savedExpireDeletes !== null) this.server.ks.expireDeletes = this.savedExpireDeletes;
+    this.savedExpireDeletes = null;
+    if (this.postponedClients.length === 0) return;
+    const clients = this.postponedClients;
+    const argvs = this.postponedArgv;
+    this.postponedClients = [];
+    this.postponedArgv = [];
+    // Resumed from the event loop, not from inside the command that unpaused (as Redis's
+    // unblocked_clients queue), each one's command first, then what it pipelined after.
+    setImmediate(() => {
+      for (let i = 0; i < clients.length; i++) {
+        const c = clients[i];
+        if (c.closed) continue;
+        c.paused = false;
+        c.processCommand(argvs[i]);
+        c.processInput();
+      }
+    });
+  }
+
+  /**
+   * Called by the dispatcher while `type` is not OFF, before a command runs or is queued.
+   * Returns true if the command was parked (the caller returns without running it).
+   */
+  postpone(c: Client, spec: CommandSpec, argv: string[]): boolean {
+    if (c.monitor) return false;
+    if (this.type === PAUSE_WRITE) {
+      let bits = spec.bits;
+      if (c.multi !== null && spec.parent === undefined && spec.name === 'exec') {
+        for (const s of c.multi.specs) bits |= s.bits;
+      }
+      if ((bits & (F.write | F.may_replicate)) === 0) return false;
+    }
+    c.paused = true;
+    // CLIENT LIST shows the parked command (Redis sets c->lastcmd before blocking).
+    c.lastSpec = spec;
+    this.postponedClients.push(c);
+    this.postponedArgv.push(argv);
+    return true;
+  }
+
+  private forget(c: Client): void {
+    const i = this.postponedClients.indexOf(c);
+    if (i < 0) return;
+    this.postponedClients.splice(i, 1);
+    this.postponedArgv.splice(i, 1);
+  }
+
+  private arm(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    const delay = Math.max(0, Math.min(MAX_TIMER_MS, this.end - Date.now()));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (Date.now() >= this.end) this.unpause();
+      else this.arm();
+    }, delay);
+    this.timer.unref();
+  }
+}
