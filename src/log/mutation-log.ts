@@ -46,6 +46,16 @@ export class MutationLog {
   append(db: number, argv: readonly string[]): void {
     this.dirty++;
     for (let i = 0; i < this.observers.length; i++) this.observers[i](db, argv);
+    if (this.consumers.length === 0 && this.groupDepth === 0) {
+      // Nobody reads the bytes (no AOF, no replica): only the offset must advance, exactly as
+      // if they had been encoded — it is still the replication/snapshot offset.
+      if (db !== this.selectedDb) {
+        this.offset += encodedLength(['SELECT', String(db)]);
+        this.selectedDb = db;
+      }
+      this.offset += encodedLength(argv);
+      return;
+    }
     let unit = '';
     if (db !== this.selectedDb) {
       unit = encodeCommand(['SELECT', String(db)]);
@@ -98,4 +108,18 @@ export class MutationLog {
     this.offset += unit.length;
     for (let i = 0; i < this.consumers.length; i++) this.consumers[i](unit, start);
   }
+}
+
+function digits(n: number): number {
+  return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : String(n).length;
+}
+
+/** Byte length of encodeCommand(argv), without building it. */
+export function encodedLength(argv: readonly string[]): number {
+  let n = 3 + digits(argv.length);
+  for (let i = 0; i < argv.length; i++) {
+    const len = argv[i].length;
+    n += 5 + digits(len) + len;
+  }
+  return n;
 }
