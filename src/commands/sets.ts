@@ -8,6 +8,8 @@
 // (DEL when it emptied the set with a count), a *STORE as its effect: DEL of the destination when
 // it existed, then SADD of the result (so a replica or a replayed log never recomputes it against
 // a keyspace that could differ, e.g. a source whose expiry a replica's clock sees differently).
+// Members go in batches of PROPAGATE_BATCH per command, and a command's records form one atomic
+// group of the log.
 
 import { def } from './table.js';
 import { E } from './errors.js';
@@ -62,17 +64,27 @@ function lookupSets(c: CommandContext, argv: readonly string[], from: number, to
   return sets;
 }
 
-/** Propagates `cmd key m1 m2 ...` in batches of PROPAGATE_BATCH members. */
-function propagateMembers(c: CommandContext, cmd: string, key: string, members: Iterable<string>): void {
-  let batch: string[] = [cmd, key];
-  for (const m of members) {
-    batch.push(m);
-    if (batch.length === PROPAGATE_BATCH + 2) {
-      c.propagate(batch);
-      batch = [cmd, key];
+/**
+ * Propagates `cmd key m1 m2 ...` in batches of PROPAGATE_BATCH members, after `first` when
+ * given, all as one atomic group of the log (a consumer never sees half of it).
+ */
+function propagateMembers(c: CommandContext, first: string[] | null, cmd: string, key: string, members: Iterable<string>): void {
+  const log = c.server.log;
+  log.beginGroup();
+  try {
+    if (first !== null) c.propagate(first);
+    let batch: string[] = [cmd, key];
+    for (const m of members) {
+      batch.push(m);
+      if (batch.length === PROPAGATE_BATCH + 2) {
+        c.propagate(batch);
+        batch = [cmd, key];
+      }
     }
+    if (batch.length > 2) c.propagate(batch);
+  } finally {
+    log.endGroup();
   }
-  if (batch.length > 2) c.propagate(batch);
 }
 
 // ---- SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS --------------------------------------------
@@ -198,7 +210,7 @@ function spopWithCount(c: CommandContext, argv: string[]): void {
     for (const m of s.set) if (!keep.has(m)) popped.push(m);
     for (let i = 0; i < popped.length; i++) s.delete(popped[i]);
   }
-  propagateMembers(c, 'SREM', key, popped);
+  propagateMembers(c, null, 'SREM', key, popped);
   r.set(popped.length);
   for (let i = 0; i < popped.length; i++) r.bulk(popped[i]);
 }
@@ -347,8 +359,7 @@ function storeResult(c: CommandContext, dst: string, result: SetValue): void {
     return c.reply.int(0);
   }
   db.setKey(dst, result);
-  if (existed) c.propagate(['DEL', dst]);
-  propagateMembers(c, 'SADD', dst, result.set);
+  propagateMembers(c, existed ? ['DEL', dst] : null, 'SADD', dst, result.set);
   c.reply.int(result.size);
 }
 

@@ -147,9 +147,12 @@ export class SnapshotStore {
     const prefix = recordPrefix(meta.id);
     const it = this.db.iterator({ gte: prefix, lt: prefix.slice(0, -1) + ';', highWaterMarkBytes: 1024 * 1024 } as never);
     try {
+      // Read-ahead: the next batch is fetched (off the main thread) while this one is loaded.
+      let next = it.nextv(batch) as Promise<Array<[string, Buffer]>>;
       for (;;) {
-        const entries = (await it.nextv(batch)) as Array<[string, Buffer]>;
+        const entries = await next;
         if (entries.length === 0) break;
+        next = it.nextv(batch) as Promise<Array<[string, Buffer]>>;
         yield entries;
       }
     } finally {

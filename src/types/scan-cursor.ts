@@ -29,7 +29,10 @@
 //
 // Contract for a collection using this: keep `scan: ScanState<K> | null` (null until scanStep
 // creates it), and call `this.scan?.added(k)` when a new element is inserted and
-// `this.scan?.deleted(k)` when one is deleted (updates in place need nothing).
+// `this.scan?.deleted(k)` when one is deleted (updates in place need nothing). A collection that
+// only bumps `scan.dels` on deletes (this file's first contract) still gets correct answers: the
+// numbering is rebuilt (O(n)) whenever it is found stale, at the price of that cost per call and
+// of iterations that follow appends to the end.
 
 import { parseIndex } from '../util/numbers.js';
 
@@ -50,7 +53,13 @@ interface ScanRecord<K> {
 }
 
 /** Per-collection element numbering, iteration ends and outstanding cursors. */
-export class ScanState<K> {
+export class ScanState<K = string> {
+  /**
+   * Deletions counted by a collection still on this file's first contract (a bare deletion
+   * counter, no added/deleted calls). Any non-zero value makes scanStep renumber the elements
+   * before it uses the numbering; see `current`.
+   */
+  dels = 0;
   private readonly seqs = new Map<K, number>();
   /** The first seq this state gave, and the next one. */
   private readonly base: number;
@@ -76,8 +85,13 @@ export class ScanState<K> {
     this.seqs.delete(k);
   }
 
+  /** The seq of an element; only ever asked about elements the collection holds. */
   seqOf(k: K): number {
     return this.seqs.get(k) as number;
+  }
+
+  has(k: K): boolean {
+    return this.seqs.has(k);
   }
 
   /** The seq of the last element inserted so far. */
@@ -85,9 +99,12 @@ export class ScanState<K> {
     return this.nextSeq - 1;
   }
 
-  /** True once the seqs ran out of cursor bits: the owner starts a new numbering. */
-  get exhausted(): boolean {
-    return this.nextSeq >= SEQ_SPAN;
+  /**
+   * True while the numbering matches a collection of `size` elements: the seqs have not run out
+   * of cursor bits, and every insert and delete was reported through added/deleted.
+   */
+  current(size: number): boolean {
+    return this.nextSeq < SEQ_SPAN && this.dels === 0 && this.seqs.size === size;
   }
 
   /** True if `seq` could be a seq of this numbering. */
@@ -133,17 +150,34 @@ export interface Scannable<K> {
  */
 export function scanStep<K>(owner: Scannable<K>, source: ScanSource<K>, cursor: number, count: number, out: K[]): number {
   let state = owner.scan;
-  if (state !== null && state.exhausted) state = owner.scan = null;
-  let it: Iterator<K>;
-  let cur: IteratorResult<K>;
+  let it: Iterator<K> | undefined;
+  let cur: IteratorResult<K> = { done: true, value: undefined };
   let slot = -1;
+  let seq = 0;
   let end = Number.MAX_SAFE_INTEGER;
-  const cslot = Math.floor(cursor / SEQ_SPAN);
-  const seq = cursor - cslot * SEQ_SPAN;
-  if (cursor !== 0 && state !== null && cslot < SLOTS && state.owns(seq)) {
-    slot = cslot;
+  let rec: ScanRecord<K> | undefined;
+  if (cursor !== 0 && state !== null) {
+    const cslot = Math.floor(cursor / SEQ_SPAN);
+    seq = cursor - cslot * SEQ_SPAN;
+    if (cslot < SLOTS && state.owns(seq)) {
+      slot = cslot;
+      rec = state.take(cursor);
+    }
+  }
+  if (state !== null && !state.current(source.size)) {
+    // The numbering fell behind the collection (its seqs ran out of cursor bits, or the
+    // collection follows the counter-only contract): number afresh. A recorded live iterator is
+    // still exact and carries on (ending where the collection ends now); a bare seq of the old
+    // numbering means nothing any more, so such a cursor starts over.
+    state = owner.scan = new ScanState<K>(source.keys());
+    if (rec !== undefined) {
+      slot = state.begin();
+      end = state.last;
+      it = rec.it;
+      cur = state.has(rec.pending) ? { done: false, value: rec.pending } : it.next();
+    }
+  } else if (state !== null && slot >= 0) {
     end = state.endOf(slot);
-    const rec = state.take(cursor);
     if (rec !== undefined) {
       it = rec.it;
       // The pending element may have been deleted (and maybe re-added, with a new seq) since.
@@ -154,7 +188,8 @@ export function scanStep<K>(owner: Scannable<K>, source: ScanSource<K>, cursor: 
       it = source.keys();
       for (cur = it.next(); !cur.done && state.seqOf(cur.value) < seq; cur = it.next());
     }
-  } else {
+  }
+  if (it === undefined) {
     // Cursor 0, or a foreign cursor: from the beginning.
     if (state !== null) {
       slot = state.begin();
@@ -169,7 +204,7 @@ export function scanStep<K>(owner: Scannable<K>, source: ScanSource<K>, cursor: 
       if (state === null) {
         // The first step that does not finish: number the elements now (nothing changed since
         // this call began) and end this iteration where the collection ends now.
-        state = owner.scan = new ScanState(source.keys());
+        state = owner.scan = new ScanState<K>(source.keys());
         slot = state.begin();
       }
       const next = slot * SEQ_SPAN + state.seqOf(cur.value);

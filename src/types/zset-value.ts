@@ -11,13 +11,14 @@
 // encoding Redis gives a freshly built set: listpack when it fits (zsetConvertToListpackIfNeeded).
 // The storage is the same skiplist either way: the encoding is only a state.
 //
-// Every removal goes through the methods below (never ZSet's directly through a cast), so
-// `scan.dels` counts deletions as scan-cursor.ts requires. `add` (not ZSet.set) is the insertion
-// commands use: it keeps the encoding state.
+// Every insertion and removal goes through the overrides below, so a ZSCAN in progress hears of
+// each member added or removed, as scan-cursor.ts requires (a score update moves nothing in the
+// dict's insertion order, which is what ZSCAN walks). `add` (not ZSet.set) is the insertion the
+// commands use: it also keeps the encoding state.
 
 import type { Collection } from '../keyspace/entry.js';
 import { ZSet, type LexRange, type ScoreRange, type ZAddResult } from './zset.js';
-import { ScanState } from './scan-cursor.js';
+import type { ScanState } from './scan-cursor.js';
 import type { EncodingConfig } from './hash.js';
 
 export class ZSetValue extends ZSet implements Collection {
@@ -25,7 +26,7 @@ export class ZSetValue extends ZSet implements Collection {
   /** Converted to "skiplist" (for good). */
   big = false;
   /** ZSCAN bookkeeping (see scan-cursor.ts); null until a ZSCAN needs a second call. */
-  scan: ScanState | null = null;
+  scan: ScanState<string> | null = null;
 
   /**
    * A set holding `pairs` (member, score; any order, a repeated member keeps its last score)
@@ -59,39 +60,53 @@ export class ZSetValue extends ZSet implements Collection {
     return r;
   }
 
+  override set(member: string, score: number): ZAddResult {
+    const r = super.set(member, score);
+    if (r === 'added' && this.scan !== null) this.scan.added(member);
+    return r;
+  }
+
   override delete(member: string): boolean {
     if (!super.delete(member)) return false;
-    if (this.scan !== null) this.scan.dels++;
+    if (this.scan !== null) this.scan.deleted(member);
     return true;
   }
 
   override clear(): void {
-    if (this.scan !== null) this.scan.dels += this.size;
     super.clear();
+    this.scan = null;
   }
 
   override deleteRangeByRank(start: number, stop: number): string[] {
-    return this.counted(super.deleteRangeByRank(start, stop));
+    return this.forget(super.deleteRangeByRank(start, stop));
   }
 
   override deleteRangeByScore(range: ScoreRange): string[] {
-    return this.counted(super.deleteRangeByScore(range));
+    return this.forget(super.deleteRangeByScore(range));
   }
 
   override deleteRangeByLex(range: LexRange): string[] {
-    return this.counted(super.deleteRangeByLex(range));
+    return this.forget(super.deleteRangeByLex(range));
   }
 
   override popMin(count: number): Array<[string, number]> {
-    return this.counted(super.popMin(count));
+    return this.forgetPairs(super.popMin(count));
   }
 
   override popMax(count: number): Array<[string, number]> {
-    return this.counted(super.popMax(count));
+    return this.forgetPairs(super.popMax(count));
   }
 
-  private counted<T>(removed: T[]): T[] {
-    if (this.scan !== null) this.scan.dels += removed.length;
+  /** Tells the ZSCAN numbering about members removed in bulk. */
+  private forget(removed: string[]): string[] {
+    const s = this.scan;
+    if (s !== null) for (let i = 0; i < removed.length; i++) s.deleted(removed[i]);
+    return removed;
+  }
+
+  private forgetPairs(removed: Array<[string, number]>): Array<[string, number]> {
+    const s = this.scan;
+    if (s !== null) for (let i = 0; i < removed.length; i++) s.deleted(removed[i][0]);
     return removed;
   }
 

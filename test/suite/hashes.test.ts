@@ -738,13 +738,33 @@ describe('hashes: HSCAN guarantee under concurrent change (in-process)', () => {
     }
   });
 
+  it('an iteration ends even while fields are appended faster than it reads', async () => {
+    b = await inProcess({ 'hash-max-listpack-entries': '8' });
+    const call = (...a: Arg[]) => b.conn.call(...a);
+    const args: string[] = [];
+    for (let i = 0; i < 200; i++) args.push(`f${i}`, 'v');
+    await call('HSET', 'h', ...args);
+    const seen = new Set<string>();
+    let cursor = '0';
+    let calls = 0;
+    let added = 0;
+    do {
+      const [next, items] = await call('HSCAN', 'h', cursor, 'COUNT', 2);
+      for (let i = 0; i < items.length; i += 2) seen.add(items[i]);
+      cursor = next;
+      for (let k = 0; k < 5; k++) await call('HSET', 'h', `new${added++}`, 'v');
+      expect(++calls).toBeLessThanOrEqual(201);
+    } while (cursor !== '0');
+    for (let i = 0; i < 200; i++) expect(seen.has(`f${i}`)).toBe(true);
+  });
+
   it('a cursor whose iterator was evicted still sees every field', async () => {
     b = await inProcess({ 'hash-max-listpack-entries': '8' });
     const call = (...a: Arg[]) => b.conn.call(...a);
     const args: string[] = [];
     for (let i = 0; i < 300; i++) args.push(`f${i}`, 'v');
     await call('HSET', 'h', ...args);
-    // 40 interleaved scans: more than the iterators a hash keeps, fewer than its positions.
+    // 40 interleaved scans: more than the cursor records (live iterators) a hash keeps.
     const cursors: string[] = [];
     const seen: Array<Set<string>> = [];
     for (let s = 0; s < 40; s++) {
@@ -752,7 +772,7 @@ describe('hashes: HSCAN guarantee under concurrent change (in-process)', () => {
       cursors.push(next);
       seen.push(new Set(items.filter((_: string, i: number) => i % 2 === 0)));
     }
-    // Deletions in front of every cursor make positional resumes shift.
+    // Deletions in front of every cursor: resumes that walk from the start must not lose their place.
     for (let i = 0; i < 15; i++) await call('HDEL', 'h', `f${i}`);
     let live = 40;
     while (live > 0) {

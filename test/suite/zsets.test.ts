@@ -695,6 +695,28 @@ commandSuite('zsets: ZSCAN', (t) => {
     expect([...matched].sort()).toEqual(['m10', 'm11', 'm12', 'm13', 'm14', 'm15', 'm16', 'm17', 'm18', 'm19']);
   });
 
+  it('members present for the whole iteration are returned despite changes between calls', async () => {
+    const args: Arg[] = [];
+    for (let i = 0; i < 400; i++) args.push(i, `keep${i}`);
+    for (let i = 0; i < 200; i++) args.push(i, `gone${i}`);
+    await t.call('ZADD', 'z', ...args);
+    const seen = new Set<string>();
+    let cursor = '0';
+    let round = 0;
+    do {
+      const [next, items] = await t.call('ZSCAN', 'z', cursor, 'COUNT', 30);
+      for (let i = 0; i < items.length; i += 2) seen.add(items[i]);
+      cursor = next;
+      // Between calls: remove some members, add new ones, move scores, pop from the ends.
+      await t.call('ZREM', 'z', `gone${round * 3}`, `gone${round * 3 + 1}`, `gone${round * 3 + 2}`);
+      await t.call('ZADD', 'z', 1000 + round, `new${round}`, 5000, `keep${round}`);
+      await t.call('ZREMRANGEBYSCORE', 'z', '(999', '(1000.5');
+      round++;
+    } while (cursor !== '0' && round < 500);
+    expect(cursor).toBe('0');
+    for (let i = 0; i < 400; i++) expect(seen.has(`keep${i}`)).toBe(true);
+  });
+
   it('errors', async () => {
     await t.call('ZADD', 'z', 1, 'a');
     await t.call('SET', 's', 'x');
@@ -891,6 +913,30 @@ commandSuite('zsets: BZPOPMIN BZPOPMAX BZMPOP', (t) => {
     expect(await t.error('BZMPOP', 0, 1, 'z', 'MIN', 'COUNT', 0)).toBe('ERR count should be greater than 0');
     expect(await t.error('BZMPOP', 0, 1, 'z', 'LEFT')).toBe(SYNTAX);
     expect(await t.error('BZMPOP', 0, 1, 's', 'MIN')).toBe(WRONGTYPE);
+  });
+});
+
+commandSuite('zsets: command table', (t) => {
+  it('COMMAND GETKEYS finds the keys of the numkeys forms', async () => {
+    expect(await t.call('COMMAND', 'GETKEYS', 'ZUNIONSTORE', 'd', 2, 'a', 'b', 'WEIGHTS', 1, 2)).toEqual(['d', 'a', 'b']);
+    expect(await t.call('COMMAND', 'GETKEYS', 'ZDIFFSTORE', 'd', 1, 'a')).toEqual(['d', 'a']);
+    expect(await t.call('COMMAND', 'GETKEYS', 'ZINTER', 2, 'a', 'b', 'WITHSCORES')).toEqual(['a', 'b']);
+    expect(await t.call('COMMAND', 'GETKEYS', 'ZINTERCARD', 2, 'a', 'b', 'LIMIT', 1)).toEqual(['a', 'b']);
+    expect(await t.call('COMMAND', 'GETKEYS', 'ZMPOP', 2, 'a', 'b', 'MIN')).toEqual(['a', 'b']);
+    expect(await t.call('COMMAND', 'GETKEYS', 'BZMPOP', 0, 2, 'a', 'b', 'MIN')).toEqual(['a', 'b']);
+    expect(await t.call('COMMAND', 'GETKEYS', 'BZPOPMIN', 'a', 'b', 0)).toEqual(['a', 'b']);
+    expect(await t.call('COMMAND', 'GETKEYS', 'ZRANGESTORE', 'd', 's', 0, 1)).toEqual(['d', 's']);
+  });
+
+  it('COMMAND INFO: arity, flags, key positions, categories', async () => {
+    const info = async (name: string) => (await t.call('COMMAND', 'INFO', name))[0].slice(0, 7);
+    expect(await info('zadd')).toEqual(['zadd', -4, ['write', 'denyoom', 'fast'], 1, 1, 1, ['@write', '@sortedset', '@fast']]);
+    expect(await info('zrangestore')).toEqual(['zrangestore', -5, ['write', 'denyoom'], 1, 2, 1, ['@write', '@sortedset', '@slow']]);
+    expect(await info('zunionstore')).toEqual(['zunionstore', -4, ['write', 'denyoom', 'movablekeys'], 1, 1, 1, ['@write', '@sortedset', '@slow']]);
+    expect(await info('bzpopmin')).toEqual(['bzpopmin', -3, ['write', 'noscript', 'blocking', 'fast'], 1, -2, 1, ['@write', '@sortedset', '@fast', '@blocking']]);
+    expect(await info('bzmpop')).toEqual(['bzmpop', -5, ['write', 'blocking', 'movablekeys'], 0, 0, 0, ['@write', '@sortedset', '@slow', '@blocking']]);
+    expect(await info('zrevrank')).toEqual(['zrevrank', 3, ['readonly', 'fast'], 1, 1, 1, ['@read', '@sortedset', '@fast']]);
+    expect(await info('zscan')).toEqual(['zscan', -3, ['readonly'], 1, 1, 1, ['@read', '@sortedset', '@slow']]);
   });
 });
 
