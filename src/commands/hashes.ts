@@ -13,6 +13,7 @@ import { HashValue } from '../types/hash.js';
 import { parseScanArgs, parseScanCursor, scanStep, type ScanArgs } from '../types/scan-cursor.js';
 import { addInt64, addLongDouble, formatLongDouble, isFiniteLongDouble, parseInt64, parseLongDouble, INT64_MIN } from '../util/numbers.js';
 import { compileMatcher } from '../util/glob.js';
+import { NOTIFY } from '../config.js';
 
 // ---- shared helpers (sets.ts and zsets.ts use them too) -------------------------------------
 
@@ -102,6 +103,7 @@ function hsetGeneric(c: CommandContext, argv: string[], isHmset: boolean): void 
   for (let i = 2; i < argv.length; i += 2) {
     if (h.set(argv[i], argv[i + 1], cfg)) created++;
   }
+  c.notify(NOTIFY.HASH, 'hset', key);
   if (isHmset) {
     const p = argv.slice();
     p[0] = 'HSET';
@@ -128,6 +130,7 @@ function hsetnx(c: CommandContext, argv: string[]): void {
   if (h !== null && h.has(argv[2])) return c.reply.int(0);
   if (h === null) h = createHash(c, key);
   h.set(argv[2], argv[3], c.server.config);
+  c.notify(NOTIFY.HASH, 'hset', key);
   c.propagate(['HSET', key, argv[2], argv[3]]);
   c.reply.int(1);
 }
@@ -175,16 +178,22 @@ function hdel(c: CommandContext, argv: string[]): void {
   if (h === undefined) return;
   if (h === null) return c.reply.int(0);
   let deleted = 0;
+  let keyRemoved = false;
   for (let i = 2; i < argv.length; i++) {
     if (h.delete(argv[i])) {
       deleted++;
       if (h.size === 0) {
         c.db.delete(key);
+        keyRemoved = true;
         break;
       }
     }
   }
-  if (deleted > 0) c.propagate(argv);
+  if (deleted > 0) {
+    c.notify(NOTIFY.HASH, 'hdel', key);
+    if (keyRemoved) c.notify(NOTIFY.GENERIC, 'del', key);
+    c.propagate(argv);
+  }
   c.reply.int(deleted);
 }
 
@@ -239,6 +248,7 @@ function hincrby(c: CommandContext, argv: string[]): void {
   }
   if (h === null) h = createHash(c, key);
   h.set(field, String(result), c.server.config);
+  c.notify(NOTIFY.HASH, 'hincrby', key);
   c.propagate(argv);
   c.reply.int(result);
 }
@@ -262,6 +272,7 @@ function hincrbyfloat(c: CommandContext, argv: string[]): void {
   const text = formatLongDouble(result);
   if (h === null) h = createHash(c, key);
   h.set(field, text, c.server.config);
+  c.notify(NOTIFY.HASH, 'hincrbyfloat', key);
   c.propagate(['HSET', key, field, text]);
   c.reply.bulk(text);
 }

@@ -22,6 +22,7 @@ import type { CommandContext, CommandSpec } from './types.js';
 import type { Blocking, BlockedRequest } from '../server/blocking.js';
 import { ListValue } from '../types/list.js';
 import { INT64_MIN, parseIndex, parseInt64, parseLongDouble } from '../util/numbers.js';
+import { NOTIFY } from '../config.js';
 
 // ---- shared helpers -------------------------------------------------------------------------
 
@@ -187,6 +188,7 @@ function serveList(c: CommandContext, key: string, w: ListWait): boolean {
     const v = pop(l, w.fromLeft);
     const dl = de !== undefined ? (de.value as ListValue) : createList(c, dst);
     push(dl, v, w.toLeft);
+    c.notify(NOTIFY.LIST, w.toLeft ? 'lpush' : 'rpush', dst);
     r.bulk(v);
     c.propagate(w.kind === WAIT_RPOPLPUSH ? ['RPOPLPUSH', key, dst] : ['LMOVE', key, dst, side, w.toLeft ? 'LEFT' : 'RIGHT']);
   } else if (w.kind === WAIT_MPOP) {
@@ -201,8 +203,10 @@ function serveList(c: CommandContext, key: string, w: ListWait): boolean {
     r.bulk(v);
     c.propagate([w.fromLeft ? 'LPOP' : 'RPOP', key]);
   }
+  c.notify(NOTIFY.LIST, w.fromLeft ? 'lpop' : 'rpop', key);
   if (l.size === 0) {
     c.db.delete(key);
+    c.notify(NOTIFY.GENERIC, 'del', key);
     return false;
   }
   return true;
@@ -232,7 +236,11 @@ function blockingPop(c: CommandContext, argv: string[], from: number, to: number
       const n = popRangeReply(c, l, left, count);
       c.propagate([left ? 'LPOP' : 'RPOP', key, String(n)]);
     }
-    if (l.size === 0) c.db.delete(key);
+    c.notify(NOTIFY.LIST, left ? 'lpop' : 'rpop', key);
+    if (l.size === 0) {
+      c.db.delete(key);
+      c.notify(NOTIFY.GENERIC, 'del', key);
+    }
     return;
   }
   const b = blockingOf(c);
@@ -252,6 +260,7 @@ function pushGeneric(c: CommandContext, argv: string[], left: boolean, xx: boole
   }
   if (left) for (let i = 2; i < argv.length; i++) l.pushFront(argv[i]);
   else for (let i = 2; i < argv.length; i++) l.pushBack(argv[i]);
+  c.notify(NOTIFY.LIST, left ? 'lpush' : 'rpush', key);
   c.propagate(argv);
   c.reply.int(l.size);
 }
@@ -285,6 +294,7 @@ function linsert(c: CommandContext, argv: string[]): void {
   const i = l.indexOf(argv[3]);
   if (i < 0) return c.reply.int(-1);
   l.insertAt(after ? i + 1 : i, argv[4]);
+  c.notify(NOTIFY.LIST, 'linsert', argv[1]);
   c.propagate(argv);
   c.reply.int(l.size);
 }
@@ -315,6 +325,7 @@ function lset(c: CommandContext, argv: string[]): void {
   if (i < 0) i += l.size;
   if (i < 0 || i >= l.size) return c.reply.error(E.INDEX_OUT_OF_RANGE);
   l.set(i, argv[3]);
+  c.notify(NOTIFY.LIST, 'lset', argv[1]);
   c.propagate(argv);
   c.reply.ok();
 }
@@ -339,7 +350,11 @@ function popGeneric(c: CommandContext, argv: string[], left: boolean): void {
   if (hasCount && count === 0) return r.array(0);
   if (!hasCount) r.bulk(pop(l, left));
   else popRangeReply(c, l, left, count);
-  if (l.size === 0) c.db.delete(key);
+  c.notify(NOTIFY.LIST, left ? 'lpop' : 'rpop', key);
+  if (l.size === 0) {
+    c.db.delete(key);
+    c.notify(NOTIFY.GENERIC, 'del', key);
+  }
   c.propagate(argv);
 }
 
@@ -403,7 +418,11 @@ function lmpop(c: CommandContext, argv: string[]): void {
     r.array(2);
     r.bulk(key);
     const n = popRangeReply(c, l, left, count);
-    if (l.size === 0) c.db.delete(key);
+    c.notify(NOTIFY.LIST, left ? 'lpop' : 'rpop', key);
+    if (l.size === 0) {
+      c.db.delete(key);
+      c.notify(NOTIFY.GENERIC, 'del', key);
+    }
     c.propagate([left ? 'LPOP' : 'RPOP', key, String(n)]);
     return;
   }
@@ -469,9 +488,14 @@ function ltrim(c: CommandContext, argv: string[]): void {
     front = start;
     back = n - end - 1;
   }
+  // Redis notifies "ltrim" even when nothing was trimmed.
+  c.notify(NOTIFY.LIST, 'ltrim', key);
   if (front + back > 0) {
     l.trim(front, back);
-    if (l.size === 0) c.db.delete(key);
+    if (l.size === 0) {
+      c.db.delete(key);
+      c.notify(NOTIFY.GENERIC, 'del', key);
+    }
     c.propagate(argv);
   }
   c.reply.ok();
@@ -543,7 +567,11 @@ function lrem(c: CommandContext, argv: string[]): void {
   if (l === null) return c.reply.int(0);
   const removed = toRemove < 0 ? l.removeMatching(argv[3], -toRemove, true) : l.removeMatching(argv[3], toRemove, false);
   if (removed > 0) {
-    if (l.size === 0) c.db.delete(key);
+    c.notify(NOTIFY.LIST, 'lrem', key);
+    if (l.size === 0) {
+      c.db.delete(key);
+      c.notify(NOTIFY.GENERIC, 'del', key);
+    }
     c.propagate(argv);
   }
   c.reply.int(removed);
@@ -566,7 +594,13 @@ function lmoveGeneric(c: CommandContext, src: string, dst: string, fromLeft: boo
   // src === dst: `de.value` is `sl` itself, so the element goes straight back in.
   const dl = de !== undefined ? (de.value as ListValue) : createList(c, dst);
   push(dl, v, toLeft);
-  if (sl.size === 0) c.db.delete(src);
+  // Redis's order: the push on the destination, then the pop on the source, then its "del".
+  c.notify(NOTIFY.LIST, toLeft ? 'lpush' : 'rpush', dst);
+  c.notify(NOTIFY.LIST, fromLeft ? 'lpop' : 'rpop', src);
+  if (sl.size === 0) {
+    c.db.delete(src);
+    c.notify(NOTIFY.GENERIC, 'del', src);
+  }
   c.propagate(prop);
   c.reply.bulk(v);
 }

@@ -122,7 +122,7 @@ function doc(summary: string, since: string, group = 'transactions') {
 }
 
 export const transactionCommands: CommandSpec[] = [
-  def('multi', 1, `${TX} fast allow_busy`, [0, 0, 0], '@transaction', multi, doc('Start a transaction', '1.2.0')),
+  def('multi', 1, `${TX} fast allow_busy`, [0, 0, 0], '@transaction', multi, doc('Mark the start of a transaction block', '1.2.0')),
   def('exec', 1, `${TX} skip_slowlog`, [0, 0, 0], '@transaction', exec, doc('Execute all commands issued after MULTI', '1.2.0')),
   def('discard', 1, `${TX} fast allow_busy`, [0, 0, 0], '@transaction', discard, doc('Discard all commands issued after MULTI', '2.0.0')),
   def('watch', -2, `${TX} fast allow_busy`, [1, -1, 1], '@transaction', watch, doc('Watch the given keys to determine execution of the MULTI/EXEC block', '2.2.0')),

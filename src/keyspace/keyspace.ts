@@ -37,8 +37,19 @@ const ACCEPTABLE_STALE = 10;
 export class Keyspace {
   readonly dbs: Db[];
   readonly stats = new KeyspaceStats();
-  /** False on a replica: expired keys read as missing but are deleted only by the primary's DEL. */
-  expireDeletes = true;
+  /**
+   * False on a replica (set it so), or while CLIENT PAUSE lasts (`expirePaused`): expired keys
+   * read as missing but are deleted only by the primary's DEL / once the pause is over.
+   */
+  get expireDeletes(): boolean {
+    return !this.replicaExpiry && !this.expirePaused;
+  }
+  set expireDeletes(v: boolean) {
+    this.replicaExpiry = !v;
+  }
+  private replicaExpiry = false;
+  /** Set by server/pause.ts while clients are paused: no key is deleted by expiry meanwhile. */
+  expirePaused = false;
   /**
    * True while loading (snapshot + AOF replay): nothing expires, as in Redis's keyIsExpired —
    * the log is replayed later than it was written, and replaying it must give the state it

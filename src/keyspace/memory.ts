@@ -64,16 +64,18 @@ export function stringBytes(len: number): number {
 
 /** Table capacity of a Map/Set with n entries: a power of two >= n, at least 4. */
 function tableCapacity(n: number): number {
-  let cap = 4;
-  while (cap < n) cap *= 2;
-  return cap;
+  return n <= 4 ? 4 : n <= 0x40000000 ? 2 ** (32 - Math.clz32(n - 1)) : 2 ** Math.ceil(Math.log2(n));
 }
 
-/** Backing store length of a JS array grown by push to n elements (V8: new = old + old/2 + 16). */
+/** V8's growth sequence of a JS array's backing store (new = old + old/2 + 16), from 0. */
+const PUSHED: number[] = [];
+for (let cap = 17; cap < 2 ** 40; cap = cap + Math.floor(cap / 2) + 16) PUSHED.push(cap);
+
+/** Backing store length of a JS array grown by push to n elements. */
 function pushedCapacity(n: number): number {
-  let cap = 0;
-  while (cap < n) cap = cap + (cap >> 1) + 16;
-  return cap;
+  let i = 0;
+  while (PUSHED[i] < n) i++;
+  return PUSHED[i];
 }
 
 /** A Map table: FixedArray header + 3 metadata words + cap/2 buckets + cap entries of 3 words. */

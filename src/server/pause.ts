@@ -13,8 +13,8 @@
 // - Each parked client is in `postponed` exactly once, with `paused` set, until the pause ends
 //   or it disconnects; they are resumed in the order they were parked.
 // - While paused, keys do not expire (lookups read an expired key as missing without deleting
-//   it, the active cycle is idle) so that no DEL enters the log: the keyspace's replica mode
-//   (ks.expireDeletes = false) is borrowed for the duration. Eviction reads `writesPaused`.
+//   it, the active cycle is idle) so that no DEL enters the log (ks.expirePaused). Eviction
+//   reads `writesPaused`.
 
 import { F, type CommandSpec } from '../commands/types.js';
 import type { Client } from './client.js';
@@ -35,8 +35,6 @@ export class ClientPause {
   private timer: NodeJS.Timeout | null = null;
   private postponedClients: Client[] = [];
   private postponedArgv: string[][] = [];
-  /** ks.expireDeletes before the pause began (null while not paused). */
-  private savedExpireDeletes: boolean | null = null;
 
   constructor(private readonly server: Server) {
     server.clientClosedHooks.push((c) => this.forget(c));
@@ -56,9 +54,7 @@ export class ClientPause {
   pause(end: number, type: typeof PAUSE_WRITE | typeof PAUSE_ALL): void {
     if (this.type === PAUSE_OFF) {
       this.end = end;
-      const ks = this.server.ks;
-      this.savedExpireDeletes = ks.expireDeletes;
-      ks.expireDeletes = false;
+      this.server.ks.expirePaused = true;
     } else if (end > this.end) {
       this.end = end;
     }
@@ -73,8 +69,7 @@ export class ClientPause {
     this.end = 0;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    if (this.savedExpireDeletes !== null) this.server.ks.expireDeletes = this.savedExpireDeletes;
-    this.savedExpireDeletes = null;
+    this.server.ks.expirePaused = false;
     if (this.postponedClients.length === 0) return;
     const clients = this.postponedClients;
     const argvs = this.postponedArgv;

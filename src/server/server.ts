@@ -452,11 +452,15 @@ export class Server implements ServerApi {
   };
 
   private writeClients(list: Client[], outs: string[], closing: boolean[]): void {
+    // Output counts as interaction too (Redis writeToClient): a client served after a long
+    // block is not idle for the `timeout` check, nor for CLIENT LIST's idle=.
+    const now = Date.now();
     for (let i = 0; i < list.length; i++) {
       const c = list[i];
       if (c.closed) continue;
       const out = outs[i];
       if (out.length > 0) {
+        c.lastInteraction = now;
         c.netOut += out.length;
         this.stats.totalNetOutputBytes += out.length;
         c.conn.write(out);

@@ -171,6 +171,19 @@ commandSuite('client management: CLIENT PAUSE / UNPAUSE', (t) => {
     expect(await c.call('EXEC')).toEqual(['OK']);
   });
 
+  it('keys do not expire (are not deleted) while clients are paused', async () => {
+    pauser = await t.connect();
+    expect(await t.call('SET', 'k', 'v', 'PX', 100)).toBe('OK');
+    expect(await pauser.call('CLIENT', 'PAUSE', 10000, 'WRITE')).toBe('OK');
+    await sleep(250);
+    t.backend.server?.cron(10);
+    expect(await t.call('GET', 'k')).toBe(null);
+    expect(await t.call('DBSIZE')).toBe(1);
+    expect(await pauser.call('CLIENT', 'UNPAUSE')).toBe('OK');
+    expect(await t.call('GET', 'k')).toBe(null);
+    expect(await t.call('DBSIZE')).toBe(0);
+  });
+
   it('the pause ends by itself after its timeout', async () => {
     pauser = await t.connect();
     const writer = await t.connect();
@@ -323,6 +336,12 @@ commandSuite('client management: timeout', (t) => {
     expect(blocked.closed).toBe(false);
     expect(subscriber.closed).toBe(false);
     expect(monitor.closed).toBe(false);
+    // Served after more than `timeout` blocked: its reply is an interaction, it is not idle.
+    expect(await t.call('RPUSH', 'nolist', 'x')).toBe(1);
+    await until(() => blocked.text.length > 0, 2000, 'the BLPOP reply');
+    await sleep(300);
+    server?.cron(10);
+    expect(blocked.closed).toBe(false);
     for (const r of [blocked, subscriber, monitor]) r.close();
   });
 });

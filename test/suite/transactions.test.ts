@@ -560,6 +560,17 @@ describe('transactions [in-process, manual clock]', () => {
     expect(units[0].endsWith('*1\r\n$4\r\nEXEC\r\n')).toBe(true);
   });
 
+  it('eviction of a watched key (a DEL in the log) fails the EXEC', async () => {
+    await a.call('SET', 'k', 'v');
+    const used = Number(/used_memory:(\d+)/.exec(await a.call('INFO', 'memory'))![1]);
+    expect(await a.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru')).toBe('OK');
+    expect(await a.call('CONFIG', 'SET', 'maxmemory', String(used + 200_000))).toBe('OK');
+    expect(await a.call('WATCH', 'k')).toBe('OK');
+    for (let i = 0; i < 100; i++) await b.call('SET', `big${i}`, 'x'.repeat(10_000));
+    expect(await b.call('EXISTS', 'k')).toBe(0);
+    expect(await transaction(a, ['PING'])).toBe(null);
+  });
+
   it('EXEC aborts when the server refuses writes by then; read-only transactions still run', async () => {
     const server = backend.server!;
     expect(await a.call('MULTI')).toBe('OK');

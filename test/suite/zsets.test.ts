@@ -896,6 +896,15 @@ commandSuite('zsets: BZPOPMIN BZPOPMAX BZMPOP', (t) => {
     expect(await t.call('ZCARD', 'z')).toBe(1);
   });
 
+  it('inside MULTI/EXEC they never block: an empty key answers nil at once', async () => {
+    expect(await t.call('MULTI')).toBe('OK');
+    expect(await t.call('BZPOPMIN', 'nope', 0)).toBe('QUEUED');
+    expect(await t.call('BZMPOP', 0, 1, 'nope', 'MIN')).toBe('QUEUED');
+    expect(await t.call('ZADD', 'z', 1, 'a')).toBe('QUEUED');
+    expect(await t.call('BZPOPMAX', 'z', 0)).toBe('QUEUED');
+    expect(await t.call('EXEC')).toEqual([null, null, 1, ['z', 'a', '1']]);
+  });
+
   it('errors: timeout, types, BZMPOP arguments before its timeout', async () => {
     await t.call('SET', 's', 'x');
     await t.call('ZADD', 'z', 1, 'a');
