@@ -21,6 +21,7 @@ import { def } from './table.js';
 import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { typeOf, type Collection, type Entry, type Value } from '../keyspace/index.js';
+import { lfuDecrAndReturn as lfuDecrAndReturnAt, lfuTimeInMinutes } from '../keyspace/evict.js';
 import { parseInt64, INT64_MAX, INT64_MIN } from '../util/numbers.js';
 import { compileMatcher } from '../util/glob.js';
 import { NOTIFY } from '../config.js';
@@ -577,14 +578,8 @@ function objectIdletime(c: CommandContext, argv: string[]): void {
 
 /** Redis's LFUDecrAndReturn over entry.lru = (minutes & 0xffff) << 8 | log counter. */
 function lfuDecrAndReturn(c: CommandContext, lru: number): number {
-  const ldt = lru >>> 8;
-  let counter = lru & 255;
-  const now = Math.floor(c.server.ks.clock.now() / 60000) & 65535;
-  const elapsed = now >= ldt ? now - ldt : 65535 - ldt + now;
-  const decay = c.server.config.num('lfu-decay-time');
-  const periods = decay > 0 ? Math.floor(elapsed / decay) : 0;
-  if (periods > 0) counter = periods > counter ? 0 : counter - periods;
-  return counter;
+  // The evictor's own arithmetic (keyspace/evict.ts), so OBJECT FREQ reads what eviction ranks.
+  return lfuDecrAndReturnAt(lru, lfuTimeInMinutes(c.server.ks.clock.now()), c.server.config.num('lfu-decay-time'));
 }
 
 function objectFreq(c: CommandContext, argv: string[]): void {

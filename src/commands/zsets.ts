@@ -32,6 +32,7 @@ import { compileMatcher } from '../util/glob.js';
 import { parseRandomCount, randomCount, replyScan, scanArgsError, SCAN_ARGS } from './hashes.js';
 import { parseBlockTimeout } from './lists.js';
 import type { Blocking, BlockedRequest } from '../server/blocking.js';
+import { NOTIFY } from '../config.js';
 
 /** The server's blocking machinery (server.ts owns it; ServerApi does not declare it yet). */
 function blockingOf(c: CommandContext): Blocking {
@@ -61,9 +62,12 @@ function writeZset(c: CommandContext, key: string): ZSetValue | null | undefined
   return undefined;
 }
 
-/** Deletes `key` once its zset is empty (every removal path ends here). */
+/** Deletes `key` once its zset is empty (every removal path ends here), with its "del" event. */
 function deleteIfEmpty(c: CommandContext, key: string, z: ZSetValue): void {
-  if (z.size === 0) c.db.delete(key);
+  if (z.size === 0) {
+    c.db.delete(key);
+    c.notify(NOTIFY.GENERIC, 'del', key);
+  }
 }
 
 // ---- reply emission (one preallocated visitor) -----------------------------------------------------
@@ -129,17 +133,19 @@ function propagateZadd(c: CommandContext, key: string, z: ZSetValue): void {
  * Stores a *STORE result at `dst` (replacing whatever was there, TTL included), or deletes
  * `dst` when the result is empty; propagates the effect as one group and replies the size.
  */
-function storeResult(c: CommandContext, dst: string, result: ZSetValue): void {
+function storeResult(c: CommandContext, event: string, dst: string, result: ZSetValue): void {
   const db = c.db;
   const existed = db.lookupWrite(dst) !== undefined;
   if (result.size === 0) {
     if (existed) {
       db.delete(dst);
+      c.notify(NOTIFY.GENERIC, 'del', dst);
       c.propagate(['DEL', dst]);
     }
     return c.reply.int(0);
   }
   db.setKey(dst, result);
+  c.notify(NOTIFY.ZSET, event, dst);
   blockingOf(c).signalKeyAsReady(c.dbIndex, dst);
   const log = c.server.log;
   log.beginGroup();
@@ -265,7 +271,10 @@ function zaddGeneric(c: CommandContext, argv: string[], flags: number): void {
       if (!plain) (changes ??= ['ZADD', key]).push(formatScore(score), member);
     }
   }
-  if (added + updated > 0) c.propagate(plain ? argv : (changes as string[]));
+  if (added + updated > 0) {
+    c.notify(NOTIFY.ZSET, incr ? 'zincr' : 'zadd', key);
+    c.propagate(plain ? argv : (changes as string[]));
+  }
   if (incr) {
     if (processed > 0) r.double(formatScore(score));
     else r.nullBulk();
@@ -293,13 +302,14 @@ function zrem(c: CommandContext, argv: string[]): void {
   for (let i = 2; i < argv.length; i++) {
     if (z.delete(argv[i])) {
       deleted++;
-      if (z.size === 0) {
-        c.db.delete(key);
-        break;
-      }
+      if (z.size === 0) break;
     }
   }
-  if (deleted > 0) c.propagate(argv);
+  if (deleted > 0) {
+    c.notify(NOTIFY.ZSET, 'zrem', key);
+    deleteIfEmpty(c, key, z);
+    c.propagate(argv);
+  }
   c.reply.int(deleted);
 }
 
@@ -441,7 +451,7 @@ function zrangeGeneric(c: CommandContext, argv: string[], src: number, store: nu
   if (z === undefined) return;
   const r = c.reply;
   if (z === null) {
-    if (store !== 0) storeResult(c, argv[store], new ZSetValue());
+    if (store !== 0) storeResult(c, 'zrangestore', argv[store], new ZSetValue());
     else r.array(0);
     return;
   }
@@ -451,7 +461,7 @@ function zrangeGeneric(c: CommandContext, argv: string[], src: number, store: nu
     if (end < 0) end += llen;
     if (start < 0) start = 0;
     if (start > end || start >= llen) {
-      if (store !== 0) storeResult(c, argv[store], new ZSetValue());
+      if (store !== 0) storeResult(c, 'zrangestore', argv[store], new ZSetValue());
       else r.array(0);
       return;
     }
@@ -459,7 +469,7 @@ function zrangeGeneric(c: CommandContext, argv: string[], src: number, store: nu
     if (store !== 0) {
       resetCollect();
       z.rangeByRank(start, end, reverse, collectVisitor);
-      storeResult(c, argv[store], collectedToZset(c));
+      storeResult(c, 'zrangestore', argv[store], collectedToZset(c));
       return;
     }
     beginEmit(r, end - start + 1, withScores);
@@ -480,7 +490,7 @@ function zrangeGeneric(c: CommandContext, argv: string[], src: number, store: nu
   resetCollect();
   if (rangeType === RANGE_SCORE) z.rangeByScore(scoreRange as ScoreRange, reverse, offset, limit, collectVisitor);
   else z.rangeByLex(lexRange as LexRange, reverse, offset, limit, collectVisitor);
-  if (store !== 0) storeResult(c, argv[store], collectedToZset(c));
+  if (store !== 0) storeResult(c, 'zrangestore', argv[store], collectedToZset(c));
   else emitCollected(r, withScores);
 }
 
@@ -546,6 +556,7 @@ function zremrangeGeneric(c: CommandContext, argv: string[], rangeType: number):
     removed = z.deleteRangeByLex(lexRange as LexRange).length;
   }
   if (removed > 0) {
+    c.notify(NOTIFY.ZSET, rangeType === RANGE_RANK ? 'zremrangebyrank' : rangeType === RANGE_SCORE ? 'zremrangebyscore' : 'zremrangebylex', key);
     deleteIfEmpty(c, key, z);
     c.propagate(argv);
   }
@@ -592,6 +603,7 @@ function zpopAndReply(c: CommandContext, key: string, z: ZSetValue, max: boolean
     r.bulk(p[0]);
     r.double(formatScore(p[1]));
   }
+  c.notify(NOTIFY.ZSET, max ? 'zpopmax' : 'zpopmin', key);
   deleteIfEmpty(c, key, z);
   c.propagate([max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(n)]);
 }
@@ -998,7 +1010,7 @@ function zsetOp(c: CommandContext, argv: string[], dstIdx: number, numkeysIdx: n
   }
   if (dstIdx !== 0) {
     setFreshEncoding(c, z, maxLen);
-    return storeResult(c, argv[dstIdx], z);
+    return storeResult(c, name, argv[dstIdx], z);
   }
   const r = c.reply;
   beginEmit(r, z.size, withScores);

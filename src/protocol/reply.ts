@@ -13,8 +13,11 @@ export class ReplyWriter {
   out = '';
   /** 2 or 3: set by HELLO. */
   resp: 2 | 3 = 2;
-  /** CLIENT REPLY OFF/SKIP: replies are dropped while > 0 (Infinity for OFF). */
-  mute = 0;
+  /** Error replies written so far, and the last one's text: the dispatcher counts errors
+   * (INFO errorstats) from these instead of reading `out` back, which would flatten the whole
+   * pending reply string after every command (quadratic on a long pipeline). */
+  errors = 0;
+  lastError = '';
 
   take(): string {
     const s = this.out;
@@ -36,6 +39,8 @@ export class ReplyWriter {
 
   /** `msg` carries its own prefix: "ERR ...", "WRONGTYPE ...", "NOAUTH ...". */
   error(msg: string): void {
+    this.errors++;
+    this.lastError = msg;
     this.out += '-' + msg + CRLF;
   }
 

@@ -252,6 +252,7 @@ export class Client implements CommandContext {
   call(spec: CommandSpec, argv: string[]): void {
     const server = this.server;
     const before = this.reply.out.length;
+    const errorsBefore = this.reply.errors;
     // SKIP set by an earlier command drops this command's reply (then ON again); SKIP set by this
     // very command (CLIENT REPLY SKIP) drops only its own reply.
     const skipArmed = this.replyMode === 'skip';
@@ -266,9 +267,7 @@ export class Client implements CommandContext {
     if (server.blocking.count !== 0 && (spec.bits & F.write) !== 0) server.blocking.signalCommandKeys(spec, argv);
     this.lastSpec = spec;
     server.recordCall(this, spec, argv, us);
-    if (this.reply.out.length > before && this.reply.out.charCodeAt(before) === 45 /* - */) {
-      server.recordError(this.reply.out, before, spec, true);
-    }
+    if (this.reply.errors !== errorsBefore) server.recordError(this.reply.lastError, spec, true);
     // CLIENT REPLY: OFF drops every reply; SKIP drops the next command's; the CLIENT REPLY
     // OFF/SKIP command itself answers nothing.
     if (this.replyMode !== 'on') {
@@ -289,7 +288,7 @@ export class Client implements CommandContext {
       existingWatchRegistry(this.server)?.unwatchAll(this);
     }
     this.server.stats.totalErrorReplies++;
-    this.server.recordError('-' + msg + '\r\n', 0, null, false);
+    this.server.recordError(msg, null, false);
     if (this.replyMode === 'on') this.reply.error(msg);
     else if (this.replyMode === 'skip') this.replyMode = 'on';
   }

@@ -222,9 +222,10 @@ export class Server implements ServerApi {
       if (spec === undefined) {
         throw Object.assign(new Error(`Unknown command '${argv[0]}' reading the append only file`), { code: 'AOF_REPLAY_FAILED' });
       }
+      const errorsBefore = c.reply.errors;
       c.call(spec, argv);
-      if (c.reply.out.startsWith('-')) {
-        this.logger.warn({ command: argv[0], reply: c.reply.out.slice(0, 200) }, 'AOF record replayed with an error reply');
+      if (c.reply.errors !== errorsBefore) {
+        this.logger.warn({ command: argv[0], reply: c.reply.lastError.slice(0, 200) }, 'AOF record replayed with an error reply');
       }
       c.reply.out = '';
     }
@@ -572,12 +573,10 @@ export class Server implements ServerApi {
     return s;
   }
 
-  /** Counts an error reply by its code (INFO errorstats), from the reply text at `at`. */
-  recordError(out: string, at: number, spec: CommandSpec | null, afterRun: boolean): void {
-    const sp = out.indexOf(' ', at);
-    const nl = out.indexOf('\r', at);
-    const end = sp >= 0 && sp < nl ? sp : nl;
-    const code = out.slice(at + 1, end);
+  /** Counts an error reply by its code (INFO errorstats): the first word of the message. */
+  recordError(msg: string, spec: CommandSpec | null, afterRun: boolean): void {
+    const sp = msg.indexOf(' ');
+    const code = sp >= 0 ? msg.slice(0, sp) : msg;
     this.stats.errorStats.set(code, (this.stats.errorStats.get(code) ?? 0) + 1);
     if (afterRun) {
       this.stats.totalErrorReplies++;

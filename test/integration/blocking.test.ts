@@ -90,6 +90,23 @@ commandSuite('blocking: fairness', (t) => {
     expect(await t.call('LRANGE', 'k', 0, -1)).toEqual(['e']);
   });
 
+  it('a MULTI/EXEC serves waiters once, after the whole transaction', async () => {
+    const c = await t.connect();
+    const p1 = await block(t, c, 0, 'BLPOP', 'k', 0);
+    expect(await t.call('MULTI')).toBe('OK');
+    await t.call('LPUSH', 'k', 'x');
+    await t.call('LPOP', 'k');
+    expect(await t.call('EXEC')).toEqual([1, 'x']);
+    await sleep(30);
+    expect(p1.done).toBe(false);
+    await t.call('MULTI');
+    await t.call('LPUSH', 'k', 'x');
+    await t.call('LPUSH', 'k', 'y');
+    expect(await t.call('EXEC')).toEqual([1, 2]);
+    expect(await p1.promise).toEqual(['k', 'y']);
+    expect(await t.call('LRANGE', 'k', 0, -1)).toEqual(['x']);
+  });
+
   it('a client blocked on several keys is served by the first that gets elements', async () => {
     const [c1, c2] = [await t.connect(), await t.connect()];
     const p1 = await block(t, c1, 0, 'BLPOP', 'a', 'b', 0);

@@ -437,6 +437,23 @@ commandSuite('lists: blocking commands that need not block', (t) => {
     expect(await t.call('BLMOVE', 'nokey', 's', 'LEFT', 'LEFT', '0.01')).toBeNull();
   });
 
+  it('inside MULTI/EXEC they act as if the timeout passed: nil array, or nil bulk for BLMOVE/BRPOPLPUSH', async () => {
+    const c = await t.connect();
+    expect(await c.call('MULTI')).toBe('OK');
+    for (const cmd of [
+      ['BLPOP', 'l', 0],
+      ['BLMOVE', 'l', 'm', 'LEFT', 'LEFT', 0],
+      ['BRPOPLPUSH', 'l', 'm', 0],
+      ['BLMPOP', 0, 1, 'l', 'LEFT'],
+      ['RPUSH', 'l', 'a'],
+      ['BRPOP', 'l', 0],
+    ]) {
+      expect(await c.call(...cmd)).toBe('QUEUED');
+    }
+    expect(await c.call('EXEC')).toEqual([null, null, null, null, 1, ['l', 'a']]);
+    expect(await t.call('EXISTS', 'l', 'm')).toBe(0);
+  });
+
   it('timeouts that round to 0 block forever', async () => {
     const other = await t.connect();
     for (const forever of ['0', '-0', '-0.0001', '-0.001', '0.0', '-1e-400']) {
@@ -594,6 +611,12 @@ describe.runIf(redisServerAvailable())('lists: raw RESP2/RESP3 bytes equal redis
           ['LMPOP', '1', 'l', 'LEFT', 'COUNT', '9'],
           ['LINSERT', 'l', 'BEFORE', 'x', 'y'],
           ['LSET', 'l', '0', 'x'],
+          ['MULTI'],
+          ['BLPOP', 'l', '0'],
+          ['BLMOVE', 'l', 'm', 'LEFT', 'LEFT', '0'],
+          ['BRPOPLPUSH', 'l', 'm', '0'],
+          ['BLMPOP', '0', '1', 'l', 'LEFT'],
+          ['EXEC'],
         ];
         await hoard.send(['HELLO', proto]);
         await real.send(['HELLO', proto]);

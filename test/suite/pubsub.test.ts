@@ -614,6 +614,36 @@ commandSuite('keyspace notifications', (t) => {
     await s.sync();
   });
 
+  it('hash, list and sorted-set commands: their events and the "del" of an emptied key', async () => {
+    await t.call('CONFIG', 'SET', 'notify-keyspace-events', 'Ehlzg');
+    const s = await keyspaceListener(t);
+    await t.call('HSET', 'h', 'f', '1');
+    await t.call('HINCRBY', 'h', 'f', 2);
+    await t.call('HDEL', 'h', 'f');
+    await t.call('RPUSH', 'l', 'a', 'b');
+    await t.call('LMOVE', 'l', 'l2', 'LEFT', 'RIGHT');
+    await t.call('LPOP', 'l');
+    await t.call('ZADD', 'z', 1, 'm');
+    await t.call('ZINCRBY', 'z', 1, 'm');
+    await t.call('ZPOPMIN', 'z');
+    expect(await events(s, 13)).toEqual([
+      '__keyevent@0__:hset h',
+      '__keyevent@0__:hincrby h',
+      '__keyevent@0__:hdel h',
+      '__keyevent@0__:del h',
+      '__keyevent@0__:rpush l',
+      '__keyevent@0__:rpush l2',
+      '__keyevent@0__:lpop l',
+      '__keyevent@0__:lpop l',
+      '__keyevent@0__:del l',
+      '__keyevent@0__:zadd z',
+      '__keyevent@0__:zincr z',
+      '__keyevent@0__:zpopmin z',
+      '__keyevent@0__:del z',
+    ]);
+    await s.sync();
+  });
+
   it('CONFIG SET rejects unknown classes', async () => {
     expect(await t.error('CONFIG', 'SET', 'notify-keyspace-events', 'KQ')).toMatch(/^ERR CONFIG SET failed \(possibly related to argument 'notify-keyspace-events'\)/);
   });

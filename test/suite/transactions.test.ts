@@ -526,6 +526,22 @@ describe('transactions [in-process, manual clock]', () => {
     expect(raw.join('')).toBe('+OK\r\n+OK\r\n+QUEUED\r\n_\r\n');
   });
 
+  it('EXEC refused for want of AUTH aborts; AUTH itself is queued (as redis-server 7.0.15)', async () => {
+    const secured = await inProcess({ requirepass: 'pw' });
+    try {
+      const raw: string[] = [];
+      const c = secured.server!.connectLocal((s) => raw.push(s));
+      c.onData(Buffer.from('EXEC\r\nMULTI\r\nAUTH pw\r\nMULTI\r\nAUTH x\r\nAUTH pw\r\nEXEC\r\n'));
+      await new Promise((r) => setImmediate(r));
+      expect(raw.join('')).toBe(
+        '-EXECABORT Transaction discarded because of: NOAUTH Authentication required.\r\n-NOAUTH Authentication required.\r\n' +
+          '+OK\r\n+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n+OK\r\n',
+      );
+    } finally {
+      await secured.close();
+    }
+  });
+
   it('a MULTI/EXEC reaches the log as one unit, wrapped in MULTI/EXEC', async () => {
     const units: string[] = [];
     backend.server!.log.addConsumer((u) => units.push(u));
