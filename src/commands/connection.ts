@@ -5,6 +5,8 @@ import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { VERSION } from '../version.js';
 import { parseIndex } from '../util/numbers.js';
+import type { Client } from '../server/client.js';
+import { aclAuthenticate, aclOf } from '../server/acl.js';
 
 function ping(c: CommandContext, argv: string[]): void {
   if (argv.length > 2) return c.reply.error(E.wrongArity('ping'));
@@ -36,21 +38,13 @@ function quit(c: CommandContext): void {
   c.closeAfterReply();
 }
 
-/** Checks a user/password pair against the configured default user (ACL users come with ACL). */
-function checkPassword(c: CommandContext, user: string, pass: string): boolean {
-  const required = c.server.config.str('requirepass');
-  if (user !== 'default') return false;
-  return required === '' || pass === required;
-}
-
+/** AUTH [username] password against the ACL users (server/acl.ts; `requirepass` is default's). */
 function auth(c: CommandContext, argv: string[]): void {
   if (argv.length > 3) return c.reply.error(E.SYNTAX);
   const user = argv.length === 3 ? argv[1] : 'default';
   const pass = argv[argv.length - 1];
-  if (argv.length === 2 && c.server.config.str('requirepass') === '') return c.reply.error(E.AUTH_NOT_CONFIGURED);
-  if (!checkPassword(c, user, pass)) return c.reply.error(E.WRONGPASS);
-  c.authenticated = true;
-  c.user = user;
+  if (argv.length === 2 && aclOf((c as Client).server).defaultUser.nopass) return c.reply.error(E.AUTH_NOT_CONFIGURED);
+  if (!aclAuthenticate(c as Client, user, pass, argv)) return c.reply.error(E.WRONGPASS);
   c.reply.ok();
 }
 
@@ -65,13 +59,12 @@ function hello(c: CommandContext, argv: string[]): void {
     i = 2;
   }
   let name: string | null = null;
+  // As redis-server 7.0.15: each AUTH authenticates as it is parsed, names are checked as parsed.
   for (; i < argv.length; i++) {
     const opt = argv[i].toLowerCase();
     const more = argv.length - i - 1;
     if (opt === 'auth' && more >= 2) {
-      if (!checkPassword(c, argv[i + 1], argv[i + 2])) return c.reply.error(E.WRONGPASS);
-      c.authenticated = true;
-      c.user = argv[i + 1];
+      if (!aclAuthenticate(c as Client, argv[i + 1], argv[i + 2], argv)) return c.reply.error(E.WRONGPASS);
       i += 2;
     } else if (opt === 'setname' && more >= 1) {
       const n = argv[i + 1];
@@ -84,7 +77,7 @@ function hello(c: CommandContext, argv: string[]): void {
       return c.reply.error(`ERR Syntax error in HELLO option '${argv[i]}'`);
     }
   }
-  if (!c.authenticated) return c.reply.error('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+  if (!c.authenticated) return c.reply.error('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
   if (name !== null) c.name = name;
   c.resp = ver as 2 | 3;
   const r = c.reply;

@@ -11,6 +11,7 @@ import { zsetCommands } from './zsets.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
 import { transactionCommands } from './transactions.js';
+import { aclCommands } from './acl.js';
 
 export const allCommands: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -24,4 +25,5 @@ export const allCommands: readonly (readonly CommandSpec[])[] = [
   persistenceCommands,
   pubsubCommands,
   transactionCommands,
+  aclCommands,
 ];

@@ -16,6 +16,7 @@ import { USED_MEMORY_STARTUP } from '../keyspace/memory.js';
 import type { Db } from '../keyspace/db.js';
 import type { Client } from '../server/client.js';
 import { PAUSE_ALL, PAUSE_WRITE } from '../server/pause.js';
+import { aclOf } from '../server/acl.js';
 
 // ---- declarations that the table has no field for --------------------------------------------
 
@@ -408,7 +409,7 @@ function clientType(cl: CommandContext): ClientType {
  * counterpart (fixed reply buffer, list of reply blocks) read 0. `current` is the command
  * being run when `cl` is the caller itself.
  */
-function clientInfoLine(cl: CommandContext, now: number, current: { cmd: string; argvMem: number } | null): string {
+export function clientInfoLine(cl: CommandContext, now: number, current: { cmd: string; argvMem: number } | null): string {
   const omem = cl.outputBufferBytes;
   const qbuf = cl.queryBufferBytes;
   const argvMem = current ? current.argvMem : 0;
@@ -610,11 +611,9 @@ function clientUnpause(c: CommandContext): void {
   c.reply.ok();
 }
 
-/** Without ACL, the users that exist are "default" and whoever is logged in. */
+/** CLIENT KILL USER: an ACL user (server/acl.ts). */
 function knownUser(c: CommandContext, name: string): boolean {
-  if (name === 'default') return true;
-  for (const cl of c.server.clients()) if (cl.user === name) return true;
-  return false;
+  return aclOf((c as Client).server).users.has(name);
 }
 
 function clientHelp(c: CommandContext): void {

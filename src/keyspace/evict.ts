@@ -253,6 +253,17 @@ export class Evictor {
     return lfuDecrAndReturn(e.lru, lfuTimeInMinutes(this.ks.clock.now()), this.ks.lfuDecayTime);
   }
 
+  /**
+   * The db is being emptied: drop what still points into its old dict (sampling cursors, the
+   * SIEVE hand, pool candidates), or they would keep the whole old dataset from the GC.
+   */
+  flushed(db: Db): void {
+    this.cursors[db.index] = null;
+    this.volatileCursors[db.index] = null;
+    this.hands[db.index] = null;
+    this.pool.clear();
+  }
+
   /** True while the setImmediate loop is evicting what a previous call left over. */
   get running(): boolean {
     return this.timer !== null;

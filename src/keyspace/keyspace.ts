@@ -130,6 +130,7 @@ export class Keyspace {
   }
   onFlush(db: Db): void {
     this.memory.flushed(db);
+    this.evictor.flushed(db);
   }
 
   totalKeys(): number {

@@ -53,11 +53,16 @@ export class Persistence {
   private aofBaseSize = 0;
   /** The last AOF write/fsync error, cleared by the next successful flush. */
   aofError: Error | null = null;
-  /** `appendfsync always` batches whose fsync failed: their replies wait for a successful retry. */
-  private held: Array<{ release: () => void; durable: boolean }> = [];
   loadedKeys = 0;
   loadMs = 0;
-  private readonly consumer = (unit: string, start: number) => this.aof?.append(Buffer.from(unit, 'latin1'), start);
+  /** Mutations were appended since the last flushAof (a failed flush's bytes stay buffered in
+   * the writer, but they are not new: turns that add nothing must not wait on them). */
+  private appended = false;
+  private readonly consumer = (unit: string, start: number) => {
+    if (this.aof === null) return;
+    this.aof.append(Buffer.from(unit, 'latin1'), start);
+    this.appended = true;
+  };
 
   constructor(private readonly d: PersistenceDeps) {}
 
@@ -146,31 +151,27 @@ export class Persistence {
 
   // ---- the write path ------------------------------------------------------------------------
 
-  /**
-   * End of an event-loop turn. `release` sends the turn's replies, and only once the AOF write
-   * covering the turn's mutations has reached the OS (so a killed process loses nothing it
-   * acknowledged) — and with `appendfsync always` also its fdatasync (group commit: one write
-   * and one fsync for every client's writes of the turn). Replies leave in turn order.
-   */
-  endOfTurn(release: () => void): void {
-    const aof = this.aof;
-    if (aof === null || (!aof.pending && this.held.length === 0)) {
-      release();
-      return;
-    }
-    const batch = { release, durable: false };
-    this.held.push(batch);
-    aof.flush((err) => {
-      this.noteFlush(err);
-      if (err !== null) return; // stays held: released by the retry that succeeds (cron)
-      batch.durable = true;
-      this.releaseDurable();
-    });
+  /** True when mutations were appended to the AOF since the last flush. */
+  get aofPending(): boolean {
+    return this.aof !== null && this.appended;
   }
 
-  /** Sends held replies in turn order, up to the first batch not yet covered by an fsync. */
-  private releaseDurable(): void {
-    while (this.held.length > 0 && this.held[0].durable) this.held.shift()!.release();
+  /**
+   * Hands the AOF buffer to the OS (and fdatasyncs it under `always`); `done(true)` once that
+   * covers everything appended before this call. A failure is recorded (MISCONF) and reported
+   * as done(false); the bytes stay buffered for the next attempt.
+   */
+  flushAof(done: (ok: boolean) => void): void {
+    const aof = this.aof;
+    if (aof === null) {
+      done(true);
+      return;
+    }
+    this.appended = false;
+    aof.flush((err) => {
+      this.noteFlush(err);
+      done(err === null);
+    });
   }
 
   private noteFlush(err: Error | null): void {
@@ -300,16 +301,6 @@ export class Persistence {
         this.d.logger.info({ size, base, pct }, 'Starting automatic rewriting of AOF');
         this.startSnapshot('aofrewrite');
       }
-    }
-    // A failed `always` flush is retried here until it succeeds.
-    if (this.aofError !== null && this.held.length > 0 && this.aof !== null) {
-      const covered = this.held.slice();
-      this.aof.flush((err) => {
-        this.noteFlush(err);
-        if (err !== null) return;
-        for (const b of covered) b.durable = true;
-        this.releaseDurable();
-      });
     }
   }
 

@@ -15,6 +15,7 @@ import type { Server } from './server.js';
 import { allowedInSubscriberMode, type ClientPubSub } from './pubsub.js';
 import { feedMonitors } from './monitor.js';
 import { existingWatchRegistry } from './watch.js';
+import { aclOf, aclCheckCommand, authRequired, type AclUser } from './acl.js';
 
 /** What the client needs of its transport; a TCP socket or an in-process pipe. */
 export interface Connection {
@@ -37,6 +38,8 @@ export class Client implements CommandContext {
   dbIndex = 0;
   authenticated: boolean;
   user = 'default';
+  /** The ACL user this connection runs as (server/acl.ts); `user` is its name. */
+  aclUser: AclUser;
   readonly createdAt: number;
   lastInteraction: number;
   /** The last command run (CLIENT LIST `cmd`). */
@@ -64,6 +67,8 @@ export class Client implements CommandContext {
   dirtyCas = false;
   /** In MONITOR mode (server/monitor.ts): a member of server.monitors. */
   monitor = false;
+  /** Reply batches of this client held for an AOF write (server.ts beforeSleep). */
+  heldBatches = 0;
   /** True while this client's output is waiting in the server's pending-write set. */
   pendingWrite = false;
   /** Total bytes ever written to / read from this client (CLIENT LIST tot-net-*). */
@@ -83,7 +88,8 @@ export class Client implements CommandContext {
     this.parser = new RespParser({
       maxBulkLen: server.config.num('proto-max-bulk-len'),
     });
-    this.authenticated = server.config.str('requirepass') === '';
+    this.aclUser = aclOf(server).defaultUser;
+    this.authenticated = this.aclUser.nopass && this.aclUser.enabled;
     this.createdAt = this.lastInteraction = Date.now();
   }
 
@@ -165,8 +171,8 @@ export class Client implements CommandContext {
   processInput(): void {
     const limit = this.server.config.num('client-query-buffer-limit');
     // Redis's tighter limits on what an unauthenticated client may declare.
-    this.parser.authRequired = !this.authenticated;
-    while (!this.paused && !this.closing && !this.closed) {
+    this.parser.authRequired = !this.authenticated && authRequired(this);
+    while (!this.paused && !this.closing && !this.closed && !this.closeAsap) {
       let argv: string[] | null;
       try {
         argv = this.parser.next();
@@ -221,9 +227,17 @@ export class Client implements CommandContext {
       return;
     }
     const bits = spec.bits;
-    if (!this.authenticated && (bits & F.no_auth) === 0) {
+    if (!this.authenticated && (bits & F.no_auth) === 0 && authRequired(this)) {
       this.rejectCommand(E.NOAUTH, spec);
       return;
+    }
+    // ACL (server/acl.ts): one boolean for a user allowed every command, key and channel.
+    if (!this.aclUser.unrestricted) {
+      const denied = aclCheckCommand(this, spec, argv);
+      if (denied !== null) {
+        this.rejectCommand(denied, spec);
+        return;
+      }
     }
     const gate = server.gate(this, spec, bits);
     if (gate !== null) {

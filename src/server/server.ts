@@ -33,6 +33,8 @@ import { OutputLimits } from './output-limits.js';
 import { NOTIFY, notifyKeyspaceEvent, watchNotifyConfig } from './notify.js';
 import { EVICT_FAIL, type MaxmemoryPolicy } from '../keyspace/evict.js';
 import { ClientPause } from './pause.js';
+import { PROTECTED_MODE_DENIED, protectedModeRefuses, resetClientUser } from './acl.js';
+import { listenTls } from './tls.js';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -234,11 +236,14 @@ export class Server implements ServerApi {
   /**
    * Listens on every `bind` address (Redis syntax: "-" makes one optional, "*" is every IPv4
    * address, "::*" every IPv6 one); resolves with the bound port (port 0 picks a free one).
+   * With a `tls-port`, TLS listens on it too (server/tls.ts); `port 0` then means no plain-text
+   * listener at all, as in Redis, and the TLS port is resolved.
    */
   async listen(): Promise<number> {
     let port = this.config.num('port');
+    const tlsPort = this.config.num('tls-port');
     const binds = this.bindAddresses();
-    for (const b of binds) {
+    for (const b of port === 0 && tlsPort !== 0 ? [] : binds) {
       const optional = b.startsWith('-');
       const host = normalizeBindAddress(optional ? b.slice(1) : b);
       const srv = net.createServer({ noDelay: true }, (sock) => this.accept(sock));
@@ -272,11 +277,20 @@ export class Server implements ServerApi {
       // Port 0: every further address gets the port the first one was given.
       port = (srv.address() as net.AddressInfo).port;
     }
+    if (tlsPort !== 0) {
+      try {
+        this.netServers.push(...(await listenTls(this, binds, tlsPort, (sock) => this.accept(sock))));
+      } catch (err) {
+        for (const s of this.netServers) s.close();
+        this.netServers = [];
+        throw err;
+      }
+    }
     if (this.netServers.length === 0) throw Object.assign(new Error('Failed listening on port ' + port + ' (no bind address available)'), { code: 'LISTEN_FAILED' });
     this.boundPort = port;
     this.startCron();
     this.logger.info({ port, bind: binds }, 'Ready to accept connections tcp');
-    return port;
+    return port !== 0 ? port : tlsPort;
   }
 
   private bindAddresses(): string[] {
@@ -300,7 +314,10 @@ export class Server implements ServerApi {
     // Settle collections changed by the last commands; the reading updates used_memory_peak.
     this.ks.memory.flushPending();
     this.ks.memory.usedMemory();
-    if (!this.loading) this.persistence?.cron();
+    if (!this.loading) {
+      this.persistence?.cron();
+      this.retryHeldFlush();
+    }
     const timeout = this.config.num('timeout');
     if (timeout > 0) {
       const now = Date.now();
@@ -345,12 +362,19 @@ export class Server implements ServerApi {
   // ---- connections -------------------------------------------------------------------------
 
   private accept(sock: net.Socket): void {
-    this.stats.totalConnectionsReceived++;
     if (this.clientSet.size >= this.config.num('maxclients')) {
       this.stats.rejectedConnections++;
       sock.end('-ERR max number of clients reached\r\n');
       return;
     }
+    // Protected mode (server/acl.ts): no password for the default user, a non-loopback peer.
+    if (protectedModeRefuses(this, sock.remoteAddress)) {
+      this.stats.rejectedConnections++;
+      sock.end(PROTECTED_MODE_DENIED);
+      return;
+    }
+    // Redis counts a connection once it passed both checks (clientAcceptHandler).
+    this.stats.totalConnectionsReceived++;
     const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
     const conn: Connection = {
       write: (s) => void sock.write(s, 'latin1'),
@@ -433,12 +457,18 @@ export class Server implements ServerApi {
     }
   }
 
-  /** End of an event-loop turn: write every client's accumulated replies with one write each. */
+  /**
+   * End of an event-loop turn (Redis's beforeSleep): write every client's accumulated replies
+   * with one write each — but a turn that appended to the AOF is released only once that write
+   * reached the OS (and, with `appendfsync always`, its fdatasync): a killed process never
+   * loses an acknowledged write; one write + one fsync covers every client's writes of the turn
+   * (group commit). Batches are released in turn order. While an AOF write fails, writes are
+   * refused (MISCONF) and the held batch waits for a successful retry; replies of clients with
+   * nothing held go out at once, the others queue behind their own held replies.
+   */
   private readonly beforeSleep = (): void => {
     this.writeScheduled = false;
     const list = this.pendingWrites.splice(0);
-    // Take each client's replies now: with `appendfsync always` they leave only after the fsync
-    // covering this turn's writes, and replies of later turns must not overtake them.
     const outs: string[] = new Array(list.length);
     const closing: boolean[] = new Array(list.length);
     for (let i = 0; i < list.length; i++) {
@@ -447,10 +477,66 @@ export class Server implements ServerApi {
       outs[i] = c.reply.take();
       closing[i] = c.closing;
     }
-    const release = () => this.writeClients(list, outs, closing);
-    if (this.persistence !== null) this.persistence.endOfTurn(release);
-    else release();
+    const p = this.persistence;
+    if (p !== null && p.aofPending) {
+      const batch: HeldBatch = { list, outs, closing, durable: false };
+      this.holdBatch(batch);
+      p.flushAof((ok) => {
+        if (!ok) return; // stays held: released by the retry that succeeds (cron)
+        batch.durable = true;
+        this.releaseDurable();
+      });
+      return;
+    }
+    if (this.heldBatches.length === 0) {
+      this.writeClients(list, outs, closing);
+      return;
+    }
+    // Nothing new to persist, but earlier batches are still held: only their clients wait.
+    const waitList: Client[] = [];
+    const waitOuts: string[] = [];
+    const waitClosing: boolean[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i];
+      if (c.heldBatches > 0) {
+        waitList.push(c);
+        waitOuts.push(outs[i]);
+        waitClosing.push(closing[i]);
+        outs[i] = '';
+        closing[i] = false;
+      }
+    }
+    this.writeClients(list, outs, closing);
+    if (waitList.length > 0) this.holdBatch({ list: waitList, outs: waitOuts, closing: waitClosing, durable: true });
   };
+
+  private readonly heldBatches: HeldBatch[] = [];
+
+  private holdBatch(b: HeldBatch): void {
+    for (const c of b.list) c.heldBatches++;
+    this.heldBatches.push(b);
+  }
+
+  /** Writes held batches in turn order, up to the first one not yet durable. */
+  private releaseDurable(): void {
+    while (this.heldBatches.length > 0 && this.heldBatches[0].durable) {
+      const b = this.heldBatches.shift()!;
+      for (const c of b.list) c.heldBatches--;
+      this.writeClients(b.list, b.outs, b.closing);
+    }
+  }
+
+  /** Cron: after a failed AOF write, retry; success makes every batch held so far durable. */
+  private retryHeldFlush(): void {
+    const p = this.persistence;
+    if (p === null || this.heldBatches.length === 0 || p.aofError === null) return;
+    const covered = this.heldBatches.slice();
+    p.flushAof((ok) => {
+      if (!ok) return;
+      for (const b of covered) b.durable = true;
+      this.releaseDurable();
+    });
+  }
 
   private writeClients(list: Client[], outs: string[], closing: boolean[]): void {
     // Output counts as interaction too (Redis writeToClient): a client served after a long
@@ -641,8 +727,7 @@ export class Server implements ServerApi {
     c.name = '';
     c.replyMode = 'on';
     c.noEvict = false;
-    c.user = 'default';
-    c.authenticated = this.config.str('requirepass') === '';
+    resetClientUser(c);
     this.onClientReset(c);
   }
 
@@ -710,6 +795,14 @@ function normalizeBindAddress(a: string): string {
   if (a === '*') return '0.0.0.0';
   if (a === '::*') return '::';
   return a;
+}
+
+interface HeldBatch {
+  list: Client[];
+  outs: string[];
+  closing: boolean[];
+  /** The AOF data of this batch's turn reached the OS (and disk, under `always`). */
+  durable: boolean;
 }
 
 /** SLOWLOG keeps at most 32 arguments of at most 128 bytes each, as Redis does. */

@@ -1,0 +1,114 @@
+// A full disk under the AOF: the write error is never ignored. The write whose AOF append
+// failed is not acknowledged until a retry succeeds; meanwhile other writes are refused with
+// MISCONF, reads keep working, and once space is back everything proceeds and survives a
+// restart. Needs a small tmpfs (root + mount); skipped where it cannot be mounted.
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it, expect, afterAll } from 'vitest';
+import { startServer, tempDir } from '../helpers/proc.js';
+
+function tryMount(dir: string): boolean {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const mnt = tempDir('hoard-enospc-');
+const mounted = tryMount(mnt);
+
+afterAll(() => {
+  if (mounted) {
+    try {
+      execFileSync('umount', ['-l', mnt], { stdio: 'ignore' });
+    } catch {
+      /* already gone */
+    }
+  }
+});
+
+/** Fills the filesystem until ENOSPC; returns the filler's path. */
+function fillDisk(dir: string): string {
+  const p = path.join(dir, 'filler');
+  const fd = fs.openSync(p, 'w');
+  const chunk = Buffer.alloc(64 * 1024, 1);
+  try {
+    for (;;) fs.writeSync(fd, chunk);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  }
+  // Also take the last partial block.
+  try {
+    for (;;) fs.writeSync(fd, Buffer.alloc(512, 1));
+  } catch {
+    /* full */
+  }
+  fs.closeSync(fd);
+  return p;
+}
+
+describe.skipIf(!mounted)('AOF write errors (full disk)', () => {
+  for (const policy of ['always', 'everysec'] as const) {
+    it(`appendfsync ${policy}: holds the failed write's reply, refuses others with MISCONF, recovers when space returns`, async () => {
+      const dir = path.join(mnt, `data-${policy}`);
+      fs.mkdirSync(dir);
+      const srv = await startServer(dir, ['--appendonly', 'yes', '--appendfsync', policy]);
+      const a = srv.client();
+      const b = srv.client();
+      expect(await a.set('before', 'full')).toBe('OK');
+      const filler = fillDisk(mnt);
+      let pending: Promise<string | null> = Promise.resolve(null);
+      try {
+
+      let acked = false;
+      pending = a.set('during', 'x'.repeat(65536)).then((r) => {
+        acked = true;
+        return r;
+      });
+      // Until the AOF error is seen, writes may still be accepted into the same failing batch;
+      // once it is, every write is refused.
+      let refusal = '';
+      for (let i = 0; i < 100 && refusal === ''; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        refusal = await b.set(`probe${i}`, 'y').then(
+          () => '',
+          (e: Error) => e.message,
+        );
+      }
+      expect(refusal).toMatch(/^MISCONF Errors writing to the AOF file/);
+      expect(acked).toBe(false);
+      expect(await b.get('before')).toBe('full');
+      const info = await b.info('persistence');
+      expect(info).toContain('aof_last_write_status:err');
+
+      } finally {
+        fs.rmSync(filler, { force: true });
+      }
+      expect(await pending).toBe('OK');
+      // Accepted again once a flush succeeded.
+      let ok = '';
+      for (let i = 0; i < 100 && ok !== 'OK'; i++) {
+        ok = await b.set('after', 'space').catch(() => '');
+        if (ok !== 'OK') await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(ok).toBe('OK');
+      expect(await b.info('persistence')).toContain('aof_last_write_status:ok');
+      a.disconnect();
+      b.disconnect();
+      await srv.kill('SIGKILL');
+
+      const again = await startServer(dir, ['--appendonly', 'yes', '--appendfsync', policy]);
+      const r = again.client();
+      expect(await r.get('before')).toBe('full');
+      expect(await r.get('during')).toBe('x'.repeat(65536));
+      expect(await r.get('after')).toBe('space');
+      r.disconnect();
+      await again.kill('SIGTERM');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }, 60_000);
+  }
+});
