@@ -24,6 +24,7 @@ import { typeOf, type Collection, type Entry, type Value } from '../keyspace/ind
 import { lfuDecrAndReturn as lfuDecrAndReturnAt, lfuTimeInMinutes } from '../keyspace/evict.js';
 import { parseInt64, INT64_MAX, INT64_MIN } from '../util/numbers.js';
 import { compileMatcher } from '../util/glob.js';
+import { parseScanCursor } from '../types/scan-cursor.js';
 import { NOTIFY } from '../config.js';
 
 // ---- shared helpers ----------------------------------------------------------------------
@@ -220,39 +221,6 @@ function keys(c: CommandContext, argv: string[]): void {
   c.reply.bulks(out);
 }
 
-/**
- * Redis's parseScanCursorOrReply (strtoul, base 10): optional sign, digits, nothing else; no
- * leading space; "" is 0; a negative value wraps modulo 2^64; beyond 2^64-1 is invalid.
- * Returns the cursor (clamped to MAX_SAFE_INTEGER, which no entry seq reaches) or -1 if invalid.
- */
-export function parseScanCursor(s: string): number {
-  const len = s.length;
-  if (len === 0) return 0;
-  let i = 0;
-  let neg = false;
-  const c0 = s.charCodeAt(0);
-  if (c0 === 43 /* + */ || c0 === 45 /* - */) {
-    neg = c0 === 45;
-    i = 1;
-  }
-  if (i === len) return -1;
-  let v = 0;
-  const start = i;
-  for (; i < len; i++) {
-    const ch = s.charCodeAt(i);
-    if (ch < 48 || ch > 57) return -1;
-    if (i - start < 15) v = v * 10 + (ch - 48);
-  }
-  if (len - start <= 15) {
-    if (!neg || v === 0) return v;
-    return Number.MAX_SAFE_INTEGER; // 2^64 - v: far beyond any seq
-  }
-  const big = BigInt(s.slice(start));
-  if (big > 0xffffffffffffffffn) return -1;
-  const u = neg && big !== 0n ? (1n << 64n) - big : big;
-  return u > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(u);
-}
-
 /** Entries visited by one SCAN step (module-level, reused: no per-call closure). */
 const scanBuf: Entry[] = [];
 function scanCollect(e: Entry): void {
@@ -260,8 +228,10 @@ function scanCollect(e: Entry): void {
 }
 
 function scan(c: CommandContext, argv: string[]): void {
+  // A cursor above 2^53 comes back approximate: beyond every entry seq all the same, so the
+  // step ends the iteration (db.scan's seekSeq finds nothing), as the exact value would.
   const cursor = parseScanCursor(argv[1]);
-  if (cursor < 0) return c.reply.error(E.INVALID_CURSOR);
+  if (cursor === null) return c.reply.error(E.INVALID_CURSOR);
   let count = 10;
   let pattern: string | null = null;
   let typeName: string | null = null;

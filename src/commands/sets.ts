@@ -9,7 +9,9 @@
 // it existed, then SADD of the result (so a replica or a replayed log never recomputes it against
 // a keyspace that could differ, e.g. a source whose expiry a replica's clock sees differently).
 // Members go in batches of PROPAGATE_BATCH per command, and a command's records form one atomic
-// group of the log.
+// group of the log. Keyspace events are t_set.c's, in its order: the command's event only when
+// something changed, then "del" when the key went away (checked against redis-server 7.0 in
+// test/suite/pubsub.test.ts).
 
 import { def } from './table.js';
 import { E } from './errors.js';
@@ -18,6 +20,7 @@ import { SetValue } from '../types/set.js';
 import { parseScanArgs, parseScanCursor, scanStep } from '../types/scan-cursor.js';
 import { parseInt64, parseIndex } from '../util/numbers.js';
 import { compileMatcher } from '../util/glob.js';
+import { NOTIFY } from '../config.js';
 import { parseRandomCount, randomCount, replyScan, sampleDistinct, scanArgsError, SCAN_ARGS } from './hashes.js';
 
 /** Members per propagated SADD/SREM (Redis batches SPOP's SREMs by 1024 the same way). */
@@ -103,7 +106,10 @@ function sadd(c: CommandContext, argv: string[]): void {
   for (let i = 2; i < argv.length; i++) {
     if (s.add(argv[i], cfg)) added++;
   }
-  if (added > 0) c.propagate(argv);
+  if (added > 0) {
+    c.notify(NOTIFY.SET, 'sadd', key);
+    c.propagate(argv);
+  }
   c.reply.int(added);
 }
 
@@ -113,16 +119,22 @@ function srem(c: CommandContext, argv: string[]): void {
   if (s === undefined) return;
   if (s === null) return c.reply.int(0);
   let removed = 0;
+  let keyRemoved = false;
   for (let i = 2; i < argv.length; i++) {
     if (s.delete(argv[i])) {
       removed++;
       if (s.size === 0) {
         c.db.delete(key);
+        keyRemoved = true;
         break;
       }
     }
   }
-  if (removed > 0) c.propagate(argv);
+  if (removed > 0) {
+    c.notify(NOTIFY.SET, 'srem', key);
+    if (keyRemoved) c.notify(NOTIFY.GENERIC, 'del', key);
+    c.propagate(argv);
+  }
   c.reply.int(removed);
 }
 
@@ -171,7 +183,11 @@ function spop(c: CommandContext, argv: string[]): void {
   if (s === null) return c.reply.nullBulk();
   const m = s.randomMember();
   s.delete(m);
-  if (s.size === 0) c.db.delete(key);
+  c.notify(NOTIFY.SET, 'spop', key);
+  if (s.size === 0) {
+    c.db.delete(key);
+    c.notify(NOTIFY.GENERIC, 'del', key);
+  }
   c.propagate(['SREM', key, m]);
   c.reply.bulk(m);
 }
@@ -190,6 +206,8 @@ function spopWithCount(c: CommandContext, argv: string[]): void {
     // Everything: reply the whole set and delete the key, propagated as DEL.
     replySet(c, s);
     c.db.delete(key);
+    c.notify(NOTIFY.SET, 'spop', key);
+    c.notify(NOTIFY.GENERIC, 'del', key);
     c.propagate(['DEL', key]);
     return;
   }
@@ -210,6 +228,7 @@ function spopWithCount(c: CommandContext, argv: string[]): void {
     for (const m of s.set) if (!keep.has(m)) popped.push(m);
     for (let i = 0; i < popped.length; i++) s.delete(popped[i]);
   }
+  c.notify(NOTIFY.SET, 'spop', key);
   propagateMembers(c, null, 'SREM', key, popped);
   r.set(popped.length);
   for (let i = 0; i < popped.length; i++) r.bulk(popped[i]);
@@ -266,12 +285,16 @@ function smove(c: CommandContext, argv: string[]): void {
   }
   if (src === dst) return c.reply.int(src.has(member) ? 1 : 0);
   if (!src.delete(member)) return c.reply.int(0);
-  if (src.size === 0) db.delete(srcKey);
+  c.notify(NOTIFY.SET, 'srem', srcKey);
+  if (src.size === 0) {
+    db.delete(srcKey);
+    c.notify(NOTIFY.GENERIC, 'del', srcKey);
+  }
   if (dst === null) {
     dst = new SetValue();
     db.setKey(dstKey, dst);
   }
-  dst.add(member, c.server.config);
+  if (dst.add(member, c.server.config)) c.notify(NOTIFY.SET, 'sadd', dstKey);
   c.propagate(argv);
   c.reply.int(1);
 }
@@ -346,19 +369,22 @@ function sintercard(c: CommandContext, argv: string[]): void {
 
 /**
  * Stores a *STORE result at `dst` (replacing whatever was there, TTL included, as setKey does),
- * or deletes `dst` when the result is empty; propagates the effect and replies the cardinality.
+ * or deletes `dst` when the result is empty; notifies `event` ("sinterstore", "sunionstore",
+ * "sdiffstore") or "del", propagates the effect and replies the cardinality.
  */
-function storeResult(c: CommandContext, dst: string, result: SetValue): void {
+function storeResult(c: CommandContext, event: string, dst: string, result: SetValue): void {
   const db = c.db;
   const existed = db.lookupWrite(dst) !== undefined;
   if (result.size === 0) {
     if (existed) {
       db.delete(dst);
+      c.notify(NOTIFY.GENERIC, 'del', dst);
       c.propagate(['DEL', dst]);
     }
     return c.reply.int(0);
   }
   db.setKey(dst, result);
+  c.notify(NOTIFY.SET, event, dst);
   propagateMembers(c, existed ? ['DEL', dst] : null, 'SADD', dst, result.set);
   c.reply.int(result.size);
 }
@@ -373,7 +399,7 @@ function sinterstore(c: CommandContext, argv: string[]): void {
     const cfg = c.server.config;
     for (let i = 0; i < out.length; i++) result.add(out[i], cfg);
   }
-  storeResult(c, argv[1], result);
+  storeResult(c, 'sinterstore', argv[1], result);
 }
 
 // ---- SUNION SDIFF and their STOREs ---------------------------------------------------------------
@@ -430,7 +456,7 @@ function sunionDiff(c: CommandContext, argv: string[], diff: boolean): void {
 function sunionDiffStore(c: CommandContext, argv: string[], diff: boolean): void {
   const sets = lookupSets(c, argv, 2, argv.length, true);
   if (sets === undefined) return;
-  storeResult(c, argv[1], unionDiff(c, sets, diff));
+  storeResult(c, diff ? 'sdiffstore' : 'sunionstore', argv[1], unionDiff(c, sets, diff));
 }
 
 function sunion(c: CommandContext, argv: string[]): void {

@@ -305,20 +305,22 @@ function set(c: CommandContext, argv: string[]): void {
   }
   const db = c.db;
   let found: boolean;
+  let entry: Entry | undefined;
   if ((flags & OBJ_GET) !== 0) {
     // Redis replies the old value first (getGenericCommand), whatever NX/XX then decide.
     const old = getGeneric(c, key);
     if (old === false) return;
     found = old !== null;
   } else {
-    found = db.lookupWrite(key) !== undefined;
+    entry = db.lookupWrite(key);
+    found = entry !== undefined;
   }
   if (((flags & OBJ_NX) !== 0 && found) || ((flags & OBJ_XX) !== 0 && !found)) {
     if ((flags & OBJ_GET) === 0) c.reply.nullBulk();
     return;
   }
   const keepTtl = (flags & OBJ_KEEPTTL) !== 0;
-  const e = db.setKey(key, value, keepTtl);
+  const e = entry !== undefined ? db.overwrite(entry, value, keepTtl) : db.setKey(key, value, keepTtl);
   c.notify(NOTIFY.STRING, 'set', key);
   if (unit !== 0) {
     c.notify(NOTIFY.GENERIC, 'expire', key);

@@ -117,6 +117,14 @@ export class Db {
   setKey(key: string, value: Value, keepTtl = false): Entry {
     const e = this.dict.get(key);
     if (e === undefined) return this.add(key, value);
+    return this.overwrite(e, value, keepTtl);
+  }
+
+  /**
+   * setKey for an entry the caller already found (by lookupWrite): saves the second hash probe
+   * on the SET path.
+   */
+  overwrite(e: Entry, value: Value, keepTtl = false): Entry {
     if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, e);
     this.ks.onOverwrite(this, e, value);
     e.value = value;

@@ -171,7 +171,11 @@ export async function listenTls(server: Server, binds: readonly string[], port: 
       let next: tls.TlsOptions;
       try {
         next = tlsOptions(config);
-        for (const s of servers) s.setSecureContext(next);
+        for (const s of servers) {
+          s.setSecureContext(next);
+          // setSecureContext leaves the client-certificate policy, read per connection from these.
+          Object.assign(s, { requestCert: next.requestCert, rejectUnauthorized: next.rejectUnauthorized });
+        }
       } catch (err) {
         logger.warn({ err }, 'Unable to update TLS configuration');
         return 'Unable to update TLS configuration. Check server logs.';

@@ -644,6 +644,70 @@ commandSuite('keyspace notifications', (t) => {
     await s.sync();
   });
 
+  it('set commands: their events, the "del" of an emptied key, nothing for a no-op', async () => {
+    await t.call('CONFIG', 'SET', 'notify-keyspace-events', 'Esg');
+    const s = await keyspaceListener(t);
+    await t.call('SADD', 's', 'a', 'b', 'c');
+    await t.call('SADD', 's', 'a'); // nothing added
+    await t.call('SREM', 's', 'a', 'x');
+    await t.call('SREM', 's', 'x'); // nothing removed
+    await t.call('SPOP', 's', 0);
+    await t.call('SPOP', 'nope', 2);
+    await t.call('SPOP', 's', 1); // part of the set
+    await t.call('SPOP', 's'); // its last member
+    await t.call('SADD', 's', 'a', 'b');
+    await t.call('SPOP', 's', 5); // the whole set
+    await t.call('SADD', 'big', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    await t.call('SPOP', 'big', 9); // most of the set: pops all but the ones it keeps
+    await t.call('SADD', 'src', 'a', 'b');
+    await t.call('SADD', 'dst', 'b');
+    await t.call('SMOVE', 'src', 'dst', 'b'); // already in dst: no sadd
+    await t.call('SMOVE', 'src', 'src', 'a'); // same set
+    await t.call('SMOVE', 'src', 'dst', 'x'); // not a member
+    await t.call('SMOVE', 'src', 'dst', 'a'); // empties src
+    await t.call('SMOVE', 'src', 'new', 'a'); // src missing
+    await t.call('SREM', 'dst', 'a', 'b', 'c');
+    await t.call('SADD', 'x', 1, 2);
+    await t.call('SADD', 'y', 2, 3);
+    await t.call('SINTERSTORE', 'd', 'x', 'y');
+    await t.call('SUNIONSTORE', 'd', 'x', 'y');
+    await t.call('SDIFFSTORE', 'd', 'x', 'y');
+    await t.call('SINTERSTORE', 'd', 'x', 'nope'); // empty: deletes d
+    await t.call('SDIFFSTORE', 'd', 'x', 'x'); // empty, d missing
+    await t.call('SUNIONSTORE', 'd', 'nope');
+    await t.call('SINTERSTORE', 'd', 'x', 'y');
+    await t.call('SDIFFSTORE', 'd', 'y', 'y'); // empty: deletes d
+    expect(await events(s, 26)).toEqual([
+      '__keyevent@0__:sadd s',
+      '__keyevent@0__:srem s',
+      '__keyevent@0__:spop s',
+      '__keyevent@0__:spop s',
+      '__keyevent@0__:del s',
+      '__keyevent@0__:sadd s',
+      '__keyevent@0__:spop s',
+      '__keyevent@0__:del s',
+      '__keyevent@0__:sadd big',
+      '__keyevent@0__:spop big',
+      '__keyevent@0__:sadd src',
+      '__keyevent@0__:sadd dst',
+      '__keyevent@0__:srem src',
+      '__keyevent@0__:srem src',
+      '__keyevent@0__:del src',
+      '__keyevent@0__:sadd dst',
+      '__keyevent@0__:srem dst',
+      '__keyevent@0__:del dst',
+      '__keyevent@0__:sadd x',
+      '__keyevent@0__:sadd y',
+      '__keyevent@0__:sinterstore d',
+      '__keyevent@0__:sunionstore d',
+      '__keyevent@0__:sdiffstore d',
+      '__keyevent@0__:del d',
+      '__keyevent@0__:sinterstore d',
+      '__keyevent@0__:del d',
+    ]);
+    await s.sync();
+  });
+
   it('CONFIG SET rejects unknown classes', async () => {
     expect(await t.error('CONFIG', 'SET', 'notify-keyspace-events', 'KQ')).toMatch(/^ERR CONFIG SET failed \(possibly related to argument 'notify-keyspace-events'\)/);
   });

@@ -1,0 +1,187 @@
+// Durability benchmarks beside redis-server, same sitting (issue 5's figures). Not a test:
+//   npx tsc -p tsconfig.json && npx vite-node test/bench/durability.ts [keys=1000000]
+// 1. SET throughput at 50 clients (redis-benchmark -t set, P1) with no persistence, everysec
+//    and always, for Hoard and Redis: the ratios to each one's no-persistence figure.
+// 2. BGSAVE of N keys with 100-byte values: duration, and the worst PING latency seen by a
+//    client pinging in a loop meanwhile (the event-loop stall), plus RSS before/after.
+// 3. Restart with N keys: from the snapshot (Redis: RDB) and from the AOF alone.
+
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { Redis } from 'ioredis';
+import { freePort } from '../helpers/backends.js';
+import { SERVER_JS } from '../helpers/proc.js';
+
+const N = Number(process.argv[2] ?? 1_000_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+
+type Kind = 'hoard' | 'redis';
+
+async function waitReady(port: number, child: ChildProcess): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('server exited');
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.write('PING\r\n');
+        s.once('data', (d) => {
+          s.destroy();
+          resolve(d.toString().startsWith('+PONG'));
+        });
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function start(kind: Kind, dir: string, args: string[]): Promise<{ port: number; child: ChildProcess; readyMs: number }> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child =
+    kind === 'hoard'
+      ? spawn(process.execPath, [SERVER_JS, '--port', String(port), '--dir', dir, '--loglevel', 'warning', ...args], { stdio: 'ignore' })
+      : spawn('redis-server', ['--port', String(port), '--dir', dir, '--loglevel', 'warning', ...args], { stdio: 'ignore' });
+  await waitReady(port, child);
+  return { port, child, readyMs: performance.now() - t0 };
+}
+
+async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (child.exitCode !== null) return;
+  const done = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await done;
+}
+
+function rss(pid: number): number {
+  const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+function setRps(port: number): number {
+  const out = execFileSync('redis-benchmark', ['-p', String(port), '-c', '50', '-n', '100000', '-r', '100000', '-d', '100', '-t', 'set', '--csv'], { encoding: 'utf8' });
+  const line = out.trim().split('\n').pop()!;
+  return Number(line.split(',')[1].replace(/"/g, ''));
+}
+
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+
+async function fill(port: number): Promise<void> {
+  const r = new Redis({ port, host: '127.0.0.1' });
+  const value = 'v'.repeat(100);
+  for (let i = 0; i < N; i += 10_000) {
+    const p = r.pipeline();
+    for (let j = i; j < Math.min(N, i + 10_000); j++) p.set(`key:${j}`, value);
+    await p.exec();
+  }
+  r.disconnect();
+}
+
+async function bgsave(kind: Kind, port: number, pid: number): Promise<{ ms: number; maxPingMs: number; rssBefore: number; rssPeak: number }> {
+  const r = new Redis({ port, host: '127.0.0.1' });
+  const pinger = new Redis({ port, host: '127.0.0.1' });
+  const before = Number((/rdb_last_save_time:(\d+)/.exec(await r.info('persistence')) ?? [])[1]);
+  const rssBefore = rss(pid);
+  let rssPeak = rssBefore;
+  let maxPingMs = 0;
+  let running = true;
+  const pingLoop = (async () => {
+    while (running) {
+      const t = performance.now();
+      await pinger.ping();
+      maxPingMs = Math.max(maxPingMs, performance.now() - t);
+    }
+  })();
+  const t0 = performance.now();
+  await r.bgsave();
+  for (;;) {
+    const info = await r.info('persistence');
+    rssPeak = Math.max(rssPeak, rss(pid));
+    if (/rdb_bgsave_in_progress:0/.test(info) && Number((/rdb_last_save_time:(\d+)/.exec(info) ?? [])[1]) >= before) break;
+    await new Promise((res) => setTimeout(res, 5));
+  }
+  const ms = performance.now() - t0;
+  running = false;
+  await pingLoop;
+  r.disconnect();
+  pinger.disconnect();
+  void kind;
+  return { ms, maxPingMs, rssBefore, rssPeak };
+}
+
+async function main(): Promise<void> {
+  console.log(`# durability bench: ${N} keys, ${ROUNDS} rounds, ${os.cpus().length} cpus, load ${os.loadavg()[0].toFixed(2)}`);
+  // 1. fsync policies
+  const policies: Array<[string, string[], string[]]> = [
+    ['none', ['--appendonly', 'no', '--save', ''], ['--appendonly', 'no', '--save', '']],
+    ['everysec', ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''], ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '']],
+    ['always', ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], ['--appendonly', 'yes', '--appendfsync', 'always', '--save', '']],
+  ];
+  const rps: Record<string, Record<Kind, number[]>> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, hargs, rargs] of policies) {
+      for (const kind of (round % 2 === 0 ? ['hoard', 'redis'] : ['redis', 'hoard']) as Kind[]) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+        const s = await start(kind, dir, kind === 'hoard' ? hargs : rargs);
+        ((rps[name] ??= { hoard: [], redis: [] })[kind]).push(setRps(s.port));
+        await stop(s.child);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  console.log('\n## SET at 50 clients, P1 (median rps; ratio to the same server without persistence)');
+  for (const [name] of policies) {
+    const h = median(rps[name].hoard);
+    const r = median(rps[name].redis);
+    console.log(
+      `${name.padEnd(9)} hoard ${String(Math.round(h)).padStart(7)} (${(h / median(rps.none.hoard)).toFixed(2)}x)   redis ${String(Math.round(r)).padStart(7)} (${(r / median(rps.none.redis)).toFixed(2)}x)   hoard/redis ${(h / r).toFixed(2)}`,
+    );
+  }
+
+  // 2 + 3. BGSAVE, then restarts
+  for (const kind of ['hoard', 'redis'] as Kind[]) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+    const extra = kind === 'hoard' ? ['--appendonly', 'yes', '--save', ''] : ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', '--save', ''];
+    const s = await start(kind, dir, extra);
+    await fill(s.port);
+    // The AOF-only restart needs the AOF as written by the load (Hoard's BGSAVE deletes the
+    // segments a snapshot covers): copy it once everysec has flushed it.
+    await new Promise((r) => setTimeout(r, 2000));
+    const aofDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-aof-'));
+    fs.cpSync(path.join(dir, 'appendonlydir'), path.join(aofDir, 'appendonlydir'), { recursive: true });
+    const saves = [];
+    for (let i = 0; i < ROUNDS; i++) saves.push(await bgsave(kind, s.port, s.child.pid!));
+    await stop(s.child, 'SIGKILL');
+    console.log(`\n## ${kind}: BGSAVE of ${N} keys (100-byte values)`);
+    console.log(`duration ms (median of ${ROUNDS}): ${median(saves.map((x) => x.ms)).toFixed(0)}; worst PING ms: ${Math.max(...saves.map((x) => x.maxPingMs)).toFixed(1)}; RSS before ${(saves[0].rssBefore / 1e6).toFixed(0)} MB, peak ${(Math.max(...saves.map((x) => x.rssPeak)) / 1e6).toFixed(0)} MB`);
+    // Restart from snapshot (+ an AOF tail that the snapshot covers) and from the AOF alone.
+    const fromSnap: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const t = await start(kind, dir, kind === 'hoard' ? ['--appendonly', 'no', '--save', ''] : ['--appendonly', 'no', '--save', '', '--dbfilename', 'dump.rdb']);
+      fromSnap.push(t.readyMs);
+      await stop(t.child);
+    }
+    const fromAof: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const t = await start(kind, aofDir, ['--appendonly', 'yes', '--save', '']);
+      fromAof.push(t.readyMs);
+      await stop(t.child);
+    }
+    console.log(`restart from snapshot/RDB: ${(median(fromSnap) / 1000).toFixed(2)} s; from AOF alone: ${(median(fromAof) / 1000).toFixed(2)} s`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(aofDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
