@@ -21,7 +21,7 @@
 
 import { def } from './table.js';
 import { E } from './errors.js';
-import type { CommandContext, CommandSpec } from './types.js';
+import type { BlockedRequest, CommandContext, CommandSpec } from './types.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import { ZSetValue } from '../types/zset-value.js';
 import { SetValue } from '../types/set.js';
@@ -31,13 +31,7 @@ import { formatScore, parseFloatStrict, parseIndex, parseInt64 } from '../util/n
 import { compileMatcher } from '../util/glob.js';
 import { parseRandomCount, randomCount, replyScan, scanArgsError, SCAN_ARGS } from './hashes.js';
 import { parseBlockTimeout } from './lists.js';
-import type { Blocking, BlockedRequest } from '../server/blocking.js';
 import { NOTIFY } from '../config.js';
-
-/** The server's blocking machinery (server.ts owns it; ServerApi does not declare it yet). */
-function blockingOf(c: CommandContext): Blocking {
-  return (c.server as unknown as { readonly blocking: Blocking }).blocking;
-}
 
 /** Members per propagated ZADD of a *STORE result (pairs), as Redis batches large effects. */
 const PROPAGATE_BATCH = 1024;
@@ -146,7 +140,7 @@ function storeResult(c: CommandContext, event: string, dst: string, result: ZSet
   }
   db.setKey(dst, result);
   c.notify(NOTIFY.ZSET, event, dst);
-  blockingOf(c).signalKeyAsReady(c.dbIndex, dst);
+  c.server.blocking.signalKeyAsReady(c.dbIndex, dst);
   const log = c.server.log;
   log.beginGroup();
   try {
@@ -233,7 +227,7 @@ function zaddGeneric(c: CommandContext, argv: string[], flags: number): void {
     if (xx) return incr ? r.nullBulk() : r.int(0);
     z = new ZSetValue();
     c.db.add(key, z);
-    blockingOf(c).signalKeyAsReady(c.dbIndex, key);
+    c.server.blocking.signalKeyAsReady(c.dbIndex, key);
   }
   const cfg = c.server.config;
   // What changed, for the propagated ZADD when options made the outcome depend on the state.
@@ -542,6 +536,7 @@ function zremrangeGeneric(c: CommandContext, argv: string[], rangeType: number):
   if (z === undefined) return;
   if (z === null) return c.reply.int(0);
   let removed: number;
+  let lexRemoved: string[] | null = null;
   if (rangeType === RANGE_RANK) {
     const llen = z.size;
     if (start < 0) start += llen;
@@ -553,12 +548,22 @@ function zremrangeGeneric(c: CommandContext, argv: string[], rangeType: number):
   } else if (rangeType === RANGE_SCORE) {
     removed = z.deleteRangeByScore(scoreRange as ScoreRange).length;
   } else {
-    removed = z.deleteRangeByLex(lexRange as LexRange).length;
+    lexRemoved = z.deleteRangeByLex(lexRange as LexRange);
+    removed = lexRemoved.length;
   }
   if (removed > 0) {
     c.notify(NOTIFY.ZSET, rangeType === RANGE_RANK ? 'zremrangebyrank' : rangeType === RANGE_SCORE ? 'zremrangebyscore' : 'zremrangebylex', key);
     deleteIfEmpty(c, key, z);
-    c.propagate(argv);
+    if (lexRemoved === null) c.propagate(argv);
+    else {
+      // A lex range over members with different scores is unspecified (Redis docs): which
+      // members it hits depends on the skiplist's random layout, so replaying the command could
+      // remove others. Propagate the effect: ZREM of exactly what went, in bounded batches.
+      const log = c.server.log;
+      log.beginGroup();
+      for (let i = 0; i < lexRemoved.length; i += 1024) c.propagate(['ZREM', key, ...lexRemoved.slice(i, i + 1024)]);
+      log.endGroup();
+    }
   }
   c.reply.int(removed);
 }
@@ -765,7 +770,7 @@ function blockingZpop(c: CommandContext, argv: string[], from: number, to: numbe
     zpopAndReply(c, argv[i], e.value, max, mpop ? count : 1, true, mpop);
     return;
   }
-  const b = blockingOf(c);
+  const b = c.server.blocking;
   if (!b.canBlock(c)) return c.reply.nullArray();
   b.block(c, argv, from, to, timeoutMs, new ZsetWait(max, count));
 }
