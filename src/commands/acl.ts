@@ -11,8 +11,7 @@ import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import type { Client } from '../server/client.js';
 import { ACL_CATEGORIES, DENIED_CMD, DENIED_KEY, aclOf, type AclSelector } from '../server/acl.js';
-import { parseInt64 } from '../util/numbers.js';
-import { formatScore } from '../util/numbers.js';
+import { formatScore, parseInt64 } from '../util/numbers.js';
 
 const GENPASS_MAX_BITS = 4096;
 
@@ -53,9 +52,12 @@ function aclSetuser(ctx: CommandContext, argv: string[]): void {
   const c = ctx as Client;
   const store = aclOf(c.server);
   const username = argv[2];
+  const rules = argv.slice(3);
+  // Passwords never reach SLOWLOG: Redis redacts every argument after SETUSER.
+  for (let j = 2; j < argv.length; j++) argv[j] = '(redacted)';
   if (hasSpacesOrNul(username)) return c.reply.error("ERR Usernames can't contain spaces or null characters");
-  const m = mergeSelectorArgs(argv.slice(3));
-  if ('openAt' in m) return c.reply.error(`ERR Unmatched parenthesis in acl selector starting at '${argv[m.openAt + 3]}'.`);
+  const m = mergeSelectorArgs(rules);
+  if ('openAt' in m) return c.reply.error(`ERR Unmatched parenthesis in acl selector starting at '${rules[m.openAt]}'.`);
   const existing = store.users.get(username);
   const temp = store.newUser(username);
   if (existing !== undefined) temp.copyFrom(existing);
@@ -64,7 +66,7 @@ function aclSetuser(ctx: CommandContext, argv: string[]): void {
     if (err !== null) return c.reply.error(`ERR Error in ACL SETUSER modifier '${op}': ${err}`);
   }
   temp.refresh();
-  if (existing !== undefined) store.killPubsubClientsIfNeeded(temp, existing);
+  if (existing !== undefined) store.killPubsubClientsIfNeeded(temp, existing, c);
   (existing ?? store.createUser(username)).copyFrom(temp);
   c.reply.ok();
 }
@@ -224,9 +226,13 @@ function aclDryrun(ctx: CommandContext, argv: string[]): void {
 const NO_ACL_FILE =
   'ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.';
 
-/** ACL LOAD / SAVE: Hoard does not read an ACL file (aclfile is accepted with no effect). */
+/**
+ * ACL LOAD / SAVE: Hoard keeps users in memory only. Without `aclfile` this is Redis's own answer;
+ * with one set (accepted, no effect) it says so rather than claim no file is configured.
+ */
 function aclLoadSave(c: CommandContext): void {
-  c.reply.error(NO_ACL_FILE);
+  if (c.server.config.str('aclfile') === '') return c.reply.error(NO_ACL_FILE);
+  c.reply.error('ERR ACL files are not supported by Hoard: aclfile has no effect; users live in memory (ACL SETUSER)');
 }
 
 const HELP = [

@@ -43,6 +43,8 @@ function auth(c: CommandContext, argv: string[]): void {
   if (argv.length > 3) return c.reply.error(E.SYNTAX);
   const user = argv.length === 3 ? argv[1] : 'default';
   const pass = argv[argv.length - 1];
+  // Credentials never reach SLOWLOG (Redis redactClientCommandArgument).
+  for (let j = 1; j < argv.length; j++) argv[j] = '(redacted)';
   if (argv.length === 2 && aclOf((c as Client).server).defaultUser.nopass) return c.reply.error(E.AUTH_NOT_CONFIGURED);
   if (!aclAuthenticate(c as Client, user, pass, argv)) return c.reply.error(E.WRONGPASS);
   c.reply.ok();
@@ -64,7 +66,9 @@ function hello(c: CommandContext, argv: string[]): void {
     const opt = argv[i].toLowerCase();
     const more = argv.length - i - 1;
     if (opt === 'auth' && more >= 2) {
-      if (!aclAuthenticate(c as Client, argv[i + 1], argv[i + 2], argv)) return c.reply.error(E.WRONGPASS);
+      const [user, pass] = [argv[i + 1], argv[i + 2]];
+      argv[i + 1] = argv[i + 2] = '(redacted)';
+      if (!aclAuthenticate(c as Client, user, pass, argv)) return c.reply.error(E.WRONGPASS);
       i += 2;
     } else if (opt === 'setname' && more >= 1) {
       const n = argv[i + 1];

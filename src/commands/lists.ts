@@ -1,6 +1,6 @@
 // List commands (Redis 7.0 t_list.c): LPUSH RPUSH LPUSHX RPUSHX LINSERT LLEN LINDEX LSET LPOP
 // RPOP LMPOP LRANGE LTRIM LPOS LREM LMOVE RPOPLPUSH, and the blocking BLPOP BRPOP BLMOVE
-// BRPOPLPUSH BLMPOP, over types/list.ts and server/blocking.ts.
+// BRPOPLPUSH BLMPOP, over types/list.ts and the server's blocking machinery (BlockingApi).
 //
 // Invariants: a list key never holds an empty list (the command that removes the last element
 // deletes the key, and a key is created only by a command about to push); arguments are parsed
@@ -18,18 +18,12 @@
 
 import { def } from './table.js';
 import { E } from './errors.js';
-import type { CommandContext, CommandSpec } from './types.js';
-import type { Blocking, BlockedRequest } from '../server/blocking.js';
+import type { BlockedRequest, CommandContext, CommandSpec } from './types.js';
 import { ListValue } from '../types/list.js';
 import { INT64_MIN, parseIndex, parseInt64, parseLongDouble } from '../util/numbers.js';
 import { NOTIFY } from '../config.js';
 
 // ---- shared helpers -------------------------------------------------------------------------
-
-/** The server's blocking machinery (server.ts owns it; ServerApi does not declare it yet). */
-function blockingOf(c: CommandContext): Blocking {
-  return (c.server as unknown as { readonly blocking: Blocking }).blocking;
-}
 
 /** ASCII case-insensitive `s === lower` (lower is lower-case), without allocating. */
 function eqi(s: string, lower: string): boolean {
@@ -72,7 +66,7 @@ function writeList(c: CommandContext, key: string): ListValue | null | undefined
 function createList(c: CommandContext, key: string): ListValue {
   const l = new ListValue();
   c.db.add(key, l);
-  blockingOf(c).signalKeyAsReady(c.dbIndex, key);
+  c.server.blocking.signalKeyAsReady(c.dbIndex, key);
   return l;
 }
 
@@ -243,7 +237,7 @@ function blockingPop(c: CommandContext, argv: string[], from: number, to: number
     }
     return;
   }
-  const b = blockingOf(c);
+  const b = c.server.blocking;
   if (!b.canBlock(c)) return r.nullArray();
   b.block(c, argv, from, to, timeoutMs, new ListWait(count === -1 ? WAIT_POP : WAIT_MPOP, left, false, null, count));
 }
@@ -626,7 +620,7 @@ function blmoveGeneric(c: CommandContext, argv: string[], fromLeft: boolean, toL
     const prop = rpoplpushForm ? ['RPOPLPUSH', src, argv[2]] : ['LMOVE', src, argv[2], argv[3], argv[4]];
     return lmoveGeneric(c, src, argv[2], fromLeft, toLeft, prop);
   }
-  const b = blockingOf(c);
+  const b = c.server.blocking;
   // Not allowed to block: a null bulk here (lmove's "no source" answer), unlike BLPOP's array.
   if (!b.canBlock(c)) return c.reply.nullBulk();
   b.block(c, argv, 1, 2, timeoutMs, new ListWait(rpoplpushForm ? WAIT_RPOPLPUSH : WAIT_MOVE, fromLeft, toLeft, argv[2], -1));

@@ -13,20 +13,14 @@
 import { def } from './table.js';
 import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
-import type { PubSub } from '../server/pubsub.js';
-import type { Client } from '../server/client.js';
-
-/** The server's pub/sub registry (server.ts owns it; ServerApi does not declare it). */
-function pubsubOf(c: CommandContext): PubSub {
-  return (c.server as unknown as { readonly pubsub: PubSub }).pubsub;
-}
 
 /**
  * Redis refuses (P|S)SUBSCRIBE to a client that expects one reply per command
  * (CLIENT_DENY_BLOCKING: scripts, and for SSUBSCRIBE also MULTI/EXEC).
  */
 function denyBlocking(c: CommandContext, name: string, multiAllowed: boolean): boolean {
-  if (!multiAllowed && (c as Client).inExec) {
+  // canBlock is false exactly where Redis sets CLIENT_DENY_BLOCKING (inside EXEC).
+  if (!multiAllowed && !c.server.blocking.canBlock(c)) {
     c.reply.error(`ERR ${name} isn't allowed for a DENY BLOCKING client`);
     return true;
   }
@@ -35,28 +29,27 @@ function denyBlocking(c: CommandContext, name: string, multiAllowed: boolean): b
 
 function subscribe(c: CommandContext, argv: string[]): void {
   if (denyBlocking(c, 'SUBSCRIBE', true)) return;
-  const ps = pubsubOf(c);
-  for (let i = 1; i < argv.length; i++) ps.subscribe(c as Client, argv[i], false);
+  const ps = c.server.pubsub;
+  for (let i = 1; i < argv.length; i++) ps.subscribe(c, argv[i], false);
 }
 
 function ssubscribe(c: CommandContext, argv: string[]): void {
   if (denyBlocking(c, 'SSUBSCRIBE', false)) return;
-  const ps = pubsubOf(c);
-  for (let i = 1; i < argv.length; i++) ps.subscribe(c as Client, argv[i], true);
+  const ps = c.server.pubsub;
+  for (let i = 1; i < argv.length; i++) ps.subscribe(c, argv[i], true);
 }
 
 function psubscribe(c: CommandContext, argv: string[]): void {
   if (denyBlocking(c, 'PSUBSCRIBE', true)) return;
-  const ps = pubsubOf(c);
-  for (let i = 1; i < argv.length; i++) ps.psubscribe(c as Client, argv[i]);
+  const ps = c.server.pubsub;
+  for (let i = 1; i < argv.length; i++) ps.psubscribe(c, argv[i]);
 }
 
 function unsubscribeGeneric(c: CommandContext, argv: string[], shard: boolean): void {
-  const ps = pubsubOf(c);
-  const cl = c as Client;
-  if (argv.length === 1) ps.unsubscribeAll(cl, shard, true);
-  else for (let i = 1; i < argv.length; i++) ps.unsubscribe(cl, argv[i], shard, true);
-  ps.done(cl);
+  const ps = c.server.pubsub;
+  if (argv.length === 1) ps.unsubscribeAll(c, shard, true);
+  else for (let i = 1; i < argv.length; i++) ps.unsubscribe(c, argv[i], shard, true);
+  ps.done(c);
 }
 
 function unsubscribe(c: CommandContext, argv: string[]): void {
@@ -68,30 +61,29 @@ function sunsubscribe(c: CommandContext, argv: string[]): void {
 }
 
 function punsubscribe(c: CommandContext, argv: string[]): void {
-  const ps = pubsubOf(c);
-  const cl = c as Client;
-  if (argv.length === 1) ps.punsubscribeAll(cl, true);
-  else for (let i = 1; i < argv.length; i++) ps.punsubscribe(cl, argv[i], true);
-  ps.done(cl);
+  const ps = c.server.pubsub;
+  if (argv.length === 1) ps.punsubscribeAll(c, true);
+  else for (let i = 1; i < argv.length; i++) ps.punsubscribe(c, argv[i], true);
+  ps.done(c);
 }
 
 function publish(c: CommandContext, argv: string[]): void {
-  c.reply.int(pubsubOf(c).publish(argv[1], argv[2]));
+  c.reply.int(c.server.pubsub.publish(argv[1], argv[2]));
 }
 
 function spublish(c: CommandContext, argv: string[]): void {
-  c.reply.int(pubsubOf(c).spublish(argv[1], argv[2]));
+  c.reply.int(c.server.pubsub.spublish(argv[1], argv[2]));
 }
 
 // ---- PUBSUB -------------------------------------------------------------------------------
 
 function channelsGeneric(c: CommandContext, argv: string[], shard: boolean): void {
   if (argv.length > 3) return c.reply.error(E.subcommandSyntax(argv[1], 'pubsub'));
-  c.reply.bulks(pubsubOf(c).list(shard, argv.length === 3 ? argv[2] : null));
+  c.reply.bulks(c.server.pubsub.list(shard, argv.length === 3 ? argv[2] : null));
 }
 
 function numsubGeneric(c: CommandContext, argv: string[], shard: boolean): void {
-  const ps = pubsubOf(c);
+  const ps = c.server.pubsub;
   c.reply.array((argv.length - 2) * 2);
   for (let i = 2; i < argv.length; i++) {
     c.reply.bulk(argv[i]);
@@ -134,7 +126,7 @@ export const pubsubCommands: CommandSpec[] = [
     subcommands: [
       def('channels', -2, 'pubsub loading stale', [0, 0, 0], '', (c, argv) => channelsGeneric(c, argv, false)),
       def('numsub', -2, 'pubsub loading stale', [0, 0, 0], '', (c, argv) => numsubGeneric(c, argv, false)),
-      def('numpat', 2, 'pubsub loading stale', [0, 0, 0], '', (c) => c.reply.int(pubsubOf(c).patterns.size)),
+      def('numpat', 2, 'pubsub loading stale', [0, 0, 0], '', (c) => c.reply.int(c.server.pubsub.patterns.size)),
       def('shardchannels', -2, 'pubsub loading stale', [0, 0, 0], '', (c, argv) => channelsGeneric(c, argv, true)),
       def('shardnumsub', -2, 'pubsub loading stale', [0, 0, 0], '', (c, argv) => numsubGeneric(c, argv, true)),
       def('help', 2, 'loading stale', [0, 0, 0], '', pubsubHelp),

@@ -602,12 +602,12 @@ function clientPause(c: CommandContext, argv: string[]): void {
   const now = Date.now();
   let end = 0;
   if (ms > 0 && BigInt(ms) + BigInt(now) <= 9223372036854775807n) end = now + Number(ms);
-  (c as Client).server.clientPause.pause(end, type);
+  c.server.clientPause.pause(end, type);
   c.reply.ok();
 }
 
 function clientUnpause(c: CommandContext): void {
-  (c as Client).server.clientPause.unpause();
+  c.server.clientPause.unpause();
   c.reply.ok();
 }
 

@@ -3,7 +3,7 @@
 // canonical mutations through `c.propagate`; they never touch sockets or other clients directly.
 
 import type { ReplyWriter } from '../protocol/reply.js';
-import type { Db, Keyspace } from '../keyspace/index.js';
+import type { Db, Keyspace, ValueType } from '../keyspace/index.js';
 import type { MutationLog } from '../log/mutation-log.js';
 import type { Config } from '../config.js';
 
@@ -107,7 +107,82 @@ export interface ServerApi {
   snapshot(kind: 'bgsave' | 'bgrewriteaof' | 'save', schedule: boolean, c: CommandContext): string;
   /** RESET: back to a fresh connection's state (db 0, RESP2, no MULTI/subscriptions, default user). */
   resetClient(c: CommandContext): void;
+  /** Clients blocked on keys (BLPOP, BZPOPMIN & co): server/blocking.ts. */
+  readonly blocking: BlockingApi;
+  /** Channels, patterns and delivery: server/pubsub.ts. */
+  readonly pubsub: PubSubApi;
+  /** CLIENT PAUSE / UNPAUSE: server/pause.ts. */
+  readonly clientPause: ClientPauseApi;
   /** The whole-server write gate: MISCONF/OOM/READONLY checks live in the dispatcher. */
+}
+
+/**
+ * What a blocking command leaves behind to be served later. One object per blocked call (its
+ * fields are the command's parsed arguments); `serve` and `timedOut` are methods, so blocking
+ * allocates no closure.
+ */
+export interface BlockedRequest {
+  /** The value type that can serve this request ('list' for BLPOP & co, 'zset' for BZPOPMIN). */
+  readonly type: ValueType;
+  /**
+   * Called when `key` (in the client's db) holds a value of `type`. Must reply to `c` (the
+   * result, or an error such as BLMOVE's WRONGTYPE destination) and propagate what it changed:
+   * the client is unblocked right after. Returns true if the key may serve the next waiter,
+   * false when it was emptied (and deleted).
+   */
+  serve(c: CommandContext, key: string): boolean;
+  /** Replies to a client whose timeout passed (Redis: a null array for lists and zsets). */
+  timedOut(c: CommandContext): void;
+}
+
+/**
+ * What the blocking families (lists.ts, zsets.ts) use of the server's blocking machinery
+ * (server/blocking.ts has the rest: serving ready keys, timeouts, cleanup). `c` is always the
+ * calling handler's own context.
+ */
+export interface BlockingApi {
+  /** False where Redis sets CLIENT_DENY_BLOCKING (inside EXEC): act as if the timeout passed. */
+  canBlock(c: CommandContext): boolean;
+  /**
+   * Parks `c` on the keys at argv[from, to) until one can serve `req`, or `timeoutMs` passes
+   * (0 = forever). The handler must not reply.
+   */
+  block(c: CommandContext, argv: readonly string[], from: number, to: number, timeoutMs: number, req: BlockedRequest): void;
+  /** A command created a value at `key` that a blocked client may wait for. */
+  signalKeyAsReady(db: number, key: string): void;
+}
+
+/**
+ * What the pub/sub commands (pubsub.ts) use of the server's registry. `c` is always the calling
+ * handler's own context (the server implements these on its clients).
+ */
+export interface PubSubApi {
+  /** Pattern → subscribers (PUBSUB NUMPAT counts the entries). */
+  readonly patterns: ReadonlyMap<string, unknown>;
+  /** Subscribes and writes the confirmation frame. */
+  subscribe(c: CommandContext, channel: string, shard: boolean): void;
+  psubscribe(c: CommandContext, pattern: string): void;
+  /** Returns whether `c` was subscribed; `notify` writes the confirmation frame. */
+  unsubscribe(c: CommandContext, channel: string, shard: boolean, notify: boolean): boolean;
+  punsubscribe(c: CommandContext, pattern: string, notify: boolean): boolean;
+  /** Every channel (or shard channel), or one frame with a null name when there is none. */
+  unsubscribeAll(c: CommandContext, shard: boolean, notify: boolean): number;
+  punsubscribeAll(c: CommandContext, notify: boolean): number;
+  /** After an (un)subscribe command: leaves pub/sub mode when nothing is left. */
+  done(c: CommandContext): void;
+  /** Returns the number of receivers. */
+  publish(channel: string, message: string): number;
+  spublish(channel: string, message: string): number;
+  /** Active channels (or shard channels), matching `pattern` when not null. */
+  list(shard: boolean, pattern: string | null): string[];
+  numsub(shard: boolean, channel: string): number;
+}
+
+/** What CLIENT PAUSE / UNPAUSE (server-admin.ts) use of server/pause.ts. */
+export interface ClientPauseApi {
+  /** Pauses until `end` (Date.now() ms); `type` is PAUSE_WRITE or PAUSE_ALL of server/pause.ts. */
+  pause(end: number, type: 1 | 2): void;
+  unpause(): void;
 }
 
 export interface CommandStats {

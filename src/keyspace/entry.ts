@@ -39,6 +39,11 @@ export class Entry {
    * Bit 0 is SIEVE's `visited` bit under maxmemory-policy allkeys-sieve (evict.ts).
    */
   mem = 0;
+  /**
+   * Position in the evictor's sampling index of its db (evict.ts: uniform random samples for
+   * the LFU and random policies); meaningful only while that index holds the entry there.
+   */
+  slot = -1;
   constructor(
     public readonly key: string,
     public value: Value,

@@ -117,6 +117,7 @@ export class Keyspace {
   onAdd(db: Db, e: Entry): void {
     this.memory.added(db, e);
     if (this.accessMode === ACCESS_LFU) e.lru = lfuInit(this.clock.now());
+    if (this.evictor.indexing) this.evictor.added(db, e);
   }
   /** lookupWrite found `e` to modify it: a collection is re-estimated once the command is over. */
   onLookupWrite(db: Db, e: Entry): void {
@@ -127,6 +128,7 @@ export class Keyspace {
   }
   onDelete(db: Db, e: Entry): void {
     this.memory.deleted(db, e);
+    if (this.evictor.indexing) this.evictor.deleted(db, e);
   }
   onFlush(db: Db): void {
     this.memory.flushed(db);
@@ -143,6 +145,7 @@ export class Keyspace {
     if (a === b) return;
     this.dbs[a].swapContents(this.dbs[b]);
     this.memory.swapped(a, b);
+    this.evictor.swapped(a, b);
   }
 
   /**

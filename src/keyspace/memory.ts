@@ -13,7 +13,7 @@
 // 50k-200k keys (test/unit/keyspace/memory.test.ts keeps them honest):
 //   - a latin1 string is a SeqOneByteString: 16-byte header + 1 byte/char, 8-aligned; strings of
 //     0 or 1 char are V8's shared single-character strings and cost nothing;
-//   - Entry: JSObject header 24 + 8 fields of 8 = 88 (expireAt becomes a boxed double, +16 on
+//   - Entry: JSObject header 24 + 9 fields of 8 = 96 (expireAt becomes a boxed double, +16 on
 //     every entry, once any key ever had a TTL: V8 never narrows a field representation again);
 //   - a JS Map entry is 3 words (24 B) plus half a bucket word (4 B) in a table of power-of-two
 //     capacity, so 28-56 B per entry: the main dict is charged its average, 42 B per key (a
@@ -33,14 +33,16 @@ import type { Db } from './db.js';
  * modules), measured at 7.4 MB after start and a full GC on Node 20.
  */
 export const USED_MEMORY_STARTUP = 7 * 1024 * 1024;
-/** Entry object: header 24 + prev, next, expireAt, lru, seq, key, value, mem. */
-export const ENTRY_BYTES = 88;
+/** Entry object: header 24 + prev, next, expireAt, lru, seq, key, value, mem, slot. */
+export const ENTRY_BYTES = 96;
 /** The db dict's share per key: a Map entry (28 B) at the average 2/3 fill of its table. */
 export const DICT_ENTRY_BYTES = 42;
 /** Per key with a TTL: its entry in the db's expires Set (20 B at 2/3 fill). */
 export const EXPIRE_ENTRY_BYTES = 30;
 /** The HeapNumber box of Entry.expireAt, on every entry once doubles were stored there. */
 export const EXPIRE_BOX_BYTES = 16;
+/** Per entry of the evictor's sampling index (evict.ts): an array slot plus growth slack. */
+export const INDEX_ENTRY_BYTES = 10;
 /** Elements sampled to estimate a collection's element bytes (MEMORY USAGE's default is 5). */
 export const ACCOUNT_SAMPLES = 8;
 /** Pending collections re-estimated at once when the queue grows past this (AOF replay, EXEC). */
@@ -213,6 +215,8 @@ export class MemoryAccounting {
   readonly perDb: number[];
   /** Highest used_memory seen (INFO used_memory_peak), updated on every read. */
   peak = 0;
+  /** Structures beside the keys that grow with them (the evictor's sampling index), in bytes. */
+  auxBytes = 0;
   /** Set once a key had a TTL: V8 boxes Entry.expireAt on every entry from then on. */
   private expireBoxed = false;
   private pendingEntries: Entry[] = [];
@@ -328,14 +332,16 @@ export class MemoryAccounting {
   }
 
   /**
-   * MEMORY USAGE: what used_memory counts for `e` (its account, its TTL bookkeeping and box), or
+   * MEMORY USAGE: what used_memory counts for `e` (its account, its TTL bookkeeping and box, its
+   * sampling index slot), or
    * with `samples` given, a fresh estimate from that many elements (0 = all).
    */
   keyUsage(e: Entry, samples?: number): number {
     this.flushPending();
     const base = samples === undefined ? accounted(e) : estimateEntry(e.key, e.value, samples);
     if (e.expireAt !== 0) this.expireBoxed = true;
-    return base + (e.expireAt !== 0 ? EXPIRE_ENTRY_BYTES : 0) + (this.expireBoxed ? EXPIRE_BOX_BYTES : 0);
+    const indexed = this.auxBytes > 0 && e.slot >= 0 ? INDEX_ENTRY_BYTES : 0;
+    return base + (e.expireAt !== 0 ? EXPIRE_ENTRY_BYTES : 0) + (this.expireBoxed ? EXPIRE_BOX_BYTES : 0) + indexed;
   }
 
   /** Per-key structure bytes of db `i` besides key and value: INFO's used_memory_overhead share. */
@@ -349,7 +355,7 @@ export class MemoryAccounting {
   keysBytes(): number {
     const expires = this.volatileKeys() * EXPIRE_ENTRY_BYTES;
     const boxes = this.expireBoxed ? this.totalKeys() * EXPIRE_BOX_BYTES : 0;
-    return this.dataset + expires + boxes;
+    return this.dataset + expires + boxes + this.auxBytes;
   }
 
   /** used_memory: the idle server plus the keys. What maxmemory is compared with. */
@@ -359,9 +365,9 @@ export class MemoryAccounting {
     return used;
   }
 
-  /** The per-key structures (entries, dict and expires shares) of every db. */
+  /** The per-key structures (entries, dict and expires shares, sampling index) of every db. */
   overheadBytes(): number {
-    let n = 0;
+    let n = this.auxBytes;
     for (const db of this.ks.dbs) {
       if (db.dict.size === 0) continue;
       const o = this.dbOverhead(db);

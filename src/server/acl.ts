@@ -21,7 +21,8 @@ import { keyIndexes, fullName } from '../commands/table.js';
 import { F, type CommandSpec } from '../commands/types.js';
 import { clientInfoLine } from '../commands/server-admin.js';
 import { splitArgs } from '../config.js';
-import { stringMatch } from '../util/glob.js';
+import { compileMatcher, stringMatch } from '../util/glob.js';
+import { parseInt64 } from '../util/numbers.js';
 import { REDIS_ACL_COMMANDS } from './acl-reference.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
@@ -74,14 +75,60 @@ export interface AclCommand {
   subByName: Map<string, AclCommand> | null;
   /** Hoard's implementation, or null for a command only Redis has (yet). */
   spec: CommandSpec | null;
-  /** Key specs as [permission, begin index (-1: keyword search)]. */
-  keySpecs: Array<[number, number]>;
+  /** Redis's key specs (acl-reference.ts), or null for a command Redis does not have. */
+  keySpecs: KeySpec[] | null;
   channels: number;
+}
+
+/** One Redis key spec: where a command's keys are and the permission they need. */
+interface KeySpec {
+  perm: number;
+  notKey: boolean;
+  incomplete: boolean;
+  variableFlags: boolean;
+  /** Begin search: an argv index, or a keyword searched from `startfrom`; null: unknown. */
+  index: number;
+  keyword: string | null;
+  startfrom: number;
+  /** Find keys: a range (lastkey, step, limit) or a key count (keynumidx, firstkey, step); null: unknown. */
+  range: [lastkey: number, step: number, limit: number] | null;
+  keynum: [keynumidx: number, firstkey: number, step: number] | null;
+  unknown: boolean;
 }
 
 interface RefEntry {
   cats: number;
-  keySpecs: Array<[number, number]>;
+  keySpecs: KeySpec[];
+}
+
+function parseKeySpec(token: string, command: string): KeySpec {
+  const bad = (): never => {
+    throw Object.assign(new Error(`acl-reference: bad key spec ${token} of ${command}`), { code: 'ACL_TABLE_INVALID' });
+  };
+  const [perm, flags, bs, fk] = token.split('.');
+  if (fk === undefined) bad();
+  const ks: KeySpec = {
+    perm: perm === 'RW' ? PERM_ALL : perm === 'R' ? PERM_R : perm === 'W' ? PERM_W : 0,
+    notKey: flags.includes('n'),
+    incomplete: flags.includes('i'),
+    variableFlags: flags.includes('v'),
+    index: -1,
+    keyword: null,
+    startfrom: 0,
+    range: null,
+    keynum: null,
+    unknown: bs === 'u' || fk === 'u',
+  };
+  if (bs[0] === 'i') ks.index = Number(bs.slice(1));
+  else if (bs[0] === 'k') {
+    const colon = bs.indexOf(':');
+    ks.startfrom = Number(bs.slice(1, colon));
+    ks.keyword = bs.slice(colon + 1);
+  }
+  const nums = fk.slice(1).split(':').map(Number) as [number, number, number];
+  if (fk[0] === 'r') ks.range = nums;
+  else if (fk[0] === 'n') ks.keynum = nums;
+  return ks;
 }
 
 let reference: Map<string, RefEntry> | null = null;
@@ -92,15 +139,7 @@ function referenceTable(): Map<string, RefEntry> {
   for (const line of REDIS_ACL_COMMANDS.split('\n')) {
     if (line === '') continue;
     const [name, cats, keys] = line.split(' ');
-    const keySpecs: Array<[number, number]> = [];
-    if (keys !== '-') {
-      for (const k of keys.split(',')) {
-        const m = /^(RW|R|W|0)(\d+|k)$/.exec(k);
-        if (m === null) throw Object.assign(new Error(`acl-reference: bad key spec ${k} of ${name}`), { code: 'ACL_TABLE_INVALID' });
-        const perm = m[1] === 'RW' ? PERM_ALL : m[1] === 'R' ? PERM_R : m[1] === 'W' ? PERM_W : 0;
-        keySpecs.push([perm, m[2] === 'k' ? -1 : Number(m[2])]);
-      }
-    }
+    const keySpecs = keys === '-' ? [] : keys.split(',').map((k) => parseKeySpec(k, name));
     reference.set(name, { cats: cats === '-' ? 0 : categoryMask(cats.split(',')), keySpecs });
   }
   return reference;
@@ -147,7 +186,7 @@ class CommandUniverse {
         subs: null,
         subByName: null,
         spec: spec ?? null,
-        keySpecs: ref?.keySpecs ?? (spec && spec.firstKey > 0 ? [[PERM_ALL, spec.firstKey]] : []),
+        keySpecs: ref?.keySpecs ?? null,
         channels: parent === null ? (CHANNEL_COMMANDS[name] ?? CH_NONE) : CH_NONE,
       };
       this.byId.push(cmd);
@@ -193,6 +232,12 @@ class CommandUniverse {
 interface KeyPattern {
   pattern: string;
   flags: number;
+  /** The pattern compiled once (a prefix pattern is a startsWith); the bare `*` keeps the raw matcher's answer for "". */
+  match: (key: string) => boolean;
+}
+
+function keyMatcher(pattern: string): (key: string) => boolean {
+  return pattern === '*' ? (key) => stringMatch(pattern, key) : compileMatcher(pattern);
 }
 
 /** ACLSetUser's errno values, as the text ACLSetUserStringError gives them. */
@@ -336,7 +381,7 @@ export class AclSelector {
       const pattern = op.slice(offset);
       if (hasSpaces(pattern)) return ERR.EINVAL;
       const existing = this.keyPatterns.find((p) => p.pattern === pattern);
-      if (existing === undefined) this.keyPatterns.push({ pattern, flags });
+      if (existing === undefined) this.keyPatterns.push({ pattern, flags, match: keyMatcher(pattern) });
       else existing.flags |= flags;
       this.allKeys = false;
     } else if (op[0] === '&') {
@@ -456,7 +501,7 @@ export class AclSelector {
     const pats = this.keyPatterns;
     for (let i = 0; i < pats.length; i++) {
       if ((pats[i].flags & needs) !== needs) continue;
-      if (stringMatch(pats[i].pattern, key)) return true;
+      if (pats[i].match(key)) return true;
     }
     return false;
   }
@@ -480,35 +525,86 @@ interface CheckResult {
   idx: number;
 }
 
-/** The permission a key at argv index `pos` needs (Redis key spec flags; see acl-reference.ts). */
-function keyNeeds(cmd: AclCommand, argv: readonly string[], pos: number): number {
+/** A key argument and the permission it needs (Redis's keyReference with its spec's flags). */
+type KeyRef = [pos: number, perm: number];
+
+/**
+ * The keys of a command invocation as Redis's ACL finds them (getKeysFromCommandWithSpecs with
+ * GET_KEYSPEC_DEFAULT): from the key specs, skipping NOT_KEY ones (shard channels); an invalid
+ * spec (a bad numkeys, too few arguments) means no keys at all — the command then answers its
+ * own error, as Redis's fallback getkeys procs do. VARIABLE_FLAGS commands (SET, BITFIELD) get
+ * their flags from the arguments. A command Redis does not have, or one whose specs Redis
+ * completes with a getkeys proc (INCOMPLETE / unknown), uses Hoard's key positions, every key
+ * needing read and write.
+ */
+function commandKeys(cmd: AclCommand, argv: readonly string[]): KeyRef[] {
   const specs = cmd.keySpecs;
-  if (specs.length === 1) {
-    // VARIABLE_FLAGS key specs: the flags depend on the arguments (Redis setGetKeys, bitfieldGetKeys).
-    if (cmd.fullname === 'set') {
-      for (let i = 3; i < argv.length; i++) if (argv[i].length === 3 && argv[i].toLowerCase() === 'get') return PERM_ALL;
-      return PERM_W;
-    }
-    if (cmd.fullname === 'bitfield') return bitfieldReadonly(argv) ? PERM_R : PERM_ALL;
-    return specs[0][0];
+  const spec = cmd.spec as CommandSpec;
+  if (specs === null || specs.some((k) => k.incomplete || k.unknown)) return hoardKeys(spec, argv);
+  if (specs.length === 1 && specs[0].variableFlags) {
+    if (argv.length < 2) return [];
+    if (cmd.fullname === 'set') return [[1, setNeeds(argv)]];
+    if (cmd.fullname === 'bitfield') return [[1, bitfieldReadonly(argv) ? PERM_R : PERM_ALL]];
   }
-  if (specs.length === 0) return PERM_ALL;
-  // Several key specs: the one whose search begins nearest before the key; keyword searches
-  // (GEORADIUS STORE, SORT BY/GET) are not located, so such keys need every permission listed.
-  let best = -1;
-  let bestBegin = -1;
-  let union = 0;
-  for (let i = 0; i < specs.length; i++) {
-    union |= specs[i][0];
-    if (specs[i][1] >= 0 && specs[i][1] <= pos && specs[i][1] > bestBegin) {
-      best = i;
-      bestBegin = specs[i][1];
+  const argc = argv.length;
+  const out: KeyRef[] = [];
+  for (const ks of specs) {
+    if (ks.notKey) continue;
+    let first = 0;
+    if (ks.keyword === null) first = ks.index;
+    else {
+      const start = ks.startfrom > 0 ? ks.startfrom : argc + ks.startfrom;
+      const end = ks.startfrom > 0 ? argc - 1 : 1;
+      for (let i = start; i !== end; i = start <= end ? i + 1 : i - 1) {
+        if (i >= argc || i < 1) break;
+        if (argv[i].toLowerCase() === ks.keyword.toLowerCase()) {
+          first = i + 1;
+          break;
+        }
+      }
+      if (first === 0) continue; // keyword not found: no keys from this spec
     }
+    let last: number;
+    let step: number;
+    if (ks.range !== null) {
+      const [lastkey, keystep, limit] = ks.range;
+      step = keystep;
+      if (lastkey >= 0) last = first + lastkey;
+      else if (limit === 0) last = argc + lastkey;
+      else last = first + (Math.floor((argc - first) / limit) + lastkey);
+    } else {
+      const [keynumidx, firstkey, keystep] = ks.keynum as [number, number, number];
+      step = keystep;
+      if (first + keynumidx >= argc) return [];
+      const n = parseInt64(argv[first + keynumidx]);
+      if (n === null || n < 0) return [];
+      first += firstkey;
+      last = first + Number(n) - 1;
+    }
+    if (last >= argc || last < first || first >= argc) return [];
+    for (let i = first; i <= last; i += step) out.push([i, ks.perm]);
   }
-  if (best >= 0 && (bestBegin === pos || !specs.some((s) => s[1] < 0))) return specs[best][0];
-  return union;
+  return out;
 }
 
+function hoardKeys(spec: CommandSpec, argv: readonly string[]): KeyRef[] {
+  if (spec.getKeys === undefined && spec.firstKey <= 0) return [];
+  try {
+    return keyIndexes(spec, argv)
+      .filter((pos) => pos < argv.length)
+      .map((pos): KeyRef => [pos, PERM_ALL]);
+  } catch {
+    return []; // arguments that do not parse: the handler answers the error
+  }
+}
+
+/** Redis setGetKeys: SET ... GET reads the key too. */
+function setNeeds(argv: readonly string[]): number {
+  for (let i = 3; i < argv.length; i++) if (argv[i].length === 3 && argv[i].toLowerCase() === 'get') return PERM_ALL;
+  return PERM_W;
+}
+
+/** Redis bitfieldGetKeys: only GET (and OVERFLOW) subcommands make it read-only. */
 function bitfieldReadonly(argv: readonly string[]): boolean {
   for (let i = 2; i < argv.length; i++) {
     const rem = argv.length - i - 1;
@@ -521,7 +617,7 @@ function bitfieldReadonly(argv: readonly string[]): boolean {
   return true;
 }
 
-function checkSelector(s: AclSelector, cmd: AclCommand, argv: readonly string[], keys: () => number[]): CheckResult {
+function checkSelector(s: AclSelector, cmd: AclCommand, argv: readonly string[], keys: () => KeyRef[]): CheckResult {
   if (!s.allCommands && (cmd.spec === null || (cmd.spec.bits & F.no_auth) === 0) && s.allowed[cmd.id] === 0) {
     const fa = s.firstArgs?.get(cmd.id);
     const idx = cmd.parent !== null ? 2 : 1;
@@ -529,10 +625,8 @@ function checkSelector(s: AclSelector, cmd: AclCommand, argv: readonly string[],
     const arg = argv[idx].toLowerCase();
     if (!fa.some((a) => a.toLowerCase() === arg)) return { reason: DENIED_CMD, idx: 0 };
   }
-  if (!s.allKeys && cmd.spec !== null && (cmd.spec.getKeys !== undefined || cmd.spec.firstKey > 0)) {
-    for (const pos of keys()) {
-      if (!s.checkKey(argv[pos], keyNeeds(cmd, argv, pos))) return { reason: DENIED_KEY, idx: pos };
-    }
+  if (!s.allKeys && cmd.spec !== null) {
+    for (const [pos, needs] of keys()) if (!s.checkKey(argv[pos], needs)) return { reason: DENIED_KEY, idx: pos };
   }
   if (!s.allChannels && cmd.channels !== CH_NONE) {
     const literal = cmd.channels === CH_ALL_LITERAL;
@@ -612,8 +706,8 @@ export class AclUser {
 
   /** Redis ACLCheckAllUserCommandPerm: OK if any selector allows; else the most relevant refusal. */
   check(cmd: AclCommand, argv: readonly string[]): CheckResult {
-    let keyCache: number[] | null = null;
-    const keys = (): number[] => (keyCache ??= keyIndexes(cmd.spec as CommandSpec, argv));
+    let keyCache: KeyRef[] | null = null;
+    const keys = (): KeyRef[] => (keyCache ??= commandKeys(cmd, argv));
     let relevant = DENIED_CMD;
     let lastIdx = 0;
     for (const s of this.selectors) {
@@ -759,14 +853,14 @@ export class AclStore {
   }
 
   /** Redis addACLLogEntry: groups a repeat of a recent entry (same reason, context, object, user). */
-  addLogEntry(c: Client, reason: number, object: string, username: string, cmd: string, argv: readonly string[]): void {
+  addLogEntry(c: Client, reason: number, object: string, username: string, cmd: string, argv: readonly string[], inMulti = c.multi !== null): void {
     const now = Date.now();
     let argvMem = 0;
     for (const a of argv) argvMem += a.length;
     const entry: AclLogEntry = {
       count: 1,
       reason: REASONS[reason] as AclLogEntry['reason'],
-      context: c.multi !== null ? 'multi' : 'toplevel',
+      context: inMulti ? 'multi' : 'toplevel',
       object,
       username,
       ctime: now,
@@ -813,9 +907,10 @@ export class AclStore {
 
   /**
    * Redis ACLKillPubsubClientsIfNeeded: after a SETUSER, closes the user's subscribers whose
-   * channels or patterns the new rules no longer allow.
+   * channels or patterns the new rules no longer allow (`current`, a RESP3 subscriber running the
+   * SETUSER itself, once its reply is written).
    */
-  killPubsubClientsIfNeeded(updated: AclUser, original: AclUser): void {
+  killPubsubClientsIfNeeded(updated: AclUser, original: AclUser, current: Client | null): void {
     if (updated.selectors.some((s) => s.allChannels)) return;
     const upcoming: string[] = [];
     for (const s of updated.selectors) upcoming.push(...s.channels);
@@ -830,7 +925,9 @@ export class AclStore {
       for (const p of ps.patterns) if (!allowed(p, true)) kill = true;
       for (const ch of ps.channels) if (!allowed(ch, false)) kill = true;
       for (const ch of ps.shardChannels) if (!allowed(ch, false)) kill = true;
-      if (kill) cl.kill();
+      if (!kill) continue;
+      if (cl === current) cl.closeAfterReply();
+      else cl.kill();
     }
   }
 }
@@ -913,7 +1010,7 @@ export function aclCheckQueuedCommand(c: Client, spec: CommandSpec, argv: readon
   const r = cmd === undefined ? { reason: DENIED_CMD, idx: 0 } : c.aclUser.check(cmd, argv);
   if (r.reason === 0) return null;
   const name = fullName(spec);
-  store.addLogEntry(c, r.reason, r.reason === DENIED_CMD ? name : argv[r.idx], c.aclUser.name, name, argv);
+  store.addLogEntry(c, r.reason, r.reason === DENIED_CMD ? name : argv[r.idx], c.aclUser.name, name, argv, true);
   const why =
     r.reason === DENIED_CMD
       ? 'no permission to execute the command or subcommand'

@@ -20,8 +20,9 @@
 // RENAME, COPY, RESTORE, MOVE... wakes its waiters, as Redis's dbAdd → signalKeyAsReady does),
 // `handleReadyKeys` after each command, `clientGone` on disconnect; INFO clients reads
 // `blocked_clients` and `clients_in_timeout_table` from here. The families call `block`,
-// `canBlock` and `signalKeyAsReady` (when they create a key of a type someone may wait for);
-// CLIENT UNBLOCK would call `unblock`.
+// `canBlock` and `signalKeyAsReady` (when they create a key of a type someone may wait for),
+// through BlockingApi (commands/types.ts, which also declares their BlockedRequest); CLIENT
+// UNBLOCK would call `unblock`.
 //
 // Timeouts use the process's monotonic clock, not the keyspace clock: a block timeout is a
 // wall-time promise to a client, not keyspace time (Redis uses mstime() for it too), and one
@@ -29,29 +30,10 @@
 // cost one pending timer and O(log n) per block/unblock.
 
 import { performance } from 'node:perf_hooks';
-import { F, type CommandContext, type CommandSpec } from '../commands/types.js';
-import { typeOf, type ValueType } from '../keyspace/index.js';
+import { F, type BlockedRequest, type BlockingApi, type CommandContext, type CommandSpec } from '../commands/types.js';
+import { typeOf } from '../keyspace/index.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
-
-/**
- * What a blocking command leaves behind to be served later. One object per blocked call
- * (its fields are the command's parsed arguments); `serve` and `timedOut` are methods, so
- * blocking allocates no closure.
- */
-export interface BlockedRequest {
-  /** The value type that can serve this request ('list' for BLPOP & co, 'zset' for BZPOPMIN). */
-  readonly type: ValueType;
-  /**
-   * Called when `key` (in the client's db) holds a value of `type`. Must reply to `c` (the
-   * result, or an error such as BLMOVE's WRONGTYPE destination) and propagate what it changed:
-   * the client is unblocked right after. Returns true if the key may serve the next waiter,
-   * false when it was emptied (and deleted).
-   */
-  serve(c: CommandContext, key: string): boolean;
-  /** Replies to a client whose timeout passed (Redis: a null array for lists and zsets). */
-  timedOut(c: CommandContext): void;
-}
 
 /** The reply of CLIENT UNBLOCK <id> ERROR (Redis 7.0 blocked.c). */
 export const UNBLOCKED_ERROR = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
@@ -98,7 +80,7 @@ class Blocked {
   }
 }
 
-export class Blocking {
+export class Blocking implements BlockingApi {
   /** Clients blocked right now (INFO clients `blocked_clients`). */
   count = 0;
   private readonly byClient = new Map<Client, Blocked>();

@@ -16,7 +16,7 @@
 //   it, the active cycle is idle) so that no DEL enters the log (ks.expirePaused). Eviction
 //   reads `writesPaused`.
 
-import { F, type CommandSpec } from '../commands/types.js';
+import { F, type ClientPauseApi, type CommandSpec } from '../commands/types.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
 
@@ -28,7 +28,7 @@ export type PauseType = typeof PAUSE_OFF | typeof PAUSE_WRITE | typeof PAUSE_ALL
 /** setTimeout's maximum delay; a later end re-arms when the timer fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export class ClientPause {
+export class ClientPause implements ClientPauseApi {
   type: PauseType = PAUSE_OFF;
   /** Date.now() milliseconds at which the pause ends. */
   end = 0;

@@ -15,7 +15,7 @@
 // Frames are encoded once per publish and RESP version, then appended to every receiver.
 
 import { stringMatch } from '../util/glob.js';
-import type { CommandSpec } from '../commands/types.js';
+import type { CommandSpec, PubSubApi } from '../commands/types.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
 
@@ -52,7 +52,7 @@ function confirmation(c: Client, kind: string, name: string | null, count: numbe
   c.reply.out += out + bulk(kind) + nameEnc + ':' + count + '\r\n';
 }
 
-export class PubSub {
+export class PubSub implements PubSubApi {
   /** channel → subscribers, in subscription order (Redis server.pubsub_channels). */
   readonly channels = new Map<string, Set<Client>>();
   /** pattern → subscribers (Redis server.pubsub_patterns). */

@@ -53,7 +53,7 @@ async function bytesPerKey(n: number): Promise<void> {
       `${kind.padEnd(6)} used_memory ${used.toFixed(0).padStart(4)} B/key   RSS growth ${rss.toFixed(0).padStart(4)} B/key   (used_memory ${(Number(after.used_memory) / 1048576).toFixed(0)} MB, RSS ${(Number(after.used_memory_rss) / 1048576).toFixed(0)} MB, ${(ops / 1000).toFixed(0)}k SET/s)`,
     );
     r.disconnect();
-    srv.stop();
+    await srv.stop();
   }
   console.log(rows.join('\n'));
 }

@@ -26,6 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { startServer, pipeline } from './servers.js';
 import { estimateEntry, USED_MEMORY_STARTUP } from '../../src/keyspace/memory.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: number): number => {
@@ -42,23 +43,12 @@ const SCAN_LEN = 50_000;
 
 // ---- traces -----------------------------------------------------------------------------
 
-/** mulberry32: a seeded 32-bit PRNG. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `n` key ids drawn from Zipf(s) over `keys` (rank r has weight 1/r^s), ranks scattered over ids. */
 function zipfTrace(n: number, keys: number, s: number, seed: number): Uint32Array {
   const cdf = new Float64Array(keys);
   let sum = 0;
   for (let r = 0; r < keys; r++) cdf[r] = sum += 1 / Math.pow(r + 1, s);
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   // Rank -> id: a fixed pseudo-random permutation, so hot keys are not the first inserted ones.
   const perm = new Uint32Array(keys);
   for (let i = 0; i < keys; i++) perm[i] = i;
@@ -417,7 +407,7 @@ async function runServer(
     const keys = st.db0 ? Number(/keys=(\d+)/.exec(st.db0)![1]) : 0;
     return `${`${kind} ${policy}`.padEnd(26)} hit ${(r.hit * 100).toFixed(2).padStart(6)}%  (2nd half ${(r.hitSecondHalf * 100).toFixed(2).padStart(6)}%)  keys held ${String(keys).padStart(7)}  evicted ${st.evicted_keys.padStart(8)}  ${(r.ops / 1000).toFixed(0)}k req/s`;
   } finally {
-    srv.stop();
+    await srv.stop();
   }
 }
 
@@ -430,7 +420,7 @@ async function redisPerKey(): Promise<{ startup: number; perKey: number }> {
   await pipeline(srv.port, n, (i) => ['SET', `k:${100000 + i}`, 'v'.repeat(VALUE)]);
   const u1 = Number(infoFields(await c.info('memory')).used_memory);
   c.disconnect();
-  srv.stop();
+  await srv.stop();
   return { startup: u0, perKey: (u1 - u0) / n };
 }
 
@@ -515,7 +505,7 @@ async function throughput(n: number): Promise<void> {
     const c = new Redis({ port: srv.port, host: '127.0.0.1' });
     const st = infoFields(await c.info('stats'));
     c.disconnect();
-    srv.stop();
+    await srv.stop();
     console.log(`${kind.padEnd(6)} ${label.padEnd(22)} ${(ops / 1000).toFixed(0).padStart(5)}k SET/s   evicted_keys ${st.evicted_keys}`);
   }
 }

@@ -17,6 +17,7 @@
 
 import fs from 'node:fs';
 import { Redis } from 'ioredis';
+import { mulberry32 } from '../helpers/prng.js';
 
 interface Options {
   port: number;
@@ -46,18 +47,6 @@ function parseArgs(argv: string[]): Options {
     process.exit(2);
   }
   return o;
-}
-
-/** Deterministic PRNG (mulberry32) so both servers get the same scores and picks. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function connect(o: Options): Redis {
@@ -123,7 +112,7 @@ class Samples {
 
 async function load(o: Options, r: Redis): Promise<void> {
   await r.del('lb');
-  const rnd = prng(42);
+  const rnd = mulberry32(42);
   const BATCH = 1000; // pairs per ZADD
   const PIPELINE = 50; // ZADDs in flight per round trip
   const t0 = performance.now();
@@ -173,7 +162,7 @@ async function run(o: Options): Promise<void> {
   let errors = 0;
 
   const worker = async (c: Redis, seed: number): Promise<void> => {
-    const rnd = prng(seed);
+    const rnd = mulberry32(seed);
     while (performance.now() < deadline) {
       const player = `player:${Math.floor(rnd() * o.members)}`;
       const incr = 1 + Math.floor(rnd() * 100);

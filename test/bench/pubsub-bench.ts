@@ -14,48 +14,15 @@
 import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { SERVER_JS } from '../helpers/proc.js';
-import { freePort, encodeArgs } from '../helpers/backends.js';
+import { spawnSync } from 'node:child_process';
+import { SERVER_JS, spawnServer, type SpawnedServer } from '../helpers/proc.js';
+import { encodeArgs } from '../helpers/backends.js';
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const PAYLOAD = Number(process.argv[3] ?? 100);
 const BATCH = 100;
 const ROUNDS = 3;
 const SUBSCRIBERS = [1, 10, 100];
-
-interface Srv {
-  name: string;
-  port: number;
-  child: ChildProcess;
-  dir: string;
-}
-
-async function waitPort(port: number): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`nothing listening on ${port}`);
-}
-
-async function startServer(name: 'hoard' | 'redis'): Promise<Srv> {
-  const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pubsub-bench-${name}-`));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
-  const child = name === 'hoard' ? spawn(process.execPath, [SERVER_JS, ...args], { stdio: 'ignore' }) : spawn('redis-server', args, { stdio: 'ignore' });
-  await waitPort(port);
-  return { name, port, child, dir };
-}
 
 function connect(port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
@@ -72,7 +39,7 @@ function frameBytes(channel: string, payload: number): number {
   return 4 + bulk(7) + bulk(channel.length) + bulk(payload);
 }
 
-async function runCase(srv: Srv, n: number): Promise<{ publishes: number; seconds: number }> {
+async function runCase(srv: SpawnedServer, n: number): Promise<{ publishes: number; seconds: number }> {
   const channel = 'bench';
   const subs: net.Socket[] = [];
   const received: number[] = [];
@@ -121,8 +88,9 @@ async function runCase(srv: Srv, n: number): Promise<{ publishes: number; second
 async function main(): Promise<void> {
   if (!fs.existsSync(SERVER_JS)) throw new Error(`build first: ${SERVER_JS} missing (npx tsc -p tsconfig.json)`);
   const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
-  const servers = [await startServer('hoard')];
-  if (haveRedis) servers.push(await startServer('redis'));
+  const start = (kind: 'hoard' | 'redis') => spawnServer(kind, [], { dirPrefix: `pubsub-bench-${kind}-` });
+  const servers = [await start('hoard')];
+  if (haveRedis) servers.push(await start('redis'));
   console.log(`PUBLISH, ${PAYLOAD}-byte payload, pipelined in batches of ${BATCH}, ~${SECONDS}s per round, best of ${ROUNDS}; ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`);
   console.log(`${'server'.padEnd(8)}${'subs'.padStart(6)}${'PUBLISH/s'.padStart(12)}${'msgs/s delivered'.padStart(18)}`);
   try {
@@ -132,19 +100,16 @@ async function main(): Promise<void> {
         for (const srv of servers) {
           const r = await runCase(srv, n);
           const rate = r.publishes / r.seconds;
-          if (rate > (best.get(srv.name) ?? 0)) best.set(srv.name, rate);
+          if (rate > (best.get(srv.kind) ?? 0)) best.set(srv.kind, rate);
         }
       }
       for (const srv of servers) {
-        const rate = best.get(srv.name)!;
-        console.log(`${srv.name.padEnd(8)}${String(n).padStart(6)}${Math.round(rate).toLocaleString('en-US').padStart(12)}${Math.round(rate * n).toLocaleString('en-US').padStart(18)}`);
+        const rate = best.get(srv.kind)!;
+        console.log(`${srv.kind.padEnd(8)}${String(n).padStart(6)}${Math.round(rate).toLocaleString('en-US').padStart(12)}${Math.round(rate * n).toLocaleString('en-US').padStart(18)}`);
       }
     }
   } finally {
-    for (const srv of servers) {
-      srv.child.kill('SIGKILL');
-      fs.rmSync(srv.dir, { recursive: true, force: true });
-    }
+    for (const srv of servers) await srv.stop();
   }
 }
 

@@ -2,13 +2,7 @@
 // and a pipelined writer. Not a test.
 
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import fs from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { spawnServer, type ServerKind, type SpawnedServer } from '../helpers/proc.js';
 
 export function encode(args: string[]): string {
   let s = `*${args.length}\r\n`;
@@ -16,53 +10,17 @@ export function encode(args: string[]): string {
   return s;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
+/**
+ * A hoard-server (the built dist/ one, or $HOARD_MAIN) or redis-server child on a free port with
+ * `args` (redis.conf flags); Hoard gets a 16 GB heap and logs warnings only.
+ */
+export function startServer(kind: ServerKind, args: string[]): Promise<SpawnedServer> {
+  return spawnServer(kind, kind === 'hoard' ? [...args, '--loglevel', 'warning'] : args, {
+    dirPrefix: `bench-${kind}-`,
+    nodeArgs: ['--max-old-space-size=16000'],
+    main: process.env.HOARD_MAIN,
+    timeoutMs: 20_000,
   });
-}
-
-export async function waitPort(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('server did not start');
-}
-
-/** A hoard-server or redis-server child on a free port with `args` (redis.conf flags). */
-export async function startServer(kind: 'hoard' | 'redis', args: string[]): Promise<{ port: number; child: ChildProcess; stop(): void }> {
-  const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${kind}-`));
-  const common = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args];
-  const main = process.env.HOARD_MAIN ?? path.join(root, 'dist/src/server/main.js');
-  const child =
-    kind === 'redis'
-      ? spawn('redis-server', common, { stdio: 'ignore' })
-      : spawn(process.execPath, ['--max-old-space-size=16000', main, ...common, '--loglevel', 'warning'], { stdio: 'ignore' });
-  await waitPort(port, child);
-  return {
-    port,
-    child,
-    stop() {
-      child.kill('SIGKILL');
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Writes `n` commands over one pipelined connection, `batch` at a time, waiting for the replies. */

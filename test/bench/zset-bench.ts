@@ -2,6 +2,7 @@
 // Run: node --expose-gc node_modules/vite-node/vite-node.mjs test/bench/zset-bench.ts [n]
 import { ZSet } from '../../src/types/zset.js';
 import { formatScore, parseFloatStrict } from '../../src/util/numbers.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -23,14 +24,7 @@ function time(label: string, ops: number, f: () => void): void {
 }
 
 // mulberry32: a 32-bit PRNG with a full period (an LCG in doubles collapses to ~16k values).
-let seed = 42;
-const rnd = (): number => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rnd = mulberry32(42);
 
 // 'double': distinct random doubles; 'integer': integers in 0..1e6; 'ties': 1000 distinct
 // integer scores (a leaderboard where ties are ordered by member bytes).

@@ -5,19 +5,10 @@
 import { describe, it, expect } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startServer, tempDir } from '../helpers/proc.js';
+import { xorshift32 } from '../helpers/prng.js';
 
 const ROUNDS = Number(process.env.HOARD_CRASH_ROUNDS ?? 20);
 const WRITERS = 50;
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
 
 interface Acked {
   /** Keys whose SET was acknowledged, with their value and the time of the ack. */
@@ -64,7 +55,7 @@ async function verify(r: Redis, acked: Acked, ackedBefore = Infinity): Promise<{
 describe('crash recovery', () => {
   it(`appendfsync always: every acknowledged write survives SIGKILL (${ROUNDS} rounds, ${WRITERS} writers, some during BGSAVE)`, async () => {
     const dir = tempDir();
-    const rnd = prng(20261125);
+    const rnd = xorshift32(20261125);
     const acked: Acked = { keys: new Map(), counters: new Map() };
     for (let round = 0; round < ROUNDS; round++) {
       const srv = await startServer(dir, ['--appendonly', 'yes', '--appendfsync', 'always']);

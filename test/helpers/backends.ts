@@ -7,8 +7,7 @@
 // integers as numbers, null, arrays) and rejects with an Error whose message is the error
 // reply ("ERR ...", "WRONGTYPE ..."). `callBuffer` returns bulk strings as Buffers.
 
-import net from 'node:net';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -18,6 +17,10 @@ import { Config } from '../../src/config.js';
 import { ManualClock } from '../../src/keyspace/clock.js';
 import { RespDecoder, ReplyError } from './resp-decoder.js';
 import type { Client } from '../../src/server/client.js';
+import { freePort, spawnServer } from './proc.js';
+
+// Re-exported: tests that start their own servers take the port helper from here.
+export { freePort };
 
 export type Arg = string | number | Buffer;
 
@@ -195,41 +198,11 @@ export function redisServerAvailable(): boolean {
   return spawnSync('redis-server', ['--version']).status === 0;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('redis-server did not start');
-}
-
 export async function realRedis(overrides: Record<string, string> = {}): Promise<Backend> {
-  const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoard-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--enable-debug-command', 'yes'];
+  const args = ['--enable-debug-command', 'yes'];
   for (const [k, v] of Object.entries(overrides)) args.push(`--${k}`, v);
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
-  await waitForPort(port, child);
+  const srv = await spawnServer('redis', args, { dirPrefix: 'hoard-redis-', timeoutMs: 5_000 });
+  const port = srv.port;
   const conns: Conn[] = [];
   const connect = async () => {
     const c = await ioredis(port);
@@ -243,8 +216,7 @@ export async function realRedis(overrides: Record<string, string> = {}): Promise
     connect,
     async close() {
       for (const c of conns) await c.close();
-      child.kill('SIGKILL');
-      fs.rmSync(dir, { recursive: true, force: true });
+      await srv.stop();
     },
   };
 }

@@ -1,17 +1,162 @@
-// Runs the real server (dist/src/server/main.js, built by `npm test`) as a child process on a
-// free port, for crash, restart and tool tests: SIGKILL means SIGKILL.
+// Runs servers as child processes on free ports: the real Hoard (dist/src/server/main.js, built
+// by `npm test`) for crash, restart and tool tests (SIGKILL means SIGKILL), and Hoard or
+// redis-server side by side for integration tests and benchmarks (spawnServer). Also the port
+// helpers every such test uses (freePort, portOpen, waitForPort) and ensureBuilt. Imports
+// nothing from the other helpers, so backends.ts can build on it.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { freePort } from './backends.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SERVER_JS = path.join(ROOT, 'dist/src/server/main.js');
+
+// ---- ports ----------------------------------------------------------------------------------------
+
+/** A port nothing listens on right now (the OS picks it; racy, as any such helper). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/** Whether something accepts a TCP connection on 127.0.0.1:`port` now. */
+export async function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export interface WaitForPortOptions {
+  /** The process that should open the port: its exit ends the wait at once. */
+  child?: ChildProcess;
+  /** Its name in the error messages. */
+  what?: string;
+  /** Default 10 s. */
+  timeoutMs?: number;
+  /** Pause between attempts, default 25 ms. */
+  intervalMs?: number;
+}
+
+/** Resolves once 127.0.0.1:`port` accepts connections; rejects if `child` exits first or on timeout. */
+export async function waitForPort(port: number, opts: WaitForPortOptions = {}): Promise<void> {
+  const { child, what = 'server', timeoutMs = 10_000, intervalMs = 25 } = opts;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child !== undefined && child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
+    if (await portOpen(port)) return;
+    if (Date.now() > deadline) throw new Error(`${what} did not listen on ${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+// ---- dist/ ----------------------------------------------------------------------------------------
+
+/** Newest modification time of any .ts file under `dir`. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (e.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** `npm test` builds first; a direct vitest run rebuilds here when dist/ is missing or stale. */
+export function ensureBuilt(): void {
+  if (fs.existsSync(SERVER_JS) && fs.statSync(SERVER_JS).mtimeMs >= newestSource(path.join(ROOT, 'src'))) return;
+  // tsc emits even when some file does not type-check; whether main.js exists is what matters.
+  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
+  if (!fs.existsSync(SERVER_JS)) throw new Error(`build failed: ${SERVER_JS} missing (run npx tsc -p tsconfig.json)`);
+}
+
+// ---- Hoard or redis-server side by side ------------------------------------------------------------
+
+export type ServerKind = 'hoard' | 'redis';
+
+export interface SpawnedServer {
+  kind: ServerKind;
+  port: number;
+  dir: string;
+  child: ChildProcess;
+  /** What the process printed so far, per `capture` ('' when nothing is captured). */
+  output(): string;
+  exited: Promise<number | null>;
+  /** SIGKILL (if still running), wait for the exit, remove the directory. */
+  stop(): Promise<void>;
+}
+
+export interface SpawnServerOptions {
+  /** What output() collects: nothing (default), stderr, or stdout and stderr. */
+  capture?: 'none' | 'stderr' | 'all';
+  /** Prefix of the temp directory, default `hoard-<kind>-`. */
+  dirPrefix?: string;
+  /** Node flags before the script (Hoard only), e.g. --max-old-space-size=16000. */
+  nodeArgs?: string[];
+  /** Hoard's entry point, default SERVER_JS. */
+  main?: string;
+  /** How long it may take to listen, default 10 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * Starts Hoard (the built server) or redis-server on a free port in a fresh temp directory, with
+ * the flags they are compared under (--bind 127.0.0.1, no snapshots, no AOF) and then `extra`, and
+ * resolves once the port accepts connections. A start that fails kills the child and rejects
+ * with what it printed.
+ */
+export async function spawnServer(kind: ServerKind, extra: string[] = [], opts: SpawnServerOptions = {}): Promise<SpawnedServer> {
+  const capture = opts.capture ?? 'none';
+  const port = await freePort();
+  const dir = tempDir(opts.dirPrefix ?? `hoard-${kind}-`);
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra];
+  const stdio: Array<'ignore' | 'pipe'> = ['ignore', capture === 'all' ? 'pipe' : 'ignore', capture === 'none' ? 'ignore' : 'pipe'];
+  const child =
+    kind === 'hoard'
+      ? spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.main ?? SERVER_JS, ...args], { stdio })
+      : spawn('redis-server', args, { stdio });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const srv: SpawnedServer = {
+    kind,
+    port,
+    dir,
+    child,
+    output: () => out,
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitForPort(port, { child, what: kind, timeoutMs: opts.timeoutMs });
+  } catch (err) {
+    await srv.stop();
+    throw new Error(`${(err as Error).message}\n${out}`, { cause: err });
+  }
+  return srv;
+}
+
+// ---- Hoard alone, for crash and restart tests ---------------------------------------------------------
 
 export interface ServerProc {
   port: number;
@@ -26,17 +171,6 @@ export interface ServerProc {
 
 export function tempDir(prefix = 'hoard-proc-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
-async function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 /**

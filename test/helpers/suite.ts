@@ -1,7 +1,8 @@
 // `commandSuite` runs one block of assertions against every backend (in-process Hoard, Hoard
 // over TCP, real redis-server when installed), with FLUSHALL before each test. Tests call
 // `t.call(...)` / `t.callBuffer(...)` / `t.connect()` and never know which backend they hit;
-// `t.backend.name` exists only for the few places where Hoard deliberately differs.
+// `t.backend.name` exists only for the few places where Hoard deliberately differs. Also the
+// small waiting helpers such tests share: sleep, and track for a reply that must not come yet.
 
 import { describe, beforeAll, afterAll, beforeEach } from 'vitest';
 import { backendFactories, type Arg, type Backend, type Conn } from './backends.js';
@@ -52,3 +53,27 @@ export function commandSuite(title: string, body: (t: SuiteContext) => void, ove
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A reply that has not necessarily arrived yet (see track). */
+export interface Pending<T = unknown> {
+  readonly promise: Promise<T>;
+  done: boolean;
+  value?: T;
+  error?: Error;
+}
+
+/** Follows `p` without awaiting it, so a test can check that a reply has not come (yet). */
+export function track<T>(p: Promise<T>): Pending<T> {
+  const s: Pending<T> = { promise: p, done: false };
+  p.then(
+    (v) => {
+      s.done = true;
+      s.value = v;
+    },
+    (e: Error) => {
+      s.done = true;
+      s.error = e;
+    },
+  );
+  return s;
+}

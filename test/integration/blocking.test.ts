@@ -6,31 +6,8 @@
 // blocked count, thousands of blocked clients, timers).
 
 import { describe, it, expect, afterEach } from 'vitest';
-import { commandSuite, sleep, type SuiteContext } from '../helpers/suite.js';
+import { commandSuite, sleep, track, type Pending, type SuiteContext } from '../helpers/suite.js';
 import { inProcess, encodeArgs, type Backend, type Conn, type LocalConn } from '../helpers/backends.js';
-
-/** A reply that has not necessarily arrived yet. */
-interface Pending<T = unknown> {
-  readonly promise: Promise<T>;
-  done: boolean;
-  value?: T;
-  error?: Error;
-}
-
-function track<T>(p: Promise<T>): Pending<T> {
-  const s: Pending<T> = { promise: p, done: false };
-  p.then(
-    (v) => {
-      s.done = true;
-      s.value = v;
-    },
-    (e: Error) => {
-      s.done = true;
-      s.error = e;
-    },
-  );
-  return s;
-}
 
 /**
  * Waits until `n` clients are blocked, read from CLIENT LIST's flags (a `b` on both servers),

@@ -7,31 +7,8 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import { it, expect, afterEach } from 'vitest';
-import { commandSuite, sleep, type SuiteContext } from '../helpers/suite.js';
+import { commandSuite, sleep, track, type SuiteContext } from '../helpers/suite.js';
 import type { Conn } from '../helpers/backends.js';
-
-/** A reply that has not necessarily arrived yet. */
-interface Pending<T = unknown> {
-  done: boolean;
-  value?: T;
-  error?: Error;
-  promise: Promise<T>;
-}
-
-function track<T>(p: Promise<T>): Pending<T> {
-  const s: Pending<T> = { promise: p, done: false };
-  p.then(
-    (v) => {
-      s.done = true;
-      s.value = v;
-    },
-    (e: Error) => {
-      s.done = true;
-      s.error = e;
-    },
-  );
-  return s;
-}
 
 async function until(cond: () => boolean | Promise<boolean>, ms = 3000, what = 'condition'): Promise<void> {
   const end = Date.now() + ms;

@@ -4,96 +4,19 @@
 // exchange also runs against a real redis-server and the two must agree byte for byte.
 
 import net from 'node:net';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Redis } from 'ioredis';
-import { freePort, redisServerAvailable } from '../helpers/backends.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const MAIN = path.join(ROOT, 'dist/src/server/main.js');
+import { redisServerAvailable } from '../helpers/backends.js';
+import { ensureBuilt, spawnServer, type ServerKind, type SpawnedServer } from '../helpers/proc.js';
 
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const HAVE_CLI = has('redis-cli');
 const HAVE_BENCH = has('redis-benchmark');
 const HAVE_SCRIPT = has('script');
 
-/** Newest modification time of any .ts file under `dir`. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** `npm test` builds first; a direct vitest run rebuilds here when dist/ is missing or stale. */
-function ensureBuilt(): void {
-  const fresh = fs.existsSync(MAIN) && fs.statSync(MAIN).mtimeMs >= newestSource(path.join(ROOT, 'src'));
-  if (fresh) return;
-  // tsc emits even when some file does not type-check; whether main.js exists is what matters.
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
-  if (!fs.existsSync(MAIN)) throw new Error(`build failed: ${MAIN} missing (run npx tsc -p tsconfig.json)`);
-}
-
-interface Proc {
-  port: number;
-  child: ChildProcess;
-  dir: string;
-  exited: Promise<number | null>;
-  stop(): Promise<void>;
-}
-
-async function waitForPort(port: number, child: ChildProcess, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${what} did not start listening on ${port}`);
-}
-
-async function startProcess(kind: 'hoard' | 'redis', extra: string[] = []): Promise<Proc> {
-  const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hoard-clients-${kind}-`));
-  const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra];
-  let stderr = '';
-  const child =
-    kind === 'hoard'
-      ? spawn(process.execPath, [MAIN, ...common], { stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn('redis-server', common, { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  try {
-    await waitForPort(port, child, kind);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n${stderr}`);
-  }
-  return {
-    port,
-    child,
-    dir,
-    exited,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+function startProcess(kind: ServerKind, extra: string[] = []): Promise<SpawnedServer> {
+  return spawnServer(kind, extra, { capture: 'stderr', dirPrefix: `hoard-clients-${kind}-` });
 }
 
 interface RunResult {
@@ -169,8 +92,8 @@ const PIPED_SESSION = [
 ].join('\n');
 
 describe.skipIf(!HAVE_CLI)('redis-cli, ioredis and redis-benchmark against a Hoard process', () => {
-  let hoard: Proc;
-  let redis: Proc | null = null;
+  let hoard: SpawnedServer;
+  let redis: SpawnedServer | null = null;
 
   beforeAll(async () => {
     ensureBuilt();
@@ -183,8 +106,8 @@ describe.skipIf(!HAVE_CLI)('redis-cli, ioredis and redis-benchmark against a Hoa
     await redis?.stop();
   });
 
-  const targets = (): Array<[string, Proc]> => {
-    const list: Array<[string, Proc]> = [['hoard', hoard]];
+  const targets = (): Array<[string, SpawnedServer]> => {
+    const list: Array<[string, SpawnedServer]> = [['hoard', hoard]];
     if (redis) list.push(['redis', redis]);
     return list;
   };

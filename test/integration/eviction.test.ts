@@ -199,7 +199,13 @@ describe('eviction policies pick the right keys', () => {
     await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-random');
     for (const k of names('k', 20)) await c.call('SET', k, V100);
     await evictN(5, 'k0');
-    expect(await c.call('DBSIZE')).toBe(15);
+    // 5 keys, or 6: the first eviction builds the sampling index, which is accounted too.
+    const max = Number(fields(await c.call('INFO', 'memory')).maxmemory);
+    const left = (await c.call('KEYS', '*')) as string[];
+    const per = (await c.call('MEMORY', 'USAGE', left[0])) as number;
+    expect(await used()).toBeLessThanOrEqual(max);
+    expect((await used()) + per).toBeGreaterThan(max);
+    expect(left.length).toBeGreaterThanOrEqual(14);
     await c.call('FLUSHALL');
     await c.call('CONFIG', 'SET', 'maxmemory', '0', 'maxmemory-policy', 'volatile-random');
     for (const k of names('a', 10)) await c.call('SET', k, V100);
@@ -224,6 +230,39 @@ describe('eviction policies pick the right keys', () => {
     expect(await exists(...names('k', 5))).toEqual(names('k', 5));
     expect(await c.call('DBSIZE')).toBe(7);
     expect(await c.call('OBJECT', 'IDLETIME', 'k0')).toBe(0);
+  });
+
+  it('the LFU sampling index holds exactly the live keys through deletes, renames, moves, swaps and flushes', async () => {
+    await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lfu');
+    for (const k of names('k', 300)) await c.call('SET', k, V100);
+    await evictN(10, 'k0'); // builds db 0's index
+    let seed = 3;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    for (let i = 0; i < 2000; i++) {
+      const op = rnd(12);
+      const k = `k${rnd(400)}`;
+      if (op < 5) await c.call('SET', k, V100);
+      else if (op < 7) await c.call('DEL', k);
+      else if (op === 7) await c.call('RENAME', k, `k${rnd(400)}`).catch(() => null);
+      else if (op === 8) await c.call('MOVE', k, '1');
+      else if (op === 9) await c.call('SWAPDB', '0', '1');
+      else if (op === 10 && rnd(20) === 0) await c.call('FLUSHDB');
+      else await c.call('GET', k);
+    }
+    const ev = server.ks.evictor as unknown as { indexes: Array<{ arr: unknown[]; dict: Map<string, unknown>; build: unknown } | null> };
+    let indexed = 0;
+    for (const db of server.ks.dbs) {
+      const ix = ev.indexes[db.index];
+      if (ix === null) continue;
+      if (ix.dict !== db.dict || ix.build !== null) continue;
+      expect(ix.arr.length).toBe(db.dict.size);
+      for (const e of db.dict.values()) expect(ix.arr[e.slot]).toBe(e);
+      indexed += ix.arr.length;
+    }
+    expect(server.ks.memory.auxBytes).toBe(indexed * 10);
+    let sum = 0;
+    for (const db of server.ks.dbs) for (const e of db.dict.values()) sum += server.ks.memory.keyUsage(e);
+    expect(sum).toBe(server.ks.memory.usedMemory() - USED_MEMORY_STARTUP);
   });
 
   it('evictions are logged as DEL, counted, and published as `evicted`', async () => {

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { hoardTcp, realRedis, redisServerAvailable, type Backend } from '../helpers/backends.js';
+import { xorshift32 } from '../helpers/prng.js';
 
 interface Exchange {
   data: string;
@@ -136,13 +137,7 @@ describe('fuzz: random and mutated RESP against a live server', () => {
 
   it('stays up and keeps serving a well-behaved client', async () => {
     // Seeded PRNG so a failure can be replayed.
-    let seed = 0x9e3779b9;
-    const rnd = () => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) / 0x100000000;
-    };
+    const rnd = xorshift32(0x9e3779b9);
     const valid = [
       '*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n',
       '*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n',

@@ -9,85 +9,19 @@
 
 import net from 'node:net';
 import fs from 'node:fs';
-import path from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { freePort, redisServerAvailable, encodeArgs } from '../helpers/backends.js';
-import { ROOT, SERVER_JS, tempDir } from '../helpers/proc.js';
+import { redisServerAvailable, encodeArgs } from '../helpers/backends.js';
+import { ensureBuilt, spawnServer, type ServerKind, type SpawnedServer } from '../helpers/proc.js';
 import { RespDecoder } from '../helpers/resp-decoder.js';
 
 const FLOOD_MB = Number(process.env.FLOOD_MB ?? 1024);
 const RSS_BOUND_MB = 300;
 const P99_BOUND_MS = 200;
 
-/** Newest modification time of any .ts file under `dir`. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** `npm test` builds first; a direct vitest run rebuilds when dist/ is missing or stale. */
-function ensureBuilt(): void {
-  if (fs.existsSync(SERVER_JS) && fs.statSync(SERVER_JS).mtimeMs >= newestSource(path.join(ROOT, 'src'))) return;
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
-  if (!fs.existsSync(SERVER_JS)) throw new Error(`build failed: ${SERVER_JS} missing (run npx tsc -p tsconfig.json)`);
-}
-
-interface Proc {
-  kind: 'hoard' | 'redis';
-  port: number;
-  child: ChildProcess;
-  stderr(): string;
-  stop(): Promise<void>;
-}
-
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`server did not listen on ${port}`);
-}
-
-async function start(kind: 'hoard' | 'redis', extra: string[] = []): Promise<Proc> {
-  const port = await freePort();
-  const dir = tempDir(`hoard-pubsub-${kind}-`);
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra];
-  const child =
-    kind === 'hoard'
-      ? spawn(process.execPath, [SERVER_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  child.stdout!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitForPort(port, child);
-  return {
-    kind,
-    port,
-    child,
-    stderr: () => err,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/** A server whose stdout and stderr are kept (redis-server logs to stdout, Hoard to stderr). */
+function start(kind: ServerKind, extra: string[] = []): Promise<SpawnedServer> {
+  return spawnServer(kind, extra, { capture: 'all', dirPrefix: `hoard-pubsub-${kind}-` });
 }
 
 function rssMb(pid: number): number {
@@ -204,7 +138,7 @@ function startPinger(port: number): { stop(): Promise<number[]> } {
  * Publishes `mb` MB in `msgKb`-KB messages to `channel` with a bounded window of commands in
  * flight, while another client PINGs in a loop (from a worker thread) and RSS is sampled.
  */
-async function flood(p: Proc, channel: string, mb: number, msgKb: number): Promise<FloodResult> {
+async function flood(p: SpawnedServer, channel: string, mb: number, msgKb: number): Promise<FloodResult> {
   const pub = await new RawConn(p.port).ready();
   const pinger = startPinger(p.port);
   const cmd = encodeArgs(['PUBLISH', channel, Buffer.alloc(msgKb * 1024, 'x')]);
@@ -239,7 +173,7 @@ async function flood(p: Proc, channel: string, mb: number, msgKb: number): Promi
   return { sentMb: (total * msgKb) / 1024, maxRssMb: maxRss, p99Ms: percentile(latencies, 99), pings: latencies.length, firstZeroAt };
 }
 /** A subscriber that reads its confirmation, then stops reading. */
-async function stalledSubscriber(p: Proc, channel: string): Promise<RawConn> {
+async function stalledSubscriber(p: SpawnedServer, channel: string): Promise<RawConn> {
   const sub = await new RawConn(p.port).ready();
   expect(await sub.call('SUBSCRIBE', channel)).toEqual(['subscribe', channel, 1]);
   sub.sock.pause();
@@ -252,7 +186,7 @@ if (redisServerAvailable()) kinds.push('redis');
 beforeAll(() => ensureBuilt(), 120_000);
 
 describe.each(kinds)('pub/sub output buffer limits [%s]', (kind) => {
-  let p: Proc;
+  let p: SpawnedServer;
   beforeAll(async () => {
     p = await start(kind);
   });
@@ -280,7 +214,7 @@ describe.each(kinds)('pub/sub output buffer limits [%s]', (kind) => {
     const info = (await admin.call('INFO', 'stats')) as string;
     expect(info).toMatch(/\r\npubsub_channels:0\r\n/);
     admin.sock.destroy();
-    if (kind === 'hoard') expect(p.stderr()).toMatch(/scheduled to be closed ASAP for overcoming of output buffer limits/);
+    if (kind === 'hoard') expect(p.output()).toMatch(/scheduled to be closed ASAP for overcoming of output buffer limits/);
   }, 300_000);
 
   it('the soft limit disconnects a subscriber that stays over it for longer than its seconds', async () => {

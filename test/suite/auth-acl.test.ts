@@ -15,7 +15,7 @@ import { inProcess, realRedis, redisServerAvailable, LocalConn, encodeArgs, type
 import { RespDecoder, ReplyError } from '../helpers/resp-decoder.js';
 import { allCommands } from '../../src/commands/index.js';
 import { REDIS_ACL_COMMANDS } from '../../src/server/acl-reference.js';
-import { isLoopbackAddress, hashPassword } from '../../src/server/acl.js';
+import { isLoopbackAddress, hashPassword, aclCheckQueuedCommand } from '../../src/server/acl.js';
 
 const NOAUTH = 'NOAUTH Authentication required.';
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
@@ -287,6 +287,27 @@ commandSuite('auth: requirepass, AUTH, HELLO AUTH, RESET', (t) => {
     expect(entries[0]['client-info']).toMatch(/^id=\d+ addr=\S+ laddr=\S+ fd=\S+ name= .* cmd=hello user=default redir=-1 resp=2$/);
   });
 
+  it('credentials never reach SLOWLOG: AUTH, HELLO AUTH and ACL SETUSER arguments are redacted', async () => {
+    await t.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+    try {
+      const c = await fresh(t, opened);
+      await t.call('SLOWLOG', 'RESET');
+      await c.call('AUTH', 'default', 'whatever');
+      await c.call('HELLO', '2', 'AUTH', 'default', 'x', 'SETNAME', 'nm');
+      await t.call('ACL', 'SETUSER', 'zed', 'on', '>pw', '~x');
+      const log = (await t.call('SLOWLOG', 'GET', '4')) as unknown[][];
+      const args = log.map((e) => e[3]).reverse();
+      expect(args.slice(1, 4)).toEqual([
+        ['AUTH', '(redacted)', '(redacted)'],
+        ['HELLO', '2', 'AUTH', '(redacted)', '(redacted)', 'SETNAME', 'nm'],
+        ['ACL', 'SETUSER', '(redacted)', '(redacted)', '(redacted)', '(redacted)'],
+      ]);
+    } finally {
+      await t.call('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+      await t.call('ACL', 'DELUSER', 'zed');
+    }
+  });
+
   it('an unauthenticated client may not send a multibulk longer than 10 or a bulk longer than 16384', async () => {
     await t.call('CONFIG', 'SET', 'requirepass', 'secret');
     expect(await rawExchange(t.backend, '*11\r\n', /\r\n/)).toBe('-ERR Protocol error: unauthenticated multibulk length\r\n');
@@ -410,6 +431,22 @@ commandSuite('acl: users, rules and NOPERM', (t) => {
     expect(((await t.call('ACL', 'LIST')) as string[])[1]).toBe('user carol on nopass resetchannels +@all');
   });
 
+  it('acl-pubsub-default allchannels: new users, reset and selectors start with &*', async () => {
+    await t.call('CONFIG', 'SET', 'acl-pubsub-default', 'allchannels');
+    try {
+      await t.call('ACL', 'SETUSER', 'pd1');
+      await t.call('ACL', 'SETUSER', 'pd2', 'resetchannels', 'reset');
+      await t.call('ACL', 'SETUSER', 'pd3', '(+get)');
+      expect(((await t.call('ACL', 'LIST')) as string[]).filter((l) => l.startsWith('user pd'))).toEqual([
+        'user pd1 off &* -@all',
+        'user pd2 off sanitize-payload &* -@all',
+        'user pd3 off &* -@all (&* -@all +get)',
+      ]);
+    } finally {
+      await t.call('CONFIG', 'SET', 'acl-pubsub-default', 'resetchannels');
+    }
+  });
+
   it('ACL SETUSER errors, all or nothing', async () => {
     const err = (...a: string[]) => t.error('ACL', 'SETUSER', ...a);
     expect(await err('a b')).toBe("ERR Usernames can't contain spaces or null characters");
@@ -496,6 +533,33 @@ commandSuite('acl: users, rules and NOPERM', (t) => {
     expect(await errorOf(c.call('ZUNIONSTORE', 'r:z', '1', 'w:z'))).toBe(NOPERM_KEY);
   });
 
+  it('keys of malformed commands: a bad numkeys means no keys, so the command answers its own error', async () => {
+    await t.call('ACL', 'SETUSER', 'mal', 'on', 'nopass', '+@all', '~k:*', '&*');
+    const c = await fresh(t, opened);
+    await c.call('AUTH', 'mal', 'x');
+    const cases: Array<[string[], string]> = [
+      [['ZUNIONSTORE', 'k:d', '5', 'k:a'], 'ERR syntax error'],
+      [['ZUNIONSTORE', 'o', '5', 'k:a'], 'ERR syntax error'],
+      [['ZUNIONSTORE', 'k:d', 'x', 'k:a'], 'ERR value is not an integer or out of range'],
+      [['ZUNIONSTORE', 'k:d', '1', 'o'], NOPERM_KEY],
+      [['ZUNION', '3', 'k:a'], 'ERR syntax error'],
+      [['ZUNION', '1', 'o'], NOPERM_KEY],
+      [['LMPOP', '5', 'k:a', 'LEFT'], 'ERR syntax error'],
+      [['LMPOP', '1', 'o', 'LEFT'], NOPERM_KEY],
+      [['LMPOP', 'x', 'k:a', 'LEFT'], 'ERR numkeys should be greater than 0'],
+      [['SINTERCARD', '0', 'k:a'], 'ERR numkeys should be greater than 0'],
+      [['SINTERCARD', '2', 'k:a'], "ERR Number of keys can't be greater than number of args"],
+      [['SINTERCARD', '1', 'o'], NOPERM_KEY],
+      [['ZMPOP', '2', 'k:a', 'MIN'], NOPERM_KEY],
+      [['ZINTERCARD', '1', 'o'], NOPERM_KEY],
+      [['BLMPOP', '0', '3', 'k:a', 'LEFT'], 'ERR syntax error'],
+      [['BLMPOP', '0', '1', 'o', 'LEFT'], NOPERM_KEY],
+      [['MSET', 'k:a', '1', 'o'], NOPERM_KEY],
+      [['MSET', 'k:a', '1', 'k:b'], "ERR wrong number of arguments for 'mset' command"],
+    ];
+    for (const [cmd, want] of cases) expect({ cmd, err: await errorOf(c.call(...cmd)) }).toEqual({ cmd, err: want });
+  });
+
   it('channel patterns: PUBLISH and SUBSCRIBE match them, PSUBSCRIBE must name one exactly', async () => {
     await t.call('ACL', 'SETUSER', 'dave', 'on', 'nopass', '+@all', '~*', '&news:*');
     const c = await fresh(t, opened);
@@ -508,6 +572,13 @@ commandSuite('acl: users, rules and NOPERM', (t) => {
     // PUBLISH other and SUBSCRIBE ... other: one entry, counted twice
     expect(log[0].slice(0, 10)).toEqual(['count', 2, 'reason', 'channel', 'context', 'toplevel', 'object', 'other', 'username', 'dave']);
     expect(await c.call('PSUBSCRIBE', 'news:*')).toEqual(['psubscribe', 'news:*', 1]);
+    // shard channels are channels, not keys (their key specs are NOT_KEY)
+    await t.call('ACL', 'SETUSER', 'shard', 'on', 'nopass', '+@all', '~k:*', '&news:*');
+    const s = await fresh(t, opened);
+    await s.call('AUTH', 'shard', 'x');
+    expect(await errorOf(s.call('SPUBLISH', 'other', 'm'))).toBe(NOPERM_CHANNEL);
+    expect(await s.call('SPUBLISH', 'news:1', 'm')).toBe(0);
+    expect(await s.call('SSUBSCRIBE', 'news:1')).toEqual(['ssubscribe', 'news:1', 1]);
   });
 
   it('revoking channels closes the subscribers that lost them', async () => {
@@ -647,6 +718,38 @@ describe.skipIf(!redisServerAvailable())('acl: rule strings and categories equal
     for (const cat of (await redis.conn.call('ACL', 'CAT')) as string[]) {
       const [h, r] = await Promise.all([hoard, redis].map(async (b) => ((await b.conn.call('ACL', 'CAT', cat)) as string[]).sort()));
       expect({ cat, list: h }).toEqual({ cat, list: r });
+    }
+  });
+});
+
+describe('acl: EXEC re-checks queued commands (aclCheckQueuedCommand, for the transactions family)', () => {
+  it("answers Redis 7.0.15's NOPERM texts and logs in the multi context", async () => {
+    const b = await inProcess();
+    try {
+      await b.conn.call('ACL', 'SETUSER', 'rex', 'on', 'nopass', '+@all', '~*', '&*');
+      const u = new LocalConn(b.server!);
+      await u.call('AUTH', 'rex', 'x');
+      const client = u.client;
+      const check = (...argv: string[]) => {
+        let spec = b.server!.commands.get(argv[0].toLowerCase())!;
+        if (spec.subcommands && argv.length > 1) spec = spec.subcommands.get(argv[1].toLowerCase())!;
+        return aclCheckQueuedCommand(client, spec, argv);
+      };
+      expect(check('SET', 'a', '1')).toBe(null);
+      await b.conn.call('ACL', 'SETUSER', 'rex', '-set', 'resetkeys', '~a', 'resetchannels');
+      const pre = 'NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ';
+      expect(check('SET', 'a', '1')).toBe(pre + 'no permission to execute the command or subcommand');
+      expect(check('GET', 'b')).toBe(pre + 'no permission to touch the specified keys');
+      expect(check('PUBLISH', 'ch', 'm')).toBe(pre + 'no permission to access one of the channels used as arguments');
+      expect(check('PING')).toBe(null);
+      const log = (await b.conn.call('ACL', 'LOG')) as unknown[][];
+      expect(log.map((e) => [e[3], e[5], e[7]])).toEqual([
+        ['channel', 'multi', 'ch'],
+        ['key', 'multi', 'b'],
+        ['command', 'multi', 'set'],
+      ]);
+    } finally {
+      await b.close();
     }
   });
 });

@@ -5,10 +5,10 @@
 // replay, and HSCAN's guarantee while the hash changes between calls.
 
 import net from 'node:net';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { describe, it, expect, afterEach, beforeAll, afterAll } from 'vitest';
 import { commandSuite, sleep } from '../helpers/suite.js';
-import { inProcess, encodeArgs, freePort, redisServerAvailable, testConfig, type Arg, type Backend } from '../helpers/backends.js';
+import { inProcess, encodeArgs, redisServerAvailable, testConfig, type Arg, type Backend } from '../helpers/backends.js';
+import { spawnServer, type SpawnedServer } from '../helpers/proc.js';
 import { RespDecoder } from '../helpers/resp-decoder.js';
 import { dump } from '../helpers/dump.js';
 import { Server } from '../../src/server/server.js';
@@ -540,32 +540,13 @@ class RedisRaw {
   }
 }
 
-async function startRedis(): Promise<{ port: number; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return { port, child };
-    await sleep(25);
-  }
-  child.kill('SIGKILL');
-  throw new Error('redis-server did not start');
-}
-
 describe.runIf(redisServerAvailable())('hashes: raw RESP2/RESP3 bytes equal redis-server', () => {
-  let redis: { port: number; child: ChildProcess };
+  let redis: SpawnedServer;
   beforeAll(async () => {
-    redis = await startRedis();
+    redis = await spawnServer('redis', [], { timeoutMs: 5_000 });
   });
-  afterAll(() => {
-    redis?.child.kill('SIGKILL');
+  afterAll(async () => {
+    await redis?.stop();
   });
 
   it('deterministic replies are byte-identical in both protocols', async () => {

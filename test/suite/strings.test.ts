@@ -8,6 +8,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { commandSuite, sleep } from '../helpers/suite.js';
 import { inProcess, encodeArgs, type Arg, type Backend } from '../helpers/backends.js';
 import { RespDecoder } from '../helpers/resp-decoder.js';
+import { mulberry32 } from '../helpers/prng.js';
 import { ManualClock } from '../../src/keyspace/clock.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -818,14 +819,8 @@ describe('strings: in-process', () => {
     backend.server!.log.addObserver((db, argv) => log.push({ at: clock.now(), db, argv: [...argv] }));
     const c = new RawConn(backend);
 
-    // Deterministic pseudo-random workload (mulberry32).
-    let seed = 0x5eed;
-    const rnd = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-      return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-    };
+    // Deterministic pseudo-random workload.
+    const rnd = mulberry32(0x5eed);
     const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
     const keys = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', Buffer.from([0, 0xff, 0x0d, 0x0a]).toString('latin1')];
     const vals = ['', 'a', '10', '-3', '1.5', '9223372036854775806', 'hello world', '\x00\xff\r\n'];

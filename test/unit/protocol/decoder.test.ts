@@ -3,20 +3,9 @@
 // listed beside it (HELLO 3, DEBUG PROTOCOL <type>, ...).
 import { describe, expect, it } from 'vitest';
 import { ReplyError, RespDecoder, type Decoded, type DecoderOptions } from '../../helpers/resp-decoder.js';
+import { mulberry32 } from '../../helpers/prng.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
-
-/** mulberry32: small seeded PRNG so random splits are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function splittings(input: Buffer): Array<[string, Buffer[]]> {
   const out: Array<[string, Buffer[]]> = [['one chunk', [input]]];
@@ -24,7 +13,7 @@ function splittings(input: Buffer): Array<[string, Buffer[]]> {
   for (let i = 0; i < input.length; i++) bytes.push(input.subarray(i, i + 1));
   out.push(['byte by byte', bytes]);
   for (const seed of [1, 2, 3, 42, 1337]) {
-    const rnd = prng(seed);
+    const rnd = mulberry32(seed);
     const maxLen = [2, 5, 17, 100, 4096][seed % 5];
     const chunks: Buffer[] = [];
     for (let i = 0; i < input.length; ) {

@@ -3,6 +3,7 @@
 // quirks were checked against redis-server 7.0.15 (see the comments on each group).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_LIMITS, ProtocolError, RespParser, type ParserLimits } from '../../../src/protocol/parser.js';
+import { mulberry32 } from '../../helpers/prng.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 const cat = (...parts: Array<string | Buffer>): Buffer =>
@@ -13,18 +14,6 @@ const bulk = (arg: string | Buffer): Buffer => {
 };
 const mb = (...args: Array<string | Buffer>): Buffer => cat(`*${args.length}\r\n`, ...args.map(bulk));
 
-/** mulberry32: small seeded PRNG so random splits are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SEEDS = [1, 2, 3, 42, 1337, 20240607];
 
 /** The ways every input is fed: whole, byte by byte, random chunk sizes (several seeds). */
@@ -34,7 +23,7 @@ function splittings(input: Buffer): Array<[string, Buffer[]]> {
   for (let i = 0; i < input.length; i++) bytes.push(input.subarray(i, i + 1));
   out.push(['byte by byte', bytes]);
   for (const seed of SEEDS) {
-    const rnd = prng(seed);
+    const rnd = mulberry32(seed);
     const maxLen = [2, 5, 17, 100, 4096][seed % 5];
     const chunks: Buffer[] = [];
     for (let i = 0; i < input.length; ) {
@@ -568,7 +557,7 @@ describe('chunking never changes the outcome (seeded random streams)', () => {
   // Valid commands mutated at random bytes: whatever the outcome (commands, a wait, an error),
   // it must be the same for every splitting. A differential run of the same generator against
   // redis-server 7.0.15 found no difference in commands or error text.
-  const rnd = prng(99);
+  const rnd = mulberry32(99);
   const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
   const streams: Buffer[] = [];
   for (let t = 0; t < 150; t++) {

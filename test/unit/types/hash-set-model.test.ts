@@ -10,22 +10,12 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { inProcess, realRedis, redisServerAvailable, type Backend } from '../../helpers/backends.js';
 import { dump } from '../../helpers/dump.js';
 import { scanStep, parseScanCursor, ScanState } from '../../../src/types/scan-cursor.js';
+import { mulberry32 } from '../../helpers/prng.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const CONFIG = { 'hash-max-listpack-entries': '8', 'hash-max-listpack-value': '16', 'set-max-intset-entries': '8' };
 
 // ---- seeded randomness -------------------------------------------------------------------------
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   private readonly r: () => number;
@@ -722,6 +712,10 @@ describe('scanStep (types/scan-cursor.ts)', () => {
     expect(parseScanCursor('-1')).toBe(2 ** 64 - 1);
     expect(parseScanCursor('18446744073709551615')).toBe(2 ** 64 - 1);
     expect(parseScanCursor('000000000000000000000000012')).toBe(12);
-    for (const bad of ['-', '+', ' 1', '1 ', 'x', '1.0', '18446744073709551616', '0x10']) expect(parseScanCursor(bad)).toBe(null);
+    // More than 15 digits go through BigInt, a sign included (SCAN in keys.ts uses this too).
+    expect(parseScanCursor('-000000000000000000000000012')).toBe(2 ** 64 - 12);
+    expect(parseScanCursor('-18446744073709551615')).toBe(1);
+    expect(parseScanCursor('9007199254740993')).toBeGreaterThan(Number.MAX_SAFE_INTEGER);
+    for (const bad of ['-', '+', ' 1', '1 ', 'x', '1.0', '18446744073709551616', '-18446744073709551616', '+-1', '0x10']) expect(parseScanCursor(bad)).toBe(null);
   });
 });

@@ -9,17 +9,12 @@ import { describe, expect, it, afterEach } from 'vitest';
 import { ListValue } from '../../../src/types/list.js';
 import { inProcess, realRedis, redisServerAvailable, type Arg, type Backend } from '../../helpers/backends.js';
 import { dump } from '../../helpers/dump.js';
+import { mulberry32 } from '../../helpers/prng.js';
 
-/** mulberry32: small seeded PRNG so failures reproduce. */
+/** mulberry32 (seeded, so failures reproduce) as an integer in [0, n). */
 function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n: number) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const rnd = mulberry32(seed);
+  return (n: number) => Math.floor(rnd() * n);
 }
 
 /** Capacity and slot invariants of the ring buffer (white box). */

@@ -14,18 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { inProcess, realRedis, redisServerAvailable, type Backend } from '../../helpers/backends.js';
 import { formatScore } from '../../../src/util/numbers.js';
 import { ZSetValue } from '../../../src/types/zset-value.js';
-
-/** mulberry32: seeded, so a failure names the seed that reproduces it. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../helpers/prng.js';
 
 type Pair = [string, number];
 type Reply = unknown;
@@ -525,7 +514,7 @@ describe('zsets: random operations against a model', () => {
     it(`seed ${seed}: 4000 operations, every reply and the final state agree`, async () => {
       const b = await inProcess();
       try {
-        const rnd = prng(seed);
+        const rnd = mulberry32(seed);
         const model = new Model();
         let checked = 0;
         const encodings = new Set<string>();
@@ -565,7 +554,7 @@ describe.runIf(redisServerAvailable())('zsets: the same sequence on Hoard and on
     const hoard = await inProcess();
     const redis = await realRedis();
     try {
-      const rnd = prng(0xbeef);
+      const rnd = mulberry32(0xbeef);
       let differ = 0;
       let errors = 0;
       let answered = 0;

@@ -3,18 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ZSet } from '../../../src/types/zset.js';
 import { type LexRange, type ScoreRange, parseLexRange, parseScoreRange } from '../../../src/types/zset-range.js';
-
-/** mulberry32: small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../helpers/prng.js';
 
 type Entry = [string, number];
 
@@ -108,8 +97,8 @@ function expectSame(z: ZSet, m: Model): void {
 
 describe('ZSet vs model', () => {
   it.each([1, 2, 3, 4, 5])('random ops with mixed scores (seed %i)', (seed) => {
-    const rnd = prng(seed);
-    const z = new ZSet(prng(seed * 7919));
+    const rnd = mulberry32(seed);
+    const z = new ZSet(mulberry32(seed * 7919));
     const m = new Model();
     for (let step = 0; step < 6000; step++) {
       const op = rnd();
@@ -187,8 +176,8 @@ describe('ZSet vs model', () => {
   });
 
   it.each([11, 12, 13])('random lex ops, all scores equal (seed %i)', (seed) => {
-    const rnd = prng(seed);
-    const z = new ZSet(prng(seed + 1));
+    const rnd = mulberry32(seed);
+    const z = new ZSet(mulberry32(seed + 1));
     const m = new Model();
     for (let step = 0; step < 5000; step++) {
       const op = rnd();
@@ -219,8 +208,8 @@ describe('ZSet vs model', () => {
   });
 
   it('keeps invariants over a large sequential and random workload', () => {
-    const rnd = prng(99);
-    const z = new ZSet(prng(100));
+    const rnd = mulberry32(99);
+    const z = new ZSet(mulberry32(100));
     for (let i = 0; i < 20000; i++) z.set('m' + i, i % 97);
     z.checkInvariants();
     for (let i = 0; i < 20000; i += 3) z.set('m' + i, rnd() * 100);
@@ -245,8 +234,8 @@ describe('ZSet vs model', () => {
 
 describe('ZSet arena', () => {
   it('compacts after mass deletion and stays consistent', () => {
-    const rnd = prng(7);
-    const z = new ZSet(prng(8));
+    const rnd = mulberry32(7);
+    const z = new ZSet(mulberry32(8));
     const m = new Model();
     for (let i = 0; i < 3000; i++) {
       const mem = 'k' + i;
@@ -293,7 +282,7 @@ describe('ZSet arena', () => {
   });
 
   it('grows from empty through clear() and back', () => {
-    const z = new ZSet(prng(3));
+    const z = new ZSet(mulberry32(3));
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 5000; i++) z.set('m' + i, i % 7);
       z.checkInvariants();
