@@ -146,7 +146,7 @@ async function main(): Promise<void> {
   // 2 + 3. BGSAVE, then restarts
   for (const kind of ['hoard', 'redis'] as Kind[]) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
-    const extra = kind === 'hoard' ? ['--appendonly', 'yes', '--save', ''] : ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', '--save', ''];
+    const extra = kind === 'hoard' ? ['--appendonly', 'yes', '--auto-aof-rewrite-percentage', '0', '--save', ''] : ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', '--save', ''];
     const s = await start(kind, dir, extra);
     await fill(s.port);
     // The AOF-only restart needs the AOF as written by the load (Hoard's BGSAVE deletes the
