@@ -6,6 +6,7 @@
 // (deterministic), HMSET as HSET, HSETNX as HSET when it set, HINCRBYFLOAT as HSET of the
 // resulting text (long double arithmetic is not repeated on replay), a no-op as nothing.
 
+import { readOfType, writeOfType } from './lookup.js';
 import { def } from './table.js';
 import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
@@ -63,20 +64,12 @@ export function replyScan(c: CommandContext, cursor: number, items: readonly str
  * or undefined after replying WRONGTYPE.
  */
 function readHash(c: CommandContext, key: string): HashValue | null | undefined {
-  const e = c.db.lookupRead(key);
-  if (e === undefined) return null;
-  if (e.value instanceof HashValue) return e.value;
-  c.reply.error(E.WRONGTYPE);
-  return undefined;
+  return readOfType(c, key, HashValue);
 }
 
 /** The same for a write command (lookupWrite: no hit/miss stats, the pre-write hook). */
 function writeHash(c: CommandContext, key: string): HashValue | null | undefined {
-  const e = c.db.lookupWrite(key);
-  if (e === undefined) return null;
-  if (e.value instanceof HashValue) return e.value;
-  c.reply.error(E.WRONGTYPE);
-  return undefined;
+  return writeOfType(c, key, HashValue);
 }
 
 /**

@@ -16,6 +16,7 @@
 // with a ListWait holding its parsed arguments; blocking.ts calls ListWait.serve when a key it
 // waits for holds a list, or ListWait.timedOut. Inside EXEC it answers as a timeout at once.
 
+import { readOfType, writeOfType } from './lookup.js';
 import { def } from './table.js';
 import { E } from './errors.js';
 import type { BlockedRequest, CommandContext, CommandSpec } from './types.js';
@@ -46,20 +47,12 @@ function parseSide(s: string): boolean | null {
 
 /** The list at `key` for a read: the list, null when missing, undefined after WRONGTYPE. */
 function readList(c: CommandContext, key: string): ListValue | null | undefined {
-  const e = c.db.lookupRead(key);
-  if (e === undefined) return null;
-  if (e.value instanceof ListValue) return e.value;
-  c.reply.error(E.WRONGTYPE);
-  return undefined;
+  return readOfType(c, key, ListValue);
 }
 
 /** The same for a write (lookupWrite: no hit/miss stats; a running snapshot saves it first). */
 function writeList(c: CommandContext, key: string): ListValue | null | undefined {
-  const e = c.db.lookupWrite(key);
-  if (e === undefined) return null;
-  if (e.value instanceof ListValue) return e.value;
-  c.reply.error(E.WRONGTYPE);
-  return undefined;
+  return writeOfType(c, key, ListValue);
 }
 
 /** Creates the (still empty) list at a missing `key`; the caller pushes at once. */

@@ -13,6 +13,7 @@
 // something changed, then "del" when the key went away (checked against redis-server 7.0 in
 // test/suite/pubsub.test.ts).
 
+import { readOfType, writeOfType } from './lookup.js';
 import { def } from './table.js';
 import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
@@ -32,20 +33,12 @@ const SPOP_MOVE_STRATEGY_MUL = 5;
 
 /** The set at `key` for a read: the set, null when missing, undefined after replying WRONGTYPE. */
 function readSet(c: CommandContext, key: string): SetValue | null | undefined {
-  const e = c.db.lookupRead(key);
-  if (e === undefined) return null;
-  if (e.value instanceof SetValue) return e.value;
-  c.reply.error(E.WRONGTYPE);
-  return undefined;
+  return readOfType(c, key, SetValue);
 }
 
 /** The same for a write (lookupWrite: no hit/miss stats, the pre-write hook). */
 function writeSet(c: CommandContext, key: string): SetValue | null | undefined {
-  const e = c.db.lookupWrite(key);
-  if (e === undefined) return null;
-  if (e.value instanceof SetValue) return e.value;
-  c.reply.error(E.WRONGTYPE);
-  return undefined;
+  return writeOfType(c, key, SetValue);
 }
 
 /**

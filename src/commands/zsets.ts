@@ -19,6 +19,7 @@
 // and allocate no closures: range replies are written by one module-level visitor whose state
 // is set before each walk (handlers run one at a time and the walk never calls out).
 
+import { readOfType, writeOfType } from './lookup.js';
 import { def } from './table.js';
 import { E } from './errors.js';
 import type { BlockedRequest, CommandContext, CommandSpec } from './types.js';
@@ -40,20 +41,12 @@ const PROPAGATE_BATCH = 1024;
 
 /** The zset at `key` for a read: the set, null when missing, undefined after replying WRONGTYPE. */
 function readZset(c: CommandContext, key: string): ZSetValue | null | undefined {
-  const e = c.db.lookupRead(key);
-  if (e === undefined) return null;
-  if (e.value instanceof ZSetValue) return e.value;
-  c.reply.error(E.WRONGTYPE);
-  return undefined;
+  return readOfType(c, key, ZSetValue);
 }
 
 /** The same for a write (lookupWrite: no hit/miss stats, tells a running snapshot first). */
 function writeZset(c: CommandContext, key: string): ZSetValue | null | undefined {
-  const e = c.db.lookupWrite(key);
-  if (e === undefined) return null;
-  if (e.value instanceof ZSetValue) return e.value;
-  c.reply.error(E.WRONGTYPE);
-  return undefined;
+  return writeOfType(c, key, ZSetValue);
 }
 
 /** Deletes `key` once its zset is empty (every removal path ends here), with its "del" event. */
