@@ -123,7 +123,16 @@ export function encodedSize(payloadLength: number): number {
  * The caller guarantees room (encodedSize(payload.length) bytes) and a valid offset.
  */
 export function encodeRecord(target: Buffer, pos: number, payload: Uint8Array, startOffset: number): number {
-  const len = payload.length;
+  target.set(payload, pos + AOF_HEADER_SIZE);
+  return sealRecord(target, pos, payload.length, startOffset);
+}
+
+/**
+ * Writes the header of a record whose `len` payload bytes are already in place at
+ * `pos + AOF_HEADER_SIZE` (the writer copies a latin1 unit straight there: no Buffer per record).
+ * Returns the position after the record.
+ */
+export function sealRecord(target: Buffer, pos: number, len: number, startOffset: number): number {
   const hi = Math.floor(startOffset / TWO_POW_32);
   target[pos] = AOF_RECORD_MAGIC;
   target[pos + 1] = AOF_RECORD_VERSION;
@@ -132,9 +141,8 @@ export function encodeRecord(target: Buffer, pos: number, payload: Uint8Array, s
   putU32(target, pos + 4, len);
   putU32(target, pos + 8, startOffset - hi * TWO_POW_32);
   putU32(target, pos + 12, hi);
-  putU32(target, pos + 16, crc32Range(payload, 0, len));
+  putU32(target, pos + 16, crc32Range(target, pos + AOF_HEADER_SIZE, pos + AOF_HEADER_SIZE + len));
   putU32(target, pos + 20, crc32Range(target, pos, pos + 20));
-  target.set(payload, pos + AOF_HEADER_SIZE);
   return pos + AOF_HEADER_SIZE + len;
 }
 

@@ -60,7 +60,7 @@ export class Persistence {
   private appended = false;
   private readonly consumer = (unit: string, start: number) => {
     if (this.aof === null) return;
-    this.aof.append(Buffer.from(unit, 'latin1'), start);
+    this.aof.append(unit, start);
     this.appended = true;
   };
 

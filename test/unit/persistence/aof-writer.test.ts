@@ -76,6 +76,22 @@ describe('AofWriter', () => {
     expect(() => w.append(p, p.length)).toThrow(expect.objectContaining({ code: 'HOARD_AOF_CLOSED' }));
   });
 
+  it('a latin1 string payload is stored byte for byte like the same bytes as a Buffer', async () => {
+    const w = await open('no');
+    // Every byte value 0..255 in one payload: latin1 must not be re-encoded as UTF-8.
+    let bin = '';
+    for (let i = 0; i < 256; i++) bin += String.fromCharCode(i);
+    const asBuf = resp('SET', 'bin', bin);
+    const asStr = asBuf.toString('latin1');
+    w.append(asBuf, 0);
+    w.append(asStr, asBuf.length);
+    await flushP(w);
+    await w.close();
+    const r = await readAll();
+    expect(r.payloads).toEqual([asBuf, asBuf]);
+    expect(r.offsets).toEqual([0, asBuf.length]);
+  });
+
   it("group commit under 'always': 50 writers across turns, each done after an fsync that covers it", async () => {
     const w = await open('always');
     const doneAt: Array<{ end: number; durable: number; order: number }> = [];
