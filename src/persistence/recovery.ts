@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Keyspace } from '../keyspace/index.js';
 import type { Logger } from '../log.js';
 import type { EncodingConfig } from '../types/hash.js';
-import { decodeRecord, materialize, SnapshotFormatError, type Elements } from './value-codec.js';
+import { forEachRecord, materialize, SnapshotFormatError, type DecodedRecord, type Elements } from './value-codec.js';
 import type { SnapshotMeta, SnapshotStore } from './snapshot-store.js';
 import { readAof, truncateAt, type AofProblem } from './aof-reader.js';
 
@@ -74,25 +74,35 @@ export async function loadSnapshot(
   };
 
   try {
-    for await (const batch of store.records(meta)) {
+    let where = '';
+    const onRecord = (r: DecodedRecord) => {
+      records++;
+      if (r.kind === 2) {
+        if (pending === null || pending.key !== r.key || pending.db !== r.db || pending.type !== r.type) {
+          throw new RecoveryError(`snapshot ${meta.id} record ${where}: continuation chunk without its first chunk`, 'SNAPSHOT_CORRUPT');
+        }
+        pending.parts.push(r.elements);
+        return;
+      }
+      flushPending();
+      if (r.type === 'string') place(r.db, r.key, r.str as string, r.expireAt);
+      else pending = { db: r.db, key: r.key, type: r.type, expireAt: r.expireAt, parts: [r.elements] };
+    };
+    // A page holds ~500 small keys: 16 pages (~1 MB) per step keep each synchronous stretch of
+    // loading to a few ms (the server answers LOADING meanwhile). Version 1 stored one record
+    // per LevelDB entry.
+    const perStep = meta.formatVersion >= 2 ? 16 : 1000;
+    for await (const batch of store.records(meta, perStep)) {
       for (const [k, buf] of batch) {
-        records++;
-        let r;
+        where = k;
         try {
-          r = decodeRecord(buf);
+          forEachRecord(buf, onRecord);
         } catch (err) {
-          throw new RecoveryError(`snapshot ${meta.id} record ${k}: ${(err as Error).message}`, 'SNAPSHOT_CORRUPT', { cause: err });
-        }
-        if (r.kind === 2) {
-          if (pending === null || pending.key !== r.key || pending.db !== r.db || pending.type !== r.type) {
-            throw new RecoveryError(`snapshot ${meta.id} record ${k}: continuation chunk without its first chunk`, 'SNAPSHOT_CORRUPT');
+          if (err instanceof SnapshotFormatError) {
+            throw new RecoveryError(`snapshot ${meta.id} record ${k}: ${err.message}`, 'SNAPSHOT_CORRUPT', { cause: err });
           }
-          pending.parts.push(r.elements);
-          continue;
+          throw err;
         }
-        flushPending();
-        if (r.type === 'string') place(r.db, r.key, r.str as string, r.expireAt);
-        else pending = { db: r.db, key: r.key, type: r.type, expireAt: r.expireAt, parts: [r.elements] };
       }
       const t = performance.now();
       if (t - lastLog > 1000) {

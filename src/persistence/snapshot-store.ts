@@ -29,6 +29,14 @@ export interface SnapshotMeta {
   replid: string;
 }
 
+/** The part of LevelDB's chained batch the snapshot writer uses. */
+export interface SnapshotBatch {
+  put(key: string, value: Buffer): unknown;
+  write(): Promise<void>;
+  close(): Promise<void>;
+  readonly length: number;
+}
+
 export class SnapshotStoreError extends Error {
   constructor(
     message: string,
@@ -113,12 +121,12 @@ export class SnapshotStore {
     await this.db.put(STARTED_PREFIX + hex(id, 8), Buffer.from('1'));
   }
 
-  /** Writes records; keys must be increasing within a snapshot. */
-  async write(ops: Array<{ key: string; value: Buffer }>): Promise<void> {
-    if (ops.length === 0) return;
-    const batch = this.db.batch();
-    for (const op of ops) batch.put(op.key, op.value);
-    await batch.write();
+  /**
+   * A batch to fill with put(key, value) and write(); keys must be increasing within a snapshot.
+   * LevelDB copies each value into the batch at put(), so the caller may reuse its buffer.
+   */
+  batch(): SnapshotBatch {
+    return this.db.batch() as unknown as SnapshotBatch;
   }
 
   /** Makes `meta` current in one atomic batch, then drops the previous snapshot. */

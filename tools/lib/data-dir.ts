@@ -22,6 +22,7 @@ import type { Keyspace } from '../../src/keyspace/index.js';
 import { silentLogger } from '../../src/log.js';
 import { SnapshotStore, SnapshotStoreError, SNAPSHOT_DIR, type SnapshotMeta } from '../../src/persistence/snapshot-store.js';
 import { loadSnapshot, RecoveryError } from '../../src/persistence/recovery.js';
+import { recordCount } from '../../src/persistence/value-codec.js';
 import { readAof, type AofProblem } from '../../src/persistence/aof-reader.js';
 import { aofDirPath, manifestName, parseManifest, readManifest } from '../../src/persistence/aof-manifest.js';
 import { AOF_HEADER_SIZE } from '../../src/persistence/aof-format.js';
@@ -273,7 +274,7 @@ export async function loadDataset(d: OpenDataDir, opts: LoadOptions = {}): Promi
       const counting = Object.create(store) as SnapshotStore;
       counting.records = async function* (m: SnapshotMeta, batch?: number) {
         for await (const b of records(m, batch)) {
-          seen += b.length;
+          for (const [, v] of b) seen += recordCount(v);
           progress?.update(seen);
           yield b;
         }
