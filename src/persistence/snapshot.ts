@@ -18,8 +18,12 @@ import type { Logger } from '../log.js';
 import { PageWriter, SNAPSHOT_FORMAT_VERSION } from './value-codec.js';
 import { recordKey, type SnapshotBatch, type SnapshotMeta, type SnapshotStore } from './snapshot-store.js';
 
-/** Time slice per event-loop turn: the DESIGN's "no stall over a few ms". */
-const SLICE_MS = 3;
+/**
+ * Time slice per event-loop turn: the DESIGN's "no stall over a few ms". Measured on 1M keys with
+ * a client PINGing throughout: 3 ms slices (checked every 32 keys) gave worst PINGs of 8-14 ms,
+ * 1 ms slices (checked every 16 keys) 5-9 ms, for the same BGSAVE duration (~0.6 s).
+ */
+const SLICE_MS = 1;
 /** Write a LevelDB batch once this many bytes of pages are in it (16 pages of 64 KB): bigger batches
  * grew RSS (an 8 MB batch: +130 MB per BGSAVE of 1M keys, kept by malloc) and were not faster. */
 const BATCH_BYTES = 1024 * 1024;
@@ -114,7 +118,7 @@ export class SnapshotJob {
         st.lastSeq = e.seq;
         if (this.savedEarly.has(e)) this.savedEarly.delete(e);
         else this.save(st.dbIndex, e);
-        if ((++n & 31) === 0) {
+        if ((++n & 15) === 0) {
           if (this.batchBytes >= BATCH_BYTES) return this.endSlice(t0, false);
           if (performance.now() - t0 >= SLICE_MS) return this.endSlice(t0, false);
         }
