@@ -80,9 +80,37 @@ export function buildTable(families: readonly (readonly CommandSpec[])[]): Map<s
         throw Object.assign(new Error(`command ${spec.name} declared twice`), { code: 'COMMAND_TABLE_INVALID' });
       }
       table.set(spec.name, spec);
+      specId(spec);
+      if (spec.subcommands) for (const sub of spec.subcommands.values()) specId(sub);
     }
   }
   return table;
+}
+
+let nextSpecId = 0;
+
+/** The spec's process-wide small integer id (assigned on first use). */
+export function specId(spec: CommandSpec): number {
+  if (spec.id === undefined) spec.id = nextSpecId++;
+  return spec.id;
+}
+
+/**
+ * The dispatcher's name lookup: the table's names in lower and in upper case, which is how
+ * clients send them, so the usual lookup needs no toLowerCase() (a new string per command);
+ * any other spelling falls back to it.
+ */
+export class CommandLookup {
+  private readonly exact = new Map<string, CommandSpec>();
+  constructor(private readonly table: Map<string, CommandSpec>) {
+    for (const [name, spec] of table) {
+      this.exact.set(name, spec);
+      this.exact.set(name.toUpperCase(), spec);
+    }
+  }
+  get(name: string): CommandSpec | undefined {
+    return this.exact.get(name) ?? this.table.get(name.toLowerCase());
+  }
 }
 
 /** Full name as COMMAND reports it: "get", or "config|get" for a subcommand. */

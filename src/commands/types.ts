@@ -73,6 +73,9 @@ export interface CommandSpec {
   subcommands?: Map<string, CommandSpec>;
   /** Filled by the table: the parent for a subcommand ("config" for "config|get"). */
   parent?: CommandSpec;
+  /** Filled by the table: a small integer unique to this spec in the process (per-server
+   * counters are arrays indexed by it, not maps keyed by the spec). */
+  id?: number;
   /** For COMMAND DOCS. */
   summary?: string;
   since?: string;

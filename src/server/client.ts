@@ -169,7 +169,7 @@ export class Client implements CommandContext {
 
   /** Runs every complete buffered command, unless paused or closing. */
   processInput(): void {
-    const limit = this.server.config.num('client-query-buffer-limit');
+    const limit = this.server.queryBufferLimit;
     // Redis's tighter limits on what an unauthenticated client may declare.
     this.parser.authRequired = !this.authenticated && authRequired(this);
     while (!this.paused && !this.closing && !this.closed && !this.closeAsap) {
@@ -200,8 +200,7 @@ export class Client implements CommandContext {
   /** Redis's processCommand: every check the table's declarations allow before the handler. */
   processCommand(argv: string[]): void {
     const server = this.server;
-    const name = argv[0].toLowerCase();
-    let spec = server.commands.get(name);
+    let spec = server.commandLookup.get(argv[0]);
     if (spec === undefined) {
       this.rejectCommand(E.unknownCommand(argv[0], argv.slice(1)));
       return;

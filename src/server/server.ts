@@ -10,7 +10,7 @@ import { MutationLog } from '../log/mutation-log.js';
 import { Config } from '../config.js';
 import { silentLogger, type Logger } from '../log.js';
 import { allCommands } from '../commands/index.js';
-import { buildTable, fullName } from '../commands/table.js';
+import { buildTable, CommandLookup, fullName, specId } from '../commands/table.js';
 import { E } from '../commands/errors.js';
 import {
   F,
@@ -91,6 +91,12 @@ export class Server implements ServerApi {
   readonly ks: Keyspace;
   readonly log = new MutationLog();
   readonly commands: Map<string, CommandSpec>;
+  /** The dispatcher's case-tolerant name lookup over `commands`. */
+  readonly commandLookup: CommandLookup;
+  /** Hot-path copies of config values (kept current by config.onChange). */
+  queryBufferLimit = 0;
+  private slowlogSlowerThan = 0;
+  private latencyThreshold = 0;
   readonly stats = new Stats();
   readonly startTime = Date.now();
   readonly runId = randomBytes(20).toString('hex');
@@ -149,6 +155,14 @@ export class Server implements ServerApi {
       },
     });
     this.commands = buildTable(allCommands);
+    this.commandLookup = new CommandLookup(this.commands);
+    const hot = (): void => {
+      this.queryBufferLimit = config.num('client-query-buffer-limit');
+      this.slowlogSlowerThan = config.num('slowlog-log-slower-than');
+      this.latencyThreshold = config.num('latency-monitor-threshold');
+    };
+    hot();
+    for (const name of ['client-query-buffer-limit', 'slowlog-log-slower-than', 'latency-monitor-threshold']) config.onChange(name, hot);
     this.blocking = new Blocking(this);
     this.clientPause = new ClientPause(this);
     this.outputLimits = new OutputLimits(this);
@@ -217,9 +231,8 @@ export class Server implements ServerApi {
     const c = this.replayClient;
     this.replayParser.feed(payload);
     for (let argv = this.replayParser.next(); argv !== null; argv = this.replayParser.next()) {
-      const name = argv[0].toLowerCase();
-      if (name === 'multi' || name === 'exec') continue;
-      let spec = this.commands.get(name);
+      let spec = this.commandLookup.get(argv[0]);
+      if (spec !== undefined && (spec.name === 'multi' || spec.name === 'exec')) continue;
       if (spec?.subcommands && argv.length > 1) spec = spec.subcommands.get(argv[1].toLowerCase());
       if (spec === undefined) {
         throw Object.assign(new Error(`Unknown command '${argv[0]}' reading the append only file`), { code: 'AOF_REPLAY_FAILED' });
@@ -626,10 +639,10 @@ export class Server implements ServerApi {
 
   recordCall(c: Client, spec: CommandSpec, argv: string[], us: number): void {
     this.stats.totalCommandsProcessed++;
-    const s = this.commandStatsFor.get(spec) ?? this.createCommandStats(spec);
+    const s = this.commandStatsFor[spec.id ?? specId(spec)] ?? this.createCommandStats(spec);
     s.calls++;
     s.usec += us;
-    const slower = this.config.num('slowlog-log-slower-than');
+    const slower = this.slowlogSlowerThan;
     if (slower >= 0 && us >= slower && (spec.bits & F.skip_slowlog) === 0) {
       const entries = this.slowlog.entries;
       entries.unshift({
@@ -643,18 +656,18 @@ export class Server implements ServerApi {
       const max = this.config.num('slowlog-max-len');
       if (entries.length > max) entries.length = max;
     }
-    const threshold = this.config.num('latency-monitor-threshold');
+    const threshold = this.latencyThreshold;
     if (threshold > 0 && us / 1000 >= threshold) {
       this.latency.record((spec.bits & F.fast) !== 0 ? 'fast-command' : 'command', Math.round(us / 1000));
     }
   }
 
   /** Per-server counters (specs are shared by every server of a process, e.g. in tests). */
-  private readonly commandStatsFor = new Map<CommandSpec, CommandStats>();
+  private readonly commandStatsFor: Array<CommandStats | undefined> = [];
 
   private createCommandStats(spec: CommandSpec): CommandStats {
     const s: CommandStats = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
-    this.commandStatsFor.set(spec, s);
+    this.commandStatsFor[specId(spec)] = s;
     this.stats.commandStats.set(fullName(spec), s);
     return s;
   }
@@ -666,7 +679,7 @@ export class Server implements ServerApi {
     this.stats.errorStats.set(code, (this.stats.errorStats.get(code) ?? 0) + 1);
     if (afterRun) {
       this.stats.totalErrorReplies++;
-      if (spec) (this.commandStatsFor.get(spec) ?? this.createCommandStats(spec)).failedCalls++;
+      if (spec) (this.commandStatsFor[specId(spec)] ?? this.createCommandStats(spec)).failedCalls++;
     }
   }
 
