@@ -8,9 +8,6 @@
 // reply ("ERR ...", "WRONGTYPE ..."). `callBuffer` returns bulk strings as Buffers.
 
 import { spawnSync } from 'node:child_process';
-import os from 'node:os';
-import path from 'node:path';
-import fs from 'node:fs';
 import { Redis } from 'ioredis';
 import { Server } from '../../src/server/server.js';
 import { Config } from '../../src/config.js';
@@ -18,6 +15,7 @@ import { ManualClock } from '../../src/keyspace/clock.js';
 import { RespDecoder, ReplyError } from './resp-decoder.js';
 import type { Client } from '../../src/server/client.js';
 import { freePort, spawnServer } from './proc.js';
+import { makeTempDir } from './temp-dirs.js';
 
 // Re-exported: tests that start their own servers take the port helper from here.
 export { freePort };
@@ -146,7 +144,7 @@ function ioredis(port: number): Promise<IoredisConn> {
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   const args: string[] = ['--port', '0', '--save', '', '--enable-debug-command', 'yes'];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoard-test-'));
+  const dir = makeTempDir('hoard-test-');
   args.push('--dir', dir);
   for (const [k, v] of Object.entries(overrides)) args.push(`--${k}`, v);
   return Config.fromArgs(args);
