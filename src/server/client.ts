@@ -290,6 +290,21 @@ export class Client implements CommandContext {
     if (server.monitors.size !== 0) feedMonitors(this, spec, argv);
   }
 
+  /**
+   * Runs a command read back from the AOF: the handler alone, as Redis's loader calls
+   * cmd->proc on its fake client — no stats (INFO commandstats counts what clients ran), no
+   * slowlog, timing, monitors or blocked-client wake-ups (nobody is connected while loading).
+   * A handler's exception is still contained: logged as the bug it is, and the load goes on.
+   */
+  callReplay(spec: CommandSpec, argv: string[]): void {
+    try {
+      spec.handler(this, argv);
+    } catch (err) {
+      this.server.logger.error({ err, command: fullName(spec) }, 'command handler failed while loading the AOF: this is a bug in Hoard, please report it');
+      this.reply.error('ERR internal error while executing ' + fullName(spec));
+    }
+  }
+
   /** A command refused before running: counted as rejected, and in MULTI it dooms EXEC. */
   private rejectCommand(msg: string, spec?: CommandSpec): void {
     if (this.multi !== null) this.multi.dirty = true;

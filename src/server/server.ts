@@ -238,7 +238,7 @@ export class Server implements ServerApi {
         throw Object.assign(new Error(`Unknown command '${argv[0]}' reading the append only file`), { code: 'AOF_REPLAY_FAILED' });
       }
       const errorsBefore = c.reply.errors;
-      c.call(spec, argv);
+      c.callReplay(spec, argv);
       if (c.reply.errors !== errorsBefore) {
         this.logger.warn({ command: argv[0], reply: c.reply.lastError.slice(0, 200) }, 'AOF record replayed with an error reply');
       }
