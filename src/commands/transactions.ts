@@ -15,6 +15,7 @@ import type { CommandContext, CommandSpec } from './types.js';
 import type { Client } from '../server/client.js';
 import { existingWatchRegistry, watchRegistry } from '../server/watch.js';
 import { startMonitor } from '../server/monitor.js';
+import { aclCheckQueuedCommand } from '../server/acl.js';
 
 /** Redis discardTransaction: out of MULTI, nothing watched, CAS state forgotten. */
 function discardTransaction(c: Client): void {
@@ -75,6 +76,13 @@ function exec(ctx: CommandContext): void {
     c.reply.array(queue.length);
     for (let i = 0; i < queue.length; i++) {
       const before = c.reply.out.length;
+      // ACL rules may have changed since the command was queued (Redis execCommand re-checks):
+      // a command no longer allowed answers NOPERM in its place and does not run.
+      const denied = aclCheckQueuedCommand(c, specs[i], queue[i]);
+      if (denied !== null) {
+        c.reply.error(denied);
+        continue;
+      }
       c.call(specs[i], queue[i]);
       if (c.replyMode !== 'on') {
         innerMode = c.replyMode;

@@ -366,6 +366,25 @@ commandSuite('acl: users, rules and NOPERM', (t) => {
     expect(log[0].slice(0, 10)).toEqual(['count', 1, 'reason', 'command', 'context', 'multi', 'object', 'flushall', 'username', 'bob']);
   });
 
+  it('EXEC re-checks each queued command: one no longer allowed answers NOPERM in its place and does not run', async () => {
+    await t.call('ACL', 'SETUSER', 'carl', 'on', 'nopass', '~*', '&*', '+@all');
+    const c = await fresh(t, opened);
+    await c.call('AUTH', 'carl', 'x');
+    expect(await c.call('MULTI')).toBe('OK');
+    expect(await c.call('SET', 'a', '1')).toBe('QUEUED');
+    expect(await c.call('INCR', 'n')).toBe('QUEUED');
+    await t.call('ACL', 'SETUSER', 'carl', '-set');
+    const res = (await c.call('EXEC')) as unknown[];
+    expect(res.map((x) => (x instanceof Error ? `!${x.message}` : x))).toEqual([
+      '!NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: no permission to execute the command or subcommand',
+      1,
+    ]);
+    expect(await t.call('GET', 'a')).toBe(null);
+    expect(await t.call('GET', 'n')).toBe('1');
+    const log = (await t.call('ACL', 'LOG', '1')) as unknown[][];
+    expect(log[0].slice(0, 10)).toEqual(['count', 1, 'reason', 'command', 'context', 'multi', 'object', 'set', 'username', 'carl']);
+  });
+
   it('ACL WHOAMI, USERS, LIST, GETUSER', async () => {
     const c = await alice();
     await t.call('ACL', 'SETUSER', 'walt', 'on', 'nopass', '+acl|whoami');
