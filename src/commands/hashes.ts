@@ -11,7 +11,7 @@ import { def } from './table.js';
 import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { HashValue } from '../types/hash.js';
-import { parseScanArgs, parseScanCursor, scanStep, type ScanArgs } from '../types/scan-cursor.js';
+import { parseScanArgs, parseScanCursor, type ScanArgs } from '../types/scan-cursor.js';
 import { addInt64, addLongDouble, formatLongDouble, isFiniteLongDouble, parseInt64, parseLongDouble, INT64_MIN } from '../util/numbers.js';
 import { compileMatcher } from '../util/glob.js';
 import { NOTIFY } from '../config.js';
@@ -92,10 +92,7 @@ function hsetGeneric(c: CommandContext, argv: string[], isHmset: boolean): void 
   if (h === undefined) return;
   if (h === null) h = createHash(c, key);
   const cfg = c.server.config;
-  let created = 0;
-  for (let i = 2; i < argv.length; i += 2) {
-    if (h.set(argv[i], argv[i + 1], cfg)) created++;
-  }
+  const created = h.setPairs(argv, 2, cfg);
   c.notify(NOTIFY.HASH, 'hset', key);
   if (isHmset) {
     const p = argv.slice();
@@ -198,10 +195,10 @@ function hgetall(c: CommandContext, argv: string[]): void {
   const r = c.reply;
   if (h === null) return r.map(0);
   r.map(h.size);
-  for (const [f, v] of h.map) {
+  h.forEach((f, v) => {
     r.bulk(f);
     r.bulk(v);
-  }
+  });
 }
 
 function hkeys(c: CommandContext, argv: string[]): void {
@@ -210,7 +207,7 @@ function hkeys(c: CommandContext, argv: string[]): void {
   const r = c.reply;
   if (h === null) return r.array(0);
   r.array(h.size);
-  for (const f of h.map.keys()) r.bulk(f);
+  h.forEach((f) => r.bulk(f));
 }
 
 function hvals(c: CommandContext, argv: string[]): void {
@@ -219,7 +216,7 @@ function hvals(c: CommandContext, argv: string[]): void {
   const r = c.reply;
   if (h === null) return r.array(0);
   r.array(h.size);
-  for (const v of h.map.values()) r.bulk(v);
+  h.forEach((_f, v) => r.bulk(v));
 }
 
 // ---- HINCRBY HINCRBYFLOAT ---------------------------------------------------------------------
@@ -296,28 +293,42 @@ function hrandfield(c: CommandContext, argv: string[]): void {
     // Repeats allowed: `-count` independent uniform picks.
     const n = -count;
     const fields = h.fieldArray();
+    const values = withValues ? h.valueArray() : null;
     const len = fields.length;
     r.array(withValues && !pairs ? n * 2 : n);
     for (let i = 0; i < n; i++) {
-      const f = fields[Math.floor(Math.random() * len)];
+      const j = Math.floor(Math.random() * len);
+      const f = fields[j];
       if (pairs) r.array(2);
       r.bulk(f);
-      if (withValues) r.bulk(h.get(f) as string);
+      if (withValues) r.bulk(values !== null ? values[j] : (h.get(f) as string));
     }
     return;
   }
   if (count >= h.size) {
     // The whole hash, in its order (Redis: CASE 2).
     r.array(withValues && !pairs ? h.size * 2 : h.size);
-    for (const [f, v] of h.map) {
+    h.forEach((f, v) => {
       if (pairs) r.array(2);
       r.bulk(f);
       if (withValues) r.bulk(v);
+    });
+    return;
+  }
+  r.array(withValues && !pairs ? count * 2 : count);
+  const values = withValues ? h.valueArray() : null;
+  if (values !== null) {
+    // A listpack: pick positions, whose fields and values are at hand (no scan per value).
+    const fields = h.fieldArray();
+    const picked = sampleDistinct(Array.from(fields.keys()), count);
+    for (let i = 0; i < picked.length; i++) {
+      if (pairs) r.array(2);
+      r.bulk(fields[picked[i]]);
+      r.bulk(values[picked[i]]);
     }
     return;
   }
   const picked = sampleDistinct(h.fieldArray(), count);
-  r.array(withValues && !pairs ? count * 2 : count);
   for (let i = 0; i < picked.length; i++) {
     const f = picked[i];
     if (pairs) r.array(2);
@@ -331,7 +342,7 @@ function hrandfield(c: CommandContext, argv: string[]): void {
  * shuffle of a copy when count is a large share of the collection, else rejection of repeats
  * (expected O(count) picks).
  */
-export function sampleDistinct(arr: readonly string[], count: number): string[] {
+export function sampleDistinct<T>(arr: readonly T[], count: number): T[] {
   const len = arr.length;
   if (count * 3 > len) {
     const copy = arr.slice();
@@ -344,7 +355,7 @@ export function sampleDistinct(arr: readonly string[], count: number): string[] 
     copy.length = count;
     return copy;
   }
-  const seen = new Set<string>();
+  const seen = new Set<T>();
   while (seen.size < count) seen.add(arr[Math.floor(Math.random() * len)]);
   return Array.from(seen);
 }
@@ -365,13 +376,13 @@ function hscan(c: CommandContext, argv: string[]): void {
   let next = 0;
   if (!h.big) {
     // A listpack is returned whole in one call, whatever the cursor and COUNT (as Redis).
-    for (const [f, v] of h.map) {
+    h.forEach((f, v) => {
       if (match === null || match(f)) out.push(f, v);
-    }
+    });
   } else {
     // Redis's COUNT counts fields and values alike: COUNT 10 looks at about 5 fields.
     const fields: string[] = [];
-    next = scanStep(h, h.map, cursor, Math.ceil(SCAN_ARGS.count / 2), fields);
+    next = h.scanStep(cursor, Math.ceil(SCAN_ARGS.count / 2), fields);
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i];
       if (match === null || match(f)) out.push(f, h.get(f) as string);

@@ -241,7 +241,7 @@ function encodeRecords(o: Out, db: number, key: string, value: Value, expireAt: 
       }
       break;
     case 'hash':
-      for (const [f, v] of (value as HashValue).map) {
+      for (const [f, v] of (value as HashValue).entries()) {
         maybeSplit();
         o.str(f);
         o.str(v);

@@ -481,6 +481,192 @@ commandSuite('hashes: OBJECT ENCODING defaults', (t) => {
   });
 });
 
+/** Every byte that could trip a packed form: NUL, 0xff, CR LF, a varint-looking 0x80, and nothing. */
+const B = (...bytes: number[]) => Buffer.from(bytes);
+const NUL = B(0x00);
+const FF = B(0xff);
+const CRLF_BYTES = B(0x0d, 0x0a);
+const MIXED = B(0x80, 0x00, 0xff, 0x01, 0x7f);
+const EMPTY = Buffer.alloc(0);
+
+/** HGETALL (RESP2: flat) as buffers, in the server's order. */
+async function getallBuf(t: { callBuffer(...a: Arg[]): Promise<any> }, key: Arg): Promise<Buffer[]> {
+  return t.callBuffer('HGETALL', key);
+}
+
+commandSuite('hashes: the listpack form keeps bytes and order exactly', (t) => {
+  it('binary fields and values (NUL, 0xff, CR LF, empty) in a listpack, through every reader', async () => {
+    expect(await t.call('HSET', 'h', NUL, FF, EMPTY, EMPTY, FF, NUL, CRLF_BYTES, MIXED, MIXED, CRLF_BYTES)).toBe(5);
+    expect(await t.call('OBJECT', 'ENCODING', 'h')).toBe('listpack');
+    const order = [NUL, FF, EMPTY, EMPTY, FF, NUL, CRLF_BYTES, MIXED, MIXED, CRLF_BYTES];
+    expect(await getallBuf(t, 'h')).toEqual(order);
+    expect(await t.callBuffer('HKEYS', 'h')).toEqual([NUL, EMPTY, FF, CRLF_BYTES, MIXED]);
+    expect(await t.callBuffer('HVALS', 'h')).toEqual([FF, EMPTY, NUL, MIXED, CRLF_BYTES]);
+    expect(await t.callBuffer('HMGET', 'h', EMPTY, NUL, B(0x00, 0x00), FF)).toEqual([EMPTY, FF, null, NUL]);
+    expect(await t.call('HSTRLEN', 'h', MIXED)).toBe(2);
+    expect(await t.call('HSTRLEN', 'h', EMPTY)).toBe(0);
+    expect(await t.call('HEXISTS', 'h', EMPTY)).toBe(1);
+    expect(await t.call('HEXISTS', 'h', B(0x80))).toBe(0);
+    const [cursor, items] = await t.callBuffer('HSCAN', 'h', '0', 'COUNT', '1');
+    expect(cursor.toString()).toBe('0');
+    expect(items).toEqual(order);
+    expect(await t.callBuffer('HRANDFIELD', 'h', '5', 'WITHVALUES')).toEqual(order);
+    const picked: Buffer[] = await t.callBuffer('HRANDFIELD', 'h', '-20', 'WITHVALUES');
+    expect(picked.length).toBe(40);
+    for (let i = 0; i < picked.length; i += 2) {
+      const j = order.findIndex((b, k) => k % 2 === 0 && b.equals(picked[i]));
+      expect(j).toBeGreaterThanOrEqual(0);
+      expect(picked[i + 1]).toEqual(order[j + 1]);
+    }
+    const distinct: Buffer[] = await t.callBuffer('HRANDFIELD', 'h', '3', 'WITHVALUES');
+    expect(distinct.length).toBe(6);
+    expect(new Set(distinct.filter((_, i) => i % 2 === 0).map((b) => b.toString('hex'))).size).toBe(3);
+    for (let i = 0; i < distinct.length; i += 2) {
+      const j = order.findIndex((b, k) => k % 2 === 0 && b.equals(distinct[i]));
+      expect(j).toBeGreaterThanOrEqual(0);
+      expect(distinct[i + 1]).toEqual(order[j + 1]);
+    }
+    // Updates in place with values of other lengths (binary too), then deletes of edge fields.
+    expect(await t.call('HSET', 'h', EMPTY, MIXED, NUL, EMPTY)).toBe(0);
+    expect(await t.call('HDEL', 'h', FF, B(0x80))).toBe(1);
+    expect(await getallBuf(t, 'h')).toEqual([NUL, EMPTY, EMPTY, MIXED, CRLF_BYTES, MIXED, MIXED, CRLF_BYTES]);
+    expect(await t.call('HSET', 'h', FF, FF)).toBe(1);
+    expect(await t.call('HDEL', 'h', EMPTY)).toBe(1);
+    expect(await getallBuf(t, 'h')).toEqual([NUL, EMPTY, CRLF_BYTES, MIXED, MIXED, CRLF_BYTES, FF, FF]);
+    expect(await t.call('OBJECT', 'ENCODING', 'h')).toBe('listpack');
+  });
+
+  it('order after updates, deletes and re-adds, from every writer', async () => {
+    await t.call('HSET', 'h', 'a', '1', 'b', '2', 'c', '3', 'd', '4');
+    // Duplicates in one call: a new field takes its first position, its last value.
+    expect(await t.call('HSET', 'h', 'e', 'x', 'b', 'B', 'e', 'y', 'a', '')).toBe(1);
+    expect(await t.call('HGETALL', 'h')).toEqual(['a', '', 'b', 'B', 'c', '3', 'd', '4', 'e', 'y']);
+    expect(await t.call('HDEL', 'h', 'b', 'd', 'nope')).toBe(2);
+    expect(await t.call('HSETNX', 'h', 'b', 'again')).toBe(1);
+    expect(await t.call('HSETNX', 'h', 'a', 'no')).toBe(0);
+    expect(await t.call('HINCRBY', 'h', 'c', '-10')).toBe(-7);
+    expect(await t.call('HINCRBY', 'h', 'n', '5')).toBe(5);
+    expect(await t.call('HINCRBYFLOAT', 'h', 'e2', '1.5')).toBe('1.5');
+    expect(await t.call('HINCRBYFLOAT', 'h', 'c', '0.25')).toBe('-6.75');
+    expect(await t.call('HMSET', 'h', 'd', 'D', 'a', 'A')).toBe('OK');
+    const want = ['a', 'A', 'c', '-6.75', 'e', 'y', 'b', 'again', 'n', '5', 'e2', '1.5', 'd', 'D'];
+    expect(await t.call('HGETALL', 'h')).toEqual(want);
+    expect(await t.call('HKEYS', 'h')).toEqual(want.filter((_, i) => i % 2 === 0));
+    expect(await t.call('HVALS', 'h')).toEqual(want.filter((_, i) => i % 2 === 1));
+    expect(await t.call('HSCAN', 'h', '0', 'MATCH', '*e*')).toEqual(['0', ['e', 'y', 'e2', '1.5']]);
+    expect(await t.call('HRANDFIELD', 'h', '7')).toEqual(want.filter((_, i) => i % 2 === 0));
+    expect(await t.call('HLEN', 'h')).toBe(7);
+    // Emptied field by field, the key goes; created again, it starts from nothing.
+    for (const f of ['d', 'e2', 'n', 'b', 'e', 'c']) await t.call('HDEL', 'h', f);
+    expect(await t.call('HGETALL', 'h')).toEqual(['a', 'A']);
+    expect(await t.call('HDEL', 'h', 'a')).toBe(1);
+    expect(await t.call('EXISTS', 'h')).toBe(0);
+    expect(await t.call('HSET', 'h', 'z', '1', 'a', '2')).toBe(2);
+    expect(await t.call('HGETALL', 'h')).toEqual(['z', '1', 'a', '2']);
+    expect(await t.call('OBJECT', 'ENCODING', 'h')).toBe('listpack');
+  });
+
+  it('COPY of a listpack hash is independent, in the same order and encoding', async (ctx) => {
+    await t.call('HSET', 'h', 'b', '1', NUL, FF, 'a', EMPTY);
+    try {
+      expect(await t.call('COPY', 'h', 'h2')).toBe(1);
+    } catch (err) {
+      if (/unknown command/.test((err as Error).message)) ctx.skip();
+      throw err;
+    }
+    expect(await t.call('OBJECT', 'ENCODING', 'h2')).toBe('listpack');
+    expect(await getallBuf(t, 'h2')).toEqual(await getallBuf(t, 'h'));
+    await t.call('HSET', 'h2', 'b', '2', 'c', '3');
+    await t.call('HDEL', 'h', 'a');
+    expect(await t.call('HGETALL', 'h')).toEqual(['b', '1', '\x00', '\ufffd']);
+    expect(await t.call('HGETALL', 'h2')).toEqual(['b', '2', '\x00', '\ufffd', 'a', '', 'c', '3']);
+  });
+});
+
+commandSuite('hashes: conversion at the thresholds, after CONFIG SET', (t) => {
+  const reset = async () => {
+    await t.call('CONFIG', 'SET', 'hash-max-listpack-entries', '512', 'hash-max-listpack-value', '64');
+  };
+
+  it('hash-max-listpack-entries: exactly N fields stay a listpack, N + 1 convert, in one call or many', async () => {
+    try {
+      await t.call('CONFIG', 'SET', 'hash-max-listpack-entries', '3');
+      await t.call('HSET', 'one', 'a', '1', 'b', '2', 'c', '3');
+      expect(await t.call('OBJECT', 'ENCODING', 'one')).toBe('listpack');
+      await t.call('HSET', 'one', 'c', 'updated', 'a', 'again');
+      expect(await t.call('OBJECT', 'ENCODING', 'one')).toBe('listpack');
+      expect(await t.call('HGETALL', 'one')).toEqual(['a', 'again', 'b', '2', 'c', 'updated']);
+      await t.call('HSET', 'one', 'd', '4');
+      expect(await t.call('OBJECT', 'ENCODING', 'one')).toBe('hashtable');
+      expect(pairs(await t.call('HGETALL', 'one'))).toEqual(pairs(['a', 'again', 'b', '2', 'c', 'updated', 'd', '4']));
+      // Four new fields in one HSET, duplicates counted once: three stay, four convert.
+      expect(await t.call('HSET', 'multi', 'a', '1', 'b', '2', 'a', '3', 'c', '4')).toBe(3);
+      expect(await t.call('OBJECT', 'ENCODING', 'multi')).toBe('listpack');
+      expect(await t.call('HSET', 'multi2', 'a', '1', 'b', '2', 'c', '3', 'd', '4')).toBe(4);
+      expect(await t.call('OBJECT', 'ENCODING', 'multi2')).toBe('hashtable');
+      expect(await t.call('HDEL', 'multi2', 'a', 'b', 'c')).toBe(3);
+      expect(await t.call('OBJECT', 'ENCODING', 'multi2')).toBe('hashtable');
+      // 0: every hash is a hashtable from its first field.
+      await t.call('CONFIG', 'SET', 'hash-max-listpack-entries', '0');
+      await t.call('HSET', 'zero', 'a', '1');
+      expect(await t.call('OBJECT', 'ENCODING', 'zero')).toBe('hashtable');
+    } finally {
+      await reset();
+    }
+  });
+
+  it('a limit lowered below a listpack size: reads and deletes keep it, the next write converts', async () => {
+    try {
+      await t.call('HSET', 'h', 'a', '1', 'b', '2', 'c', '3', 'd', '4');
+      await t.call('HSET', 'g', 'a', '1', 'b', '2', 'c', '3', 'd', '4');
+      await t.call('CONFIG', 'SET', 'hash-max-listpack-entries', '2');
+      expect(await t.call('HGETALL', 'h')).toEqual(['a', '1', 'b', '2', 'c', '3', 'd', '4']);
+      expect(await t.call('HDEL', 'h', 'a')).toBe(1);
+      expect(await t.call('OBJECT', 'ENCODING', 'h')).toBe('listpack');
+      expect(await t.call('HGETALL', 'h')).toEqual(['b', '2', 'c', '3', 'd', '4']);
+      // An update (no new field) converts too: hashTypeSet checks the length after any set.
+      expect(await t.call('HSET', 'h', 'c', '3')).toBe(0);
+      expect(await t.call('OBJECT', 'ENCODING', 'h')).toBe('hashtable');
+      expect(await t.call('HINCRBY', 'g', 'a', '1')).toBe(2);
+      expect(await t.call('OBJECT', 'ENCODING', 'g')).toBe('hashtable');
+      expect(pairs(await t.call('HGETALL', 'g'))).toEqual(pairs(['a', '2', 'b', '2', 'c', '3', 'd', '4']));
+    } finally {
+      await reset();
+    }
+  });
+
+  it('hash-max-listpack-value raised past 127 bytes (multi-byte lengths) and lowered to 0', async () => {
+    try {
+      await t.call('CONFIG', 'SET', 'hash-max-listpack-value', '300');
+      const v300 = Buffer.alloc(300, 0xff);
+      v300[0] = 0;
+      const f200 = Buffer.alloc(200, 0x80);
+      expect(await t.call('HSET', 'h', f200, v300, 'short', 'x'.repeat(128), 'mid', 'y'.repeat(127))).toBe(3);
+      expect(await t.call('OBJECT', 'ENCODING', 'h')).toBe('listpack');
+      expect(await getallBuf(t, 'h')).toEqual([f200, v300, Buffer.from('short'), Buffer.from('x'.repeat(128)), Buffer.from('mid'), Buffer.from('y'.repeat(127))]);
+      // Values grow and shrink across the one/two-byte length boundary in place.
+      await t.call('HSET', 'h', 'short', 's', 'mid', 'z'.repeat(129));
+      expect(await getallBuf(t, 'h')).toEqual([f200, v300, Buffer.from('short'), Buffer.from('s'), Buffer.from('mid'), Buffer.from('z'.repeat(129))]);
+      expect(await t.call('HSTRLEN', 'h', f200)).toBe(300);
+      expect(await t.call('OBJECT', 'ENCODING', 'h')).toBe('listpack');
+      await t.call('HSET', 'h', 'long', 'q'.repeat(301));
+      expect(await t.call('OBJECT', 'ENCODING', 'h')).toBe('hashtable');
+      expect(await t.call('HSTRLEN', 'h', 'long')).toBe(301);
+      await t.call('HSET', 'k', 'f'.repeat(301), '1');
+      expect(await t.call('OBJECT', 'ENCODING', 'k')).toBe('hashtable');
+      // 0: only an empty field with an empty value fits.
+      await t.call('CONFIG', 'SET', 'hash-max-listpack-value', '0');
+      await t.call('HSET', 'e', EMPTY, EMPTY);
+      expect(await t.call('OBJECT', 'ENCODING', 'e')).toBe('listpack');
+      expect(await t.call('HGETALL', 'e')).toEqual(['', '']);
+      await t.call('HSET', 'e', 'a', EMPTY);
+      expect(await t.call('OBJECT', 'ENCODING', 'e')).toBe('hashtable');
+    } finally {
+      await reset();
+    }
+  });
+});
+
 // ---- in-process only -------------------------------------------------------------------------
 
 /** Raw replies from an in-process Hoard client. */
@@ -783,14 +969,14 @@ describe('hashes: HashValue', () => {
     expect(h.encoding()).toBe('hashtable');
     h.delete('c');
     const c = h.clone();
-    expect([...c.map]).toEqual([
+    expect([...c.entries()]).toEqual([
       ['b', '1'],
       ['a', '2'],
     ]);
     expect(c.encoding()).toBe('hashtable');
     c.set('z', 'z', cfg);
     expect(h.has('z')).toBe(false);
-    expect(HashValue.from(new Map(c.map), cfg).encoding()).toBe('hashtable');
+    expect(HashValue.from(new Map(c.entries()), cfg).encoding()).toBe('hashtable');
     expect(HashValue.from(new Map([['a', '1']]), cfg).encoding()).toBe('listpack');
   });
 });

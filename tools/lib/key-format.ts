@@ -98,7 +98,7 @@ export function elementsOf(v: Value): Iterable<string | [string, string] | [stri
     case 'set':
       return (v as SetValue).values();
     case 'hash':
-      return (v as HashValue).map.entries();
+      return (v as HashValue).entries();
     case 'zset':
       return (v as ZSetValue).entries();
   }
