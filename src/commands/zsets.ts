@@ -145,24 +145,20 @@ function storeResult(c: CommandContext, event: string, dst: string, result: ZSet
   c.reply.int(result.size);
 }
 
-/** A new zset of the collected pairs, with the encoding Redis gives a set built whole. */
-function collectedToZset(c: CommandContext): ZSetValue {
-  const z = new ZSetValue();
-  let maxLen = 0;
-  for (let i = 0; i < COLLECT_M.length; i++) {
-    const m = COLLECT_M[i];
-    z.set(m, COLLECT_S[i]);
-    if (m.length > maxLen) maxLen = m.length;
-  }
-  resetCollect();
-  setFreshEncoding(c, z, maxLen);
-  return z;
+/** The collected pairs, for ZSetValue.from. */
+function* collectedPairs(): IterableIterator<[string, number]> {
+  for (let i = 0; i < COLLECT_M.length; i++) yield [COLLECT_M[i], COLLECT_S[i]];
 }
 
-/** zsetConvertToListpackIfNeeded on a set built whole. */
-function setFreshEncoding(c: CommandContext, z: ZSetValue, maxLen: number): void {
-  const cfg = c.server.config;
-  z.big = z.size > cfg.num('zset-max-listpack-entries') || maxLen > cfg.num('zset-max-listpack-value');
+/**
+ * A new zset of the pairs collected from `src`, with the encoding Redis gives a set built whole
+ * (zsetConvertToListpackIfNeeded).
+ */
+function collectedToZset(c: CommandContext, src: ZSetValue): ZSetValue {
+  // Members of a listpack source are substrings of its packed string: a skiplist result copies them.
+  const z = ZSetValue.from(collectedPairs(), c.server.config, !src.big);
+  resetCollect();
+  return z;
 }
 
 // ---- ZADD ZINCRBY -----------------------------------------------------------------------------------
@@ -456,7 +452,7 @@ function zrangeGeneric(c: CommandContext, argv: string[], src: number, store: nu
     if (store !== 0) {
       resetCollect();
       z.rangeByRank(start, end, reverse, collectVisitor);
-      storeResult(c, 'zrangestore', argv[store], collectedToZset(c));
+      storeResult(c, 'zrangestore', argv[store], collectedToZset(c, z));
       return;
     }
     beginEmit(r, end - start + 1, withScores);
@@ -477,7 +473,7 @@ function zrangeGeneric(c: CommandContext, argv: string[], src: number, store: nu
   resetCollect();
   if (rangeType === RANGE_SCORE) z.rangeByScore(scoreRange as ScoreRange, reverse, offset, limit, collectVisitor);
   else z.rangeByLex(lexRange as LexRange, reverse, offset, limit, collectVisitor);
-  if (store !== 0) storeResult(c, 'zrangestore', argv[store], collectedToZset(c));
+  if (store !== 0) storeResult(c, 'zrangestore', argv[store], collectedToZset(c, z));
   else emitCollected(r, withScores);
 }
 
@@ -1000,16 +996,12 @@ function zsetOp(c: CommandContext, argv: string[], dstIdx: number, numkeysIdx: n
     }
   }
 
-  const z = new ZSetValue();
-  let maxLen = 0;
-  for (const [m, s] of result) {
-    z.set(m, s);
-    if (m.length > maxLen) maxLen = m.length;
-  }
-  if (dstIdx !== 0) {
-    setFreshEncoding(c, z, maxLen);
-    return storeResult(c, name, argv[dstIdx], z);
-  }
+  // Members of listpack sources are substrings of their packed strings: a stored skiplist result
+  // copies them.
+  let copy = false;
+  for (let i = 0; i < srcs.length; i++) if (srcs[i].z?.big === false) copy = true;
+  const z = ZSetValue.from(result, c.server.config, dstIdx !== 0 && copy);
+  if (dstIdx !== 0) return storeResult(c, name, argv[dstIdx], z);
   const r = c.reply;
   beginEmit(r, z.size, withScores);
   if (z.size > 0) z.rangeByRank(0, z.size - 1, false, emitVisitor);
@@ -1017,7 +1009,7 @@ function zsetOp(c: CommandContext, argv: string[], dstIdx: number, numkeysIdx: n
 
 /** (member, score) pairs of a source, for loops that may stop early. */
 function* sourceEntries(src: OpSource): IterableIterator<[string, number]> {
-  if (src.z !== null) yield* src.z.dict;
+  if (src.z !== null) yield* src.z.entriesAnyOrder();
   else if (src.s !== null) for (const m of src.s.set) yield [m, 1];
 }
 
@@ -1073,7 +1065,7 @@ function zscan(c: CommandContext, argv: string[]): void {
   } else {
     // Redis's COUNT counts members and scores alike: COUNT 10 looks at about 5 members.
     const members: string[] = [];
-    next = scanStep(z, z.dict, cursor, Math.ceil(SCAN_ARGS.count / 2), members);
+    next = scanStep(z, z.bigDict(), cursor, Math.ceil(SCAN_ARGS.count / 2), members);
     for (let i = 0; i < members.length; i++) {
       const m = members[i];
       if (match === null || match(m)) out.push(m, formatScore(z.score(m) as number));

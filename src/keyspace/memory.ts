@@ -52,10 +52,16 @@ const PENDING_KEEP = 64;
 
 // Fixed parts of the collection classes (object header + fields, the JSMap/JSSet/JSArray
 // wrappers, the typed arrays), measured as the heap of a one-element value minus its element.
-const HASH_FIXED = 64 + 32;
+// Hashes (types/hash.ts): a listpack hash is the HashValue object (header 24 + 1 field) and its
+// packed string; a hashtable hash adds the HashTable object (24 + 3 fields) and its JSMap (32).
+const HASH_PACKED_FIXED = 32;
+const HASH_FIXED = 32 + 48 + 32;
 const SET_FIXED = 72 + 32;
 const LIST_FIXED = 64 + 32 + 16;
-const ZSET_FIXED = 468;
+// Sorted sets (types/zset-value.ts): a listpack set is the ZSetValue object (header 24 + 2
+// fields) and its packed string; a skiplist set adds the ZSet with its Map, arrays and arena.
+const ZSET_PACKED_FIXED = 40;
+const ZSET_FIXED = 492;
 const ZSET_HEADER_INTS = 68;
 const ZSET_INITIAL_INTS = 92;
 
@@ -104,10 +110,10 @@ function numberBytes(x: number): number {
 }
 
 // The shapes of src/types/ read here, structurally (keyspace/ imports nothing above it).
-interface HashShape { readonly map: Map<string, string> }
+interface HashShape { readonly packed: string | null; readonly map: Map<string, string> | null }
 interface SetShape { readonly set: Set<string> }
 interface ListShape { get(i: number): string }
-interface ZSetShape { readonly dict: Map<string, number> }
+interface ZSetShape { readonly packed: string; readonly skiplist: { readonly dict: Map<string, number> } | null }
 
 /**
  * Mean bytes of an element's strings (and boxed score), from up to `samples` elements (0 = all).
@@ -147,7 +153,7 @@ function elementBytes(v: Collection, samples: number): number {
       break;
     }
     case 'zset': {
-      const dict = (v as unknown as ZSetShape).dict;
+      const dict = (v as unknown as ZSetShape).skiplist?.dict;
       if (!(dict instanceof Map)) return 48;
       for (const [m, s] of dict) {
         total += stringBytes(m.length) + numberBytes(s);
@@ -165,6 +171,16 @@ function elementBytes(v: Collection, samples: number): number {
  */
 export function estimateValue(v: Value, samples = ACCOUNT_SAMPLES): number {
   if (typeof v === 'string') return stringBytes(v.length);
+  if (v.type === 'hash') {
+    // A listpack hash is one string: exact, O(1).
+    const packed = (v as unknown as HashShape).packed;
+    if (typeof packed === 'string') return HASH_PACKED_FIXED + stringBytes(packed.length);
+  }
+  if (v.type === 'zset') {
+    // A listpack zset is one string: exact, O(1).
+    const z = v as unknown as ZSetShape;
+    if (z.skiplist === null && typeof z.packed === 'string') return ZSET_PACKED_FIXED + stringBytes(z.packed.length);
+  }
   const n = v.size;
   // A `bytes` counter (sum of element lengths) makes the element part exact up to alignment:
   // 16 B of header per string plus 3.5 B of padding on average.
