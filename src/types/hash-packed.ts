@@ -36,66 +36,10 @@
 // and packedReplace / packedRemove read them, so the caller calls them right after a successful
 // packedFind on the same string, with nothing in between that could call packedFind again.
 
-interface Latin1Buffer extends Buffer {
-  latin1Write(s: string, offset: number, length: number): number;
-  latin1Slice(start: number, end: number): string;
-}
+import { readVarint, scratch, SLICE_MIN, varintBytes, vEnd, writeVarint, type Latin1Buffer } from './packed-bytes.js';
 
-/** V8 makes substrings of at least this many chars SlicedStrings (SlicedString::kMinLength). */
-const SLICE_MIN = 13;
 /** Parts at most this long are copied char by char (cheaper than a call into the runtime). */
 const COPY_LOOP_MAX = 16;
-
-/** Output scratch, grown on demand up to KEEP_MAX (larger builds get a buffer of their own). */
-const KEEP_MAX = 1 << 20;
-let BUF = Buffer.allocUnsafeSlow(4096) as Latin1Buffer;
-
-function scratch(n: number): Latin1Buffer {
-  if (n <= BUF.length) return BUF;
-  if (n > KEEP_MAX) return Buffer.allocUnsafeSlow(n) as Latin1Buffer;
-  let cap = BUF.length * 2;
-  while (cap < n) cap *= 2;
-  BUF = Buffer.allocUnsafeSlow(cap) as Latin1Buffer;
-  return BUF;
-}
-
-// ---- varints ------------------------------------------------------------------------------------
-
-/** Bytes of the varint of v (0 <= v < 2^35: string lengths and counts). */
-function varintBytes(v: number): number {
-  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
-}
-
-/** Writes v at b[p]; returns the offset after it. */
-function writeVarint(b: Buffer, p: number, v: number): number {
-  while (v >= 0x80) {
-    b[p++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  b[p] = v;
-  return p + 1;
-}
-
-/** Set by readVarint: the offset after the varint it read. */
-let vEnd = 0;
-
-function readVarint(lp: string, p: number): number {
-  let c = lp.charCodeAt(p);
-  if (c < 0x80) {
-    vEnd = p + 1;
-    return c;
-  }
-  let v = c & 0x7f;
-  let mul = 0x80;
-  for (;;) {
-    c = lp.charCodeAt(++p);
-    v += (c & 0x7f) * mul;
-    if (c < 0x80) break;
-    mul *= 0x80;
-  }
-  vEnd = p + 1;
-  return v;
-}
 
 /** Offset of the first pair (after the count) of a non-empty packed string. */
 function first(lp: string): number {

@@ -47,11 +47,8 @@ import {
   scoreRangeIsEmpty,
 } from './zset-range.js';
 import type { ZVisitor, ZSet } from './zset.js';
+import { readVarint, scratch, SLICE_MIN, varintBytes, vEnd, writeVarint, type Latin1Buffer } from './packed-bytes.js';
 
-interface Latin1Buffer extends Buffer {
-  latin1Write(s: string, offset: number, length: number): number;
-  latin1Slice(start: number, end: number): string;
-}
 
 const T_INT = 0xf0;
 const T_DEC1 = 0xf1;
@@ -61,68 +58,13 @@ const T_F64 = 0xf5;
 /** Bound (exclusive) of |m| for varint scores: zigzag(m) < 2^53 stays an exact integer. */
 const M_LIMIT = 2 ** 52;
 const DECIMAL = [1, 10, 100, 1000];
-/** V8 makes substrings of at least this many chars SlicedStrings (SlicedString::kMinLength). */
-const SLICE_MIN = 13;
 
 // Scratch views for the float payloads.
 const F64 = new Float64Array(1);
 const F32 = new Float32Array(F64.buffer, 0, 1);
 const U8 = new Uint8Array(F64.buffer);
 
-/** Output scratch, grown on demand up to KEEP_MAX (larger builds get a buffer of their own). */
-const KEEP_MAX = 1 << 20;
-let BUF = Buffer.allocUnsafeSlow(4096) as Latin1Buffer;
 
-function scratch(n: number): Latin1Buffer {
-  if (n <= BUF.length) return BUF;
-  if (n > KEEP_MAX) return Buffer.allocUnsafeSlow(n) as Latin1Buffer;
-  let cap = BUF.length * 2;
-  while (cap < n) cap *= 2;
-  BUF = Buffer.allocUnsafeSlow(cap) as Latin1Buffer;
-  return BUF;
-}
-
-// ---- varints ------------------------------------------------------------------------------------
-
-function varintBytes(v: number): number {
-  let k = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 0x80);
-    k++;
-  }
-  return k;
-}
-
-/** Writes v (an integer, 0 <= v < 2^53) at b[p]; returns the offset after it. */
-function writeVarint(b: Buffer, p: number, v: number): number {
-  while (v >= 0x80) {
-    b[p++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  b[p] = v;
-  return p + 1;
-}
-
-/** Set by readVarint: the offset after the varint it read. */
-let vEnd = 0;
-
-function readVarint(lp: string, p: number): number {
-  let c = lp.charCodeAt(p);
-  if (c < 0x80) {
-    vEnd = p + 1;
-    return c;
-  }
-  let v = c & 0x7f;
-  let mul = 0x80;
-  for (;;) {
-    c = lp.charCodeAt(++p);
-    v += (c & 0x7f) * mul;
-    if (!(c >= 0x80)) break; // NaN past the end stops too
-    mul *= 0x80;
-  }
-  vEnd = p + 1;
-  return v;
-}
 
 // ---- the count ----------------------------------------------------------------------------------
 
