@@ -7,7 +7,7 @@
 
 import fs from 'node:fs';
 import { compileMatcher } from '../src/util/glob.js';
-import type { Entry, ValueType } from '../src/keyspace/index.js';
+import type { ValueType } from '../src/keyspace/index.js';
 import { EXIT_OK, EXIT_PROBLEM, ToolError, EXIT_ERROR, formatDuration, intFlag, runTool, stdoutGone, strFlag, usageError, writeOut, type ToolSpec } from './lib/cli.js';
 import { describeAofProblem, loadDataset, openDataDir } from './lib/data-dir.js';
 import { encodeCommand, encodeJsonLine, elementsOf, keyCommands, selectCommand, VALUE_TYPES } from './lib/key-format.js';
@@ -134,7 +134,7 @@ runTool(spec, async ({ values, positionals }) => {
     for (const db of ds.ks.dbs) {
       if ((onlyDb >= 0 && db.index !== onlyDb) || db.dict.size === 0) continue;
       let selected = false;
-      for (const e of db.dict.values() as IterableIterator<Entry>) {
+      for (const e of db.entries()) {
         if ((++seen & 1023) === 0) progress.update(seen);
         if (e.expireAt !== 0 && e.expireAt <= now) continue;
         const v = e.value;

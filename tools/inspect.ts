@@ -7,7 +7,7 @@
 // no LRU touch): a key that is logically expired is counted apart, as a client cannot see it.
 
 import { reprString } from '../src/config.js';
-import type { Entry, ValueType } from '../src/keyspace/index.js';
+import type { ValueType } from '../src/keyspace/index.js';
 import { EXIT_OK, EXIT_PROBLEM, formatBytes, formatDuration, intFlag, printJson, runTool, strFlag, usageError, type ToolSpec } from './lib/cli.js';
 import { describeAofProblem, loadDataset, openDataDir, type LoadedDataset, type OpenDataDir } from './lib/data-dir.js';
 import { elementCount, encodeJsonLine, elementsOf, jsonBytes, scoreText, VALUE_TYPES } from './lib/key-format.js';
@@ -142,7 +142,7 @@ function summarize(ds: LoadedDataset, top: number, nPrefixes: number, depth: num
   for (const db of ds.ks.dbs) {
     if (db.dict.size === 0) continue;
     const st: DbStats = { db: db.index, keys: 0, expires: 0, bytes: 0, types: emptyTypes() };
-    for (const e of db.dict.values() as IterableIterator<Entry>) {
+    for (const e of db.entries()) {
       if ((++done & 4095) === 0) progress.update(done);
       if (e.expireAt !== 0 && e.expireAt <= now) {
         totals.expiredNotReaped++;
@@ -293,7 +293,8 @@ function summaryJson(d: OpenDataDir, ds: LoadedDataset, s: Summary): Record<stri
 
 function printKey(ds: LoadedDataset, db: number, key: string, json: boolean): number {
   const d = ds.ks.dbs[db];
-  const e = d?.dict.get(key);
+  const s = d?.dict.get(key);
+  const e = s === undefined ? undefined : { key, value: d.valueAt(s), expireAt: d.expiryAt(s) };
   if (e === undefined || (e.expireAt !== 0 && e.expireAt <= ds.now)) {
     if (json) printJson({ db, key: jsonish(key), exists: false });
     else process.stdout.write(`(nil): no key ${reprString(key)} in db ${db}\n`);

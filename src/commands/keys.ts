@@ -20,7 +20,7 @@
 import { def } from './table.js';
 import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
-import { typeOf, type Collection, type Entry, type Value } from '../keyspace/index.js';
+import { typeOf, type Collection, type Value } from '../keyspace/index.js';
 import { lfuDecrAndReturn as lfuDecrAndReturnAt, lfuTimeInMinutes } from '../keyspace/evict.js';
 import { parseInt64, INT64_MAX, INT64_MIN } from '../util/numbers.js';
 import { compileMatcher } from '../util/glob.js';
@@ -33,10 +33,10 @@ import { NOTIFY } from '../config.js';
  * Redis's lookupKeyReadWithFlags(LOOKUP_NOTOUCH): may expire the key, counts keyspace hits and
  * misses, but does not touch the LRU (EXISTS, TYPE, TTL, OBJECT).
  */
-function lookupReadNoTouch(c: CommandContext, key: string, notify = true): Entry | undefined {
+function lookupReadNoTouch(c: CommandContext, key: string, notify = true): number {
   const e = c.db.lookupNoTouch(key);
   const stats = c.server.ks.stats;
-  if (e === undefined) {
+  if (e < 0) {
     stats.keyspaceMisses++;
     // OBJECT looks up with LOOKUP_NONOTIFY: no "keymiss" event.
     if (notify) c.notify(NOTIFY.KEY_MISS, 'keymiss', key);
@@ -118,8 +118,8 @@ function delGeneric(c: CommandContext, argv: string[], name: string): void {
   if (argv.length === 2) {
     // The common single-key case without building an argument list.
     const e = db.lookupNoTouch(argv[1]);
-    if (e === undefined) return c.reply.int(0);
-    db.deleteEntry(e);
+    if (e < 0) return c.reply.int(0);
+    db.deleteSlot(e);
     c.notify(NOTIFY.GENERIC, 'del', argv[1]);
     c.propagate([name, argv[1]]);
     return c.reply.int(1);
@@ -127,8 +127,8 @@ function delGeneric(c: CommandContext, argv: string[], name: string): void {
   const deleted: string[] = [name];
   for (let i = 1; i < argv.length; i++) {
     const e = db.lookupNoTouch(argv[i]);
-    if (e === undefined) continue;
-    db.deleteEntry(e);
+    if (e < 0) continue;
+    db.deleteSlot(e);
     c.notify(NOTIFY.GENERIC, 'del', argv[i]);
     deleted.push(argv[i]);
   }
@@ -146,19 +146,19 @@ function unlink(c: CommandContext, argv: string[]): void {
 
 function exists(c: CommandContext, argv: string[]): void {
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (lookupReadNoTouch(c, argv[i]) !== undefined) n++;
+  for (let i = 1; i < argv.length; i++) if (lookupReadNoTouch(c, argv[i]) >= 0) n++;
   c.reply.int(n);
 }
 
 function type(c: CommandContext, argv: string[]): void {
   const e = lookupReadNoTouch(c, argv[1]);
-  c.reply.simple(e === undefined ? 'none' : typeOf(e.value));
+  c.reply.simple(e < 0 ? 'none' : typeOf(c.db.valueAt(e)));
 }
 
 function touch(c: CommandContext, argv: string[]): void {
   let n = 0;
   const db = c.db;
-  for (let i = 1; i < argv.length; i++) if (db.lookupRead(argv[i]) !== undefined) n++;
+  for (let i = 1; i < argv.length; i++) if (db.lookupRead(argv[i]) >= 0) n++;
   c.reply.int(n);
 }
 
@@ -174,20 +174,20 @@ function renameGeneric(c: CommandContext, argv: string[], nx: boolean): void {
   const src = argv[1];
   const dst = argv[2];
   const e = db.lookupWrite(src);
-  if (e === undefined) return c.reply.error(E.NO_SUCH_KEY);
+  if (e < 0) return c.reply.error(E.NO_SUCH_KEY);
   if (src === dst) return nx ? c.reply.int(0) : c.reply.ok();
   const d = db.lookupWrite(dst);
-  if (d !== undefined) {
+  if (d >= 0) {
     if (nx) return c.reply.int(0);
-    db.deleteEntry(d);
+    db.deleteSlot(d);
   }
-  const value = e.value;
-  const expireAt = e.expireAt;
-  const lru = e.lru;
-  db.deleteEntry(e);
+  const value = db.valueAt(e);
+  const expireAt = db.expiryAt(e);
+  const lru = db.lruAt(e);
+  db.deleteSlot(e);
   const ne = db.add(dst, value);
   // Redis moves the object itself, so its LRU/LFU stamp goes with it.
-  ne.lru = lru;
+  db.setLruAt(ne, lru);
   if (expireAt !== 0) db.setExpire(ne, expireAt);
   c.notify(NOTIFY.GENERIC, 'rename_from', src);
   c.notify(NOTIFY.GENERIC, 'rename_to', dst);
@@ -214,22 +214,24 @@ function keys(c: CommandContext, argv: string[]): void {
   const now = c.server.ks.clock.now();
   const out: string[] = [];
   // Redis 7.0's keysCommand skips expired keys without deleting them.
-  for (const e of db.dict.values()) {
-    if (e.expireAt !== 0 && e.expireAt <= now) continue;
-    if (match === null || match(e.key)) out.push(e.key);
+  const t = db.t;
+  for (const [key, e] of t.dict) {
+    const at = t.expireAt[e];
+    if (at !== 0 && at <= now) continue;
+    if (match === null || match(key)) out.push(key);
   }
   c.reply.bulks(out);
 }
 
-/** Entries visited by one SCAN step (module-level, reused: no per-call closure). */
-const scanBuf: Entry[] = [];
-function scanCollect(e: Entry): void {
-  scanBuf.push(e);
+/** Slots visited by one SCAN step (module-level, reused: no per-call closure). */
+const scanBuf: number[] = [];
+function scanCollect(s: number): void {
+  scanBuf.push(s);
 }
 
 function scan(c: CommandContext, argv: string[]): void {
-  // A cursor above 2^53 comes back approximate: beyond every entry seq all the same, so the
-  // step ends the iteration (db.scan's seekSeq finds nothing), as the exact value would.
+  // A cursor above 2^53 comes back approximate: beyond every slot all the same, so the step
+  // ends the iteration, as the exact value would.
   const cursor = parseScanCursor(argv[1]);
   if (cursor === null) return c.reply.error(E.INVALID_CURSOR);
   let count = 10;
@@ -257,10 +259,11 @@ function scan(c: CommandContext, argv: string[]): void {
   // Redis's order of filters: pattern, type, then expiry (which deletes the key).
   for (let i = 0; i < scanBuf.length; i++) {
     const e = scanBuf[i];
-    if (match !== null && !match(e.key)) continue;
-    if (typeName !== null && typeOf(e.value) !== typeName) continue;
-    if (e.expireAt !== 0 && db.expireIfNeeded(e)) continue;
-    out.push(e.key);
+    const key = db.keyAt(e);
+    if (match !== null && !match(key)) continue;
+    if (typeName !== null && typeOf(db.valueAt(e)) !== typeName) continue;
+    if (db.expiryAt(e) !== 0 && db.expireIfNeeded(e)) continue;
+    out.push(key);
   }
   scanBuf.length = 0;
   c.reply.array(2);
@@ -269,9 +272,9 @@ function scan(c: CommandContext, argv: string[]): void {
 }
 
 function randomkey(c: CommandContext): void {
-  const e = c.db.randomEntry();
-  if (e === undefined) c.reply.nullBulk();
-  else c.reply.bulk(e.key);
+  const e = c.db.randomSlot();
+  if (e < 0) c.reply.nullBulk();
+  else c.reply.bulk(c.db.keyAt(e));
 }
 
 // ---- EXPIRE family, TTL family, PERSIST ---------------------------------------------------
@@ -326,15 +329,15 @@ function expireGeneric(c: CommandContext, argv: string[], relative: boolean, sec
   const db = c.db;
   const key = argv[1];
   const e = db.lookupWrite(key);
-  if (e === undefined) return c.reply.int(0);
-  const current = e.expireAt; // 0 = no expiry (Redis: -1, an infinite TTL)
+  if (e < 0) return c.reply.int(0);
+  const current = db.expiryAt(e); // 0 = no expiry (Redis: -1, an infinite TTL)
   if (nx && current !== 0) return c.reply.int(0);
   if (xx && current === 0) return c.reply.int(0);
   if (gt && (current === 0 || when <= current)) return c.reply.int(0);
   if (lt && current !== 0 && when >= current) return c.reply.int(0);
   // checkAlreadyExpired: not while loading nor on a replica (the primary's DEL does it there).
   if (checkAlreadyExpired(c, when)) {
-    db.deleteEntry(e);
+    db.deleteSlot(e);
     c.notify(NOTIFY.GENERIC, 'del', key);
     c.propagate(['DEL', key]);
     return c.reply.int(1);
@@ -361,9 +364,10 @@ function pexpireat(c: CommandContext, argv: string[]): void {
 /** Redis's ttlGenericCommand: -2 no key, -1 no expiry; seconds are rounded ((ms+500)/1000). */
 function ttlGeneric(c: CommandContext, key: string, ms: boolean, abs: boolean): void {
   const e = lookupReadNoTouch(c, key);
-  if (e === undefined) return c.reply.int(-2);
-  if (e.expireAt === 0) return c.reply.int(-1);
-  let t = abs ? e.expireAt : e.expireAt - c.server.ks.clock.now();
+  if (e < 0) return c.reply.int(-2);
+  const at = c.db.expiryAt(e);
+  if (at === 0) return c.reply.int(-1);
+  let t = abs ? at : at - c.server.ks.clock.now();
   if (t < 0) t = 0;
   if (ms) return c.reply.int(t);
   // Beyond 2^53 ms (PEXPIREAT near LLONG_MAX) the double's exact value is rounded in integers.
@@ -386,7 +390,7 @@ function pexpiretime(c: CommandContext, argv: string[]): void {
 function persist(c: CommandContext, argv: string[]): void {
   const db = c.db;
   const e = db.lookupWrite(argv[1]);
-  if (e === undefined || e.expireAt === 0) return c.reply.int(0);
+  if (e < 0 || db.expiryAt(e) === 0) return c.reply.int(0);
   db.removeExpire(e);
   c.notify(NOTIFY.GENERIC, 'persist', argv[1]);
   c.propagate(['PERSIST', argv[1]]);
@@ -412,19 +416,19 @@ function copy(c: CommandContext, argv: string[]): void {
   if (dbid === c.dbIndex && key === newkey) return c.reply.error(E.SAME_OBJECT);
   const src = c.db;
   const e = src.lookupRead(key);
-  if (e === undefined) return c.reply.int(0);
+  if (e < 0) return c.reply.int(0);
   const dst = c.server.ks.dbs[dbid];
   const old = dst.lookupWrite(newkey);
-  if (old !== undefined && !replace) return c.reply.int(0);
-  const value = cloneValue(e.value);
-  const expireAt = e.expireAt;
-  if (old !== undefined) dst.deleteEntry(old);
+  if (old >= 0 && !replace) return c.reply.int(0);
+  const value = cloneValue(src.valueAt(e));
+  const expireAt = src.expiryAt(e);
+  if (old >= 0) dst.deleteSlot(old);
   const ne = dst.add(newkey, value);
   if (expireAt !== 0) dst.setExpire(ne, expireAt);
   c.notify(NOTIFY.GENERIC, 'copy_to', newkey, dbid);
   const prop = ['COPY', key, newkey];
   if (dbid !== c.dbIndex) prop.push('DB', String(dbid));
-  if (old !== undefined) prop.push('REPLACE');
+  if (old >= 0) prop.push('REPLACE');
   c.propagate(prop);
   c.reply.int(1);
 }
@@ -436,15 +440,15 @@ function move(c: CommandContext, argv: string[]): void {
   const key = argv[1];
   const src = c.db;
   const e = src.lookupWrite(key);
-  if (e === undefined) return c.reply.int(0);
+  if (e < 0) return c.reply.int(0);
   const dst = c.server.ks.dbs[dbid];
-  if (dst.lookupWrite(key) !== undefined) return c.reply.int(0);
-  const value = e.value;
-  const expireAt = e.expireAt;
-  const lru = e.lru;
-  src.deleteEntry(e);
+  if (dst.lookupWrite(key) >= 0) return c.reply.int(0);
+  const value = src.valueAt(e);
+  const expireAt = src.expiryAt(e);
+  const lru = src.lruAt(e);
+  src.deleteSlot(e);
   const ne = dst.add(key, value);
-  ne.lru = lru;
+  dst.setLruAt(ne, lru);
   if (expireAt !== 0) dst.setExpire(ne, expireAt);
   c.notify(NOTIFY.GENERIC, 'move_from', key);
   c.notify(NOTIFY.GENERIC, 'move_to', key, dbid);
@@ -508,8 +512,8 @@ function isLfu(c: CommandContext): boolean {
 
 function objectEncoding(c: CommandContext, argv: string[]): void {
   const e = lookupReadNoTouch(c, argv[2], false);
-  if (e === undefined) return c.reply.nullBulk();
-  const v = e.value;
+  if (e < 0) return c.reply.nullBulk();
+  const v = c.db.valueAt(e);
   if (typeof v === 'string') return c.reply.bulk(stringEncoding(v));
   const enc = (v as Partial<EncodedCollection>).encoding;
   if (typeof enc !== 'function') {
@@ -524,8 +528,8 @@ const OBJ_SHARED_REFCOUNT = 2147483647;
 
 function objectRefcount(c: CommandContext, argv: string[]): void {
   const e = lookupReadNoTouch(c, argv[2], false);
-  if (e === undefined) return c.reply.nullBulk();
-  const v = e.value;
+  if (e < 0) return c.reply.nullBulk();
+  const v = c.db.valueAt(e);
   if (typeof v === 'string' && v.length <= 4) {
     const n = parseInt64(v);
     if (typeof n === 'number' && n >= 0 && n < OBJ_SHARED_INTEGERS) {
@@ -539,14 +543,14 @@ function objectRefcount(c: CommandContext, argv: string[]): void {
 
 function objectIdletime(c: CommandContext, argv: string[]): void {
   const e = lookupReadNoTouch(c, argv[2], false);
-  if (e === undefined) return c.reply.nullBulk();
+  if (e < 0) return c.reply.nullBulk();
   if (isLfu(c)) return c.reply.error(E.LFU_SELECTED);
-  // entry.lru and ks.lruClock are both seconds of the keyspace clock (the cached LRU clock).
-  const idle = c.server.ks.lruClock - e.lru;
+  // The lru column and ks.lruClock are both seconds of the keyspace clock (the cached LRU clock).
+  const idle = c.server.ks.lruClock - c.db.lruAt(e);
   c.reply.int(idle > 0 ? idle : 0);
 }
 
-/** Redis's LFUDecrAndReturn over entry.lru = (minutes & 0xffff) << 8 | log counter. */
+/** Redis's LFUDecrAndReturn over the lru column = (minutes & 0xffff) << 8 | log counter. */
 function lfuDecrAndReturn(c: CommandContext, lru: number): number {
   // The evictor's own arithmetic (keyspace/evict.ts), so OBJECT FREQ reads what eviction ranks.
   return lfuDecrAndReturnAt(lru, lfuTimeInMinutes(c.server.ks.clock.now()), c.server.config.num('lfu-decay-time'));
@@ -554,9 +558,9 @@ function lfuDecrAndReturn(c: CommandContext, lru: number): number {
 
 function objectFreq(c: CommandContext, argv: string[]): void {
   const e = lookupReadNoTouch(c, argv[2], false);
-  if (e === undefined) return c.reply.nullBulk();
+  if (e < 0) return c.reply.nullBulk();
   if (!isLfu(c)) return c.reply.error(E.LFU_NOT_SELECTED);
-  c.reply.int(lfuDecrAndReturn(c, e.lru));
+  c.reply.int(lfuDecrAndReturn(c, c.db.lruAt(e)));
 }
 
 const OBJECT_HELP = [

@@ -156,24 +156,24 @@ class ListWait implements BlockedRequest {
  * propagating the equivalent non-blocking command. Returns false when the list was emptied.
  */
 function serveList(c: CommandContext, key: string, w: ListWait): boolean {
-  const e = c.db.lookupWrite(key);
-  if (e === undefined || !(e.value instanceof ListValue) || e.value.size === 0) {
+  const e = c.db.writeValue(key);
+  if (e === undefined || !(e instanceof ListValue) || e.size === 0) {
     throw Object.assign(new Error(`blocked client served from key ${JSON.stringify(key)} that holds no list`), { code: 'BLOCKING_STATE' });
   }
-  const l = e.value;
+  const l = e;
   const r = c.reply;
   const side = w.fromLeft ? 'LEFT' : 'RIGHT';
   if (w.kind === WAIT_MOVE || w.kind === WAIT_RPOPLPUSH) {
     const dst = w.target as string;
-    const de = c.db.lookupWrite(dst);
-    if (de !== undefined && !(de.value instanceof ListValue)) {
+    const de = c.db.writeValue(dst);
+    if (de !== undefined && !(de instanceof ListValue)) {
       // The destination became something else while waiting: the client gets WRONGTYPE and
       // the element stays where it was (observed on 7.0.15).
       r.error(E.WRONGTYPE);
       return true;
     }
     const v = pop(l, w.fromLeft);
-    const dl = de !== undefined ? (de.value as ListValue) : createList(c, dst);
+    const dl = de !== undefined ? (de as ListValue) : createList(c, dst);
     push(dl, v, w.toLeft);
     c.notify(NOTIFY.LIST, w.toLeft ? 'lpush' : 'rpush', dst);
     r.bulk(v);
@@ -575,11 +575,11 @@ function lmoveGeneric(c: CommandContext, src: string, dst: string, fromLeft: boo
   const sl = writeList(c, src);
   if (sl === undefined) return;
   if (sl === null) return c.reply.nullBulk();
-  const de = c.db.lookupWrite(dst);
-  if (de !== undefined && !(de.value instanceof ListValue)) return c.reply.error(E.WRONGTYPE);
+  const de = c.db.writeValue(dst);
+  if (de !== undefined && !(de instanceof ListValue)) return c.reply.error(E.WRONGTYPE);
   const v = pop(sl, fromLeft);
-  // src === dst: `de.value` is `sl` itself, so the element goes straight back in.
-  const dl = de !== undefined ? (de.value as ListValue) : createList(c, dst);
+  // src === dst: `de` is `sl` itself, so the element goes straight back in.
+  const dl = de !== undefined ? (de as ListValue) : createList(c, dst);
   push(dl, v, toLeft);
   // Redis's order: the push on the destination, then the pop on the source, then its "del".
   c.notify(NOTIFY.LIST, toLeft ? 'lpush' : 'rpush', dst);

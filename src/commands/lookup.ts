@@ -9,18 +9,20 @@ type ValueClass<T> = abstract new (...args: never[]) => T;
 
 /** For a read: lookupRead (hit/miss stats, LRU touch, lazy expiry). */
 export function readOfType<T>(c: CommandContext, key: string, type: ValueClass<T>): T | null | undefined {
-  const e = c.db.lookupRead(key);
-  if (e === undefined) return null;
-  if (e.value instanceof type) return e.value as T;
+  const s = c.db.lookupRead(key);
+  if (s < 0) return null;
+  const v = c.db.valueAt(s);
+  if (v instanceof type) return v as T;
   c.reply.error(E.WRONGTYPE);
   return undefined;
 }
 
 /** For a write: lookupWrite (no stats; tells a running snapshot before the change). */
 export function writeOfType<T>(c: CommandContext, key: string, type: ValueClass<T>): T | null | undefined {
-  const e = c.db.lookupWrite(key);
-  if (e === undefined) return null;
-  if (e.value instanceof type) return e.value as T;
+  const s = c.db.lookupWrite(key);
+  if (s < 0) return null;
+  const v = c.db.valueAt(s);
+  if (v instanceof type) return v as T;
   c.reply.error(E.WRONGTYPE);
   return undefined;
 }

@@ -901,7 +901,7 @@ function memoryUsage(c: CommandContext, argv: string[]): void {
   if (e === undefined) return c.reply.nullBulk();
   // The bytes used_memory counts for this key (keyspace/memory.ts); SAMPLES re-estimates a
   // collection's elements from that many of them (0: all) instead of the accounted sample.
-  c.reply.int(c.server.ks.memory.keyUsage(e, samples));
+  c.reply.int(c.server.ks.memory.keyUsage(c.db, e, samples));
 }
 
 /** MEMORY STATS / DOCTOR figures (Redis's getMemoryOverheadData), from the keyspace's accounting. */

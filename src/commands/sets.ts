@@ -49,9 +49,9 @@ function lookupSets(c: CommandContext, argv: readonly string[], from: number, to
   const db = c.db;
   const sets: Array<SetValue | null> = [];
   for (let i = from; i < to; i++) {
-    const e = write ? db.lookupWrite(argv[i]) : db.lookupRead(argv[i]);
+    const e = write ? db.writeValue(argv[i]) : db.readValue(argv[i]);
     if (e === undefined) sets.push(null);
-    else if (e.value instanceof SetValue) sets.push(e.value);
+    else if (e instanceof SetValue) sets.push(e);
     else {
       c.reply.error(E.WRONGTYPE);
       return undefined;
@@ -266,15 +266,15 @@ function smove(c: CommandContext, argv: string[]): void {
   const srcKey = argv[1];
   const dstKey = argv[2];
   const member = argv[3];
-  const se = db.lookupWrite(srcKey);
-  const de = db.lookupWrite(dstKey);
+  const se = db.writeValue(srcKey);
+  const de = db.writeValue(dstKey);
   if (se === undefined) return c.reply.int(0);
-  const src = se.value;
+  const src = se;
   if (!(src instanceof SetValue)) return c.reply.error(E.WRONGTYPE);
   let dst: SetValue | null = null;
   if (de !== undefined) {
-    if (!(de.value instanceof SetValue)) return c.reply.error(E.WRONGTYPE);
-    dst = de.value;
+    if (!(de instanceof SetValue)) return c.reply.error(E.WRONGTYPE);
+    dst = de;
   }
   if (src === dst) return c.reply.int(src.has(member) ? 1 : 0);
   if (!src.delete(member)) return c.reply.int(0);
@@ -367,7 +367,7 @@ function sintercard(c: CommandContext, argv: string[]): void {
  */
 function storeResult(c: CommandContext, event: string, dst: string, result: SetValue): void {
   const db = c.db;
-  const existed = db.lookupWrite(dst) !== undefined;
+  const existed = db.lookupWrite(dst) >= 0;
   if (result.size === 0) {
     if (existed) {
       db.delete(dst);

@@ -18,7 +18,6 @@ import { checkAlreadyExpired } from './keys.js';
 import { def } from './table.js';
 import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
-import type { Entry } from '../keyspace/index.js';
 import { NOTIFY } from '../config.js';
 import {
   INT64_MIN,
@@ -114,7 +113,7 @@ function parseExtended(argv: string[], start: number, forSet: boolean): number {
 /**
  * Redis getExpireMillisecondsOrReply: the absolute unix ms of an EX/PX/EXAT/PXAT argument, or
  * the error text. Exact on the whole int64 range: "EX 9223372036854775" overflows once the
- * current time is added and is refused, "PXAT 9223372036854775807" is accepted. (Entry.expireAt
+ * current time is added and is refused, "PXAT 9223372036854775807" is accepted. (the expiry column
  * is a double, so an accepted expiry beyond 2^53 ms — year 287396 — is stored rounded.)
  */
 function expireMillis(now: number, unitFlag: number, arg: string, cmd: string): number | string {
@@ -171,28 +170,29 @@ function tooLong(c: CommandContext, total: number): boolean {
 // ---- GET family -------------------------------------------------------------------------------
 
 function get(c: CommandContext, argv: string[]): void {
-  const e = c.db.lookupRead(argv[1]);
-  if (e === undefined) return c.reply.nullBulk();
-  if (typeof e.value !== 'string') return c.reply.error(E.WRONGTYPE);
-  c.reply.bulk(e.value);
+  const v = c.db.readValue(argv[1]);
+  if (v === undefined) return c.reply.nullBulk();
+  if (typeof v !== 'string') return c.reply.error(E.WRONGTYPE);
+  c.reply.bulk(v);
 }
 
 /**
- * Redis getGenericCommand: replies the value (or nil, or WRONGTYPE). Returns the entry, null
- * when the key is missing, or false after a WRONGTYPE reply.
+ * Redis getGenericCommand: replies the value (or nil, or WRONGTYPE). Returns the key's slot,
+ * null when the key is missing, or false after a WRONGTYPE reply.
  */
-function getGeneric(c: CommandContext, key: string): Entry | null | false {
-  const e = c.db.lookupRead(key);
-  if (e === undefined) {
+function getGeneric(c: CommandContext, key: string): number | null | false {
+  const s = c.db.lookupRead(key);
+  if (s < 0) {
     c.reply.nullBulk();
     return null;
   }
-  if (typeof e.value !== 'string') {
+  const v = c.db.valueAt(s);
+  if (typeof v !== 'string') {
     c.reply.error(E.WRONGTYPE);
     return false;
   }
-  c.reply.bulk(e.value);
-  return e;
+  c.reply.bulk(v);
+  return s;
 }
 
 function getset(c: CommandContext, argv: string[]): void {
@@ -205,7 +205,7 @@ function getset(c: CommandContext, argv: string[]): void {
 function getdel(c: CommandContext, argv: string[]): void {
   const e = getGeneric(c, argv[1]);
   if (e === null || e === false) return;
-  c.db.deleteEntry(e);
+  c.db.deleteSlot(e);
   c.notify(NOTIFY.GENERIC, 'del', argv[1]);
   c.propagate(['DEL', argv[1]]);
 }
@@ -216,8 +216,9 @@ function getex(c: CommandContext, argv: string[]): void {
   const key = argv[1];
   const db = c.db;
   const e = db.lookupRead(key);
-  if (e === undefined) return c.reply.nullBulk();
-  if (typeof e.value !== 'string') return c.reply.error(E.WRONGTYPE);
+  if (e < 0) return c.reply.nullBulk();
+  const value = db.valueAt(e);
+  if (typeof value !== 'string') return c.reply.error(E.WRONGTYPE);
   const unit = flags & OBJ_EXPIRE;
   let at = 0;
   const now = c.server.ks.clock.now();
@@ -226,11 +227,11 @@ function getex(c: CommandContext, argv: string[]): void {
     if (typeof r === 'string') return c.reply.error(r);
     at = r;
   }
-  c.reply.bulk(e.value);
+  c.reply.bulk(value);
   if (unit !== 0) {
     if (checkAlreadyExpired(c, at)) {
       // EXAT/PXAT already elapsed (EX/PX never are): the key goes now.
-      db.deleteEntry(e);
+      db.deleteSlot(e);
       c.notify(NOTIFY.GENERIC, 'del', key);
       c.propagate(['DEL', key]);
     } else {
@@ -238,7 +239,7 @@ function getex(c: CommandContext, argv: string[]): void {
       c.notify(NOTIFY.GENERIC, 'expire', key);
       c.propagate(['PEXPIREAT', key, msText(at)]);
     }
-  } else if ((flags & OBJ_PERSIST) !== 0 && e.expireAt !== 0) {
+  } else if ((flags & OBJ_PERSIST) !== 0 && db.expiryAt(e) !== 0) {
     db.removeExpire(e);
     c.notify(NOTIFY.GENERIC, 'persist', key);
     c.propagate(['PERSIST', key]);
@@ -250,17 +251,17 @@ function mget(c: CommandContext, argv: string[]): void {
   const r = c.reply;
   r.array(argv.length - 1);
   for (let i = 1; i < argv.length; i++) {
-    const e = db.lookupRead(argv[i]);
-    if (e === undefined || typeof e.value !== 'string') r.nullBulk();
-    else r.bulk(e.value);
+    const e = db.readValue(argv[i]);
+    if (e === undefined || typeof e !== 'string') r.nullBulk();
+    else r.bulk(e);
   }
 }
 
 function strlen(c: CommandContext, argv: string[]): void {
-  const e = c.db.lookupRead(argv[1]);
+  const e = c.db.readValue(argv[1]);
   if (e === undefined) return c.reply.int(0);
-  if (typeof e.value !== 'string') return c.reply.error(E.WRONGTYPE);
-  c.reply.int(e.value.length);
+  if (typeof e !== 'string') return c.reply.error(E.WRONGTYPE);
+  c.reply.int(e.length);
 }
 
 /** GETRANGE and its old name SUBSTR. */
@@ -269,9 +270,9 @@ function getrange(c: CommandContext, argv: string[]): void {
   if (s0 === null) return c.reply.error(E.NOT_INTEGER);
   const e0 = parseInt64(argv[3]);
   if (e0 === null) return c.reply.error(E.NOT_INTEGER);
-  const e = c.db.lookupRead(argv[1]);
+  const e = c.db.readValue(argv[1]);
   if (e === undefined) return c.reply.bulk('');
-  const v = e.value;
+  const v = e;
   if (typeof v !== 'string') return c.reply.error(E.WRONGTYPE);
   // Compared before clamping, as Redis does on its long longs (number/bigint compare exactly).
   if (s0 < 0 && e0 < 0 && s0 > e0) return c.reply.bulk('');
@@ -305,7 +306,7 @@ function set(c: CommandContext, argv: string[]): void {
   }
   const db = c.db;
   let found: boolean;
-  let entry: Entry | undefined;
+  let entry = -1;
   if ((flags & OBJ_GET) !== 0) {
     // Redis replies the old value first (getGenericCommand), whatever NX/XX then decide.
     const old = getGeneric(c, key);
@@ -313,21 +314,21 @@ function set(c: CommandContext, argv: string[]): void {
     found = old !== null;
   } else {
     entry = db.lookupWrite(key);
-    found = entry !== undefined;
+    found = entry >= 0;
   }
   if (((flags & OBJ_NX) !== 0 && found) || ((flags & OBJ_XX) !== 0 && !found)) {
     if ((flags & OBJ_GET) === 0) c.reply.nullBulk();
     return;
   }
   const keepTtl = (flags & OBJ_KEEPTTL) !== 0;
-  const e = entry !== undefined ? db.overwrite(entry, value, keepTtl) : db.setKey(key, value, keepTtl);
+  const e = entry >= 0 ? db.overwrite(entry, value, keepTtl) : db.setKey(key, value, keepTtl);
   c.notify(NOTIFY.STRING, 'set', key);
   if (unit !== 0) {
     c.notify(NOTIFY.GENERIC, 'expire', key);
     if (checkAlreadyExpired(c, at)) {
       // EXAT/PXAT already elapsed: the key is set and at once gone (what a read sees in Redis).
       // Redis 7.0 stores the past expiry and reports "expired" at the next access: same events.
-      db.deleteEntry(e);
+      db.deleteSlot(e);
       c.notify(NOTIFY.EXPIRED, 'expired', key);
       c.propagate(['DEL', key]);
     } else {
@@ -343,7 +344,7 @@ function set(c: CommandContext, argv: string[]): void {
 
 function setnx(c: CommandContext, argv: string[]): void {
   const db = c.db;
-  if (db.lookupWrite(argv[1]) !== undefined) return c.reply.int(0);
+  if (db.lookupWrite(argv[1]) >= 0) return c.reply.int(0);
   db.setKey(argv[1], argv[2]);
   c.notify(NOTIFY.STRING, 'set', argv[1]);
   c.propagate(['SET', argv[1], argv[2]]);
@@ -390,7 +391,7 @@ function msetnx(c: CommandContext, argv: string[]): void {
   if (argv.length % 2 === 0) return c.reply.error(E.wrongArity('msetnx'));
   const db = c.db;
   for (let i = 1; i < argv.length; i += 2) {
-    if (db.lookupWrite(argv[i]) !== undefined) return c.reply.int(0);
+    if (db.lookupWrite(argv[i]) >= 0) return c.reply.int(0);
   }
   const out = new Array<string>(argv.length);
   out[0] = 'MSET';
@@ -408,13 +409,13 @@ function append(c: CommandContext, argv: string[]): void {
   const key = argv[1];
   const add = argv[2];
   const db = c.db;
-  const e = db.lookupWrite(key);
+  const e = db.writeValue(key);
   let len: number;
   if (e === undefined) {
     db.setKey(key, add);
     len = add.length;
   } else {
-    const v = e.value;
+    const v = e;
     if (typeof v !== 'string') return c.reply.error(E.WRONGTYPE);
     len = v.length + add.length;
     if (tooLong(c, len)) return c.reply.error(E.STRING_TOO_LONG);
@@ -439,14 +440,14 @@ function setrange(c: CommandContext, argv: string[]): void {
   const key = argv[1];
   const value = argv[3];
   const db = c.db;
-  const e = db.lookupWrite(key);
+  const e = db.writeValue(key);
   let old: string;
   if (e === undefined) {
     if (value.length === 0) return c.reply.int(0);
     if (tooLong(c, offset + value.length)) return c.reply.error(E.STRING_TOO_LONG);
     old = '';
   } else {
-    const v = e.value;
+    const v = e;
     if (typeof v !== 'string') return c.reply.error(E.WRONGTYPE);
     if (value.length === 0) return c.reply.int(v.length);
     if (tooLong(c, offset + value.length)) return c.reply.error(E.STRING_TOO_LONG);
@@ -468,11 +469,11 @@ function setrange(c: CommandContext, argv: string[]): void {
 function incrDecr(c: CommandContext, argv: string[], incr: number | bigint): void {
   const key = argv[1];
   const db = c.db;
-  const e = db.lookupWrite(key);
+  const e = db.writeValue(key);
   let value: number | bigint = 0;
   if (e !== undefined) {
-    if (typeof e.value !== 'string') return c.reply.error(E.WRONGTYPE);
-    const v = parseInt64(e.value);
+    if (typeof e !== 'string') return c.reply.error(E.WRONGTYPE);
+    const v = parseInt64(e);
     if (v === null) return c.reply.error(E.NOT_INTEGER);
     value = v;
   }
@@ -510,11 +511,11 @@ function decrby(c: CommandContext, argv: string[]): void {
 function incrbyfloat(c: CommandContext, argv: string[]): void {
   const key = argv[1];
   const db = c.db;
-  const e = db.lookupWrite(key);
+  const e = db.writeValue(key);
   let value: LongDouble | null = LD_ZERO;
   if (e !== undefined) {
-    if (typeof e.value !== 'string') return c.reply.error(E.WRONGTYPE);
-    value = parseLongDouble(e.value);
+    if (typeof e !== 'string') return c.reply.error(E.WRONGTYPE);
+    value = parseLongDouble(e);
   }
   const by = value === null ? null : parseLongDouble(argv[2]);
   if (value === null || by === null) return c.reply.error(E.NOT_FLOAT);
@@ -537,13 +538,13 @@ function incrbyfloat(c: CommandContext, argv: string[]): void {
  */
 function lcs(c: CommandContext, argv: string[]): void {
   const db = c.db;
-  const ea = db.lookupRead(argv[1]);
-  const eb = db.lookupRead(argv[2]);
-  if ((ea !== undefined && typeof ea.value !== 'string') || (eb !== undefined && typeof eb.value !== 'string')) {
+  const ea = db.readValue(argv[1]);
+  const eb = db.readValue(argv[2]);
+  if ((ea !== undefined && typeof ea !== 'string') || (eb !== undefined && typeof eb !== 'string')) {
     return c.reply.error(E.LCS_NOT_STRINGS);
   }
-  const a = ea === undefined ? '' : (ea.value as string);
-  const b = eb === undefined ? '' : (eb.value as string);
+  const a = ea === undefined ? '' : (ea as string);
+  const b = eb === undefined ? '' : (eb as string);
   let getLen = false;
   let getIdx = false;
   let withMatchLen = false;

@@ -122,7 +122,7 @@ function propagateZadd(c: CommandContext, key: string, z: ZSetValue): void {
  */
 function storeResult(c: CommandContext, event: string, dst: string, result: ZSetValue): void {
   const db = c.db;
-  const existed = db.lookupWrite(dst) !== undefined;
+  const existed = db.lookupWrite(dst) >= 0;
   if (result.size === 0) {
     if (existed) {
       db.delete(dst);
@@ -612,10 +612,10 @@ function zpopGeneric(c: CommandContext, argv: string[], from: number, to: number
   let z: ZSetValue | null = null;
   let key = '';
   for (let i = from; i < to; i++) {
-    const e = db.lookupWrite(argv[i]);
+    const e = db.writeValue(argv[i]);
     if (e === undefined) continue;
-    if (!(e.value instanceof ZSetValue)) return c.reply.error(E.WRONGTYPE);
-    z = e.value;
+    if (!(e instanceof ZSetValue)) return c.reply.error(E.WRONGTYPE);
+    z = e;
     key = argv[i];
     break;
   }
@@ -728,11 +728,11 @@ class ZsetWait implements BlockedRequest {
 
   /** Redis's serveClientBlockedOnSortedSet: pops like the non-blocking form, key first. */
   serve(c: CommandContext, key: string): boolean {
-    const e = c.db.lookupWrite(key);
-    if (e === undefined || !(e.value instanceof ZSetValue) || e.value.size === 0) {
+    const e = c.db.writeValue(key);
+    if (e === undefined || !(e instanceof ZSetValue) || e.size === 0) {
       throw Object.assign(new Error(`blocked client served from key ${JSON.stringify(key)} that holds no zset`), { code: 'BLOCKING_STATE' });
     }
-    const z = e.value;
+    const z = e;
     const mpop = this.count !== -1;
     zpopAndReply(c, key, z, this.max, mpop ? this.count : 1, true, mpop);
     return z.size > 0;
@@ -752,11 +752,11 @@ class ZsetWait implements BlockedRequest {
 function blockingZpop(c: CommandContext, argv: string[], from: number, to: number, max: boolean, count: number, timeoutMs: number): void {
   const db = c.db;
   for (let i = from; i < to; i++) {
-    const e = db.lookupWrite(argv[i]);
+    const e = db.writeValue(argv[i]);
     if (e === undefined) continue;
-    if (!(e.value instanceof ZSetValue)) return c.reply.error(E.WRONGTYPE);
+    if (!(e instanceof ZSetValue)) return c.reply.error(E.WRONGTYPE);
     const mpop = count !== -1;
-    zpopAndReply(c, argv[i], e.value, max, mpop ? count : 1, true, mpop);
+    zpopAndReply(c, argv[i], e, max, mpop ? count : 1, true, mpop);
     return;
   }
   const b = c.server.blocking;
@@ -899,10 +899,10 @@ function zsetOp(c: CommandContext, argv: string[], dstIdx: number, numkeysIdx: n
   const srcs: OpSource[] = [];
   let j = numkeysIdx + 1;
   for (let i = 0; i < setnum; i++, j++) {
-    const e = dstIdx !== 0 ? db.lookupWrite(argv[j]) : db.lookupRead(argv[j]);
+    const e = dstIdx !== 0 ? db.writeValue(argv[j]) : db.readValue(argv[j]);
     const src: OpSource = { z: null, s: null, weight: 1, size: 0 };
     if (e !== undefined) {
-      const v = e.value;
+      const v = e;
       if (v instanceof ZSetValue) src.z = v;
       else if (v instanceof SetValue) src.s = v;
       else return c.reply.error(E.WRONGTYPE);

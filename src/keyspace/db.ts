@@ -1,8 +1,10 @@
-// One logical database: the dict (O(1) lookups), the expires set, the LRU chain and SCAN cursors.
+// One logical database: its key table (table.ts: the dict, per-slot columns, the LRU chain and
+// the expires set). Keys are addressed by slot: a lookup returns the key's slot or NIL (-1), and
+// the slot stays the key's until it is deleted.
 // Invariants: a logically expired key is never returned by a lookup (it is deleted on the way,
 // "lazy expiry", and reported through the keyspace's `expired` hook so the deletion is logged);
-// the dict's iteration order is the order of `Entry.seq`, which is what makes SCAN cursors
-// (the seq of the next entry to return) survive inserts, deletes and rehashing between calls.
+// a slot returned by a lookup is valid until the next deletion or flush of this db — commands
+// use it within their own synchronous run and never keep it.
 //
 // Lookup side effects, as Redis's db.c lists them for lookupKey*:
 //   lookupRead   — may expire the key; counts keyspace_hits/misses; touches the LRU chain.
@@ -12,29 +14,29 @@
 //                  command that modifies a value in place MUST find it through lookupWrite.
 //   lookupNoTouch — may expire the key; no stats, no LRU touch (EXISTS, TYPE, TTL...).
 
-import { Entry, type Value } from './entry.js';
+import type { Value } from './entry.js';
 import type { Keyspace } from './keyspace.js';
+import { KeyTable, NIL } from './table.js';
 
-const SCAN_CACHE_MAX = 128;
+export { NIL };
 
-interface ScanPosition {
-  it: Iterator<Entry>;
-  /** The next entry to return; its seq is the cursor the client holds. */
-  pending: Entry;
+/** A key as `entries()` yields it. */
+export interface KeyView {
+  readonly key: string;
+  readonly value: Value;
+  /** Absolute unix ms; 0 = no expiry. */
+  readonly expireAt: number;
+  readonly lru: number;
 }
 
+/** Slots examined per SCAN COUNT unit at most, so a sparse table still answers in bounded time. */
+const SCAN_EMPTY_FACTOR = 10;
+
 export class Db {
-  dict = new Map<string, Entry>();
-  expires = new Set<Entry>();
-  /** Least recently used end of the LRU chain. */
-  lruHead: Entry | null = null;
-  /** Most recently used end. */
-  lruTail: Entry | null = null;
-  private nextSeq = 1;
-  private scanCache = new Map<number, ScanPosition>();
+  /** Replaced by FLUSHDB, traded by SWAPDB; a running snapshot keeps walking the one it saw. */
+  t = new KeyTable();
   /** Persistent cursor of the active expire cycle over `expires`. */
-  expireCursor: Iterator<Entry> | null = null;
-  private randomCursor: Iterator<Entry> | null = null;
+  expireCursor: Iterator<number> | null = null;
 
   constructor(
     public index: number,
@@ -42,258 +44,267 @@ export class Db {
   ) {}
 
   get size(): number {
-    return this.dict.size;
+    return this.t.dict.size;
   }
 
-  /** Every entry added from now on gets a seq ≥ this (snapshots use it to skip new keys). */
-  get seqLimit(): number {
-    return this.nextSeq;
+  get dict(): Map<string, number> {
+    return this.t.dict;
+  }
+
+  get expires(): Set<number> {
+    return this.t.expires;
+  }
+
+  // ---- slot accessors ----------------------------------------------------------------------
+
+  keyAt(s: number): string {
+    return this.t.keys[s];
+  }
+
+  valueAt(s: number): Value {
+    return this.t.vals[s] as Value;
+  }
+
+  /** Absolute unix ms; 0 = no expiry. */
+  expiryAt(s: number): number {
+    return this.t.expireAt[s];
+  }
+
+  /** The access stamp (LRU seconds or LFU minutes/counter, see evict.ts). */
+  lruAt(s: number): number {
+    return this.t.lru[s];
+  }
+
+  setLruAt(s: number, v: number): void {
+    this.t.lru[s] = v;
   }
 
   // ---- lookups ---------------------------------------------------------------------------
 
-  lookupRead(key: string): Entry | undefined {
-    const e = this.dict.get(key);
-    if (e === undefined || (e.expireAt !== 0 && this.expireIfNeeded(e))) {
+  lookupRead(key: string): number {
+    const t = this.t;
+    const s = t.dict.get(key);
+    if (s === undefined || (t.expireAt[s] !== 0 && this.expireIfNeeded(s))) {
       this.ks.stats.keyspaceMisses++;
       if (this.ks.keyMissed !== null) this.ks.keyMissed(this, key);
-      return undefined;
+      return NIL;
     }
     this.ks.stats.keyspaceHits++;
-    this.touch(e);
-    return e;
+    this.touch(s);
+    return s;
   }
 
-  lookupWrite(key: string): Entry | undefined {
-    const e = this.dict.get(key);
-    if (e === undefined || (e.expireAt !== 0 && this.expireIfNeeded(e))) return undefined;
-    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, e);
-    this.touch(e);
-    this.ks.onLookupWrite(this, e);
-    return e;
+  lookupWrite(key: string): number {
+    const t = this.t;
+    const s = t.dict.get(key);
+    if (s === undefined || (t.expireAt[s] !== 0 && this.expireIfNeeded(s))) return NIL;
+    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, s);
+    this.touch(s);
+    this.ks.onLookupWrite(this, s);
+    return s;
   }
 
-  lookupNoTouch(key: string): Entry | undefined {
-    const e = this.dict.get(key);
-    if (e === undefined || (e.expireAt !== 0 && this.expireIfNeeded(e))) return undefined;
-    return e;
+  lookupNoTouch(key: string): number {
+    const t = this.t;
+    const s = t.dict.get(key);
+    if (s === undefined || (t.expireAt[s] !== 0 && this.expireIfNeeded(s))) return NIL;
+    return s;
+  }
+
+  /** lookupRead's value, undefined when the key is missing. */
+  readValue(key: string): Value | undefined {
+    const s = this.lookupRead(key);
+    return s < 0 ? undefined : (this.t.vals[s] as Value);
+  }
+
+  /** lookupWrite's value, undefined when the key is missing. */
+  writeValue(key: string): Value | undefined {
+    const s = this.lookupWrite(key);
+    return s < 0 ? undefined : (this.t.vals[s] as Value);
+  }
+
+  /** lookupNoTouch's value, undefined when the key is missing. */
+  peekValue(key: string): Value | undefined {
+    const s = this.lookupNoTouch(key);
+    return s < 0 ? undefined : (this.t.vals[s] as Value);
   }
 
   /**
-   * True if the entry is logically expired. On a primary it is deleted and reported; on a
+   * True if the key at `s` is logically expired. On a primary it is deleted and reported; on a
    * replica (ks.expireDeletes false) it only reads as missing, and the primary's DEL removes it.
    */
-  expireIfNeeded(e: Entry): boolean {
-    if (e.expireAt === 0 || this.ks.loading || e.expireAt > this.ks.clock.now()) return false;
-    if (this.ks.expireDeletes) this.expireEntry(e);
+  expireIfNeeded(s: number): boolean {
+    const at = this.t.expireAt[s];
+    if (at === 0 || this.ks.loading || at > this.ks.clock.now()) return false;
+    if (this.ks.expireDeletes) this.expireSlot(s);
     return true;
   }
 
-  /** Deletes an expired entry and reports it (stats, log, notifications). */
-  expireEntry(e: Entry): void {
-    this.deleteEntry(e);
+  /** Deletes an expired key and reports it (stats, log, notifications). */
+  expireSlot(s: number): void {
+    const key = this.t.keys[s];
+    this.deleteSlot(s);
     this.ks.stats.expiredKeys++;
-    this.ks.hooks.expired(this, e.key);
+    this.ks.hooks.expired(this, key);
   }
 
   // ---- mutation --------------------------------------------------------------------------
 
   /** Adds a key that must not exist. */
-  add(key: string, value: Value): Entry {
-    const e = new Entry(key, value);
-    e.seq = this.nextSeq++;
-    this.dict.set(key, e);
-    this.linkTail(e);
-    this.ks.onAccess(e);
-    this.ks.onAdd(this, e);
+  add(key: string, value: Value): number {
+    const t = this.t;
+    const s = t.alloc(key, value);
+    t.dict.set(key, s);
+    t.linkTail(s);
+    this.ks.onAccess(t, s);
+    this.ks.onAdd(this, s);
     if (this.ks.keyAdded !== null) this.ks.keyAdded(this, key);
-    return e;
+    return s;
   }
 
   /**
    * SET semantics (Redis setKey): creates or overwrites; an overwrite drops the TTL unless
-   * keepTtl. Returns the entry now holding the value.
+   * keepTtl. Returns the slot now holding the value.
    */
-  setKey(key: string, value: Value, keepTtl = false): Entry {
-    const e = this.dict.get(key);
-    if (e === undefined) return this.add(key, value);
-    return this.overwrite(e, value, keepTtl);
+  setKey(key: string, value: Value, keepTtl = false): number {
+    const s = this.t.dict.get(key);
+    if (s === undefined) return this.add(key, value);
+    return this.overwrite(s, value, keepTtl);
   }
 
   /**
-   * setKey for an entry the caller already found (by lookupWrite): saves the second hash probe
+   * setKey for a slot the caller already found (by lookupWrite): saves the second hash probe
    * on the SET path.
    */
-  overwrite(e: Entry, value: Value, keepTtl = false): Entry {
-    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, e);
-    this.ks.onOverwrite(this, e, value);
-    e.value = value;
-    if (!keepTtl && e.expireAt !== 0) this.removeExpire(e);
-    this.touch(e);
-    return e;
+  overwrite(s: number, value: Value, keepTtl = false): number {
+    const t = this.t;
+    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, s);
+    this.ks.onOverwrite(this, s, value);
+    t.vals[s] = value;
+    if (!keepTtl && t.expireAt[s] !== 0) this.removeExpire(s);
+    this.touch(s);
+    return s;
   }
 
   delete(key: string): boolean {
-    const e = this.dict.get(key);
-    if (e === undefined) return false;
-    this.deleteEntry(e);
+    const s = this.t.dict.get(key);
+    if (s === undefined) return false;
+    this.deleteSlot(s);
     return true;
   }
 
-  deleteEntry(e: Entry): void {
-    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, e);
-    this.ks.onDelete(this, e);
-    this.dict.delete(e.key);
-    if (e.expireAt !== 0) {
-      this.expires.delete(e);
-      e.expireAt = 0;
-    }
-    this.unlink(e);
+  deleteSlot(s: number): void {
+    const t = this.t;
+    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, s);
+    this.ks.onDelete(this, s);
+    t.dict.delete(t.keys[s]);
+    if (t.expireAt[s] !== 0) t.expires.delete(s);
+    t.unlink(s);
+    t.free(s);
   }
 
-  setExpire(e: Entry, at: number): void {
-    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, e);
-    if (e.expireAt === 0) this.expires.add(e);
-    e.expireAt = at;
+  setExpire(s: number, at: number): void {
+    const t = this.t;
+    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, s);
+    if (t.expireAt[s] === 0) t.expires.add(s);
+    t.expireAt[s] = at;
   }
 
-  removeExpire(e: Entry): void {
-    if (e.expireAt === 0) return;
-    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, e);
-    this.expires.delete(e);
-    e.expireAt = 0;
+  removeExpire(s: number): void {
+    const t = this.t;
+    if (t.expireAt[s] === 0) return;
+    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, s);
+    t.expires.delete(s);
+    t.expireAt[s] = 0;
   }
 
-  /** Empties the db. Old structures are left to the GC: O(1) here, like FLUSHALL ASYNC. */
+  /** Empties the db. The old table is left to the GC: O(1) here, like FLUSHALL ASYNC. */
   flush(): number {
-    const n = this.dict.size;
+    const n = this.t.dict.size;
     this.ks.onFlush(this);
-    this.dict = new Map();
-    this.expires = new Set();
-    this.lruHead = this.lruTail = null;
-    this.scanCache.clear();
+    this.t = new KeyTable();
     this.expireCursor = null;
-    this.randomCursor = null;
     return n;
   }
 
   /** Moves all content of `other` into this db and vice versa (SWAPDB). */
   swapContents(other: Db): void {
-    const fields = ['dict', 'expires', 'lruHead', 'lruTail', 'nextSeq', 'scanCache', 'expireCursor', 'randomCursor'] as const;
-    for (const f of fields) {
-      const t = (this as any)[f];
-      (this as any)[f] = (other as any)[f];
-      (other as any)[f] = t;
-    }
+    const t = this.t;
+    this.t = other.t;
+    other.t = t;
+    const c = this.expireCursor;
+    this.expireCursor = other.expireCursor;
+    other.expireCursor = c;
   }
 
   // ---- LRU chain -------------------------------------------------------------------------
 
-  touch(e: Entry): void {
-    this.ks.onAccess(e);
-    if (e === this.lruTail) return;
-    this.unlink(e);
-    this.linkTail(e);
-  }
-
-  private linkTail(e: Entry): void {
-    e.prev = this.lruTail;
-    e.next = null;
-    if (this.lruTail !== null) this.lruTail.next = e;
-    else this.lruHead = e;
-    this.lruTail = e;
-  }
-
-  private unlink(e: Entry): void {
-    if (e.prev !== null) e.prev.next = e.next;
-    else if (this.lruHead === e) this.lruHead = e.next;
-    if (e.next !== null) e.next.prev = e.prev;
-    else if (this.lruTail === e) this.lruTail = e.prev;
-    e.prev = e.next = null;
+  touch(s: number): void {
+    const t = this.t;
+    this.ks.onAccess(t, s);
+    if (s === t.lruTail) return;
+    t.unlink(s);
+    t.linkTail(s);
   }
 
   // ---- iteration -------------------------------------------------------------------------
 
   /**
-   * One SCAN step: visits up to `count` live entries from `cursor` on (0 = start) and returns
-   * the next cursor (0 = done). Cursors are entry sequence numbers, so an entry present for the
-   * whole iteration is returned exactly once even if others are added or removed meanwhile.
-   * A cursor not in the position cache (evicted, or from before a restart) is resolved by a
-   * linear skip: slower, still correct.
+   * One SCAN step: visits up to `count` live keys from slot `cursor` on (0 = start) and returns
+   * the next cursor (0 = done). A live key keeps its slot, so a key present for the whole
+   * iteration is returned exactly once whatever is added or removed meanwhile; the cursor is
+   * plain data (valid across calls, clients and restarts of the iteration). At most
+   * SCAN_EMPTY_FACTOR * count slots are examined per call.
    */
-  scan(cursor: number, count: number, visit: (e: Entry) => void): number {
-    let pos: ScanPosition | undefined;
-    if (cursor === 0) {
-      const it = this.dict.values();
-      const first = it.next();
-      if (first.done) return 0;
-      pos = { it, pending: first.value };
-    } else {
-      pos = this.scanCache.get(cursor);
-      if (pos !== undefined) this.scanCache.delete(cursor);
-      else pos = this.seekSeq(cursor);
-      if (pos === undefined) return 0;
-    }
+  scan(cursor: number, count: number, visit: (s: number) => void): number {
+    const t = this.t;
+    let s = cursor;
     let visited = 0;
-    let e: Entry | undefined = pos.pending;
-    while (e !== undefined) {
-      if (visited >= count) {
-        this.scanCache.set(e.seq, { it: pos.it, pending: e });
-        if (this.scanCache.size > SCAN_CACHE_MAX) {
-          const oldest = this.scanCache.keys().next().value as number;
-          this.scanCache.delete(oldest);
-        }
-        return e.seq;
-      }
-      // The pending entry may have been deleted (or replaced under the same key) since.
-      if (this.dict.get(e.key) === e) {
-        visit(e);
+    let budget = Math.max(1, count) * SCAN_EMPTY_FACTOR;
+    while (s < t.top) {
+      if (visited >= count || budget === 0) return s;
+      budget--;
+      if (t.vals[s] !== null) {
+        visit(s);
         visited++;
       }
-      const r = pos.it.next();
-      e = r.done ? undefined : r.value;
+      s++;
     }
     return 0;
   }
 
-  private seekSeq(seq: number): ScanPosition | undefined {
-    const it = this.dict.values();
-    for (let r = it.next(); !r.done; r = it.next()) {
-      if (r.value.seq >= seq) return { it, pending: r.value };
-    }
-    return undefined;
-  }
-
   /**
-   * A pseudo-random live entry (RANDOMKEY, allkeys-random): a persistent cursor over the dict
-   * advanced by a random stride, so each call is O(stride), not O(n).
+   * Every live key as a plain object, in slot order (offline tools and tests: it allocates per
+   * key; the server's own paths use slots).
    */
-  randomEntry(): Entry | undefined {
-    for (let attempt = 0; attempt < 100 && this.dict.size > 0; attempt++) {
-      const e = this.advanceRandom(1 + Math.floor(Math.random() * Math.min(64, this.dict.size)));
-      if (e === undefined) continue;
-      if (e.expireAt !== 0 && e.expireAt <= this.ks.clock.now()) {
-        if (this.ks.expireDeletes) this.expireEntry(e);
-        else if (attempt < 99) continue;
-        continue;
-      }
-      return e;
+  *entries(): IterableIterator<KeyView> {
+    const t = this.t;
+    for (let s = 0; s < t.top; s++) {
+      const v = t.vals[s];
+      if (v !== null) yield { key: t.keys[s], value: v, expireAt: t.expireAt[s], lru: t.lru[s] };
     }
-    return undefined;
   }
 
-  private advanceRandom(steps: number): Entry | undefined {
-    let last: Entry | undefined;
-    for (let i = 0; i < steps; i++) {
-      if (this.randomCursor === null) this.randomCursor = this.dict.values();
-      const r = this.randomCursor.next();
-      if (r.done) {
-        this.randomCursor = null;
-        if (last !== undefined) return last;
+  /** The key as a plain object, without any lookup side effect (offline tools and tests). */
+  entry(key: string): KeyView | undefined {
+    const s = this.t.dict.get(key);
+    if (s === undefined) return undefined;
+    const t = this.t;
+    return { key, value: t.vals[s] as Value, expireAt: t.expireAt[s], lru: t.lru[s] };
+  }
+
+  /** A random live key that has not expired (RANDOMKEY), NIL if there is none. */
+  randomSlot(): number {
+    for (let attempt = 0; attempt < 100 && this.t.dict.size > 0; attempt++) {
+      const s = this.t.randomSlot();
+      if (s === NIL) return NIL;
+      const at = this.t.expireAt[s];
+      if (at !== 0 && at <= this.ks.clock.now()) {
+        if (this.ks.expireDeletes) this.expireSlot(s);
         continue;
       }
-      last = r.value;
+      return s;
     }
-    return last;
+    return NIL;
   }
 }

@@ -12,25 +12,24 @@
 //   *-lfu            Redis's sampling: maxmemory-samples uniformly random keys per db into a
 //                    16-entry eviction pool ranked by 255 - LFUDecrAndReturn; a candidate is
 //                    re-scored when taken, and put back if it was used since it was sampled.
-//                    A JS Map has no random access, so the LFU and random policies keep a
-//                    sampling index per db (a dense array of its entries, Entry.slot their
-//                    positions: O(1) add, swap-remove, pick), built on the first eviction.
-//                    Sampling a persistent dict cursor instead was measured worse (Zipf 0.99,
-//                    1M keys, 10% cache: 76.4% hits against Redis's 79.2%): the cursor reaches a
-//                    new key after a fixed, often short, time, random sampling after a
-//                    geometrically distributed one that lets more new keys prove themselves.
-//   volatile-lfu     the same, sampling the index for keys with a TTL (the expires set's cursor
-//                    when they are too rare to find that way).
+//                    Keys live in the slots of the db's key table (table.ts), so a uniformly
+//                    random key is a random slot (KeyTable.randomSlot). Sampling a persistent
+//                    dict cursor instead was measured worse (Zipf 0.99, 1M keys, 10% cache:
+//                    76.4% hits against Redis's 79.2%): the cursor reaches a new key after a
+//                    fixed, often short, time, random sampling after a geometrically
+//                    distributed one that lets more new keys prove themselves.
+//   volatile-lfu     the same, sampling random slots for keys with a TTL (the expires set's
+//                    cursor when they are too rare to find that way).
 //   volatile-ttl     the pool ranked by nearest expiry, sampling the expires set's cursor.
-//   allkeys-random   a uniformly random key of the next non-empty db (the sampling index).
+//   allkeys-random   a uniformly random key of the next non-empty db (a random slot).
 //   volatile-random  a pseudo-random key with a TTL (a random-stride cursor on expires).
 //   allkeys-sieve    SIEVE (Zhang et al., NSDI '24): the dict's insertion order is the FIFO; a
 //                    hand (a persistent dict iterator) moves from old to new, clears the visited
-//                    bit of keys used since it last passed (bit 0 of Entry.mem, set by
+//                    bit of keys used since it last passed (bit 0 of the mem column, set by
 //                    Keyspace.onAccess) and evicts the first key without it. Scan-resistant: a
 //                    one-hit key is evicted when the hand reaches it; a key used again survives.
 //
-// LFU: entry.lru holds (minutes & 0xffff) << 8 | counter; the counter is Redis's logarithmic
+// LFU: the lru column holds (minutes & 0xffff) << 8 | counter; the counter is Redis's logarithmic
 // one (LFULogIncr with lfu-log-factor; decremented once per lfu-decay-time minutes of idleness
 // by LFUDecrAndReturn); new keys start at LFU_INIT_VAL so they are not evicted at once.
 //
@@ -38,10 +37,9 @@
 // publishes the `evicted` keyspace event; the evictor counts evicted_keys.
 
 import { performance } from 'node:perf_hooks';
-import type { Db } from './db.js';
-import type { Entry } from './entry.js';
+import { NIL, type Db } from './db.js';
 import type { Keyspace } from './keyspace.js';
-import { INDEX_ENTRY_BYTES } from './memory.js';
+import type { KeyTable } from './table.js';
 
 export type MaxmemoryPolicy =
   | 'volatile-lru'
@@ -71,7 +69,7 @@ export const EVICT_OK = 0;
 export const EVICT_RUNNING = 1;
 export const EVICT_FAIL = 2;
 
-/** What Keyspace.onAccess records in entry.lru (and Entry.mem's bit 0). */
+/** What Keyspace.onAccess records in the lru column (and bit 0 of the mem column). */
 export const ACCESS_LRU = 0;
 export const ACCESS_LFU = 1;
 export const ACCESS_SIEVE = 2;
@@ -110,10 +108,10 @@ export function lfuDecrAndReturn(lru: number, nowMinutes: number, decayTime: num
 }
 
 /** Redis's updateLFU, for Keyspace.onAccess under an LFU policy. */
-export function lfuTouch(e: Entry, nowMs: number, logFactor: number, decayTime: number): void {
+export function lfuTouch(lru: number, nowMs: number, logFactor: number, decayTime: number): number {
   const now = lfuTimeInMinutes(nowMs);
-  const counter = lfuLogIncr(lfuDecrAndReturn(e.lru, now, decayTime), logFactor);
-  e.lru = (now << 8) | counter;
+  const counter = lfuLogIncr(lfuDecrAndReturn(lru, now, decayTime), logFactor);
+  return (now << 8) | counter;
 }
 
 /** A new key's LFU data: this minute, LFU_INIT_VAL. */
@@ -134,56 +132,25 @@ export function evictionTimeLimitUs(tenacity: number): number {
 const EVPOOL_SIZE = 16;
 /** How deep volatile-lru looks into an LRU chain for a key with a TTL before sampling. */
 const VOLATILE_WALK = 1024;
-/** Entries from before an index existed added per sampling call (so each call stays short). */
-const INDEX_BUILD_STEP = 16384;
-
-/**
- * A db's sampling index: every entry of `dict` once, at arr[e.slot]. Entries added or deleted
- * go in or out at once (swap-remove); the ones the dict held when the index was created are
- * added by `build`, a cursor over the dict, a step at a time.
- */
-class SampleIndex {
-  readonly arr: Entry[] = [];
-  build: Iterator<Entry> | null;
-  constructor(readonly dict: Map<string, Entry>) {
-    this.build = dict.values();
-  }
-  has(e: Entry): boolean {
-    const s = e.slot;
-    return s >= 0 && s < this.arr.length && this.arr[s] === e;
-  }
-  add(e: Entry): void {
-    e.slot = this.arr.length;
-    this.arr.push(e);
-  }
-  remove(e: Entry): boolean {
-    if (!this.has(e)) return false;
-    const last = this.arr.pop() as Entry;
-    if (last !== e) {
-      this.arr[e.slot] = last;
-      last.slot = e.slot;
-    }
-    e.slot = -1;
-    return true;
-  }
-}
-
 /**
  * Redis's evictionPoolEntry array: the best candidates seen so far, ascending by score (the
  * best is last). It outlives each performEvictions call, as Redis's static pool does, so samples
- * accumulate across evictions. Entries are references: one deleted meanwhile is skipped.
+ * accumulate across evictions. A candidate is its table, slot and key: one deleted meanwhile (its
+ * slot free, or holding another key) is skipped.
  */
 class EvictionPool {
-  readonly entries: Array<Entry | null> = new Array<Entry | null>(EVPOOL_SIZE).fill(null);
+  readonly tables: Array<KeyTable | null> = new Array<KeyTable | null>(EVPOOL_SIZE).fill(null);
+  readonly slots = new Int32Array(EVPOOL_SIZE);
+  readonly keys: string[] = new Array<string>(EVPOOL_SIZE).fill('');
   readonly dbs: Array<Db | null> = new Array<Db | null>(EVPOOL_SIZE).fill(null);
   readonly scores = new Float64Array(EVPOOL_SIZE);
   size = 0;
 
-  insert(e: Entry, db: Db, score: number): void {
-    const ents = this.entries;
+  insert(db: Db, s: number, score: number): void {
+    const t = db.t;
     // The same key sampled again (a small dict sweeps fast): only its score changes.
     for (let i = 0; i < this.size; i++) {
-      if (ents[i] === e) {
+      if (this.slots[i] === s && this.tables[i] === t) {
         this.removeAt(i);
         break;
       }
@@ -194,31 +161,44 @@ class EvictionPool {
     }
     let k = this.size;
     while (k > 0 && this.scores[k - 1] > score) {
-      ents[k] = ents[k - 1];
-      this.dbs[k] = this.dbs[k - 1];
-      this.scores[k] = this.scores[k - 1];
+      this.move(k - 1, k);
       k--;
     }
-    ents[k] = e;
+    this.tables[k] = t;
+    this.slots[k] = s;
+    this.keys[k] = t.keys[s];
     this.dbs[k] = db;
     this.scores[k] = score;
     this.size++;
   }
 
+  /** True if candidate i still names a live key where it was sampled. */
+  live(i: number): boolean {
+    const db = this.dbs[i] as Db;
+    const t = this.tables[i];
+    const s = this.slots[i];
+    return db.t === t && t.vals[s] !== null && t.keys[s] === this.keys[i];
+  }
+
+  private move(from: number, to: number): void {
+    this.tables[to] = this.tables[from];
+    this.slots[to] = this.slots[from];
+    this.keys[to] = this.keys[from];
+    this.dbs[to] = this.dbs[from];
+    this.scores[to] = this.scores[from];
+  }
+
   removeAt(i: number): void {
-    const ents = this.entries;
-    for (let k = i; k < this.size - 1; k++) {
-      ents[k] = ents[k + 1];
-      this.dbs[k] = this.dbs[k + 1];
-      this.scores[k] = this.scores[k + 1];
-    }
+    for (let k = i; k < this.size - 1; k++) this.move(k + 1, k);
     this.size--;
-    ents[this.size] = null;
+    this.tables[this.size] = null;
+    this.keys[this.size] = '';
     this.dbs[this.size] = null;
   }
 
   clear(): void {
-    this.entries.fill(null);
+    this.tables.fill(null);
+    this.keys.fill('');
     this.dbs.fill(null);
     this.size = 0;
   }
@@ -226,8 +206,8 @@ class EvictionPool {
 
 /** A persistent cursor over a db's dict or expires set, so successive samples sweep it all. */
 interface Cursor {
-  src: Map<string, Entry> | Set<Entry>;
-  it: Iterator<Entry>;
+  src: Map<string, number> | Set<number>;
+  it: Iterator<number>;
 }
 
 export interface EvictionHooks {
@@ -251,9 +231,6 @@ export class Evictor {
   tenacity = 10;
   /** False on a replica that ignores maxmemory (replica-ignore-maxmemory): nothing is evicted. */
   enabled = true;
-  /** True under the policies that sample uniformly (LFU, allkeys-random): indexes are kept. */
-  indexing = false;
-  private readonly indexes: Array<SampleIndex | null>;
   /** INFO total_eviction_exceeded_time / current_eviction_exceeded_time (ms). */
   totalExceededMs = 0;
   private exceededSince = 0;
@@ -271,7 +248,6 @@ export class Evictor {
     const n = ks.dbs.length;
     this.hands = new Array<Cursor | null>(n).fill(null);
     this.volatileCursors = new Array<Cursor | null>(n).fill(null);
-    this.indexes = new Array<SampleIndex | null>(n).fill(null);
   }
 
   /** Applies settings (CONFIG SET); the keyspace's access tracking follows the policy. */
@@ -285,8 +261,6 @@ export class Evictor {
       this.policy = s.policy;
       this.pool.clear();
       this.ks.accessMode = s.policy.endsWith('-lfu') ? ACCESS_LFU : s.policy === 'allkeys-sieve' ? ACCESS_SIEVE : ACCESS_LRU;
-      this.indexing = s.policy.endsWith('-lfu') || s.policy === 'allkeys-random';
-      if (!this.indexing) for (let i = 0; i < this.indexes.length; i++) this.dropIndex(i);
     }
   }
 
@@ -298,9 +272,9 @@ export class Evictor {
   /** LFU minutes of the pick in progress: one clock read per eviction, not per sample. */
   private nowMinutes = 0;
 
-  /** An entry's LFU counter as of the pick in progress (decayed). */
-  lfuCounter(e: Entry): number {
-    return lfuDecrAndReturn(e.lru, this.nowMinutes, this.ks.lfuDecayTime);
+  /** A key's LFU counter as of the pick in progress (decayed). */
+  lfuCounter(lru: number): number {
+    return lfuDecrAndReturn(lru, this.nowMinutes, this.ks.lfuDecayTime);
   }
 
   /**
@@ -310,66 +284,7 @@ export class Evictor {
   flushed(db: Db): void {
     this.volatileCursors[db.index] = null;
     this.hands[db.index] = null;
-    this.dropIndex(db.index);
     this.pool.clear();
-  }
-
-  // ---- the sampling index ------------------------------------------------------------------
-
-  /** A key was added (Keyspace.onAdd, while `indexing`). */
-  added(db: Db, e: Entry): void {
-    const ix = this.indexes[db.index];
-    if (ix === null || ix.dict !== db.dict) return;
-    ix.add(e);
-    this.ks.memory.auxBytes += INDEX_ENTRY_BYTES;
-  }
-
-  /** A key is being deleted (Keyspace.onDelete, while `indexing`). */
-  deleted(db: Db, e: Entry): void {
-    const ix = this.indexes[db.index];
-    if (ix !== null && ix.remove(e)) this.ks.memory.auxBytes -= INDEX_ENTRY_BYTES;
-  }
-
-  /** SWAPDB: the indexes follow their dicts. */
-  swapped(a: number, b: number): void {
-    const t = this.indexes[a];
-    this.indexes[a] = this.indexes[b];
-    this.indexes[b] = t;
-  }
-
-  private dropIndex(i: number): void {
-    const ix = this.indexes[i];
-    if (ix === null) return;
-    this.ks.memory.auxBytes -= ix.arr.length * INDEX_ENTRY_BYTES;
-    this.indexes[i] = null;
-  }
-
-  /** The db's index, created (or recreated for a new dict) and built one more step. */
-  private index(db: Db): SampleIndex {
-    let ix = this.indexes[db.index];
-    if (ix === null || ix.dict !== db.dict) {
-      this.dropIndex(db.index);
-      this.indexes[db.index] = ix = new SampleIndex(db.dict);
-    }
-    if (ix.build !== null) {
-      const before = ix.arr.length;
-      for (let i = 0; i < INDEX_BUILD_STEP; i++) {
-        const r = ix.build.next();
-        if (r.done) {
-          ix.build = null;
-          break;
-        }
-        if (!ix.has(r.value)) ix.add(r.value);
-      }
-      this.ks.memory.auxBytes += (ix.arr.length - before) * INDEX_ENTRY_BYTES;
-    }
-    return ix;
-  }
-
-  /** A uniformly random entry of the db (of the part indexed so far while building). */
-  private randomIndexed(db: Db): Entry | null {
-    const arr = this.index(db).arr;
-    return arr.length === 0 ? null : arr[Math.floor(Math.random() * arr.length)];
   }
 
   /** True while the setImmediate loop is evicting what a previous call left over. */
@@ -407,12 +322,13 @@ export class Evictor {
     const start = performance.now();
     let keysFreed = 0;
     while (used > this.maxmemory) {
-      const e = this.pickVictim();
-      if (e === null) return this.metrics(EVICT_FAIL);
+      const s = this.pickVictim();
+      if (s === NIL) return this.metrics(EVICT_FAIL);
       const db = this.victimDb as Db;
-      db.deleteEntry(e);
+      const key = db.t.keys[s];
+      db.deleteSlot(s);
       ks.stats.evictedKeys++;
-      this.hooks.evicted(db, e.key);
+      this.hooks.evicted(db, key);
       keysFreed++;
       used = mem.usedMemory();
       if ((keysFreed & 15) === 0 && (performance.now() - start) * 1000 > limitUs) {
@@ -447,10 +363,10 @@ export class Evictor {
 
   // ---- choosing the victim -------------------------------------------------------------------
 
-  /** The db of the entry pickVictim returned. */
+  /** The db of the slot pickVictim returned. */
   private victimDb: Db | null = null;
 
-  private pickVictim(): Entry | null {
+  private pickVictim(): number {
     switch (this.policy) {
       case 'allkeys-lru':
         return this.pickLru();
@@ -469,17 +385,20 @@ export class Evictor {
       case 'allkeys-sieve':
         return this.pickSieve();
       default:
-        return null;
+        return NIL;
     }
   }
 
   /** Exact LRU: every db's chain is in access order; the oldest head overall goes. */
-  private pickLru(): Entry | null {
-    let best: Entry | null = null;
+  private pickLru(): number {
+    let best = NIL;
+    let bestLru = 0;
     for (const db of this.ks.dbs) {
-      const h = db.lruHead;
-      if (h !== null && (best === null || h.lru < best.lru)) {
+      const t = db.t;
+      const h = t.lruHead;
+      if (h !== NIL && (best === NIL || t.lru[h] < bestLru)) {
         best = h;
+        bestLru = t.lru[h];
         this.victimDb = db;
       }
     }
@@ -487,15 +406,18 @@ export class Evictor {
   }
 
   /** The least recently used key with a TTL, if one is within VOLATILE_WALK of a chain's head. */
-  private pickVolatileLru(): Entry | null {
-    let best: Entry | null = null;
+  private pickVolatileLru(): number {
+    let best = NIL;
+    let bestLru = 0;
     for (const db of this.ks.dbs) {
-      if (db.expires.size === 0) continue;
-      let e = db.lruHead;
-      for (let i = 0; e !== null && i < VOLATILE_WALK; i++, e = e.next) {
-        if (e.expireAt !== 0) {
-          if (best === null || e.lru < best.lru) {
-            best = e;
+      const t = db.t;
+      if (t.expires.size === 0) continue;
+      let s = t.lruHead;
+      for (let i = 0; s !== NIL && i < VOLATILE_WALK; i++, s = t.lruNext(s)) {
+        if (t.expireAt[s] !== 0) {
+          if (best === NIL || t.lru[s] < bestLru) {
+            best = s;
+            bestLru = t.lru[s];
             this.victimDb = db;
           }
           break;
@@ -509,7 +431,7 @@ export class Evictor {
    * Redis's pool loop: sample every db into the pool, then take the best candidate still alive
    * (re-scored: one used since it was sampled goes back in with its new score).
    */
-  private pickFromPool(allkeys: boolean, score: (ev: Evictor, e: Entry) => number): Entry | null {
+  private pickFromPool(allkeys: boolean, score: Scorer): number {
     const pool = this.pool;
     this.nowMinutes = lfuTimeInMinutes(this.ks.clock.now());
     for (let round = 0; round < 64; round++) {
@@ -520,39 +442,41 @@ export class Evictor {
         total += n;
         this.populate(db, allkeys, score);
       }
-      if (total === 0) return null;
+      if (total === 0) return NIL;
       for (let guard = 0; pool.size > 0 && guard < EVPOOL_SIZE * 2; guard++) {
         const k = pool.size - 1;
-        const e = pool.entries[k] as Entry;
+        const live = pool.live(k);
         const db = pool.dbs[k] as Db;
-        const s = pool.scores[k];
+        const s = pool.slots[k];
+        const sampled = pool.scores[k];
         pool.removeAt(k);
-        if (db.dict.get(e.key) !== e || (!allkeys && e.expireAt === 0)) continue;
-        const now = score(this, e);
-        if (now < s) {
-          pool.insert(e, db, now);
+        if (!live || (!allkeys && db.t.expireAt[s] === 0)) continue;
+        const now = score(this, db.t, s);
+        if (now < sampled) {
+          pool.insert(db, s, now);
           continue;
         }
         this.victimDb = db;
-        return e;
+        return s;
       }
     }
-    return null;
+    return NIL;
   }
 
   /**
-   * Redis's evictionPoolPopulate: `samples` random keys from the sampling index (LFU policies;
+   * Redis's evictionPoolPopulate: `samples` random keys (random slots; LFU policies;
    * for volatile-lfu the keys with a TTL among a few times as many), topped up from a persistent
    * cursor over the expires set (volatile-ttl, or volatile keys too rare to find at random).
    */
-  private populate(db: Db, allkeys: boolean, score: (ev: Evictor, e: Entry) => number): void {
+  private populate(db: Db, allkeys: boolean, score: Scorer): void {
     let want = this.samples;
+    const t = db.t;
     if (allkeys || score === scoreLfu) {
-      const arr = this.index(db).arr;
-      for (let tries = allkeys ? want : 4 * want; tries > 0 && want > 0 && arr.length > 0; tries--) {
-        const e = arr[Math.floor(Math.random() * arr.length)];
-        if (!allkeys && e.expireAt === 0) continue;
-        this.pool.insert(e, db, score(this, e));
+      for (let tries = allkeys ? want : 4 * want; tries > 0 && want > 0; tries--) {
+        const s = t.randomSlot();
+        if (s === NIL) break;
+        if (!allkeys && t.expireAt[s] === 0) continue;
+        this.pool.insert(db, s, score(this, t, s));
         want--;
       }
       if (allkeys || want === 0) return;
@@ -570,40 +494,39 @@ export class Evictor {
         c.it = src.values();
         continue;
       }
-      this.pool.insert(r.value, db, score(this, r.value));
+      this.pool.insert(db, r.value, score(this, t, r.value));
       i++;
     }
   }
 
   /** Redis's random policies: the next non-empty db in turn, a pseudo-random key of it. */
-  private pickRandom(allkeys: boolean): Entry | null {
+  private pickRandom(allkeys: boolean): number {
     const dbs = this.ks.dbs;
     for (let i = 0; i < dbs.length; i++) {
       const db = dbs[(this.nextDb = (this.nextDb + 1) % dbs.length)];
       if (allkeys) {
-        if (db.dict.size === 0) continue;
-        const e = this.randomIndexed(db);
-        if (e === null) continue;
+        const s = db.t.randomSlot();
+        if (s === NIL) continue;
         this.victimDb = db;
-        return e;
+        return s;
       }
       if (db.expires.size === 0) continue;
-      const e = this.randomVolatile(db);
-      if (e !== null) {
+      const s = this.randomVolatile(db);
+      if (s !== NIL) {
         this.victimDb = db;
-        return e;
+        return s;
       }
     }
-    return null;
+    return NIL;
   }
 
   /** A key of `db.expires` a random stride (1..64) past the previous one. */
-  private randomVolatile(db: Db): Entry | null {
+  private randomVolatile(db: Db): number {
     const src = db.expires;
     let c = this.volatileCursors[db.index];
     if (c === null || c.src !== src) this.volatileCursors[db.index] = c = { src, it: src.values() };
     const steps = 1 + Math.floor(Math.random() * Math.min(64, src.size));
-    let last: Entry | null = null;
+    let last = NIL;
     for (let i = 0, restarts = 0; i < steps && restarts < 2; ) {
       const r = c.it.next();
       if (r.done) {
@@ -622,7 +545,7 @@ export class Evictor {
    * until an unvisited key. The hand wraps to the oldest key at the end, so even when every
    * key was visited one full turn finds a victim.
    */
-  private pickSieve(): Entry | null {
+  private pickSieve(): number {
     const dbs = this.ks.dbs;
     for (let i = 0; i < dbs.length; i++) {
       const db = dbs[(this.nextDb = (this.nextDb + 1) % dbs.length)];
@@ -637,29 +560,32 @@ export class Evictor {
           h.it = dict.values();
           continue;
         }
-        const e = r.value;
-        if ((e.mem & 1) !== 0) {
-          e.mem -= 1;
+        const s = r.value;
+        const mem = db.t.mem;
+        if ((mem[s] & 1) !== 0) {
+          mem[s] -= 1;
           continue;
         }
         this.victimDb = db;
-        return e;
+        return s;
       }
     }
-    return null;
+    return NIL;
   }
 }
 
 // Pool scores: higher = evict first (Redis's "idle").
 
-function scoreIdle(ev: Evictor, e: Entry): number {
-  return ev.lruClock() - e.lru;
+type Scorer = (ev: Evictor, t: KeyTable, s: number) => number;
+
+function scoreIdle(ev: Evictor, t: KeyTable, s: number): number {
+  return ev.lruClock() - t.lru[s];
 }
 
-function scoreLfu(ev: Evictor, e: Entry): number {
-  return 255 - ev.lfuCounter(e);
+function scoreLfu(ev: Evictor, t: KeyTable, s: number): number {
+  return 255 - ev.lfuCounter(t.lru[s]);
 }
 
-function scoreTtl(_ev: Evictor, e: Entry): number {
-  return Number.MAX_SAFE_INTEGER - e.expireAt;
+function scoreTtl(_ev: Evictor, t: KeyTable, s: number): number {
+  return Number.MAX_SAFE_INTEGER - t.expireAt[s];
 }

@@ -3,7 +3,8 @@
 // expires (log a DEL, notify, invalidate WATCH) is told through `hooks`, wired by the server.
 
 import { Db } from './db.js';
-import type { Entry, Value } from './entry.js';
+import type { Value } from './entry.js';
+import type { KeyTable } from './table.js';
 import { systemClock, type Clock } from './clock.js';
 import { MemoryAccounting } from './memory.js';
 import { ACCESS_LFU, ACCESS_LRU, Evictor, lfuInit, lfuTouch } from './evict.js';
@@ -57,10 +58,10 @@ export class Keyspace {
    */
   loading = false;
   /**
-   * Set while a snapshot is being written: called before an existing entry is modified, moved,
+   * Set while a snapshot is being written: called before an existing key is modified, moved,
    * expired or deleted, so the snapshot can save its pre-write value (forkless point-in-time).
    */
-  beforeWrite: ((db: Db, e: Entry) => void) | null = null;
+  beforeWrite: ((db: Db, s: number) => void) | null = null;
   /** Seconds, refreshed by the server cron (Redis's cached LRU clock): no clock read per access. */
   lruClock = 0;
   /**
@@ -74,9 +75,9 @@ export class Keyspace {
   /** maxmemory and its policies (evict.ts); the server configures it and wires its hooks. */
   readonly evictor: Evictor;
   /**
-   * What onAccess records, set by the evictor from maxmemory-policy: ACCESS_LRU (entry.lru = the
-   * LRU clock), ACCESS_LFU (entry.lru = Redis's LFU minutes and counter), ACCESS_SIEVE (the LRU
-   * clock, plus the visited bit in entry.mem).
+   * What onAccess records, set by the evictor from maxmemory-policy: ACCESS_LRU (lru column = the
+   * LRU clock), ACCESS_LFU (lru column = Redis's LFU minutes and counter), ACCESS_SIEVE (the LRU
+   * clock, plus the visited bit in the mem column).
    */
   accessMode = ACCESS_LRU;
   /** lfu-log-factor and lfu-decay-time, for the LFU counter (set by the evictor). */
@@ -105,30 +106,28 @@ export class Keyspace {
   }
 
   // Access/size hooks: where LFU counters, SIEVE's visited bit and memory accounting attach.
-  onAccess(e: Entry): void {
-    if (this.accessMode === ACCESS_LRU) e.lru = this.lruClock;
-    else if (this.accessMode === ACCESS_LFU) lfuTouch(e, this.clock.now(), this.lfuLogFactor, this.lfuDecayTime);
+  onAccess(t: KeyTable, s: number): void {
+    if (this.accessMode === ACCESS_LRU) t.lru[s] = this.lruClock;
+    else if (this.accessMode === ACCESS_LFU) t.lru[s] = lfuTouch(t.lru[s], this.clock.now(), this.lfuLogFactor, this.lfuDecayTime);
     else {
-      e.lru = this.lruClock;
-      if ((e.mem & 1) === 0) e.mem += 1;
+      t.lru[s] = this.lruClock;
+      t.mem[s] |= 1;
     }
   }
-  /** A new entry (after onAccess): accounted; an LFU counter starts at LFU_INIT_VAL. */
-  onAdd(db: Db, e: Entry): void {
-    this.memory.added(db, e);
-    if (this.accessMode === ACCESS_LFU) e.lru = lfuInit(this.clock.now());
-    if (this.evictor.indexing) this.evictor.added(db, e);
+  /** A new key (after onAccess): accounted; an LFU counter starts at LFU_INIT_VAL. */
+  onAdd(db: Db, s: number): void {
+    this.memory.added(db, s);
+    if (this.accessMode === ACCESS_LFU) db.t.lru[s] = lfuInit(this.clock.now());
   }
-  /** lookupWrite found `e` to modify it: a collection is re-estimated once the command is over. */
-  onLookupWrite(db: Db, e: Entry): void {
-    this.memory.writeLookup(db, e);
+  /** lookupWrite found slot `s` to modify it: a collection is re-estimated once the command is over. */
+  onLookupWrite(db: Db, s: number): void {
+    this.memory.writeLookup(db, s);
   }
-  onOverwrite(db: Db, e: Entry, value: Value): void {
-    this.memory.overwritten(db, e, value);
+  onOverwrite(db: Db, s: number, value: Value): void {
+    this.memory.overwritten(db, s, value);
   }
-  onDelete(db: Db, e: Entry): void {
-    this.memory.deleted(db, e);
-    if (this.evictor.indexing) this.evictor.deleted(db, e);
+  onDelete(db: Db, s: number): void {
+    this.memory.deleted(db, s);
   }
   onFlush(db: Db): void {
     this.memory.flushed(db);
@@ -145,7 +144,6 @@ export class Keyspace {
     if (a === b) return;
     this.dbs[a].swapContents(this.dbs[b]);
     this.memory.swapped(a, b);
-    this.evictor.swapped(a, b);
   }
 
   /**
@@ -185,8 +183,8 @@ export class Keyspace {
             break;
           }
           sampled++;
-          if (r.value.expireAt <= now) {
-            db.expireEntry(r.value);
+          if (db.t.expireAt[r.value] <= now) {
+            db.expireSlot(r.value);
             expiredHere++;
           }
         }

@@ -1,8 +1,8 @@
 // Memory accounting (Redis's used_memory, without a malloc to ask): an estimate of the V8 heap
-// (plus ArrayBuffer stores) each key costs, kept per entry in `Entry.mem` and summed per db and
-// in total, so used_memory is an O(1) read and maxmemory can be checked before every command.
+// (plus ArrayBuffer stores) each key costs, kept per key in its table's mem column and summed per
+// db and in total, so used_memory is an O(1) read and maxmemory can be checked before every command.
 //
-// Invariant: `dataset` = Σ accounted(e.mem) over the live entries of every db, and perDb[i] the
+// Invariant: `dataset` = Σ accounted(t, s) over the live slots of every db, and perDb[i] the
 // same over db i. Every change goes through the keyspace hooks (add, overwrite, delete, flush,
 // swap): strings are immutable, so they are re-estimated the moment setKey replaces them;
 // collections change in place, so a collection found by lookupWrite (or created by add/setKey)
@@ -13,8 +13,9 @@
 // 50k-200k keys (test/unit/keyspace/memory.test.ts keeps them honest):
 //   - a latin1 string is a SeqOneByteString: 16-byte header + 1 byte/char, 8-aligned; strings of
 //     0 or 1 char are V8's shared single-character strings and cost nothing;
-//   - Entry: JSObject header 24 + 9 fields of 8 = 96 (expireAt becomes a boxed double, +16 on
-//     every entry, once any key ever had a TTL: V8 never narrows a field representation again);
+//   - a key's slot in its table's columns: SLOT_BYTES (table.ts) at their average fill (the
+//     keys/vals arrays grow by 1.5x, the typed columns by 2x), charged per key like the dict
+//     below, not by capacity; slots freed by deletions are charged until reused (freeSlotBytes);
 //   - a JS Map entry is 3 words (24 B) plus half a bucket word (4 B) in a table of power-of-two
 //     capacity, so 28-56 B per entry: the main dict is charged its average, 42 B per key (a
 //     capacity computed from the size would jump by 29 MB at 2^20 keys and make eviction
@@ -25,24 +26,21 @@
 // ACCOUNT_SAMPLES elements (the first ones in iteration order, evenly spaced for lists), so a
 // collection whose element sizes vary widely is off by that sample's error.
 
-import type { Collection, Entry, Value } from './entry.js';
+import type { Collection, Value } from './entry.js';
 import type { Db } from './db.js';
+import { SLOT_BYTES, type KeyTable } from './table.js';
 
 /**
  * used_memory with no keys: the V8 heap of an idle server (code, the command table, loaded
  * modules), measured at 7.4 MB after start and a full GC on Node 20.
  */
 export const USED_MEMORY_STARTUP = 7 * 1024 * 1024;
-/** Entry object: header 24 + prev, next, expireAt, lru, seq, key, value, mem, slot. */
-export const ENTRY_BYTES = 96;
+/** A key's slot in the table columns (table.ts), at their average fill: 16 B / 0.83 + 24 B / 0.75. */
+export const ENTRY_BYTES = SLOT_BYTES + 11;
 /** The db dict's share per key: a Map entry (28 B) at the average 2/3 fill of its table. */
 export const DICT_ENTRY_BYTES = 42;
 /** Per key with a TTL: its entry in the db's expires Set (20 B at 2/3 fill). */
 export const EXPIRE_ENTRY_BYTES = 30;
-/** The HeapNumber box of Entry.expireAt, on every entry once doubles were stored there. */
-export const EXPIRE_BOX_BYTES = 16;
-/** Per entry of the evictor's sampling index (evict.ts): an array slot plus growth slack. */
-export const INDEX_ENTRY_BYTES = 10;
 /** Elements sampled to estimate a collection's element bytes (MEMORY USAGE's default is 5). */
 export const ACCOUNT_SAMPLES = 8;
 /** Pending collections re-estimated at once when the queue grows past this (AOF replay, EXEC). */
@@ -207,17 +205,20 @@ export function estimateValue(v: Value, samples = ACCOUNT_SAMPLES): number {
   return 0;
 }
 
-/** Bytes one key costs: key string, value, Entry object, its share of the dict. Always even. */
+/** Bytes one key costs: key string, value, its slot, its share of the dict. Always even. */
 export function estimateEntry(key: string, value: Value, samples = ACCOUNT_SAMPLES): number {
   const n = Math.ceil(stringBytes(key.length) + estimateValue(value, samples) + ENTRY_BYTES + DICT_ENTRY_BYTES);
   return n + (n & 1);
 }
 
-/** Entry.mem without SIEVE's visited bit (bit 0, see evict.ts). */
-export function accounted(e: Entry): number {
-  const m = e.mem;
+/** The mem column of slot s without SIEVE's visited bit (bit 0, see evict.ts). */
+export function accounted(t: KeyTable, s: number): number {
+  const m = t.mem[s];
   return m - (m & 1);
 }
+
+/** The mem column holds 32 bits: a value estimated beyond that is charged as its maximum. */
+const MEM_MAX = 0xfffffffe;
 
 /** The keyspace side the accounting needs (keyspace.ts satisfies it). */
 export interface AccountedKeyspace {
@@ -225,17 +226,14 @@ export interface AccountedKeyspace {
 }
 
 export class MemoryAccounting {
-  /** Σ accounted bytes of every live entry (key, value, entry, dict share). */
+  /** Σ accounted bytes of every live key (key, value, slot, dict share). */
   dataset = 0;
   /** The same per db (FLUSHDB subtracts its db's share in O(1)). */
   readonly perDb: number[];
   /** Highest used_memory seen (INFO used_memory_peak), updated on every read. */
   peak = 0;
-  /** Structures beside the keys that grow with them (the evictor's sampling index), in bytes. */
-  auxBytes = 0;
-  /** Set once a key had a TTL: V8 boxes Entry.expireAt on every entry from then on. */
-  private expireBoxed = false;
-  private pendingEntries: Entry[] = [];
+  private pendingSlots: number[] = [];
+  private pendingVals: Value[] = [];
   private pendingDbs: Db[] = [];
 
   constructor(private readonly ks: AccountedKeyspace) {
@@ -244,38 +242,43 @@ export class MemoryAccounting {
 
   // ---- the keyspace hooks ------------------------------------------------------------------
 
-  /** A new entry (Db.add). */
-  added(db: Db, e: Entry): void {
-    const m = estimateEntry(e.key, e.value);
-    e.mem = m;
+  /** A new key (Db.add) at slot s. */
+  added(db: Db, s: number): void {
+    const t = db.t;
+    const v = t.vals[s] as Value;
+    const m = Math.min(MEM_MAX, estimateEntry(t.keys[s], v));
+    // Also clears SIEVE's visited bit: a new key starts unvisited.
+    t.mem[s] = m;
     this.dataset += m;
     this.perDb[db.index] += m;
-    if (typeof e.value !== 'string') this.markPending(db, e);
+    if (typeof v !== 'string') this.markPending(db, s, v);
   }
 
-  /** setKey replaces `e`'s value with `value` (called before the assignment). */
-  overwritten(db: Db, e: Entry, value: Value): void {
-    const m = estimateEntry(e.key, value);
-    const d = m - accounted(e);
-    e.mem = m;
+  /** setKey replaces slot s's value with `value` (called before the assignment). */
+  overwritten(db: Db, s: number, value: Value): void {
+    const t = db.t;
+    const m = Math.min(MEM_MAX, estimateEntry(t.keys[s], value));
+    const d = m - accounted(t, s);
+    t.mem[s] = m | (t.mem[s] & 1);
     this.dataset += d;
     this.perDb[db.index] += d;
-    if (typeof value !== 'string') this.markPending(db, e);
+    if (typeof value !== 'string') this.markPending(db, s, value);
   }
 
-  /** A command found `e` to modify it (lookupWrite): a collection is re-estimated after it. */
-  writeLookup(db: Db, e: Entry): void {
-    if (typeof e.value !== 'string') this.markPending(db, e);
+  /** A command found slot s to modify it (lookupWrite): a collection is re-estimated after it. */
+  writeLookup(db: Db, s: number): void {
+    const v = db.t.vals[s] as Value;
+    if (typeof v !== 'string') this.markPending(db, s, v);
   }
 
-  deleted(db: Db, e: Entry): void {
-    const m = accounted(e);
+  deleted(db: Db, s: number): void {
+    const m = accounted(db.t, s);
     this.dataset -= m;
     this.perDb[db.index] -= m;
-    e.mem = 0;
+    db.t.mem[s] = 0;
   }
 
-  /** The db is being emptied (its entries are left to the GC). */
+  /** The db is being emptied (its table is left to the GC). */
   flushed(db: Db): void {
     this.dataset -= this.perDb[db.index];
     this.perDb[db.index] = 0;
@@ -288,47 +291,53 @@ export class MemoryAccounting {
     this.perDb[b] = t;
   }
 
-  private markPending(db: Db, e: Entry): void {
-    const list = this.pendingEntries;
-    const n = list.length;
-    if (n !== 0 && list[n - 1] === e) return;
+  private markPending(db: Db, s: number, v: Value): void {
+    const n = this.pendingSlots.length;
+    if (n !== 0 && this.pendingSlots[n - 1] === s && this.pendingVals[n - 1] === v) return;
     if (n >= PENDING_MAX) this.flushPending(PENDING_KEEP);
-    list.push(e);
+    this.pendingSlots.push(s);
+    this.pendingVals.push(v);
     this.pendingDbs.push(db);
   }
 
   /**
    * Re-estimates the collections changed in place since the last call (all but the `keep` most
-   * recent). An entry deleted, flushed or swapped away meanwhile is skipped: its db no longer
-   * holds it, and whatever removed it already settled its account.
+   * recent). A key deleted, flushed or swapped away meanwhile is skipped: its slot no longer
+   * holds that value, and whatever removed it already settled its account.
    */
   flushPending(keep = 0): void {
-    const list = this.pendingEntries;
+    const slots = this.pendingSlots;
+    const vals = this.pendingVals;
     const dbs = this.pendingDbs;
-    const n = list.length - keep;
+    const n = slots.length - keep;
     if (n <= 0) return;
     for (let i = 0; i < n; i++) {
-      const e = list[i];
+      const s = slots[i];
       const db = dbs[i];
-      if (e.mem === 0 || db.dict.get(e.key) !== e) continue;
-      const m = estimateEntry(e.key, e.value) + (e.mem & 1);
-      const d = m - e.mem;
+      const t = db.t;
+      const v = vals[i];
+      if (s >= t.top || t.vals[s] !== v) continue;
+      const old = t.mem[s];
+      const m = Math.min(MEM_MAX, estimateEntry(t.keys[s], v)) + (old & 1);
+      const d = m - old;
       if (d === 0) continue;
-      e.mem = m;
+      t.mem[s] = m;
       this.dataset += d;
       this.perDb[db.index] += d;
     }
     if (keep === 0) {
-      list.length = 0;
+      slots.length = 0;
+      vals.length = 0;
       dbs.length = 0;
     } else {
-      this.pendingEntries = list.slice(n);
+      this.pendingSlots = slots.slice(n);
+      this.pendingVals = vals.slice(n);
       this.pendingDbs = dbs.slice(n);
     }
   }
 
   get pendingCount(): number {
-    return this.pendingEntries.length;
+    return this.pendingSlots.length;
   }
 
   // ---- readings ----------------------------------------------------------------------------
@@ -337,41 +346,38 @@ export class MemoryAccounting {
   private volatileKeys(): number {
     let n = 0;
     for (const db of this.ks.dbs) n += db.expires.size;
-    if (n > 0) this.expireBoxed = true;
-    return n;
-  }
-
-  private totalKeys(): number {
-    let n = 0;
-    for (const db of this.ks.dbs) n += db.dict.size;
     return n;
   }
 
   /**
-   * MEMORY USAGE: what used_memory counts for `e` (its account, its TTL bookkeeping and box, its
-   * sampling index slot), or
+   * MEMORY USAGE: what used_memory counts for slot s (its account and its TTL bookkeeping), or
    * with `samples` given, a fresh estimate from that many elements (0 = all).
    */
-  keyUsage(e: Entry, samples?: number): number {
+  keyUsage(db: Db, s: number, samples?: number): number {
     this.flushPending();
-    const base = samples === undefined ? accounted(e) : estimateEntry(e.key, e.value, samples);
-    if (e.expireAt !== 0) this.expireBoxed = true;
-    const indexed = this.auxBytes > 0 && e.slot >= 0 ? INDEX_ENTRY_BYTES : 0;
-    return base + (e.expireAt !== 0 ? EXPIRE_ENTRY_BYTES : 0) + (this.expireBoxed ? EXPIRE_BOX_BYTES : 0) + indexed;
+    const t = db.t;
+    const base = samples === undefined ? accounted(t, s) : estimateEntry(t.keys[s], t.vals[s] as Value, samples);
+    return base + (t.expireAt[s] !== 0 ? EXPIRE_ENTRY_BYTES : 0);
   }
 
   /** Per-key structure bytes of db `i` besides key and value: INFO's used_memory_overhead share. */
   dbOverhead(db: Db): { main: number; expires: number } {
-    if (db.expires.size > 0) this.expireBoxed = true;
-    const box = this.expireBoxed ? EXPIRE_BOX_BYTES : 0;
-    return { main: db.dict.size * (ENTRY_BYTES + DICT_ENTRY_BYTES + box), expires: db.expires.size * EXPIRE_ENTRY_BYTES };
+    return { main: db.dict.size * (ENTRY_BYTES + DICT_ENTRY_BYTES), expires: db.expires.size * EXPIRE_ENTRY_BYTES };
   }
 
-  /** Everything the keys cost: entries, their TTL bookkeeping and the boxes. */
+  /**
+   * Slots freed by deletions and not reused yet: they stay in their table's columns (a live
+   * key never moves), so they are charged until a new key takes them or the table empties.
+   */
+  freeSlotBytes(): number {
+    let n = 0;
+    for (const db of this.ks.dbs) n += db.t.top - db.t.size;
+    return n * SLOT_BYTES;
+  }
+
+  /** Everything the keys cost: their accounts, TTL bookkeeping and the free slots. */
   keysBytes(): number {
-    const expires = this.volatileKeys() * EXPIRE_ENTRY_BYTES;
-    const boxes = this.expireBoxed ? this.totalKeys() * EXPIRE_BOX_BYTES : 0;
-    return this.dataset + expires + boxes + this.auxBytes;
+    return this.dataset + this.volatileKeys() * EXPIRE_ENTRY_BYTES + this.freeSlotBytes();
   }
 
   /** used_memory: the idle server plus the keys. What maxmemory is compared with. */
@@ -381,9 +387,9 @@ export class MemoryAccounting {
     return used;
   }
 
-  /** The per-key structures (entries, dict and expires shares, sampling index) of every db. */
+  /** The per-key structures (slots, free slots, dict and expires shares) of every db. */
   overheadBytes(): number {
-    let n = this.auxBytes;
+    let n = this.freeSlotBytes();
     for (const db of this.ks.dbs) {
       if (db.dict.size === 0) continue;
       const o = this.dbOverhead(db);

@@ -1,19 +1,20 @@
 // A forkless point-in-time snapshot (Dragonfly's "versioned buckets" idea, on JS Maps).
 //
-// At start (log offset S) the job records, for every db dict, the seq number that the next new
-// entry will get (`limit`). It then walks each dict in its iteration order, which is seq order,
-// a few milliseconds per event-loop turn. While it walks, the keyspace calls `beforeWrite` before
-// any existing entry is changed, moved, expired or deleted; if the walk has not reached that
-// entry yet (lastSeq < seq < limit), its current — pre-write, i.e. as of S — value is serialized
-// right then and the walk later skips it. Entries with seq ≥ limit were created after S and are
-// never written. FLUSHDB/SWAPDB replace or swap whole dicts: the job keeps walking the dict
-// objects it started with, under the db index they had at S.
+// At start (log offset S) the job records, for every db's key table (keyspace/table.ts), its top
+// slot (`limit`) and pins the table, so that keys created from then on take slots ≥ limit. It
+// then walks each table's slots in order, a few milliseconds per event-loop turn. While it walks,
+// the keyspace calls `beforeWrite` before any existing key is changed, moved, expired or deleted;
+// if the walk has not reached that slot yet (pos ≤ slot < limit), its current — pre-write, i.e.
+// as of S — value is serialized right then and the walk later skips it. Slots ≥ limit hold keys
+// created after S and are never written. FLUSHDB/SWAPDB replace or swap whole tables: the job
+// keeps walking the table objects it started with, under the db index they had at S.
 // Result: the records equal the keyspace as it was at S, without stopping the server and
 // without copying the dataset. Records are written to LevelDB in batches while clients are
 // served; the snapshot becomes current only in SnapshotStore.commit.
 
 import { performance } from 'node:perf_hooks';
-import type { Db, Entry, Keyspace } from '../keyspace/index.js';
+import type { Db, KeyTable, Keyspace } from '../keyspace/index.js';
+import type { Value } from '../keyspace/index.js';
 import type { Logger } from '../log.js';
 import { PageWriter, SNAPSHOT_FORMAT_VERSION } from './value-codec.js';
 import { recordKey, type SnapshotBatch, type SnapshotMeta, type SnapshotStore } from './snapshot-store.js';
@@ -29,14 +30,15 @@ const SLICE_MS = 1;
 const BATCH_BYTES = 1024 * 1024;
 const PROGRESS_EVERY_MS = 1000;
 
-interface DictState {
-  readonly dict: Map<string, Entry>;
+interface TableState {
+  readonly table: KeyTable;
   readonly dbIndex: number;
-  /** Entries with seq ≥ limit were added after the snapshot's point in time. */
+  /** Slots ≥ limit were taken after the snapshot's point in time. */
   readonly limit: number;
-  /** Seq of the last entry the walk visited. */
-  lastSeq: number;
-  readonly it: Iterator<Entry>;
+  /** The next slot the walk visits. */
+  pos: number;
+  /** Slots saved ahead of the walk by a write; the walk skips them. */
+  readonly savedEarly: Set<number>;
   done: boolean;
 }
 
@@ -47,9 +49,7 @@ export class SnapshotJob {
   records = 0;
   /** Keys the walk must visit (the dicts' sizes at the start): INFO current_save_keys_total. */
   readonly keysTotal: number;
-  /** Entries saved ahead of the walk by a write; the walk skips them. */
-  private readonly savedEarly = new Set<Entry>();
-  private readonly states = new Map<Map<string, Entry>, DictState>();
+  private readonly states = new Map<KeyTable, TableState>();
   /** The LevelDB batch being filled; written (and replaced) once BATCH_BYTES are in it. */
   private batch: SnapshotBatch | null = null;
   private batchBytes = 0;
@@ -79,22 +79,25 @@ export class SnapshotJob {
     this.startedAt = ks.clock.now();
     let total = 0;
     for (const db of ks.dbs) {
-      this.states.set(db.dict, { dict: db.dict, dbIndex: db.index, limit: db.seqLimit, lastSeq: 0, it: db.dict.values(), done: false });
-      total += db.dict.size;
+      const t = db.t;
+      t.pinned++;
+      this.states.set(t, { table: t, dbIndex: db.index, limit: t.top, pos: 0, savedEarly: new Set(), done: false });
+      total += t.size;
     }
     this.keysTotal = total;
     ks.beforeWrite = this.beforeWrite;
   }
 
-  private readonly beforeWrite = (db: Db, e: Entry): void => {
-    const st = this.states.get(db.dict);
-    if (st === undefined || st.done || e.seq >= st.limit || e.seq <= st.lastSeq || this.savedEarly.has(e)) return;
-    this.save(st.dbIndex, e);
-    this.savedEarly.add(e);
+  private readonly beforeWrite = (db: Db, s: number): void => {
+    const st = this.states.get(db.t);
+    if (st === undefined || st.done || s >= st.limit || s < st.pos || st.savedEarly.has(s)) return;
+    this.save(st, s);
+    st.savedEarly.add(s);
   };
 
-  private save(dbIndex: number, e: Entry): void {
-    this.records += this.pages.add(dbIndex, e.key, e.value, e.expireAt);
+  private save(st: TableState, s: number): void {
+    const t = st.table;
+    this.records += this.pages.add(st.dbIndex, t.keys[s], t.vals[s] as Value, t.expireAt[s]);
     this.keys++;
   }
 
@@ -103,21 +106,19 @@ export class SnapshotJob {
     const t0 = performance.now();
     let n = 0;
     for (const st of this.states.values()) {
+      const vals = st.table.vals;
       while (!st.done) {
-        const r = st.it.next();
-        if (r.done) {
+        const s = st.pos;
+        if (s >= st.limit) {
           st.done = true;
+          this.unpin(st);
           break;
         }
-        const e = r.value;
-        if (e.seq >= st.limit) {
-          // Iteration order is seq order: everything from here on is newer than the snapshot.
-          st.done = true;
-          break;
-        }
-        st.lastSeq = e.seq;
-        if (this.savedEarly.has(e)) this.savedEarly.delete(e);
-        else this.save(st.dbIndex, e);
+        st.pos = s + 1;
+        // A free slot: deleted since the start (saved early if it was there at the start).
+        if (vals[s] === null) continue;
+        if (st.savedEarly.has(s)) st.savedEarly.delete(s);
+        else this.save(st, s);
         if ((++n & 15) === 0) {
           if (this.batchBytes >= BATCH_BYTES) return this.endSlice(t0, false);
           if (performance.now() - t0 >= SLICE_MS) return this.endSlice(t0, false);
@@ -188,8 +189,18 @@ export class SnapshotJob {
     }
   }
 
+  private unpin(st: TableState): void {
+    st.savedEarly.clear();
+    if (st.table.pinned > 0) st.table.pinned--;
+  }
+
   private detach(): void {
     if (this.ks.beforeWrite === this.beforeWrite) this.ks.beforeWrite = null;
-    this.savedEarly.clear();
+    for (const st of this.states.values()) {
+      if (!st.done) {
+        st.done = true;
+        this.unpin(st);
+      }
+    }
   }
 }

@@ -30,7 +30,7 @@
 // synchronous loop stalled the event loop ~20 ms) and a Buffer per key when loading; pages
 // make both a few hundred calls per million keys.
 
-import { typeOf, type Entry, type Value, type ValueType } from '../keyspace/index.js';
+import { typeOf, type Value, type ValueType } from '../keyspace/index.js';
 import { ListValue } from '../types/list.js';
 import { HashValue, type EncodingConfig } from '../types/hash.js';
 import { SetValue } from '../types/set.js';
@@ -109,13 +109,9 @@ function header(out: Out, kind: number, db: number, type: ValueType, expireAt: n
 }
 
 /**
- * Encodes one entry into one or more standalone records (tests and tools; the snapshot writer
+ * Encodes one key into one or more standalone records (tests and tools; the snapshot writer
  * uses a PageWriter). Elements are streamed from the value's iterator.
  */
-export function encodeEntry(db: number, e: Entry): Buffer[] {
-  return encodeValue(db, e.key, e.value, e.expireAt);
-}
-
 export function encodeValue(db: number, key: string, value: Value, expireAt: number): Buffer[] {
   const records: Buffer[] = [];
   encodeRecords(out, db, key, value, expireAt, false, () => records.push(out.take()));

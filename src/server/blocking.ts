@@ -260,9 +260,9 @@ export class Blocking implements BlockingApi {
     const q = this.queues[dbIndex]?.get(key);
     if (q === undefined) return;
     // May expire the key (and propagate its DEL), as Redis's lookupKeyReadWithFlags does here.
-    const e = this.server.ks.dbs[dbIndex].lookupNoTouch(key);
-    if (e === undefined) return;
-    const type = typeOf(e.value);
+    const v = this.server.ks.dbs[dbIndex].peekValue(key);
+    if (v === undefined) return;
+    const type = typeOf(v);
     let w = q.head;
     while (w !== null) {
       // Serving unlinks `w` (and the client's other waiters, which are in other queues).

@@ -375,10 +375,11 @@ function sectionFields(server: Server, s: string): Fields | null {
         // active expire cycle): INFO stays O(databases), not O(keys).
         let ttlSum = 0;
         let ttlN = 0;
-        for (const e of db.expires) {
+        const exp = db.t.expireAt;
+        for (const s of db.expires) {
           if (ttlN >= 64) break;
-          if (e.expireAt > now) {
-            ttlSum += e.expireAt - now;
+          if (exp[s] > now) {
+            ttlSum += exp[s] - now;
             ttlN++;
           }
         }

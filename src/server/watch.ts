@@ -144,8 +144,10 @@ export class Watch {
   }
 
   private isExpired(d: Db, key: string): boolean {
-    const e = d.dict.get(key);
-    return e !== undefined && e.expireAt !== 0 && !this.server.ks.loading && e.expireAt <= this.server.ks.clock.now();
+    const s = d.dict.get(key);
+    if (s === undefined) return false;
+    const at = d.expiryAt(s);
+    return at !== 0 && !this.server.ks.loading && at <= this.server.ks.clock.now();
   }
 
   private markDirty(c: Client): void {

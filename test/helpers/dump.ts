@@ -118,7 +118,7 @@ export function dump(target: Target, opts: DumpOptions = {}): Dump {
   const now = opts.now ?? ks.clock.now();
   const out: Dump = {};
   for (const db of ks.dbs) {
-    const entries = [...db.dict.values()]
+    const entries = [...db.entries()]
       .filter((e) => opts.includeExpired || e.expireAt === 0 || e.expireAt > now)
       .sort((a, b) => byBytes(a.key, b.key));
     if (entries.length === 0) continue;

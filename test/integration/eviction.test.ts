@@ -10,6 +10,7 @@ import { commandSuite } from '../helpers/suite.js';
 import { encodeArgs, inProcess, type Backend, type Conn } from '../helpers/backends.js';
 import { ManualClock } from '../../src/keyspace/clock.js';
 import { USED_MEMORY_STARTUP } from '../../src/keyspace/memory.js';
+import { SLOT_BYTES } from '../../src/keyspace/table.js';
 import type { Server } from '../../src/server/server.js';
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
@@ -122,9 +123,12 @@ describe('eviction policies pick the right keys', () => {
     return out;
   };
   const names = (p: string, n: number) => Array.from({ length: n }, (_, i) => `${p}${i}`);
-  /** Lowers maxmemory so that exactly `n` keys the size of `like` must go. */
+  /**
+   * Lowers maxmemory so that exactly `n` keys the size of `like` must go. Deleting a key frees
+   * its MEMORY USAGE but its slot in the key table, which stays charged until reused.
+   */
   const evictN = async (n: number, like: string) => {
-    const per = (await c.call('MEMORY', 'USAGE', like)) as number;
+    const per = ((await c.call('MEMORY', 'USAGE', like)) as number) - SLOT_BYTES;
     await c.call('CONFIG', 'SET', 'maxmemory', String((await used()) - n * per + Math.floor(per / 2)));
   };
 
@@ -249,20 +253,23 @@ describe('eviction policies pick the right keys', () => {
       else if (op === 10 && rnd(20) === 0) await c.call('FLUSHDB');
       else await c.call('GET', k);
     }
-    const ev = server.ks.evictor as unknown as { indexes: Array<{ arr: unknown[]; dict: Map<string, unknown>; build: unknown } | null> };
-    let indexed = 0;
+    // Every live slot is in its dict under its own key, and the chain holds exactly the live slots.
     for (const db of server.ks.dbs) {
-      const ix = ev.indexes[db.index];
-      if (ix === null) continue;
-      if (ix.dict !== db.dict || ix.build !== null) continue;
-      expect(ix.arr.length).toBe(db.dict.size);
-      for (const e of db.dict.values()) expect(ix.arr[e.slot]).toBe(e);
-      indexed += ix.arr.length;
+      const t = db.t;
+      let live = 0;
+      for (let s = 0; s < t.top; s++) {
+        if (t.vals[s] === null) continue;
+        live++;
+        expect(t.dict.get(t.keys[s])).toBe(s);
+      }
+      expect(live).toBe(t.size);
+      let chained = 0;
+      for (let s = t.lruHead; s !== -1; s = t.lruNext(s)) chained++;
+      expect(chained).toBe(t.size);
     }
-    expect(server.ks.memory.auxBytes).toBe(indexed * 10);
     let sum = 0;
-    for (const db of server.ks.dbs) for (const e of db.dict.values()) sum += server.ks.memory.keyUsage(e);
-    expect(sum).toBe(server.ks.memory.usedMemory() - USED_MEMORY_STARTUP);
+    for (const db of server.ks.dbs) for (const s of db.dict.values()) sum += server.ks.memory.keyUsage(db, s);
+    expect(sum + server.ks.memory.freeSlotBytes()).toBe(server.ks.memory.usedMemory() - USED_MEMORY_STARTUP);
   });
 
   it('evictions are logged as DEL, counted, and published as `evicted`', async () => {
@@ -396,7 +403,7 @@ describe('eviction under load', () => {
       const mem = server.ks.memory;
       mem.flushPending();
       const e = server.ks.dbs[0].dict.get(key);
-      const over = mem.usedMemory() - maxmemory - (e === undefined ? 0 : mem.keyUsage(e));
+      const over = mem.usedMemory() - maxmemory - (e === undefined ? 0 : mem.keyUsage(server.ks.dbs[0], e));
       worst = Math.max(worst, over);
       expect(over).toBeLessThanOrEqual(0);
     }

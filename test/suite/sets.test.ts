@@ -735,8 +735,9 @@ describe('sets: propagation and replay (in-process, ManualClock)', () => {
     expect(dump(replica)).toEqual(dump(b.server!));
     // The encodings follow from the content, so they replay too.
     for (const db of b.server!.ks.dbs) {
-      for (const [key, e] of db.dict) {
-        const other = replica.ks.dbs[db.index].dict.get(key)!;
+      for (const e of db.entries()) {
+        const key = e.key;
+        const other = replica.ks.dbs[db.index].entry(key)!;
         expect([key, (other.value as SetValue).encoding()]).toEqual([key, (e.value as SetValue).encoding()]);
       }
     }

@@ -883,7 +883,8 @@ describe('strings: in-process', () => {
 
       const live = (b: Backend, dbi: number) => {
         const out = new Map<string, { value: unknown; expireAt: number }>();
-        for (const [k, e] of b.server!.ks.dbs[dbi].dict) {
+        for (const e of b.server!.ks.dbs[dbi].entries()) {
+        const k = e.key;
           if (e.expireAt !== 0 && e.expireAt <= finalTime) continue;
           out.set(k, { value: e.value, expireAt: e.expireAt });
         }

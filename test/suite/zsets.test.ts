@@ -1185,7 +1185,7 @@ describe('zsets: canonical mutations', () => {
     const finalTime = clock.now();
     expect(log.length).toBeGreaterThan(1000);
     for (const db of backend.server!.ks.dbs) {
-      for (const e of db.dict.values()) {
+      for (const e of db.entries()) {
         const v = e.value as { checkInvariants?: () => void; size?: number };
         if (typeof v.checkInvariants === 'function') {
           v.checkInvariants();
@@ -1219,8 +1219,9 @@ describe('zsets: canonical mutations', () => {
       expect(Object.keys(a[0] ?? {}).length).toBeGreaterThan(4);
       expect(b).toEqual(a);
       // Encodings follow the same rules on both sides.
-      for (const [k, e] of backend.server!.ks.dbs[0].dict) {
-        const other = replica.server!.ks.dbs[0].dict.get(k);
+      for (const e of backend.server!.ks.dbs[0].entries()) {
+        const k = e.key;
+        const other = replica.server!.ks.dbs[0].entry(k);
         const enc = (v: unknown) => (v as { encoding?: () => string }).encoding?.();
         if (e.expireAt !== 0 && e.expireAt <= finalTime) continue;
         expect([k, enc(other?.value)]).toEqual([k, enc(e.value)]);

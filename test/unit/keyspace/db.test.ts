@@ -1,8 +1,8 @@
 // Db directly: lookups and lazy expiry under a ManualClock, the LRU chain, SCAN cursors across
-// inserts and deletes, randomEntry, setKey/delete/flush bookkeeping.
+// inserts and deletes, randomSlot, setKey/delete/flush bookkeeping, slot reuse.
 
 import { describe, expect, it, beforeEach } from 'vitest';
-import { Keyspace, ManualClock, type Db, type Entry } from '../../../src/keyspace/index.js';
+import { Keyspace, ManualClock, NIL, type Db } from '../../../src/keyspace/index.js';
 
 let clock: ManualClock;
 let ks: Keyspace;
@@ -19,14 +19,15 @@ beforeEach(() => {
 /** The LRU chain from least to most recently used, checking the back links on the way. */
 function chain(d: Db): string[] {
   const out: string[] = [];
-  let prev: Entry | null = null;
-  for (let e = d.lruHead; e !== null; e = e.next) {
-    expect(e.prev).toBe(prev);
-    out.push(e.key);
-    prev = e;
+  const t = d.t;
+  let prev = NIL;
+  for (let s = t.lruHead; s !== NIL; s = t.lruNext(s)) {
+    expect(t.links[2 * s]).toBe(prev);
+    out.push(t.keys[s]);
+    prev = s;
     if (out.length > d.size + 1) throw new Error('LRU chain has a cycle');
   }
-  expect(d.lruTail).toBe(prev);
+  expect(t.lruTail).toBe(prev);
   return out;
 }
 
@@ -36,7 +37,7 @@ function scanAll(d: Db, count: number, between?: (step: number) => void): string
   let cursor = 0;
   let step = 0;
   do {
-    cursor = d.scan(cursor, count, (e) => seen.push(e.key));
+    cursor = d.scan(cursor, count, (s) => seen.push(d.keyAt(s)));
     between?.(step++);
     if (step > 100_000) throw new Error('scan did not terminate');
   } while (cursor !== 0);
@@ -54,12 +55,12 @@ describe('Db lookups and lazy expiry', () => {
     expect(db.lookupNoTouch('k')).toBe(e);
     expect(expired).toEqual([]);
     clock.advance(1); // expireAt <= now: expired
-    expect(db.lookupNoTouch('k')).toBeUndefined();
+    expect(db.lookupNoTouch('k')).toBe(NIL);
     expect(expired).toEqual([[0, 'k']]);
     expect(db.size).toBe(0);
     expect(db.expires.size).toBe(0);
     expect(ks.stats.expiredKeys).toBe(1);
-    expect(db.lookupRead('k')).toBeUndefined();
+    expect(db.lookupRead('k')).toBe(NIL);
     expect(expired).toHaveLength(1);
     expect(chain(db)).toEqual([]);
   });
@@ -70,9 +71,9 @@ describe('Db lookups and lazy expiry', () => {
       db.setExpire(e, clock.now() + 1);
     }
     clock.advance(1);
-    expect(db.lookupRead('lookupRead')).toBeUndefined();
-    expect(db.lookupWrite('lookupWrite')).toBeUndefined();
-    expect(db.lookupNoTouch('lookupNoTouch')).toBeUndefined();
+    expect(db.lookupRead('lookupRead')).toBe(NIL);
+    expect(db.lookupWrite('lookupWrite')).toBe(NIL);
+    expect(db.lookupNoTouch('lookupNoTouch')).toBe(NIL);
     expect(expired.map((x) => x[1]).sort()).toEqual(['lookupNoTouch', 'lookupRead', 'lookupWrite']);
     expect(db.size).toBe(0);
   });
@@ -92,7 +93,7 @@ describe('Db lookups and lazy expiry', () => {
     const e = db.add('k', 'v');
     db.setExpire(e, clock.now() + 10);
     clock.advance(10);
-    expect(db.lookupRead('k')).toBeUndefined();
+    expect(db.lookupRead('k')).toBe(NIL);
     expect(db.size).toBe(1);
     expect(expired).toEqual([]);
     expect(ks.activeExpireCycle(10)).toBe(0);
@@ -105,23 +106,23 @@ describe('Db lookups and lazy expiry', () => {
     const e = db.add('k', 'v');
     db.setExpire(e, clock.now() + 1000);
     expect(db.setKey('k', 'w', true)).toBe(e);
-    expect(e.expireAt).toBe(clock.now() + 1000);
+    expect(db.expiryAt(e)).toBe(clock.now() + 1000);
     expect(db.setKey('k', 'x')).toBe(e);
-    expect(e.value).toBe('x');
-    expect(e.expireAt).toBe(0);
+    expect(db.valueAt(e)).toBe('x');
+    expect(db.expiryAt(e)).toBe(0);
     expect(db.expires.size).toBe(0);
     expect(db.size).toBe(1);
   });
 
-  it('removeExpire and deleteEntry keep dict, expires and the chain consistent', () => {
+  it('removeExpire and deleteSlot keep dict, expires and the chain consistent', () => {
     const a = db.add('a', '1');
     const b = db.add('b', '2');
     db.setExpire(a, clock.now() + 5);
     db.setExpire(b, clock.now() + 5);
     db.removeExpire(a);
-    expect(a.expireAt).toBe(0);
+    expect(db.expiryAt(a)).toBe(0);
     expect([...db.expires]).toEqual([b]);
-    db.deleteEntry(b);
+    db.deleteSlot(b);
     expect(db.expires.size).toBe(0);
     expect(db.dict.has('b')).toBe(false);
     expect(chain(db)).toEqual(['a']);
@@ -166,13 +167,13 @@ describe('Db LRU chain', () => {
 
   it('stamps the LRU clock on access', () => {
     const e = db.add('k', 'v');
-    expect(e.lru).toBe(Math.floor(clock.now() / 1000));
+    expect(db.lruAt(e)).toBe(Math.floor(clock.now() / 1000));
     clock.advance(5000);
     db.lookupNoTouch('k');
-    expect(e.lru).toBe(Math.floor((clock.now() - 5000) / 1000));
+    expect(db.lruAt(e)).toBe(Math.floor((clock.now() - 5000) / 1000));
     ks.updateLruClock();
     db.lookupRead('k');
-    expect(e.lru).toBe(Math.floor(clock.now() / 1000));
+    expect(db.lruAt(e)).toBe(Math.floor(clock.now() / 1000));
   });
 
   it('stays consistent under a random workload', () => {
@@ -188,7 +189,7 @@ describe('Db LRU chain', () => {
         if (at >= 0) model.splice(at, 1);
         model.push(k);
       } else if (op < 0.7) {
-        if (db.lookupRead(k) !== undefined) {
+        if (db.lookupRead(k) !== NIL) {
           model.splice(at, 1);
           model.push(k);
         }
@@ -232,42 +233,45 @@ describe('Db SCAN cursors', () => {
     for (const [k, c] of counts) expect([k, c]).toEqual([k, 1]);
   });
 
-  it('a cursor survives the deletion of the entry it points at', () => {
+  it('a cursor survives the deletion of the key at its slot', () => {
     for (let i = 0; i < 20; i++) db.add(`k${i}`, 'v');
     const first: string[] = [];
-    const cursor = db.scan(0, 5, (e) => first.push(e.key));
+    const cursor = db.scan(0, 5, (s) => first.push(db.keyAt(s)));
     expect(first).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
-    expect(cursor).toBe(db.dict.get('k5')!.seq);
+    expect(cursor).toBe(db.dict.get('k5'));
     db.delete('k5');
     db.delete('k6');
     const rest: string[] = [];
     let c = cursor;
-    do c = db.scan(c, 5, (e) => rest.push(e.key));
+    do c = db.scan(c, 5, (s) => rest.push(db.keyAt(s)));
     while (c !== 0);
     expect(rest).toEqual(['k7', 'k8', 'k9', 'k10', 'k11', 'k12', 'k13', 'k14', 'k15', 'k16', 'k17', 'k18', 'k19']);
   });
 
-  it('a key deleted and re-added during the scan is returned (it is a new key)', () => {
+  it('a key deleted and re-added during the scan takes a freed slot; the others come once', () => {
     for (let i = 0; i < 10; i++) db.add(`k${i}`, 'v');
+    const slot = db.dict.get('k1');
     const seen = scanAll(db, 3, (step) => {
       if (step === 0) {
         db.delete('k1');
         db.add('k1', 'again');
       }
     });
-    expect(seen.filter((k) => k === 'k1')).toHaveLength(2);
+    // The re-added key reused the freed slot, behind the cursor: it is not returned again.
+    expect(db.dict.get('k1')).toBe(slot);
+    expect(seen.filter((k) => k === 'k1')).toHaveLength(1);
     expect(new Set(seen).size).toBe(10);
+    expect(seen).toHaveLength(10);
   });
 
-  it('a cursor evicted from the position cache (or from before a restart) still resumes right', () => {
+  it('a cursor is plain data: it resumes right after other iterations and a deletion at its slot', () => {
     for (let i = 0; i < 100; i++) db.add(`k${i}`, 'v');
     const seen: string[] = [];
-    const cursor = db.scan(0, 10, (e) => seen.push(e.key));
-    // 200 other iterations push ours out of the 128-entry cache.
+    const cursor = db.scan(0, 10, (s) => seen.push(db.keyAt(s)));
     for (let i = 0; i < 200; i++) db.scan(0, 1, () => {});
-    db.delete('k10'); // the very entry the cursor names
+    db.delete('k10'); // the very key at the cursor's slot
     let c = cursor;
-    do c = db.scan(c, 10, (e) => seen.push(e.key));
+    do c = db.scan(c, 10, (s) => seen.push(db.keyAt(s)));
     while (c !== 0);
     expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => `k${i}`).filter((k) => k !== 'k10'));
   });
@@ -278,27 +282,27 @@ describe('Db SCAN cursors', () => {
     const a: string[] = [];
     const b: string[] = [];
     let c = cursor;
-    do c = db.scan(c, 4, (e) => a.push(e.key));
+    do c = db.scan(c, 4, (s) => a.push(db.keyAt(s)));
     while (c !== 0);
     c = cursor;
-    do c = db.scan(c, 4, (e) => b.push(e.key));
+    do c = db.scan(c, 4, (s) => b.push(db.keyAt(s)));
     while (c !== 0);
     expect(a).toEqual(b);
     expect(a).toHaveLength(20);
   });
 
-  it('an unknown cursor beyond every entry ends the iteration', () => {
+  it('an unknown cursor beyond every slot ends the iteration', () => {
     db.add('a', 'v');
     const seen: string[] = [];
-    expect(db.scan(Number.MAX_SAFE_INTEGER, 10, (e) => seen.push(e.key))).toBe(0);
+    expect(db.scan(Number.MAX_SAFE_INTEGER, 10, (s) => seen.push(db.keyAt(s)))).toBe(0);
     expect(seen).toEqual([]);
     expect(db.scan(0, 10, () => {})).toBe(0);
   });
 });
 
-describe('Db randomEntry', () => {
-  it('returns undefined on an empty db', () => {
-    expect(db.randomEntry()).toBeUndefined();
+describe('Db randomSlot', () => {
+  it('returns NIL on an empty db', () => {
+    expect(db.randomSlot()).toBe(NIL);
   });
 
   it('never returns an expired key, and reaps the ones it meets', () => {
@@ -310,24 +314,69 @@ describe('Db randomEntry', () => {
     db.add('live2', 'v');
     clock.advance(10);
     for (let i = 0; i < 300; i++) {
-      const e = db.randomEntry();
-      if (e === undefined) continue; // allowed to give up after its attempts
-      expect(e.key.startsWith('live')).toBe(true);
+      const e = db.randomSlot();
+      if (e === NIL) continue; // allowed to give up after its attempts
+      expect(db.keyAt(e).startsWith('live')).toBe(true);
     }
     expect(expired.length).toBeGreaterThan(0);
     for (const [, k] of expired) expect(k.startsWith('e')).toBe(true);
   });
 
-  it('returns undefined when every key is expired', () => {
+  it('returns NIL when every key is expired', () => {
     for (let i = 0; i < 5; i++) db.setExpire(db.add(`e${i}`, 'v'), clock.now() + 1);
     clock.advance(1);
-    for (let i = 0; i < 10; i++) expect(db.randomEntry()).toBeUndefined();
+    for (let i = 0; i < 10; i++) expect(db.randomSlot()).toBe(NIL);
   });
 
   it('reaches every key eventually', () => {
     for (let i = 0; i < 20; i++) db.add(`k${i}`, 'v');
     const got = new Set<string>();
-    for (let i = 0; i < 2000 && got.size < 20; i++) got.add(db.randomEntry()!.key);
+    for (let i = 0; i < 2000 && got.size < 20; i++) got.add(db.keyAt(db.randomSlot()));
     expect(got.size).toBe(20);
+  });
+});
+
+describe('Db key table slots', () => {
+  it('reuses freed slots, keeps live keys in place, and gives the columns back when emptied', () => {
+    for (let i = 0; i < 100; i++) db.add(`k${i}`, 'v');
+    const slot50 = db.dict.get('k50')!;
+    const cap = db.t.capacity;
+    expect(cap).toBeGreaterThanOrEqual(100);
+    for (let i = 0; i < 100; i += 2) db.delete(`k${i}`);
+    // Live keys did not move.
+    expect(db.dict.get('k51')).toBe(slot50 + 1);
+    for (let i = 0; i < 50; i++) db.add(`n${i}`, 'v');
+    // 50 new keys fill the 50 freed slots: the table did not grow.
+    expect(db.t.top).toBe(100);
+    expect(db.t.capacity).toBe(cap);
+    for (const k of [...db.dict.keys()]) db.delete(k);
+    expect(db.t.top).toBe(0);
+    expect(db.t.capacity).toBe(0);
+    expect(chain(db)).toEqual([]);
+    db.add('again', 'v');
+    expect(chain(db)).toEqual(['again']);
+  });
+
+  it('a pinned table (a snapshot walking it) hands out new slots above its top', () => {
+    for (let i = 0; i < 10; i++) db.add(`k${i}`, 'v');
+    db.t.pinned++;
+    db.delete('k3');
+    const s = db.add('new', 'v');
+    expect(s).toBe(10);
+    db.t.pinned--;
+    db.delete('k4');
+    expect(db.add('newer', 'v')).toBe(4);
+  });
+
+  it('randomSlot reaches every live key evenly, also in a table left sparse by deletions', () => {
+    for (let i = 0; i < 1000; i++) db.add(`k${i}`, 'v');
+    for (let i = 0; i < 1000; i++) if (i % 100 !== 0) db.delete(`k${i}`);
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 10_000; i++) {
+      const k = db.keyAt(db.randomSlot());
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(10);
+    for (const n of counts.values()) expect(n).toBeGreaterThan(600);
   });
 });

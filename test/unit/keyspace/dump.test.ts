@@ -29,7 +29,7 @@ describe('dump', () => {
     ks.db(7).add('l', fakeList(['x', 'y', 'x']));
     ks.db(7).add('__proto__', 'plain property');
     const hitsBefore = ks.stats.keyspaceHits;
-    const chainBefore = d0.lruHead;
+    const chainBefore = d0.t.lruHead;
 
     const d = dump(ks);
     expect(d).toEqual({
@@ -49,7 +49,7 @@ describe('dump', () => {
     expect(dumpSize(d)).toBe(7);
     // A pure read.
     expect(ks.stats.keyspaceHits).toBe(hitsBefore);
-    expect(d0.lruHead).toBe(chainBefore);
+    expect(d0.t.lruHead).toBe(chainBefore);
   });
 
   it('skips logically expired keys unless includeExpired, without reaping them', () => {

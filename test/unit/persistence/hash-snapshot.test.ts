@@ -36,7 +36,7 @@ afterEach(async () => {
 });
 
 function hashAt(ks: Keyspace, db: number, key: string): HashValue {
-  const e = ks.db(db).dict.get(key);
+  const e = ks.db(db).entry(key);
   expect(e?.value).toBeInstanceOf(HashValue);
   return e!.value as HashValue;
 }

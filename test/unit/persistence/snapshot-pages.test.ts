@@ -95,7 +95,7 @@ describe('paged snapshots', () => {
     let seq = 0;
     let keys = 0;
     for (const db of ks.dbs) {
-      for (const e of db.dict.values()) {
+      for (const e of db.entries()) {
         for (const rec of encodeValue(db.index, e.key, e.value, e.expireAt)) batch.put(recordKey(id, seq++), rec);
         keys++;
       }

@@ -63,13 +63,13 @@ describe('sorted sets in snapshots', () => {
     await loadSnapshot(store, meta, loaded, cfg, silentLogger);
     expect(dump(loaded)).toEqual(dump(ks));
     for (const [key, { z, loaded: enc }] of Object.entries(sets)) {
-      const got = loaded.db(0).dict.get(key)!.value as ZSetValue;
+      const got = loaded.db(0).entry(key)!.value as ZSetValue;
       expect([key, got.encoding()]).toEqual([key, enc]);
       got.checkInvariants();
       expect([key, [...got.entries()]]).toEqual([key, [...z.entries()]]);
       expect(got.size).toBe(z.size);
     }
-    expect(loaded.db(0).dict.get('binary')!.expireAt).toBe(NOW + 5000);
-    expect((loaded.db(0).dict.get('binary')!.value as ZSetValue).score('')).toBe(7);
+    expect(loaded.db(0).entry('binary')!.expireAt).toBe(NOW + 5000);
+    expect((loaded.db(0).entry('binary')!.value as ZSetValue).score('')).toBe(7);
   });
 });

@@ -528,7 +528,8 @@ describe('zsets: random operations against a model', () => {
           if (i % 500 === 499) {
             // The skiplist is sound and holds exactly the model's members and scores.
             const db = b.server!.ks.dbs[0];
-            for (const [k, e] of db.dict) {
+            for (const e of db.entries()) {
+        const k = e.key;
               if (!(e.value instanceof ZSetValue)) continue;
               e.value.checkInvariants();
               encodings.add(e.value.encoding());
