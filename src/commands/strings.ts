@@ -313,7 +313,9 @@ function set(c: CommandContext, argv: string[]): void {
     if (old === false) return;
     found = old !== null;
   } else {
-    entry = db.lookupWrite(key);
+    // No lookupWrite: overwrite() below does what it would (snapshot hook, LRU touch), and the
+    // old value is never read — which spares a cache miss on it per SET.
+    entry = db.lookupNoTouch(key);
     found = entry >= 0;
   }
   if (((flags & OBJ_NX) !== 0 && found) || ((flags & OBJ_XX) !== 0 && !found)) {
@@ -469,9 +471,10 @@ function setrange(c: CommandContext, argv: string[]): void {
 function incrDecr(c: CommandContext, argv: string[], incr: number | bigint): void {
   const key = argv[1];
   const db = c.db;
-  const e = db.writeValue(key);
+  const s = db.lookupWrite(key);
   let value: number | bigint = 0;
-  if (e !== undefined) {
+  if (s >= 0) {
+    const e = db.valueAt(s);
     if (typeof e !== 'string') return c.reply.error(E.WRONGTYPE);
     const v = parseInt64(e);
     if (v === null) return c.reply.error(E.NOT_INTEGER);
@@ -480,7 +483,8 @@ function incrDecr(c: CommandContext, argv: string[], incr: number | bigint): voi
   const r = addInt64(value, incr);
   if (r === null) return c.reply.error(E.OVERFLOW);
   // An overwrite keeps the TTL (Redis dbOverwrite); a new key has none.
-  db.setKey(key, String(r), e !== undefined);
+  if (s >= 0) db.overwrite(s, String(r), true);
+  else db.add(key, String(r));
   c.notify(NOTIFY.STRING, 'incrby', key);
   c.propagate(argv);
   c.reply.int(r);

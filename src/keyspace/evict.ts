@@ -94,7 +94,7 @@ export function lfuLogIncr(counter: number, logFactor: number): number {
 
 /**
  * Redis's LFUDecrAndReturn: the counter decremented once per `decayTime` minutes elapsed since
- * the last access (not stored: only an access writes entry.lru). An `lru` above 24 bits is an
+ * the last access (not stored: only an access writes the lru column). An `lru` above 24 bits is an
  * LRU stamp left from before a switch to an LFU policy: it reads as a new key's counter.
  */
 export function lfuDecrAndReturn(lru: number, nowMinutes: number, decayTime: number): number {
