@@ -196,8 +196,10 @@ function getGeneric(c: CommandContext, key: string): number | null | false {
 }
 
 function getset(c: CommandContext, argv: string[]): void {
-  if (getGeneric(c, argv[1]) === false) return;
-  c.db.setKey(argv[1], argv[2]);
+  const s = getGeneric(c, argv[1]);
+  if (s === false) return;
+  if (s === null) c.db.addAfterMiss(argv[1], argv[2]);
+  else c.db.overwrite(s, argv[2]);
   c.notify(NOTIFY.STRING, 'set', argv[1]);
   c.propagate(['SET', argv[1], argv[2]]);
 }
@@ -312,6 +314,7 @@ function set(c: CommandContext, argv: string[]): void {
     const old = getGeneric(c, key);
     if (old === false) return;
     found = old !== null;
+    if (old !== null) entry = old;
   } else {
     // No lookupWrite: overwrite() below does what it would (snapshot hook, LRU touch), and the
     // old value is never read — which spares a cache miss on it per SET.
@@ -323,7 +326,7 @@ function set(c: CommandContext, argv: string[]): void {
     return;
   }
   const keepTtl = (flags & OBJ_KEEPTTL) !== 0;
-  const e = entry >= 0 ? db.overwrite(entry, value, keepTtl) : db.setKey(key, value, keepTtl);
+  const e = entry >= 0 ? db.overwrite(entry, value, keepTtl) : db.addAfterMiss(key, value, keepTtl);
   c.notify(NOTIFY.STRING, 'set', key);
   if (unit !== 0) {
     c.notify(NOTIFY.GENERIC, 'expire', key);
@@ -347,7 +350,7 @@ function set(c: CommandContext, argv: string[]): void {
 function setnx(c: CommandContext, argv: string[]): void {
   const db = c.db;
   if (db.lookupWrite(argv[1]) >= 0) return c.reply.int(0);
-  db.setKey(argv[1], argv[2]);
+  db.addAfterMiss(argv[1], argv[2]);
   c.notify(NOTIFY.STRING, 'set', argv[1]);
   c.propagate(['SET', argv[1], argv[2]]);
   c.reply.int(1);
@@ -361,8 +364,7 @@ function setexGeneric(c: CommandContext, argv: string[], unit: number, cmd: stri
   const key = argv[1];
   const value = argv[3];
   const db = c.db;
-  db.lookupWrite(key); // expires a stale key first, as Redis's setGenericCommand does
-  db.setExpire(db.setKey(key, value), at);
+  db.setExpire(db.setFresh(key, value), at);
   c.notify(NOTIFY.STRING, 'set', key);
   c.notify(NOTIFY.GENERIC, 'expire', key);
   c.propagate(['SET', key, value, 'PXAT', msText(at)]);
@@ -381,8 +383,7 @@ function mset(c: CommandContext, argv: string[]): void {
   if (argv.length % 2 === 0) return c.reply.error(E.wrongArity('mset'));
   const db = c.db;
   for (let i = 1; i < argv.length; i += 2) {
-    db.lookupWrite(argv[i]);
-    db.setKey(argv[i], argv[i + 1]);
+    db.setFresh(argv[i], argv[i + 1]);
     c.notify(NOTIFY.STRING, 'set', argv[i]);
   }
   c.propagate(argv);
@@ -398,6 +399,7 @@ function msetnx(c: CommandContext, argv: string[]): void {
   const out = new Array<string>(argv.length);
   out[0] = 'MSET';
   for (let i = 1; i < argv.length; i += 2) {
+    // Absent (checked above), unless the same key is given twice: setKey, not add.
     db.setKey(argv[i], argv[i + 1]);
     c.notify(NOTIFY.STRING, 'set', argv[i]);
     out[i] = argv[i];
@@ -414,7 +416,7 @@ function append(c: CommandContext, argv: string[]): void {
   const e = db.writeValue(key);
   let len: number;
   if (e === undefined) {
-    db.setKey(key, add);
+    db.addAfterMiss(key, add);
     len = add.length;
   } else {
     const v = e;
@@ -484,7 +486,7 @@ function incrDecr(c: CommandContext, argv: string[], incr: number | bigint): voi
   if (r === null) return c.reply.error(E.OVERFLOW);
   // An overwrite keeps the TTL (Redis dbOverwrite); a new key has none.
   if (s >= 0) db.overwrite(s, String(r), true);
-  else db.add(key, String(r));
+  else db.addAfterMiss(key, String(r));
   c.notify(NOTIFY.STRING, 'incrby', key);
   c.propagate(argv);
   c.reply.int(r);

@@ -173,6 +173,25 @@ export class Db {
   }
 
   /**
+   * Redis's setGenericCommand without options: a logically expired key is expired first (and
+   * reported, as lookupKeyWrite does), then the key is created or overwritten, TTL dropped.
+   * One hash probe. Returns the slot now holding the value.
+   */
+  setFresh(key: string, value: Value): number {
+    const s = this.lookupNoTouch(key);
+    return s >= 0 ? this.overwrite(s, value) : this.addAfterMiss(key, value);
+  }
+
+  /**
+   * Adds `key` after a lookup of it found nothing, without probing again — unless expired keys
+   * are only hidden, not deleted (a replica, CLIENT PAUSE): then a hidden one is overwritten
+   * (TTL dropped), as the write that a primary would send does.
+   */
+  addAfterMiss(key: string, value: Value, keepTtl = false): number {
+    return this.ks.expireDeletes ? this.add(key, value) : this.setKey(key, value, keepTtl);
+  }
+
+  /**
    * setKey for a slot the caller already found (by lookupWrite): saves the second hash probe
    * on the SET path.
    */

@@ -102,6 +102,27 @@ describe('Db lookups and lazy expiry', () => {
     expect(db.size).toBe(0);
   });
 
+  it('setFresh expires a stale key first; on a replica it overwrites the hidden one in place', () => {
+    const e = db.add('k', 'v');
+    db.setExpire(e, clock.now() + 10);
+    clock.advance(10);
+    db.setFresh('k', 'new');
+    expect(expired).toEqual([[0, 'k']]);
+    expect(db.readValue('k')).toBe('new');
+    expect(db.expiryAt(db.dict.get('k')!)).toBe(0);
+    // A replica: the expired key is hidden, not deleted; the write must not add a second copy.
+    ks.expireDeletes = false;
+    db.setExpire(db.dict.get('k')!, clock.now() + 10);
+    clock.advance(10);
+    const s = db.dict.get('k')!;
+    expect(db.setFresh('k', 'newer')).toBe(s);
+    expect(db.addAfterMiss('k', 'newest')).toBe(s);
+    expect(db.size).toBe(1);
+    expect(chain(db)).toEqual(['k']);
+    expect(db.readValue('k')).toBe('newest');
+    expect(db.expiryAt(s)).toBe(0);
+  });
+
   it('setKey overwrites in place, dropping the TTL unless keepTtl', () => {
     const e = db.add('k', 'v');
     db.setExpire(e, clock.now() + 1000);
