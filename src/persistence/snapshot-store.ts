@@ -37,6 +37,60 @@ export interface SnapshotBatch {
   readonly length: number;
 }
 
+/** Page copies are made into reused buffers of this size (a page is ~64 KB, see value-codec). */
+const POOLED_BYTES = 128 * 1024;
+/** Buffers kept for reuse: a 1 MB batch holds ~16 pages, one batch is in flight at a time. */
+const POOL_MAX = 64;
+const pool: Buffer[] = [];
+
+/**
+ * SnapshotBatch over LevelDB's array batch (see SnapshotStore.batch). Pages are copied into
+ * pooled buffers that go back to the pool once the batch is written: a BGSAVE allocates a few
+ * MB once instead of its whole size in Buffers, which would make V8 collect (and stall) during
+ * the save.
+ */
+class PageBatch implements SnapshotBatch {
+  private ops: Array<{ type: 'put'; key: string; value: Buffer }> = [];
+  private held: Buffer[] = [];
+
+  constructor(private readonly db: Level<string, Buffer>) {}
+
+  get length(): number {
+    return this.ops.length;
+  }
+
+  put(key: string, value: Buffer): void {
+    let copy: Buffer;
+    if (value.length <= POOLED_BYTES) {
+      const b = pool.pop() ?? Buffer.allocUnsafeSlow(POOLED_BYTES);
+      this.held.push(b);
+      copy = b.subarray(0, value.length);
+    } else copy = Buffer.allocUnsafeSlow(value.length);
+    value.copy(copy);
+    this.ops.push({ type: 'put', key, value: copy });
+  }
+
+  async write(): Promise<void> {
+    const ops = this.ops;
+    this.ops = [];
+    try {
+      await this.db.batch(ops);
+    } finally {
+      this.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.ops = [];
+    this.release();
+  }
+
+  private release(): void {
+    for (const b of this.held) if (pool.length < POOL_MAX) pool.push(b);
+    this.held = [];
+  }
+}
+
 export class SnapshotStoreError extends Error {
   constructor(
     message: string,
@@ -123,10 +177,16 @@ export class SnapshotStore {
 
   /**
    * A batch to fill with put(key, value) and write(); keys must be increasing within a snapshot.
-   * LevelDB copies each value into the batch at put(), so the caller may reuse its buffer.
+   * put() copies the value, so the caller may reuse its buffer.
+   *
+   * Not LevelDB's chained batch: classic-level frees a chained batch's native WriteBatch only
+   * when V8 collects the JS object, and V8 does not see that memory, so nothing hurries the
+   * collection — every BGSAVE of 1M keys left ~140 MB of written batches in RSS (measured: 340
+   * -> 484 -> 630 -> 760 MB over three BGSAVEs). The array form frees its WriteBatch as soon as
+   * it is written, and the page copies it holds are Buffers, which V8 counts.
    */
   batch(): SnapshotBatch {
-    return this.db.batch() as unknown as SnapshotBatch;
+    return new PageBatch(this.db);
   }
 
   /** Makes `meta` current in one atomic batch, then drops the previous snapshot. */
