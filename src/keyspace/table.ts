@@ -11,7 +11,9 @@
 //   - a live key keeps its slot until deleted: slots are the SCAN cursor space (an element
 //     present for a whole SCAN is returned exactly once) and a snapshot's walk order.
 //   - while `pinned` (a snapshot walks the table), new keys take slots ≥ the top the snapshot
-//     saw: freed slots are not reused, so "slot < limit" means "existed when it began".
+//     saw (no free-list reuse, no reset of an emptied table): a slot the walk has still to
+//     visit then holds a key that existed when the snapshot began, or nothing, or a newer key
+//     in the slot of one the snapshot already saved early (which the walk skips).
 
 import type { Value } from './entry.js';
 
