@@ -34,14 +34,16 @@ const SCAN_EMPTY_FACTOR = 10;
 
 export class Db {
   /** Replaced by FLUSHDB, traded by SWAPDB; a running snapshot keeps walking the one it saw. */
-  t = new KeyTable();
+  t: KeyTable;
   /** Persistent cursor of the active expire cycle over `expires`. */
   expireCursor: Iterator<number> | null = null;
 
   constructor(
     public index: number,
     private readonly ks: Keyspace,
-  ) {}
+  ) {
+    this.t = new KeyTable(ks.lruChain);
+  }
 
   get size(): number {
     return this.t.dict.size;
@@ -155,7 +157,7 @@ export class Db {
     const t = this.t;
     const s = t.alloc(key, value);
     t.dict.set(key, s);
-    t.linkTail(s);
+    if (t.links !== null) t.linkTail(s);
     this.ks.onAccess(t, s);
     this.ks.onAdd(this, s);
     if (this.ks.keyAdded !== null) this.ks.keyAdded(this, key);
@@ -218,7 +220,7 @@ export class Db {
     this.ks.onDelete(this, s);
     t.dict.delete(t.keys[s]);
     if (t.expireAt[s] !== 0) t.expires.delete(s);
-    t.unlink(s);
+    if (t.links !== null) t.unlink(s);
     t.free(s);
   }
 
@@ -241,7 +243,7 @@ export class Db {
   flush(): number {
     const n = this.t.dict.size;
     this.ks.onFlush(this);
-    this.t = new KeyTable();
+    this.t = new KeyTable(this.ks.lruChain);
     this.expireCursor = null;
     return n;
   }
@@ -261,7 +263,7 @@ export class Db {
   touch(s: number): void {
     const t = this.t;
     this.ks.onAccess(t, s);
-    if (s === t.lruTail) return;
+    if (t.links === null || s === t.lruTail) return;
     t.unlink(s);
     t.linkTail(s);
   }

@@ -6,7 +6,10 @@
 // maxmemory by gigabytes never blocks the event loop for long.
 //
 // How each policy picks its victim:
-//   allkeys-lru      exact: the head of the LRU chain of the db whose head is oldest.
+//   allkeys-lru      exact: the head of the LRU chain of the db whose head is oldest. The
+//                    chains exist only under the two LRU policies (table.ts): switching to one
+//                    builds them from the keys' access stamps (second resolution), exact from
+//                    then on.
 //   volatile-lru     the first key with a TTL from the head of each chain (exact), looking at
 //                    most VOLATILE_WALK entries deep; beyond that, sampling as below by idle time.
 //   *-lfu            Redis's sampling: maxmemory-samples uniformly random keys per db into a
@@ -261,6 +264,7 @@ export class Evictor {
       this.policy = s.policy;
       this.pool.clear();
       this.ks.accessMode = s.policy.endsWith('-lfu') ? ACCESS_LFU : s.policy === 'allkeys-sieve' ? ACCESS_SIEVE : ACCESS_LRU;
+      this.ks.setLruChain(s.policy === 'allkeys-lru' || s.policy === 'volatile-lru');
     }
   }
 

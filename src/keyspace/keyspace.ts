@@ -62,6 +62,11 @@ export class Keyspace {
    * expired or deleted, so the snapshot can save its pre-write value (forkless point-in-time).
    */
   beforeWrite: ((db: Db, s: number) => void) | null = null;
+  /**
+   * Whether the dbs keep their LRU chains (table.ts): while an LRU policy is in force (the
+   * evictor sets it; setLruChain builds or drops the chains of existing keys).
+   */
+  lruChain = false;
   /** Seconds, refreshed by the server cron (Redis's cached LRU clock): no clock read per access. */
   lruClock = 0;
   /**
@@ -99,6 +104,16 @@ export class Keyspace {
 
   db(i: number): Db {
     return this.dbs[i];
+  }
+
+  /** Starts or stops keeping the LRU chains of every db (see KeyTable.chain). */
+  setLruChain(on: boolean): void {
+    if (on === this.lruChain) return;
+    this.lruChain = on;
+    for (const d of this.dbs) {
+      if (on) d.t.chain();
+      else d.t.unchain();
+    }
   }
 
   updateLruClock(): void {

@@ -28,15 +28,17 @@
 
 import type { Collection, Value } from './entry.js';
 import type { Db } from './db.js';
-import { SLOT_BYTES, type KeyTable } from './table.js';
+import { LINK_BYTES, SLOT_BYTES, type KeyTable } from './table.js';
 
 /**
  * used_memory with no keys: the V8 heap of an idle server (code, the command table, loaded
  * modules), measured at 7.4 MB after start and a full GC on Node 20.
  */
 export const USED_MEMORY_STARTUP = 7 * 1024 * 1024;
-/** A key's slot in the table columns (table.ts), at their average fill: 16 B / 0.83 + 24 B / 0.75. */
-export const ENTRY_BYTES = SLOT_BYTES + 11;
+/** A key's slot in the table columns (table.ts), at their average fill: 16 B / 0.83 + 16 B / 0.75. */
+export const ENTRY_BYTES = SLOT_BYTES + 8;
+/** A key's LRU links while the chains are kept (table.ts), at the columns' average fill. */
+export const CHAIN_BYTES = LINK_BYTES + 3;
 /** The db dict's share per key: a Map entry (28 B) at the average 2/3 fill of its table. */
 export const DICT_ENTRY_BYTES = 42;
 /** Per key with a TTL: its entry in the db's expires Set (20 B at 2/3 fill). */
@@ -377,12 +379,13 @@ export class MemoryAccounting {
     this.flushPending();
     const t = db.t;
     const base = samples === undefined ? accounted(t, s) : estimateEntry(t.keys[s], t.vals[s] as Value, samples);
-    return base + (t.expireAt[s] !== 0 ? EXPIRE_ENTRY_BYTES : 0);
+    return base + (t.expireAt[s] !== 0 ? EXPIRE_ENTRY_BYTES : 0) + (t.links !== null ? CHAIN_BYTES : 0);
   }
 
   /** Per-key structure bytes of db `i` besides key and value: INFO's used_memory_overhead share. */
   dbOverhead(db: Db): { main: number; expires: number } {
-    return { main: db.dict.size * (ENTRY_BYTES + DICT_ENTRY_BYTES), expires: db.expires.size * EXPIRE_ENTRY_BYTES };
+    const chain = db.t.links !== null ? CHAIN_BYTES : 0;
+    return { main: db.dict.size * (ENTRY_BYTES + DICT_ENTRY_BYTES + chain), expires: db.expires.size * EXPIRE_ENTRY_BYTES };
   }
 
   /**
@@ -391,13 +394,20 @@ export class MemoryAccounting {
    */
   freeSlotBytes(): number {
     let n = 0;
-    for (const db of this.ks.dbs) n += db.t.top - db.t.size;
-    return n * SLOT_BYTES;
+    for (const db of this.ks.dbs) n += (db.t.top - db.t.size) * (db.t.links !== null ? SLOT_BYTES + LINK_BYTES : SLOT_BYTES);
+    return n;
   }
 
-  /** Everything the keys cost: their accounts, TTL bookkeeping and the free slots. */
+  /** The LRU chains' links (kept under an LRU policy only), charged per key. */
+  chainBytes(): number {
+    let n = 0;
+    for (const db of this.ks.dbs) if (db.t.links !== null) n += db.t.size * CHAIN_BYTES;
+    return n;
+  }
+
+  /** Everything the keys cost: their accounts, TTL bookkeeping, LRU links and the free slots. */
   keysBytes(): number {
-    return this.dataset + this.volatileKeys() * EXPIRE_ENTRY_BYTES + this.freeSlotBytes();
+    return this.dataset + this.volatileKeys() * EXPIRE_ENTRY_BYTES + this.chainBytes() + this.freeSlotBytes();
   }
 
   /** used_memory: the idle server plus the keys. What maxmemory is compared with. */

@@ -13,6 +13,8 @@ beforeEach(() => {
   clock = new ManualClock(1_700_000_000_000);
   expired = [];
   ks = new Keyspace(16, clock, { expired: (d, key) => expired.push([d.index, key]) });
+  // The LRU chains are kept under an LRU policy only; most cases here check them.
+  ks.setLruChain(true);
   db = ks.db(0);
 });
 
@@ -20,9 +22,10 @@ beforeEach(() => {
 function chain(d: Db): string[] {
   const out: string[] = [];
   const t = d.t;
+  const links = t.links as Int32Array;
   let prev = NIL;
   for (let s = t.lruHead; s !== NIL; s = t.lruNext(s)) {
-    expect(t.links[2 * s]).toBe(prev);
+    expect(links[2 * s]).toBe(prev);
     out.push(t.keys[s]);
     prev = s;
     if (out.length > d.size + 1) throw new Error('LRU chain has a cycle');
@@ -354,6 +357,51 @@ describe('Db randomSlot', () => {
     const got = new Set<string>();
     for (let i = 0; i < 2000 && got.size < 20; i++) got.add(db.keyAt(db.randomSlot()));
     expect(got.size).toBe(20);
+  });
+});
+
+describe('Db LRU chain only under an LRU policy', () => {
+  it('without it, keys have no links and accesses only stamp them', () => {
+    ks.setLruChain(false);
+    for (const k of ['a', 'b', 'c']) db.add(k, 'v');
+    expect(db.t.links).toBeNull();
+    expect(db.t.lruHead).toBe(NIL);
+    clock.advance(3000);
+    ks.updateLruClock();
+    db.lookupRead('a');
+    expect(db.lruAt(db.dict.get('a')!)).toBe(Math.floor(clock.now() / 1000));
+    db.delete('b');
+    expect(db.size).toBe(2);
+    // A flushed db's new table follows the setting.
+    db.flush();
+    expect(db.t.links).toBeNull();
+  });
+
+  it('switching it on links the keys by access stamp (ties by slot), exact from then on', () => {
+    ks.setLruChain(false);
+    ks.updateLruClock();
+    db.add('old', 'v');
+    db.add('old2', 'v');
+    clock.advance(5000);
+    ks.updateLruClock();
+    db.add('mid', 'v');
+    clock.advance(5000);
+    ks.updateLruClock();
+    db.lookupRead('old2'); // the most recent access before the switch
+    db.add('new', 'v'); // same second as old2, a later slot
+    ks.setLruChain(true);
+    expect(chain(db)).toEqual(['old', 'mid', 'old2', 'new']);
+    db.lookupRead('old');
+    db.add('newest', 'v');
+    expect(chain(db)).toEqual(['mid', 'old2', 'new', 'old', 'newest']);
+    // Every db's table, and new tables after a flush, keep their chains from now on.
+    ks.db(3).add('x', 'v');
+    expect(chain(ks.db(3))).toEqual(['x']);
+    db.flush();
+    db.add('again', 'v');
+    expect(chain(db)).toEqual(['again']);
+    ks.setLruChain(false);
+    expect(db.t.links).toBeNull();
   });
 });
 
