@@ -169,11 +169,15 @@ function elementBytes(v: Collection, samples: number): number {
  * elementBytes with the default sample, remembered per collection while its size stays within
  * 1/8 of the size it was sampled at: a write to a big collection re-estimates it after every
  * command, and walking (and allocating) 8 Map entries each time was ~5% of HSET's CPU on a
- * 100k-field hash. The first elements, which the sample reads, rarely change meanwhile.
+ * 100k-field hash. The first elements, which the sample reads, rarely change meanwhile. Only
+ * for collections of SAMPLE_CACHE_MIN elements or more: a WeakMap entry costs ~65 B, which
+ * would add 10% to a million 5-member sets.
  */
+const SAMPLE_CACHE_MIN = 1024;
 const sampledMeans = new WeakMap<Collection, { n: number; mean: number }>();
 function sampledElementBytes(v: Collection): number {
   const n = v.size;
+  if (n < SAMPLE_CACHE_MIN) return elementBytes(v, ACCOUNT_SAMPLES);
   const c = sampledMeans.get(v);
   if (c !== undefined && n >= c.n - (c.n >> 3) && n <= c.n + (c.n >> 3)) return c.mean;
   const mean = elementBytes(v, ACCOUNT_SAMPLES);
