@@ -86,7 +86,7 @@ function commandInfoText(spec: CommandSpec, resp: 2 | 3): string {
     const w = new ReplyWriter();
     w.resp = resp;
     writeCommandInfo(w, spec);
-    text = cached[slot] = w.take();
+    text = cached[slot] = w.takeString();
   }
   return text;
 }

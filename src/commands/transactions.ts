@@ -75,7 +75,7 @@ function exec(ctx: CommandContext): void {
   try {
     c.reply.array(queue.length);
     for (let i = 0; i < queue.length; i++) {
-      const before = c.reply.out.length;
+      const before = c.reply.length;
       // ACL rules may have changed since the command was queued (Redis execCommand re-checks):
       // a command no longer allowed answers NOPERM in its place and does not run.
       const denied = aclCheckQueuedCommand(c, specs[i], queue[i]);
@@ -87,7 +87,7 @@ function exec(ctx: CommandContext): void {
       if (c.replyMode !== 'on') {
         innerMode = c.replyMode;
         c.replyMode = 'on';
-        if (c.reply.out.length === before) c.reply.ok();
+        if (c.reply.length === before) c.reply.ok();
       }
     }
   } finally {

@@ -270,14 +270,14 @@ export class Blocking implements BlockingApi {
       const rec = w.rec;
       if (rec.req.type === type) {
         let more = true;
-        const before = rec.client.reply.out.length;
+        const before = rec.client.reply.length;
         try {
           more = rec.req.serve(rec.client, key);
         } catch (err) {
           this.server.logger.error({ err, client: rec.client.id }, 'serving a blocked client failed: this is a bug in Hoard, please report it');
           rec.client.reply.error('ERR internal error while serving a blocked client');
         }
-        if (rec.muted) rec.client.reply.out = rec.client.reply.out.slice(0, before);
+        if (rec.muted) rec.client.reply.truncate(before);
         this.release(rec);
         this.resume(rec.client);
         if (!more) return;
@@ -299,10 +299,10 @@ export class Blocking implements BlockingApi {
   unblock(c: CommandContext, error: boolean): boolean {
     const rec = this.byClient.get(c as Client);
     if (rec === undefined) return false;
-    const before = rec.client.reply.out.length;
+    const before = rec.client.reply.length;
     if (error) rec.client.reply.error(UNBLOCKED_ERROR);
     else rec.req.timedOut(rec.client);
-    if (rec.muted) rec.client.reply.out = rec.client.reply.out.slice(0, before);
+    if (rec.muted) rec.client.reply.truncate(before);
     this.release(rec);
     this.resume(rec.client);
     return true;
@@ -378,9 +378,9 @@ export class Blocking implements BlockingApi {
     const heap = this.heap;
     while (heap.length > 0 && heap[0].deadline <= now) {
       const rec = heap[0];
-      const before = rec.client.reply.out.length;
+      const before = rec.client.reply.length;
       rec.req.timedOut(rec.client);
-      if (rec.muted) rec.client.reply.out = rec.client.reply.out.slice(0, before);
+      if (rec.muted) rec.client.reply.truncate(before);
       this.release(rec);
       this.resume(rec.client);
     }

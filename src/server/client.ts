@@ -19,7 +19,8 @@ import { aclOf, aclCheckCommand, authRequired, type AclUser } from './acl.js';
 
 /** What the client needs of its transport; a TCP socket or an in-process pipe. */
 export interface Connection {
-  write(data: string): void;
+  /** Output bytes; the connection keeps the Buffer (the caller does not reuse it). */
+  write(data: Buffer): void;
   end(): void;
   destroy(): void;
   readonly remoteAddress: string;
@@ -117,7 +118,7 @@ export class Client implements CommandContext {
     return this.parser.bufferedBytes;
   }
   get outputBufferBytes(): number {
-    return this.conn.writableLength + this.reply.out.length;
+    return this.conn.writableLength + this.reply.length;
   }
   get multiQueued(): number {
     return this.multi ? this.multi.queue.length : -1;
@@ -264,7 +265,7 @@ export class Client implements CommandContext {
   /** Runs a handler with stats, slowlog and error containment (Redis's call()). */
   call(spec: CommandSpec, argv: string[]): void {
     const server = this.server;
-    const before = this.reply.out.length;
+    const before = this.reply.length;
     const errorsBefore = this.reply.errors;
     // SKIP set by an earlier command drops this command's reply (then ON again); SKIP set by this
     // very command (CLIENT REPLY SKIP) drops only its own reply.
@@ -284,7 +285,7 @@ export class Client implements CommandContext {
     // CLIENT REPLY: OFF drops every reply; SKIP drops the next command's; the CLIENT REPLY
     // OFF/SKIP command itself answers nothing.
     if (this.replyMode !== 'on') {
-      this.reply.out = this.reply.out.slice(0, before);
+      this.reply.truncate(before);
       if (skipArmed) this.replyMode = 'on';
     }
     if (server.monitors.size !== 0) feedMonitors(this, spec, argv);

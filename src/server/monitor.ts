@@ -69,7 +69,7 @@ export function feedMonitors(c: Client, spec: CommandSpec, argv: readonly string
   line += '\r\n';
   for (const m of server.monitors) {
     if (m.closed || m.closeAsap || m.replyMode === 'off') continue;
-    m.reply.out += line;
+    m.reply.raw(line);
     if (!server.outputLimits.check(m)) server.scheduleWrite(m);
   }
 }

@@ -72,7 +72,7 @@ export class OutputLimits {
   /** Redis freeClientAsync: stop all output now, close at the end of the turn. */
   private closeAsync(c: Client, used: number): void {
     c.closeAsap = true;
-    c.reply.out = '';
+    c.reply.reset();
     const server = this.server;
     const info = `id=${c.id} addr=${c.addr} laddr=${c.laddr} name=${c.name} age=${Math.floor((Date.now() - c.createdAt) / 1000)} flags=${c.flagString()} db=${c.dbIndex} sub=${c.subscribedChannels} psub=${c.subscribedPatterns} ssub=${c.subscribedShardChannels} omem=${used} cmd=${c.lastCommand}`;
     server.logger.warn({ client: c.id, addr: c.addr, omem: used, class: this.classOf(c) }, `Client ${info} scheduled to be closed ASAP for overcoming of output buffer limits.`);

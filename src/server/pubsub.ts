@@ -49,7 +49,7 @@ function bulk(s: string): string {
 function confirmation(c: Client, kind: string, name: string | null, count: number): void {
   const out = c.resp === 2 ? '*3\r\n' : '>3\r\n';
   const nameEnc = name === null ? (c.resp === 2 ? '$-1\r\n' : '_\r\n') : bulk(name);
-  c.reply.out += out + bulk(kind) + nameEnc + ':' + count + '\r\n';
+  c.reply.raw(out + bulk(kind) + nameEnc + ':' + count + '\r\n');
 }
 
 export class PubSub implements PubSubApi {
@@ -211,8 +211,8 @@ export class PubSub implements PubSubApi {
       // Redis 7.0 prepareClientToWrite: nothing more for a client being closed or with
       // CLIENT REPLY OFF (it still counts as a receiver).
       if (c.closeAsap || c.replyMode === 'off') continue;
-      if (c.resp === 2) c.reply.out += resp2 ??= '*' + n + '\r\n' + body;
-      else c.reply.out += resp3 ??= '>' + n + '\r\n' + body;
+      if (c.resp === 2) c.reply.raw((resp2 ??= '*' + n + '\r\n' + body));
+      else c.reply.raw((resp3 ??= '>' + n + '\r\n' + body));
       if (limits.check(c)) continue;
       server.scheduleWrite(c);
     }

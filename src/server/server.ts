@@ -86,6 +86,8 @@ class Latency implements LatencyMonitor {
 }
 
 const RUNS_IN_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** An empty output (a client whose replies wait for a held batch). */
+const NO_OUTPUT = Buffer.alloc(0);
 
 export class Server implements ServerApi {
   readonly ks: Keyspace;
@@ -242,7 +244,7 @@ export class Server implements ServerApi {
       if (c.reply.errors !== errorsBefore) {
         this.logger.warn({ command: argv[0], reply: c.reply.lastError.slice(0, 200) }, 'AOF record replayed with an error reply');
       }
-      c.reply.out = '';
+      c.reply.reset();
     }
   }
 
@@ -390,7 +392,7 @@ export class Server implements ServerApi {
     this.stats.totalConnectionsReceived++;
     const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
     const conn: Connection = {
-      write: (s) => void sock.write(s, 'latin1'),
+      write: (b) => void sock.write(b),
       end: () => sock.end(),
       destroy: () => sock.destroy(),
       remoteAddress: `${sock.remoteAddress}:${sock.remotePort}`,
@@ -415,8 +417,8 @@ export class Server implements ServerApi {
   connectLocal(sink: (data: string) => void): Client {
     let open = true;
     const conn: Connection = {
-      write: (s) => {
-        if (open) sink(s);
+      write: (b) => {
+        if (open) sink(b.toString('latin1'));
       },
       end: () => {
         open = false;
@@ -482,7 +484,7 @@ export class Server implements ServerApi {
   private readonly beforeSleep = (): void => {
     this.writeScheduled = false;
     const list = this.pendingWrites.splice(0);
-    const outs: string[] = new Array(list.length);
+    const outs: Buffer[] = new Array(list.length);
     const closing: boolean[] = new Array(list.length);
     for (let i = 0; i < list.length; i++) {
       const c = list[i];
@@ -507,7 +509,7 @@ export class Server implements ServerApi {
     }
     // Nothing new to persist, but earlier batches are still held: only their clients wait.
     const waitList: Client[] = [];
-    const waitOuts: string[] = [];
+    const waitOuts: Buffer[] = [];
     const waitClosing: boolean[] = [];
     for (let i = 0; i < list.length; i++) {
       const c = list[i];
@@ -515,7 +517,7 @@ export class Server implements ServerApi {
         waitList.push(c);
         waitOuts.push(outs[i]);
         waitClosing.push(closing[i]);
-        outs[i] = '';
+        outs[i] = NO_OUTPUT;
         closing[i] = false;
       }
     }
@@ -551,7 +553,7 @@ export class Server implements ServerApi {
     });
   }
 
-  private writeClients(list: Client[], outs: string[], closing: boolean[]): void {
+  private writeClients(list: Client[], outs: Buffer[], closing: boolean[]): void {
     // Output counts as interaction too (Redis writeToClient): a client served after a long
     // block is not idle for the `timeout` check, nor for CLIENT LIST's idle=.
     const now = Date.now();
@@ -564,6 +566,8 @@ export class Server implements ServerApi {
         c.netOut += out.length;
         this.stats.totalNetOutputBytes += out.length;
         c.conn.write(out);
+        // Written through to the kernel at once (the usual case): nothing holds `out` any more.
+        if (c.conn.writableLength === 0) c.reply.reclaim(out);
       }
       if (closing[i]) {
         c.conn.end();
@@ -812,7 +816,7 @@ function normalizeBindAddress(a: string): string {
 
 interface HeldBatch {
   list: Client[];
-  outs: string[];
+  outs: Buffer[];
   closing: boolean[];
   /** The AOF data of this batch's turn reached the OS (and disk, under `always`). */
   durable: boolean;
