@@ -76,21 +76,11 @@ export function packedFind(lp: string, field: string): boolean {
   let p = first(lp);
   while (p < end) {
     const start = p;
-    let l = lp.charCodeAt(p);
-    if (l < 0x80) p++;
-    else {
-      l = readVarint(lp, p);
-      p = vEnd;
-    }
-    const fs = p;
-    p += l;
-    const vp = p;
-    let m = lp.charCodeAt(p);
-    if (m < 0x80) p++;
-    else {
-      m = readVarint(lp, p);
-      p = vEnd;
-    }
+    const l = readVarint(lp, p);
+    const fs = vEnd;
+    const vp = fs + l;
+    const m = readVarint(lp, vp);
+    p = vEnd;
     if (l === fl && eqAt(lp, fs, field)) {
       fP = start;
       vP = vp;
@@ -135,22 +125,11 @@ function walk(lp: string, fn: (fs: number, fl: number, vs: number, vl: number) =
   if (end === 0) return;
   let p = first(lp);
   while (p < end) {
-    let l = lp.charCodeAt(p);
-    if (l < 0x80) p++;
-    else {
-      l = readVarint(lp, p);
-      p = vEnd;
-    }
-    const fs = p;
-    p += l;
-    let m = lp.charCodeAt(p);
-    if (m < 0x80) p++;
-    else {
-      m = readVarint(lp, p);
-      p = vEnd;
-    }
-    const vs = p;
-    p += m;
+    const l = readVarint(lp, p);
+    const fs = vEnd;
+    const m = readVarint(lp, fs + l);
+    const vs = vEnd;
+    p = vs + m;
     if (fn(fs, l, vs, m) === false) return;
   }
 }
