@@ -469,6 +469,18 @@ export function packedRangeByRank(lp: string, start: number, stop: number, rever
   }
 }
 
+/** zzlFirstInRange's walk: the offset of the first entry whose score is >= min, or lp.length. */
+function firstGteMin(lp: string, range: ScoreRange): number {
+  const len = lp.length;
+  let p = first(lp);
+  while (p < len) {
+    head(lp, p);
+    if (scoreGteMin(scoreAt(lp, sT), range)) break;
+    p = skipScore(lp, sT);
+  }
+  return p;
+}
+
 /**
  * As ZSet.rangeByScore: genericZrangebyscoreCommand's listpack walk (zzlFirstInRange /
  * zzlLastInRange, then `offset` entries skipped, then at most `limit` visited while in range).
@@ -477,13 +489,7 @@ export function packedRangeByScore(lp: string, range: ScoreRange, reverse: boole
   if (offset < 0 || limit === 0 || scoreRangeIsEmpty(range) || lp.length === 0) return;
   if (!reverse) {
     const len = lp.length;
-    let p = first(lp);
-    // First entry >= min.
-    for (; p < len; ) {
-      head(lp, p);
-      if (scoreGteMin(scoreAt(lp, sT), range)) break;
-      p = skipScore(lp, sT);
-    }
+    let p = firstGteMin(lp, range);
     for (; p < len && offset > 0; offset--) {
       head(lp, p);
       p = skipScore(lp, sT);
@@ -632,12 +638,7 @@ export function packedDeleteRanks(lp: string, start: number, stop: number, out: 
 export function packedDeleteScores(lp: string, range: ScoreRange, out: string[]): string {
   if (scoreRangeIsEmpty(range)) return lp;
   const len = lp.length;
-  let a = first(lp);
-  for (; a < len; ) {
-    head(lp, a);
-    if (scoreGteMin(scoreAt(lp, sT), range)) break;
-    a = skipScore(lp, sT);
-  }
+  const a = firstGteMin(lp, range);
   const before = out.length;
   let p = a;
   while (p < len) {
