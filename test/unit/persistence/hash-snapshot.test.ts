@@ -4,18 +4,15 @@
 // past one varint byte); a hashtable hash must come back a hashtable with the same pairs; and
 // the load-time encoding follows the loading server's limits (as Redis's RDB load does).
 
-import { promises as fsp } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Keyspace, ManualClock } from '../../../src/keyspace/index.js';
 import { silentLogger } from '../../../src/log.js';
-import { loadSnapshot } from '../../../src/persistence/recovery.js';
 import { SnapshotJob } from '../../../src/persistence/snapshot.js';
-import { SnapshotStore } from '../../../src/persistence/snapshot-store.js';
+import type { SnapshotStore } from '../../../src/persistence/snapshot-store.js';
 import { HashValue, type EncodingConfig } from '../../../src/types/hash.js';
 import { packedCheck } from '../../../src/types/hash-packed.js';
 import { dump } from '../../helpers/dump.js';
+import { loadFresh, useSnapshotStore } from '../../helpers/snapshot-store.js';
 
 const NOW = 1_800_000_000_000;
 const cfg = (entries: number, value: number): EncodingConfig => ({
@@ -23,17 +20,8 @@ const cfg = (entries: number, value: number): EncodingConfig => ({
 });
 const DEFAULTS = cfg(512, 64);
 
-let dir: string;
 let store: SnapshotStore;
-
-beforeEach(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'hoard-hash-snap-'));
-  store = await SnapshotStore.open(dir);
-});
-afterEach(async () => {
-  await store.close();
-  await fsp.rm(dir, { recursive: true, force: true });
-});
+useSnapshotStore('hoard-hash-snap-', (s) => (store = s));
 
 function hashAt(ks: Keyspace, db: number, key: string): HashValue {
   const e = ks.db(db).entry(key);
@@ -43,9 +31,7 @@ function hashAt(ks: Keyspace, db: number, key: string): HashValue {
 
 async function roundTrip(ks: Keyspace, loadCfg: EncodingConfig): Promise<Keyspace> {
   const meta = await new SnapshotJob(store, ks, 1, 'replid', silentLogger).run();
-  const loaded = new Keyspace(16, new ManualClock(NOW));
-  await loadSnapshot(store, meta, loaded, loadCfg, silentLogger);
-  return loaded;
+  return loadFresh(store, meta, loadCfg, NOW);
 }
 
 describe('hash snapshots', () => {

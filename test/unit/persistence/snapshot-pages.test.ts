@@ -4,35 +4,24 @@
 // version-1 snapshot (one bare record per LevelDB value) must still load; a damaged page must
 // refuse with the LevelDB key of the page in the message.
 
-import { promises as fsp } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Keyspace, ManualClock } from '../../../src/keyspace/index.js';
 import { silentLogger } from '../../../src/log.js';
 import { loadSnapshot, RecoveryError } from '../../../src/persistence/recovery.js';
 import { SnapshotJob } from '../../../src/persistence/snapshot.js';
-import { recordKey, recordPrefix, SnapshotStore } from '../../../src/persistence/snapshot-store.js';
+import { recordKey, recordPrefix, type SnapshotStore } from '../../../src/persistence/snapshot-store.js';
 import { CHUNK_ELEMENTS, encodeValue, PAGE_BYTES, recordCount } from '../../../src/persistence/value-codec.js';
 import { HashValue } from '../../../src/types/hash.js';
 import { ListValue } from '../../../src/types/list.js';
 import { SetValue } from '../../../src/types/set.js';
 import { ZSetValue } from '../../../src/types/zset-value.js';
 import { dump } from '../../helpers/dump.js';
+import { useSnapshotStore } from '../../helpers/snapshot-store.js';
 
 const cfg = { num: () => 128 };
 const NOW = 1_800_000_000_000;
-let dir: string;
 let store: SnapshotStore;
-
-beforeEach(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'hoard-pages-'));
-  store = await SnapshotStore.open(dir);
-});
-afterEach(async () => {
-  await store.close();
-  await fsp.rm(dir, { recursive: true, force: true });
-});
+useSnapshotStore('hoard-pages-', (s) => (store = s));
 
 /** Every byte value in keys and values; several dbs; TTLs; collections past one chunk. */
 function buildKeyspace(): Keyspace {

@@ -3,31 +3,20 @@
 // start whatever happens to the slots meanwhile — keys deleted ahead of the walk, their slots
 // wanted by new keys, a table emptied completely (which, unpinned, gives its columns back).
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Keyspace, ManualClock } from '../../../src/keyspace/index.js';
 import { silentLogger } from '../../../src/log.js';
-import { loadSnapshot } from '../../../src/persistence/recovery.js';
 import { SnapshotJob } from '../../../src/persistence/snapshot.js';
-import { SnapshotStore } from '../../../src/persistence/snapshot-store.js';
+import type { SnapshotMeta, SnapshotStore } from '../../../src/persistence/snapshot-store.js';
 import { dump } from '../../helpers/dump.js';
-import { makeTempDir } from '../../helpers/temp-dirs.js';
+import { loadFresh, useSnapshotStore } from '../../helpers/snapshot-store.js';
 
 const cfg = { num: () => 128 };
 const NOW = 1_800_000_000_000;
 let store: SnapshotStore;
+useSnapshotStore('hoard-snap-slots-', (s) => (store = s));
 
-beforeEach(async () => {
-  store = await SnapshotStore.open(makeTempDir('hoard-snap-slots-'));
-});
-afterEach(async () => {
-  await store.close();
-});
-
-async function load(meta: Awaited<ReturnType<SnapshotJob['run']>>): Promise<Keyspace> {
-  const loaded = new Keyspace(16, new ManualClock(NOW));
-  await loadSnapshot(store, meta, loaded, cfg, silentLogger);
-  return loaded;
-}
+const load = (meta: SnapshotMeta): Promise<Keyspace> => loadFresh(store, meta, cfg, NOW);
 
 describe('snapshots over key-table slots', () => {
   it('an emptied table, refilled during the walk, is saved as it was at the start', async () => {

@@ -3,31 +3,19 @@
 // and with the encoding Redis gives a set it loads: listpack when it fits the limits, whatever
 // it was when saved.
 
-import { promises as fsp } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Keyspace, ManualClock } from '../../../src/keyspace/index.js';
 import { silentLogger } from '../../../src/log.js';
-import { loadSnapshot } from '../../../src/persistence/recovery.js';
 import { SnapshotJob } from '../../../src/persistence/snapshot.js';
-import { SnapshotStore } from '../../../src/persistence/snapshot-store.js';
+import type { SnapshotStore } from '../../../src/persistence/snapshot-store.js';
 import { ZSetValue } from '../../../src/types/zset-value.js';
 import { dump } from '../../helpers/dump.js';
+import { loadFresh, useSnapshotStore } from '../../helpers/snapshot-store.js';
 
 const cfg = { num: (name: string) => (name === 'zset-max-listpack-entries' ? 128 : name === 'zset-max-listpack-value' ? 64 : 0) };
 const NOW = 1_800_000_000_000;
-let dir: string;
 let store: SnapshotStore;
-
-beforeEach(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'hoard-zsnap-'));
-  store = await SnapshotStore.open(dir);
-});
-afterEach(async () => {
-  await store.close();
-  await fsp.rm(dir, { recursive: true, force: true });
-});
+useSnapshotStore('hoard-zsnap-', (s) => (store = s));
 
 const SCORES = [0, -0, 1, 239, 240, -1, 1.5, 0.1, 99.99, 2 ** 31, -(2 ** 47), 2 ** 53, 1_700_000_000_123, 1e-300, 5e-324, Math.PI, Infinity, -Infinity];
 
@@ -59,8 +47,7 @@ describe('sorted sets in snapshots', () => {
 
     const meta = await new SnapshotJob(store, ks, 7, 'replid', silentLogger).run();
     expect(meta.keys).toBe(7);
-    const loaded = new Keyspace(16, new ManualClock(NOW));
-    await loadSnapshot(store, meta, loaded, cfg, silentLogger);
+    const loaded = await loadFresh(store, meta, cfg, NOW);
     expect(dump(loaded)).toEqual(dump(ks));
     for (const [key, { z, loaded: enc }] of Object.entries(sets)) {
       const got = loaded.db(0).entry(key)!.value as ZSetValue;
