@@ -9,9 +9,8 @@ type ValueClass<T> = abstract new (...args: never[]) => T;
 
 /** For a read: lookupRead (hit/miss stats, LRU touch, lazy expiry). */
 export function readOfType<T>(c: CommandContext, key: string, type: ValueClass<T>): T | null | undefined {
-  const s = c.db.lookupRead(key);
-  if (s < 0) return null;
-  const v = c.db.valueAt(s);
+  const v = c.db.readValue(key);
+  if (v === undefined) return null;
   if (v instanceof type) return v as T;
   c.reply.error(E.WRONGTYPE);
   return undefined;
@@ -19,9 +18,8 @@ export function readOfType<T>(c: CommandContext, key: string, type: ValueClass<T
 
 /** For a write: lookupWrite (no stats; tells a running snapshot before the change). */
 export function writeOfType<T>(c: CommandContext, key: string, type: ValueClass<T>): T | null | undefined {
-  const s = c.db.lookupWrite(key);
-  if (s < 0) return null;
-  const v = c.db.valueAt(s);
+  const v = c.db.writeValue(key);
+  if (v === undefined) return null;
   if (v instanceof type) return v as T;
   c.reply.error(E.WRONGTYPE);
   return undefined;

@@ -243,8 +243,18 @@ export function accounted(t: KeyTable, s: number): number {
   return m - (m & 1);
 }
 
+/** Bytes of a table's slots freed by deletions and not reused yet (see freeSlotBytes). */
+function freeSlotsOf(t: KeyTable): number {
+  return (t.top - t.size) * (t.links !== null ? SLOT_BYTES + LINK_BYTES : SLOT_BYTES);
+}
+
 /** The mem column holds 32 bits: a value estimated beyond that is charged as its maximum. */
 const MEM_MAX = 0xfffffffe;
+
+/** What slot s is charged for holding `value` (what its mem column holds, visited bit aside). */
+function charge(t: KeyTable, s: number, value: Value): number {
+  return Math.min(MEM_MAX, estimateEntry(t.keys[s], value));
+}
 
 /** The keyspace side the accounting needs (keyspace.ts satisfies it). */
 export interface AccountedKeyspace {
@@ -272,7 +282,7 @@ export class MemoryAccounting {
   added(db: Db, s: number): void {
     const t = db.t;
     const v = t.vals[s] as Value;
-    const m = Math.min(MEM_MAX, estimateEntry(t.keys[s], v));
+    const m = charge(t, s, v);
     // Also clears SIEVE's visited bit: a new key starts unvisited.
     t.mem[s] = m;
     this.dataset += m;
@@ -283,7 +293,7 @@ export class MemoryAccounting {
   /** setKey replaces slot s's value with `value` (called before the assignment). */
   overwritten(db: Db, s: number, value: Value): void {
     const t = db.t;
-    const m = Math.min(MEM_MAX, estimateEntry(t.keys[s], value));
+    const m = charge(t, s, value);
     const d = m - accounted(t, s);
     t.mem[s] = m | (t.mem[s] & 1);
     this.dataset += d;
@@ -344,7 +354,7 @@ export class MemoryAccounting {
       const v = vals[i];
       if (s >= t.top || t.vals[s] !== v) continue;
       const old = t.mem[s];
-      const m = Math.min(MEM_MAX, estimateEntry(t.keys[s], v)) + (old & 1);
+      const m = charge(t, s, v) + (old & 1);
       const d = m - old;
       if (d === 0) continue;
       t.mem[s] = m;
@@ -367,13 +377,6 @@ export class MemoryAccounting {
   }
 
   // ---- readings ----------------------------------------------------------------------------
-
-  /** Keys with a TTL, over every db. */
-  private volatileKeys(): number {
-    let n = 0;
-    for (const db of this.ks.dbs) n += db.expires.size;
-    return n;
-  }
 
   /**
    * MEMORY USAGE: what used_memory counts for slot s (its account and its TTL bookkeeping), or
@@ -398,20 +401,23 @@ export class MemoryAccounting {
    */
   freeSlotBytes(): number {
     let n = 0;
-    for (const db of this.ks.dbs) n += (db.t.top - db.t.size) * (db.t.links !== null ? SLOT_BYTES + LINK_BYTES : SLOT_BYTES);
+    for (const db of this.ks.dbs) n += freeSlotsOf(db.t);
     return n;
   }
 
-  /** The LRU chains' links (kept under an LRU policy only), charged per key. */
-  chainBytes(): number {
-    let n = 0;
-    for (const db of this.ks.dbs) if (db.t.links !== null) n += db.t.size * CHAIN_BYTES;
-    return n;
-  }
-
-  /** Everything the keys cost: their accounts, TTL bookkeeping, LRU links and the free slots. */
+  /**
+   * Everything the keys cost: their accounts, TTL bookkeeping, LRU links (kept under an LRU
+   * policy only) and the free slots. One pass over the dbs: maxmemory reads it before every
+   * command and after every eviction.
+   */
   keysBytes(): number {
-    return this.dataset + this.volatileKeys() * EXPIRE_ENTRY_BYTES + this.chainBytes() + this.freeSlotBytes();
+    let n = this.dataset;
+    for (const db of this.ks.dbs) {
+      const t = db.t;
+      n += t.expires.size * EXPIRE_ENTRY_BYTES + freeSlotsOf(t);
+      if (t.links !== null) n += t.size * CHAIN_BYTES;
+    }
+    return n;
   }
 
   /** used_memory: the idle server plus the keys. What maxmemory is compared with. */
