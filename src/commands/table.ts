@@ -4,6 +4,7 @@
 // before a handler runs.
 
 import { F, type CommandFlag, type CommandSpec, type Handler } from './types.js';
+import { internCommandNames } from '../protocol/parser.js';
 
 export interface DefOptions {
   getKeys?: (argv: readonly string[]) => number[];
@@ -107,6 +108,7 @@ export class CommandLookup {
       this.exact.set(name, spec);
       this.exact.set(name.toUpperCase(), spec);
     }
+    internCommandNames(this.exact.keys());
   }
   get(name: string): CommandSpec | undefined {
     return this.exact.get(name) ?? this.table.get(name.toLowerCase());

@@ -255,7 +255,7 @@ export class RespParser {
           if (len >= BIG_ARG) this.startBigArg();
           return false;
         }
-        argv.push(latin1(buf, pos, len));
+        argv.push(argv.length === 0 ? commandName(buf, pos, len) : latin1(buf, pos, len));
         pos += len + 2;
         len = -1;
         remaining--;
@@ -492,6 +492,42 @@ export class RespParser {
     this.argv = [];
     return this.error;
   }
+}
+
+// Command names come back as the same string objects every time: a fresh string per command
+// cost its allocation plus a hash computation (a V8 runtime call) on the dispatcher's Map lookup;
+// a string seen before has its hash cached, and the dispatcher's own key strings (seeded with
+// internCommandNames) even compare by identity. A fixed table of short names, indexed by a hash
+// of the bytes and checked byte by byte, so that it stays bounded whatever clients send.
+const NAME_SLOTS = 1024;
+const NAME_MAX = 24;
+const names: string[] = new Array<string>(NAME_SLOTS).fill('');
+
+function nameSlot(len: number, b0: number, bm: number, bl: number): number {
+  return (len * 131 + b0 * 31 + bm * 7 + bl) & (NAME_SLOTS - 1);
+}
+
+/** Makes the parser hand out these very strings for argv[0] (the dispatcher's table keys). */
+export function internCommandNames(list: Iterable<string>): void {
+  for (const n of list) {
+    const len = n.length;
+    if (len === 0 || len > NAME_MAX) continue;
+    names[nameSlot(len, n.charCodeAt(0), n.charCodeAt(len >> 1), n.charCodeAt(len - 1))] = n;
+  }
+}
+
+function commandName(b: Latin1Buffer, s: number, len: number): string {
+  if (len === 0 || len > NAME_MAX) return latin1(b, s, len);
+  const slot = nameSlot(len, b[s], b[s + (len >> 1)], b[s + len - 1]);
+  const cached = names[slot];
+  if (cached.length === len) {
+    let i = 0;
+    while (i < len && cached.charCodeAt(i) === b[s + i]) i++;
+    if (i === len) return cached;
+  }
+  const fresh = latin1(b, s, len);
+  names[slot] = fresh;
+  return fresh;
 }
 
 /**
