@@ -15,6 +15,7 @@
 //   lookupNoTouch — may expire the key; no stats, no LRU touch (EXISTS, TYPE, TTL...).
 
 import type { Value } from './entry.js';
+import type { KeyDict } from './key-dict.js';
 import type { Keyspace } from './keyspace.js';
 import { KeyTable, NIL } from './table.js';
 
@@ -42,14 +43,14 @@ export class Db {
     public index: number,
     private readonly ks: Keyspace,
   ) {
-    this.t = new KeyTable(ks.lruChain);
+    this.t = new KeyTable(ks.lruChain, ks.chainOnAccess);
   }
 
   get size(): number {
     return this.t.dict.size;
   }
 
-  get dict(): Map<string, number> {
+  get dict(): KeyDict {
     return this.t.dict;
   }
 
@@ -243,7 +244,7 @@ export class Db {
   flush(): number {
     const n = this.t.dict.size;
     this.ks.onFlush(this);
-    this.t = new KeyTable(this.ks.lruChain);
+    this.t = new KeyTable(this.ks.lruChain, this.ks.chainOnAccess);
     this.expireCursor = null;
     return n;
   }
@@ -263,7 +264,7 @@ export class Db {
   touch(s: number): void {
     const t = this.t;
     this.ks.onAccess(t, s);
-    if (t.links === null || s === t.lruTail) return;
+    if (t.links === null || s === t.lruTail || !t.moveOnAccess) return;
     t.unlink(s);
     t.linkTail(s);
   }

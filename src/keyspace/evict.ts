@@ -207,9 +207,9 @@ class EvictionPool {
   }
 }
 
-/** A persistent cursor over a db's dict or expires set, so successive samples sweep it all. */
+/** A persistent cursor over a db's expires set, so successive samples sweep it all. */
 interface Cursor {
-  src: Map<string, number> | Set<number>;
+  src: Set<number>;
   it: Iterator<number>;
 }
 
@@ -241,7 +241,6 @@ export class Evictor {
   private readonly pool = new EvictionPool();
   /** Round-robin db cursor of the random and SIEVE policies (Redis's next_db). */
   private nextDb = 0;
-  private readonly hands: Array<Cursor | null>;
   private readonly volatileCursors: Array<Cursor | null>;
 
   constructor(
@@ -249,7 +248,6 @@ export class Evictor {
     public hooks: EvictionHooks = { evicted() {} },
   ) {
     const n = ks.dbs.length;
-    this.hands = new Array<Cursor | null>(n).fill(null);
     this.volatileCursors = new Array<Cursor | null>(n).fill(null);
   }
 
@@ -264,7 +262,8 @@ export class Evictor {
       this.policy = s.policy;
       this.pool.clear();
       this.ks.accessMode = s.policy.endsWith('-lfu') ? ACCESS_LFU : s.policy === 'allkeys-sieve' ? ACCESS_SIEVE : ACCESS_LRU;
-      this.ks.setLruChain(s.policy === 'allkeys-lru' || s.policy === 'volatile-lru');
+      const lru = s.policy === 'allkeys-lru' || s.policy === 'volatile-lru';
+      this.ks.setLruChain(lru || s.policy === 'allkeys-sieve', lru);
     }
   }
 
@@ -282,12 +281,11 @@ export class Evictor {
   }
 
   /**
-   * The db is being emptied: drop what still points into its old dict (sampling cursors, the
-   * SIEVE hand, pool candidates), or they would keep the whole old dataset from the GC.
+   * The db is being emptied: drop what still points into its old table (sampling cursors, pool
+   * candidates), or they would keep the whole old dataset from the GC.
    */
   flushed(db: Db): void {
     this.volatileCursors[db.index] = null;
-    this.hands[db.index] = null;
     this.pool.clear();
   }
 
@@ -545,34 +543,31 @@ export class Evictor {
   }
 
   /**
-   * SIEVE: advance the db's hand over the dict in insertion order, clearing visited bits,
-   * until an unvisited key. The hand wraps to the oldest key at the end, so even when every
-   * key was visited one full turn finds a victim.
+   * SIEVE: advance the db's hand along its chain (insertion order, oldest first; wrapping at the
+   * end), clearing visited bits, until an unvisited key. New keys join at the tail, so the hand
+   * reaches a newcomer before the older keys it already passed. Two turns at most: the first
+   * may only clear bits.
    */
   private pickSieve(): number {
     const dbs = this.ks.dbs;
     for (let i = 0; i < dbs.length; i++) {
       const db = dbs[(this.nextDb = (this.nextDb + 1) % dbs.length)];
-      const dict = db.dict;
-      if (dict.size === 0) continue;
-      let h = this.hands[db.index];
-      if (h === null || h.src !== dict) this.hands[db.index] = h = { src: dict, it: dict.values() };
-      // Two turns at most: the first may only clear bits.
-      for (let steps = 0, limit = 2 * dict.size + 2; steps < limit; steps++) {
-        const r = h.it.next();
-        if (r.done) {
-          h.it = dict.values();
-          continue;
-        }
-        const s = r.value;
-        const mem = db.t.mem;
+      const t = db.t;
+      if (t.size === 0 || t.links === null) continue;
+      const mem = t.mem;
+      let s = t.hand;
+      for (let steps = 0, limit = 2 * t.size + 2; steps < limit; steps++) {
+        if (s === NIL) s = t.lruHead;
         if ((mem[s] & 1) !== 0) {
           mem[s] -= 1;
+          s = t.lruNext(s);
           continue;
         }
+        t.hand = t.lruNext(s);
         this.victimDb = db;
         return s;
       }
+      t.hand = s;
     }
     return NIL;
   }

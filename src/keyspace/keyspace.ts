@@ -63,10 +63,12 @@ export class Keyspace {
    */
   beforeWrite: ((db: Db, s: number) => void) | null = null;
   /**
-   * Whether the dbs keep their LRU chains (table.ts): while an LRU policy is in force (the
-   * evictor sets it; setLruChain builds or drops the chains of existing keys).
+   * Whether the dbs keep their chains (table.ts): while an LRU policy (access order) or SIEVE
+   * (insertion order) is in force; the evictor sets it, setLruChain builds or drops the chains of
+   * existing keys.
    */
   lruChain = false;
+  chainOnAccess = true;
   /** Seconds, refreshed by the server cron (Redis's cached LRU clock): no clock read per access. */
   lruClock = 0;
   /**
@@ -107,12 +109,16 @@ export class Keyspace {
   }
 
   /** Starts or stops keeping the LRU chains of every db (see KeyTable.chain). */
-  setLruChain(on: boolean): void {
-    if (on === this.lruChain) return;
+  setLruChain(on: boolean, onAccess = true): void {
+    if (on === this.lruChain && onAccess === this.chainOnAccess) return;
+    // Insertion order to access order: rebuilt from the access stamps (what chain() does).
+    const rebuild = on && this.lruChain && onAccess && !this.chainOnAccess;
     this.lruChain = on;
+    this.chainOnAccess = onAccess;
     for (const d of this.dbs) {
+      if (!on || rebuild) d.t.unchain();
       if (on) d.t.chain();
-      else d.t.unchain();
+      d.t.moveOnAccess = onAccess;
     }
   }
 

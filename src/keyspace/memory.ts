@@ -39,8 +39,8 @@ export const USED_MEMORY_STARTUP = 7 * 1024 * 1024;
 export const ENTRY_BYTES = SLOT_BYTES + 8;
 /** A key's LRU links while the chains are kept (table.ts), at the columns' average fill. */
 export const CHAIN_BYTES = LINK_BYTES + 3;
-/** The db dict's share per key: a Map entry (28 B) at the average 2/3 fill of its table. */
-export const DICT_ENTRY_BYTES = 42;
+/** The db dict's share per key: an 8-byte bucket (key-dict.ts) at its average fill (3/8 to 3/4). */
+export const DICT_ENTRY_BYTES = 14;
 /** Per key with a TTL: its entry in the db's expires Set (20 B at 2/3 fill). */
 export const EXPIRE_ENTRY_BYTES = 30;
 /** Elements sampled to estimate a collection's element bytes (MEMORY USAGE's default is 5). */

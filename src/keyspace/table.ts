@@ -1,17 +1,19 @@
-// A db's key table: the dict maps each key to a slot, and per-slot columns hold the key, its
+// A db's key table: the dict (key-dict.ts) maps each key to a slot, and per-slot columns hold the key, its
 // value, expiry, access stamp, accounted bytes and — under an LRU eviction policy — its LRU
 // links. No object per key: an Entry object cost 96 B (and 16 B more for a boxed expiry once
 // any key had a TTL); a slot costs SLOT_BYTES in flat arrays (+ LINK_BYTES when chained).
 //
-// The LRU chain exists only while an LRU policy needs it (`links` non-null, see chain()):
-// keeping it costs two cache misses per access (the neighbours' links) and 8 B per key, which
+// The chain exists only while a policy needs it (`links` non-null, see chain()): LRU keeps it in
+// access order (`moveOnAccess`), SIEVE in insertion order with its hand on it. Keeping it costs
+// 8 B per key and, in access order, two cache misses per access (the neighbours' links), which
 // no other policy, nor the default noeviction, has any use for.
 //
 // Invariants:
 //   - slot s is live iff vals[s] !== null; then dict.get(keys[s]) === s.
-//   - when chained, live slots are on the LRU chain (links[2s] = prev, links[2s+1] = next, NIL
-//     at the ends; lruHead = least recently used), in access order since the chain was built,
-//     and before that in order of their access stamps (seconds) — see chain().
+//   - when chained, live slots are on the chain (links[2s] = prev, links[2s+1] = next, NIL at
+//     the ends; lruHead = least recently used, or oldest inserted), in access order (or insertion
+//     order) since the chain was built, and before that in order of their access stamps
+//     (seconds) — see chain(). `hand` is NIL or a live slot on the chain.
 //   - free slots below `top` are on the `freeSlots` stack.
 //   - expireAt[s] > 0 iff s is in `expires`.
 //   - a live key keeps its slot until deleted: slots are the SCAN cursor space (an element
@@ -22,6 +24,7 @@
 //     in the slot of one the snapshot already saved early (which the walk skips).
 
 import type { Value } from './entry.js';
+import { KeyDict } from './key-dict.js';
 
 export const NIL = -1;
 
@@ -36,11 +39,15 @@ export const LINK_BYTES = 8;
 const MIN_CAPACITY = 16;
 
 export class KeyTable {
-  readonly dict = new Map<string, number>();
+  readonly dict: KeyDict = new KeyDict(this);
   keys: string[] = [];
   vals: Array<Value | null> = [];
-  /** The LRU chain's links, null while no LRU policy needs them. */
+  /** The chain's links, null while no policy needs them. */
   links: Int32Array | null = null;
+  /** The chain is in access order (LRU: an access moves the key to the tail), else insertion order. */
+  moveOnAccess = true;
+  /** SIEVE's hand: the next slot it looks at (NIL: the head). unlink() moves it off a leaving slot. */
+  hand = NIL;
   expireAt: Float64Array;
   /** LRU: seconds of the cached clock at last access; LFU: (minutes << 8) | log counter. */
   lru: Uint32Array;
@@ -58,11 +65,12 @@ export class KeyTable {
   pinned = 0;
 
   /** A new table holds no columns until its first key (16 empty dbs cost nothing). */
-  constructor(chained = false) {
+  constructor(chained = false, moveOnAccess = true) {
     this.expireAt = new Float64Array(0);
     this.lru = new Uint32Array(0);
     this.mem = new Uint32Array(0);
     if (chained) this.links = new Int32Array(0);
+    this.moveOnAccess = moveOnAccess;
   }
 
   get size(): number {
@@ -111,7 +119,7 @@ export class KeyTable {
     this.mem = new Uint32Array(0);
     this.top = 0;
     this.freeSlots = [];
-    this.lruHead = this.lruTail = NIL;
+    this.lruHead = this.lruTail = this.hand = NIL;
   }
 
   /**
@@ -159,6 +167,7 @@ export class KeyTable {
     else this.lruHead = n;
     if (n !== NIL) L[2 * n] = p;
     else this.lruTail = p;
+    if (s === this.hand) this.hand = n;
   }
 
   /** The next slot towards the most recently used end, NIL at the end. */
@@ -198,7 +207,7 @@ export class KeyTable {
   /** Stops keeping the LRU chain (no LRU policy any more): its links are dropped. */
   unchain(): void {
     this.links = null;
-    this.lruHead = this.lruTail = NIL;
+    this.lruHead = this.lruTail = this.hand = NIL;
   }
 
   /**

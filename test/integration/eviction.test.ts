@@ -236,6 +236,29 @@ describe('eviction policies pick the right keys', () => {
     expect(await c.call('OBJECT', 'IDLETIME', 'k0')).toBe(0);
   });
 
+  it('allkeys-sieve: a key deleted under the hand moves it on; new keys are reached before the old ones again', async () => {
+    await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-sieve');
+    for (const k of names('k', 10)) await c.call('SET', k, V100);
+    for (const k of names('k', 5)) await c.call('GET', k);
+    await evictN(1, 'k0'); // the hand clears k0-k4 and takes k5: it now rests on k6
+    expect(await exists(...names('k', 10))).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k6', 'k7', 'k8', 'k9']);
+    await c.call('CONFIG', 'SET', 'maxmemory', '0');
+    await c.call('DEL', 'k6', 'k7');
+    await c.call('SET', 'n0', V100); // newest: the hand meets it after k8 and k9
+    await c.call('GET', 'k0');
+    await evictN(3, 'k0');
+    expect(await exists('k0', 'k1', 'k2', 'k3', 'k4', 'k8', 'k9', 'n0')).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
+    // Switching to LRU rebuilds the chain from the access stamps: k1, read 2 s after the others,
+    // is the last to go (kept in insertion order, the chain would give up k0-k3 and keep k4).
+    await c.call('CONFIG', 'SET', 'maxmemory', '0');
+    clock.advance(2000);
+    server.ks.updateLruClock();
+    await c.call('GET', 'k1');
+    await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
+    await evictN(4, 'k0');
+    expect(await exists('k0', 'k1', 'k2', 'k3', 'k4')).toEqual(['k1']);
+  });
+
   it('the LFU sampling index holds exactly the live keys through deletes, renames, moves, swaps and flushes', async () => {
     await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lfu');
     for (const k of names('k', 300)) await c.call('SET', k, V100);
