@@ -16,8 +16,12 @@
 // (hash & mask) without crossing an empty one (kept by backward-shift deletion, no tombstones);
 // `size` occupied buckets, at most MAX_LOAD of the capacity (a power of two).
 //
-// Hash flooding: the hash is seeded per process (as Redis seeds siphash), so colliding keys
-// cannot be precomputed offline.
+// Hash flooding: the hash is seeded per process, so plain collisions cannot be precomputed
+// offline. MurmurHash3 is not a keyed PRF, though (seed-independent multicollisions are known
+// for its 32-bit blocks), so a client able to write many chosen keys could still lengthen probe
+// runs; Redis uses SipHash for that reason. V8's own string hash, which the Map used, is no
+// stronger. A keyed hash (SipHash-1-3 in JS) is the fix if that threat matters; it would cost
+// part of the lookup time won here.
 
 import type { KeyTable } from './table.js';
 
@@ -80,15 +84,8 @@ export class KeyDict {
   }
 
   get(key: string): number | undefined {
-    const h = keyHash(key);
-    const b = this.b;
-    const mask = this.mask;
-    const keys = this.table.keys;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const s = b[2 * i];
-      if (s === EMPTY) return undefined;
-      if (b[2 * i + 1] === h && keys[s] === key) return s;
-    }
+    const s = this.b[2 * this.probe(key, keyHash(key))];
+    return s === EMPTY ? undefined : s;
   }
 
   has(key: string): boolean {
@@ -98,36 +95,22 @@ export class KeyDict {
   /** Maps key to slot (the table's keys[slot] must already hold key). */
   set(key: string, slot: number): this {
     const h = keyHash(key);
+    const i = this.probe(key, h);
     const b = this.b;
-    const mask = this.mask;
-    const keys = this.table.keys;
-    let i = h & mask;
-    for (; ; i = (i + 1) & mask) {
-      const s = b[2 * i];
-      if (s === EMPTY) break;
-      if (b[2 * i + 1] === h && keys[s] === key) {
-        b[2 * i] = slot;
-        return this;
-      }
-    }
+    const present = b[2 * i] !== EMPTY;
     b[2 * i] = slot;
+    if (present) return this;
     b[2 * i + 1] = h;
     this.n++;
-    if (this.n * MAX_LOAD_DEN > (mask + 1) * MAX_LOAD_NUM) this.resize((mask + 1) * 2);
+    if (this.n * MAX_LOAD_DEN > this.capacity * MAX_LOAD_NUM) this.resize(this.capacity * 2);
     return this;
   }
 
   delete(key: string): boolean {
-    const h = keyHash(key);
+    let i = this.probe(key, keyHash(key));
     const b = this.b;
     const mask = this.mask;
-    const keys = this.table.keys;
-    let i = h & mask;
-    for (; ; i = (i + 1) & mask) {
-      const s = b[2 * i];
-      if (s === EMPTY) return false;
-      if (b[2 * i + 1] === h && keys[s] === key) break;
-    }
+    if (b[2 * i] === EMPTY) return false;
     // Backward shift: pull later members of the run into the hole when their home bucket is not
     // inside (hole, j], so that every entry stays reachable from its home without tombstones.
     for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
@@ -176,6 +159,17 @@ export class KeyDict {
 
   [Symbol.iterator](): IterableIterator<[string, number]> {
     return this.entries();
+  }
+
+  /** The bucket holding key (whose hash is h), or the empty bucket that ends its probe run. */
+  private probe(key: string, h: number): number {
+    const b = this.b;
+    const mask = this.mask;
+    const keys = this.table.keys;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const s = b[2 * i];
+      if (s === EMPTY || (b[2 * i + 1] === h && keys[s] === key)) return i;
+    }
   }
 
   /** Rehash into `cap` buckets from the stored hashes (no key is read). */
