@@ -16,10 +16,11 @@
 //   - a key's slot in its table's columns: SLOT_BYTES (table.ts) at their average fill (the
 //     keys/vals arrays grow by 1.5x, the typed columns by 2x), charged per key like the dict
 //     below, not by capacity; slots freed by deletions are charged until reused (freeSlotBytes);
-//   - a JS Map entry is 3 words (24 B) plus half a bucket word (4 B) in a table of power-of-two
-//     capacity, so 28-56 B per entry: the main dict is charged its average, 42 B per key (a
-//     capacity computed from the size would jump by 29 MB at 2^20 keys and make eviction
-//     oscillate around the jump), a Set (expires, set members) 20-40 B;
+//   - the main dict (key-dict.ts) has 8-byte buckets, 3/8 to 3/4 full: 11-21 B per key, charged
+//     its average, 14 B per key (a charge computed from the capacity would jump by 16 MB at
+//     ~786k keys and make eviction oscillate around the jump); a JS Map entry is 3 words (24 B)
+//     plus half a bucket word (4 B) in a table of power-of-two capacity, so 28-56 B per entry
+//     (collections' Maps), a Set (expires, set members) 20-40 B;
 //   - collections: object + Map/Set/array/arena as laid out in src/types/ (see estimateValue).
 // Elements of collections are not walked: their count is exact, their byte size comes from a
 // `bytes` counter when the collection keeps one (Collection.bytes), else from a sample of
