@@ -1,6 +1,6 @@
-// A db's key table: the dict (key-dict.ts) maps each key to a slot, and per-slot columns hold the key, its
-// value, expiry, access stamp, accounted bytes and — under an LRU eviction policy — its LRU
-// links. No object per key: an Entry object cost 96 B (and 16 B more for a boxed expiry once
+// A db's key table: the dict (key-dict.ts) maps each key to a slot, and per-slot columns hold
+// the key, its value, expiry, access stamp, accounted bytes and — under an LRU policy or SIEVE —
+// its chain links. No object per key: an Entry object cost 96 B (and 16 B more for a boxed expiry once
 // any key had a TTL); a slot costs SLOT_BYTES in flat arrays (+ LINK_BYTES when chained).
 //
 // The chain exists only while a policy needs it (`links` non-null, see chain()): LRU keeps it in

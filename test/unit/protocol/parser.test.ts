@@ -113,6 +113,16 @@ describe('multibulk commands', () => {
       commands: [['SET', 'cl\xc3\xa9', '\xc3(']],
     },
     'empty bulk': { input: mb('SET', '', ''), commands: [['SET', '', '']] },
+    // The command-name intern table has 1024 slots: 4000 names of the same lengths and first and
+    // last bytes share slots, so cached names must be checked byte by byte, not trusted by slot.
+    'command names that collide in the name table, each returned as sent': {
+      input: cat(...Array.from({ length: 4000 }, (_, i) => mb(`c${String(i).padStart(4, '0')}x`, 'k'))),
+      commands: Array.from({ length: 4000 }, (_, i) => [`c${String(i).padStart(4, '0')}x`, 'k']),
+    },
+    'a name seen before in another case, and an empty or over-long name': {
+      input: cat(mb('get', 'a'), mb('GET', 'a'), mb('gEt', 'a'), mb('get', 'a'), mb('', 'a'), mb('x'.repeat(30), 'a')),
+      commands: [['get', 'a'], ['GET', 'a'], ['gEt', 'a'], ['get', 'a'], ['', 'a'], ['x'.repeat(30), 'a']],
+    },
     'arguments of every short length (fromCharCode path) and longer': {
       input: mb(...Array.from({ length: 40 }, (_, i) => ALL_BYTES.subarray(100, 100 + i))),
       commands: [Array.from({ length: 40 }, (_, i) => ALL_BYTES_STR.slice(100, 100 + i))],
