@@ -37,9 +37,14 @@ function tableWithDict(): { t: KeyTable; put(key: string): number; drop(key: str
 }
 
 describe('KeyDict', () => {
-  it('matches a Map through growth, shrinking and deletions', () => {
+  it.each([
+    ['draining 64 buckets per operation', 64],
+    ['draining 1 bucket per operation (resizes overlap many operations)', 1],
+  ])('matches a Map through growth, shrinking and deletions, %s', (_name, rehashStep) => {
     const r = rng(7);
     const { t, put, drop } = tableWithDict();
+    t.dict.rehashStep = rehashStep;
+    let sawRehash = false;
     const model = new Map<string, number>();
     const universe = 3000;
     for (let step = 0; step < 40000; step++) {
@@ -55,6 +60,10 @@ describe('KeyDict', () => {
         expect(t.dict.delete(key)).toBe(false);
       }
       expect(t.dict.size).toBe(model.size);
+      expect(t.dict.get(key)).toBe(model.get(key));
+      const other = 'k' + Math.floor(r() * universe);
+      expect(t.dict.get(other)).toBe(model.get(other));
+      if (t.dict.rehashing) sawRehash = true;
       if (step % 499 === 0) {
         for (const [k, s] of model) expect(t.dict.get(k)).toBe(s);
         for (let i = 0; i < 20; i++) {
@@ -64,11 +73,31 @@ describe('KeyDict', () => {
         expect(t.dict.capacity * 3).toBeGreaterThanOrEqual(t.dict.size * 4);
       }
     }
+    expect(sawRehash).toBe(true);
     expect(new Map(t.dict.entries())).toEqual(model);
     // Emptied: back to the minimum capacity.
     for (const k of [...model.keys()]) drop(k);
     expect(t.dict.size).toBe(0);
     expect(t.dict.capacity).toBe(8);
+  });
+
+  it('while a resize drains, a key deleted and set again (same slot) is counted and found once', () => {
+    const { t, put, drop } = tableWithDict();
+    t.dict.rehashStep = 1;
+    for (let i = 0; i < 200; i++) put('k' + i);
+    // Growing 256 -> 512 buckets started at key 193: moved or not yet, every key must behave.
+    expect(t.dict.rehashing).toBe(true);
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 200; i++) {
+        const s = t.dict.get('k' + i);
+        drop('k' + i);
+        expect(t.dict.get('k' + i)).toBeUndefined();
+        expect(put('k' + i)).toBe(s);
+        expect(t.dict.size).toBe(200);
+        expect(t.dict.get('k' + i)).toBe(s);
+      }
+    }
+    expect([...t.dict.keys()].sort()).toEqual(Array.from({ length: 200 }, (_, i) => 'k' + i).sort());
   });
 
   it('finds keys whose home buckets collide, before and after deleting run members', () => {
