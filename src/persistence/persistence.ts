@@ -186,7 +186,10 @@ export class Persistence {
 
   /** MISCONF text when writes must be refused, else null. */
   writeRefusal(): string | null {
-    if (this.aofError !== null) return `MISCONF Errors writing to the AOF file: ${this.aofError.message}`;
+    // The writer's own state too: a write postponed behind a background fsync (everysec) fails
+    // with no flush waiting on it, and must stop writes at once all the same.
+    const aofErr = this.aofError ?? this.aof?.lastError ?? null;
+    if (aofErr !== null) return `MISCONF Errors writing to the AOF file: ${aofErr.message}`;
     if (this.lastBgsaveStatus === 'err' && this.d.config.bool('stop-writes-on-bgsave-error') && this.d.config.raw('save') instanceof Array && (this.d.config.raw('save') as SaveRule[]).length > 0) {
       return MISCONF_BGSAVE;
     }
