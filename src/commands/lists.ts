@@ -156,11 +156,10 @@ class ListWait implements BlockedRequest {
  * propagating the equivalent non-blocking command. Returns false when the list was emptied.
  */
 function serveList(c: CommandContext, key: string, w: ListWait): boolean {
-  const e = c.db.writeValue(key);
-  if (e === undefined || !(e instanceof ListValue) || e.size === 0) {
+  const l = c.db.writeValue(key);
+  if (l === undefined || !(l instanceof ListValue) || l.size === 0) {
     throw Object.assign(new Error(`blocked client served from key ${JSON.stringify(key)} that holds no list`), { code: 'BLOCKING_STATE' });
   }
-  const l = e;
   const r = c.reply;
   const side = w.fromLeft ? 'LEFT' : 'RIGHT';
   if (w.kind === WAIT_MOVE || w.kind === WAIT_RPOPLPUSH) {

@@ -266,10 +266,9 @@ function smove(c: CommandContext, argv: string[]): void {
   const srcKey = argv[1];
   const dstKey = argv[2];
   const member = argv[3];
-  const se = db.writeValue(srcKey);
+  const src = db.writeValue(srcKey);
   const de = db.writeValue(dstKey);
-  if (se === undefined) return c.reply.int(0);
-  const src = se;
+  if (src === undefined) return c.reply.int(0);
   if (!(src instanceof SetValue)) return c.reply.error(E.WRONGTYPE);
   let dst: SetValue | null = null;
   if (de !== undefined) {

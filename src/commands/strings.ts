@@ -113,7 +113,7 @@ function parseExtended(argv: string[], start: number, forSet: boolean): number {
 /**
  * Redis getExpireMillisecondsOrReply: the absolute unix ms of an EX/PX/EXAT/PXAT argument, or
  * the error text. Exact on the whole int64 range: "EX 9223372036854775" overflows once the
- * current time is added and is refused, "PXAT 9223372036854775807" is accepted. (the expiry column
+ * current time is added and is refused, "PXAT 9223372036854775807" is accepted. (The expiry column
  * is a double, so an accepted expiry beyond 2^53 ms — year 287396 — is stored rounded.)
  */
 function expireMillis(now: number, unitFlag: number, arg: string, cmd: string): number | string {
@@ -272,9 +272,8 @@ function getrange(c: CommandContext, argv: string[]): void {
   if (s0 === null) return c.reply.error(E.NOT_INTEGER);
   const e0 = parseInt64(argv[3]);
   if (e0 === null) return c.reply.error(E.NOT_INTEGER);
-  const e = c.db.readValue(argv[1]);
-  if (e === undefined) return c.reply.bulk('');
-  const v = e;
+  const v = c.db.readValue(argv[1]);
+  if (v === undefined) return c.reply.bulk('');
   if (typeof v !== 'string') return c.reply.error(E.WRONGTYPE);
   // Compared before clamping, as Redis does on its long longs (number/bigint compare exactly).
   if (s0 < 0 && e0 < 0 && s0 > e0) return c.reply.bulk('');
@@ -413,13 +412,12 @@ function append(c: CommandContext, argv: string[]): void {
   const key = argv[1];
   const add = argv[2];
   const db = c.db;
-  const e = db.writeValue(key);
+  const v = db.writeValue(key);
   let len: number;
-  if (e === undefined) {
+  if (v === undefined) {
     db.addAfterMiss(key, add);
     len = add.length;
   } else {
-    const v = e;
     if (typeof v !== 'string') return c.reply.error(E.WRONGTYPE);
     len = v.length + add.length;
     if (tooLong(c, len)) return c.reply.error(E.STRING_TOO_LONG);
@@ -444,14 +442,13 @@ function setrange(c: CommandContext, argv: string[]): void {
   const key = argv[1];
   const value = argv[3];
   const db = c.db;
-  const e = db.writeValue(key);
+  const v = db.writeValue(key);
   let old: string;
-  if (e === undefined) {
+  if (v === undefined) {
     if (value.length === 0) return c.reply.int(0);
     if (tooLong(c, offset + value.length)) return c.reply.error(E.STRING_TOO_LONG);
     old = '';
   } else {
-    const v = e;
     if (typeof v !== 'string') return c.reply.error(E.WRONGTYPE);
     if (value.length === 0) return c.reply.int(v.length);
     if (tooLong(c, offset + value.length)) return c.reply.error(E.STRING_TOO_LONG);

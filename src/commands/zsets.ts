@@ -728,11 +728,10 @@ class ZsetWait implements BlockedRequest {
 
   /** Redis's serveClientBlockedOnSortedSet: pops like the non-blocking form, key first. */
   serve(c: CommandContext, key: string): boolean {
-    const e = c.db.writeValue(key);
-    if (e === undefined || !(e instanceof ZSetValue) || e.size === 0) {
+    const z = c.db.writeValue(key);
+    if (z === undefined || !(z instanceof ZSetValue) || z.size === 0) {
       throw Object.assign(new Error(`blocked client served from key ${JSON.stringify(key)} that holds no zset`), { code: 'BLOCKING_STATE' });
     }
-    const z = e;
     const mpop = this.count !== -1;
     zpopAndReply(c, key, z, this.max, mpop ? this.count : 1, true, mpop);
     return z.size > 0;
@@ -899,10 +898,9 @@ function zsetOp(c: CommandContext, argv: string[], dstIdx: number, numkeysIdx: n
   const srcs: OpSource[] = [];
   let j = numkeysIdx + 1;
   for (let i = 0; i < setnum; i++, j++) {
-    const e = dstIdx !== 0 ? db.writeValue(argv[j]) : db.readValue(argv[j]);
+    const v = dstIdx !== 0 ? db.writeValue(argv[j]) : db.readValue(argv[j]);
     const src: OpSource = { z: null, s: null, weight: 1, size: 0 };
-    if (e !== undefined) {
-      const v = e;
+    if (v !== undefined) {
       if (v instanceof ZSetValue) src.z = v;
       else if (v instanceof SetValue) src.s = v;
       else return c.reply.error(E.WRONGTYPE);

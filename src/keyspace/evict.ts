@@ -7,9 +7,9 @@
 //
 // How each policy picks its victim:
 //   allkeys-lru      exact: the head of the LRU chain of the db whose head is oldest. The
-//                    chains exist only under the two LRU policies (table.ts): switching to one
-//                    builds them from the keys' access stamps (second resolution), exact from
-//                    then on.
+//                    chains exist only under the two LRU policies and SIEVE (table.ts):
+//                    switching to an LRU policy builds them from the keys' access stamps (second
+//                    resolution), exact from then on.
 //   volatile-lru     the first key with a TTL from the head of each chain (exact), looking at
 //                    most VOLATILE_WALK entries deep; beyond that, sampling as below by idle time.
 //   *-lfu            Redis's sampling: maxmemory-samples uniformly random keys per db into a
@@ -26,8 +26,8 @@
 //   volatile-ttl     the pool ranked by nearest expiry, sampling the expires set's cursor.
 //   allkeys-random   a uniformly random key of the next non-empty db (a random slot).
 //   volatile-random  a pseudo-random key with a TTL (a random-stride cursor on expires).
-//   allkeys-sieve    SIEVE (Zhang et al., NSDI '24): the dict's insertion order is the FIFO; a
-//                    hand (a persistent dict iterator) moves from old to new, clears the visited
+//   allkeys-sieve    SIEVE (Zhang et al., NSDI '24): the chain, kept in insertion order, is the
+//                    FIFO; a hand (KeyTable.hand) moves from old to new, clears the visited
 //                    bit of keys used since it last passed (bit 0 of the mem column, set by
 //                    Keyspace.onAccess) and evicts the first key without it. Scan-resistant: a
 //                    one-hit key is evicted when the hand reaches it; a key used again survives.

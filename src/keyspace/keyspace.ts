@@ -108,7 +108,7 @@ export class Keyspace {
     return this.dbs[i];
   }
 
-  /** Starts or stops keeping the LRU chains of every db (see KeyTable.chain). */
+  /** Starts or stops keeping every db's chain, in access order (LRU) or not (SIEVE); see KeyTable.chain. */
   setLruChain(on: boolean, onAccess = true): void {
     if (on === this.lruChain && onAccess === this.chainOnAccess) return;
     // Insertion order to access order: rebuilt from the access stamps (what chain() does).

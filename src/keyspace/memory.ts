@@ -418,9 +418,9 @@ export class MemoryAccounting {
   }
 
   /**
-   * Everything the keys cost: their accounts, TTL bookkeeping, LRU links (kept under an LRU
-   * policy only) and the free slots. One pass over the dbs: maxmemory reads it before every
-   * command and after every eviction.
+   * Everything the keys cost: their accounts, TTL bookkeeping, chain links (kept under an LRU
+   * policy or SIEVE only) and the free slots. One pass over the dbs: maxmemory reads it before
+   * every command and after every eviction.
    */
   keysBytes(): number {
     let n = this.dataset;

@@ -204,7 +204,7 @@ export class KeyTable {
     for (let i = 0; i < n; i++) this.linkTail(order[i] % 0x100000000);
   }
 
-  /** Stops keeping the LRU chain (no LRU policy any more): its links are dropped. */
+  /** Stops keeping the chain (no policy needs it any more): its links are dropped. */
   unchain(): void {
     this.links = null;
     this.lruHead = this.lruTail = this.hand = NIL;

@@ -1,4 +1,4 @@
-// A forkless point-in-time snapshot (Dragonfly's "versioned buckets" idea, on JS Maps).
+// A forkless point-in-time snapshot (Dragonfly's "versioned buckets" idea, on key-table slots).
 //
 // At start (log offset S) the job records, for every db's key table (keyspace/table.ts), its top
 // slot (`limit`) and pins the table, so that keys created from then on take slots ≥ limit. It
@@ -13,8 +13,7 @@
 // served; the snapshot becomes current only in SnapshotStore.commit.
 
 import { performance } from 'node:perf_hooks';
-import type { Db, KeyTable, Keyspace } from '../keyspace/index.js';
-import type { Value } from '../keyspace/index.js';
+import type { Db, KeyTable, Keyspace, Value } from '../keyspace/index.js';
 import type { Logger } from '../log.js';
 import { PageWriter, SNAPSHOT_FORMAT_VERSION } from './value-codec.js';
 import { recordKey, type SnapshotBatch, type SnapshotMeta, type SnapshotStore } from './snapshot-store.js';
