@@ -214,10 +214,13 @@ function keys(c: CommandContext, argv: string[]): void {
   const now = c.server.ks.clock.now();
   const out: string[] = [];
   // Redis 7.0's keysCommand skips expired keys without deleting them.
+  // A walk over the table's live slots (the dict's own iteration copies every slot first).
   const t = db.t;
-  for (const [key, e] of t.dict) {
-    const at = t.expireAt[e];
+  for (let s = 0; s < t.top; s++) {
+    if (t.vals[s] === null) continue;
+    const at = t.expireAt[s];
     if (at !== 0 && at <= now) continue;
+    const key = t.keys[s];
     if (match === null || match(key)) out.push(key);
   }
   c.reply.bulks(out);
