@@ -130,20 +130,10 @@ export class KeyTable {
   private grow(): void {
     const cap = this.lru.length;
     const n = Math.max(MIN_CAPACITY, 2 * cap);
-    if (this.links !== null) {
-      const links = new Int32Array(2 * n);
-      links.set(this.links);
-      this.links = links;
-    }
-    const exp = new Float64Array(n);
-    exp.set(this.expireAt);
-    this.expireAt = exp;
-    const lru = new Uint32Array(n);
-    lru.set(this.lru);
-    this.lru = lru;
-    const mem = new Uint32Array(n);
-    mem.set(this.mem);
-    this.mem = mem;
+    if (this.links !== null) this.links = widened(this.links, new Int32Array(2 * n));
+    this.expireAt = widened(this.expireAt, new Float64Array(n));
+    this.lru = widened(this.lru, new Uint32Array(n));
+    this.mem = widened(this.mem, new Uint32Array(n));
   }
 
   // ---- the LRU chain -----------------------------------------------------------------------
@@ -229,4 +219,10 @@ export class KeyTable {
     }
     return NIL;
   }
+}
+
+/** `to` holding `from`'s elements at its start. */
+function widened<T extends Int32Array | Uint32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
