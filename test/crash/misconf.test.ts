@@ -60,6 +60,10 @@ describe.skipIf(!mounted)('AOF write errors (full disk)', () => {
       const a = srv.client();
       const b = srv.client();
       expect(await a.set('before', 'full')).toBe('OK');
+      // b must be connected and ready first: ioredis's ready check (INFO) answered in the same
+      // turn as the failing write below is held with that turn's replies until the disk has
+      // room, and b's commands would queue behind it client-side (seen as a 60 s timeout).
+      expect(await b.ping()).toBe('PONG');
       const filler = fillDisk(mnt);
       let pending: Promise<string | null> = Promise.resolve(null);
       const held: Array<Promise<unknown>> = [];
@@ -71,10 +75,11 @@ describe.skipIf(!mounted)('AOF write errors (full disk)', () => {
         acked = true;
         return r;
       });
-      // Until the AOF error is seen, a write may still be accepted into a batch whose write then
-      // fails: its reply is held until a retry succeeds (after the space returns), and the
-      // client's later replies queue behind it. So each probe gets a fresh connection and is
-      // not awaited past 300 ms; held ones must answer OK once the disk has room again.
+      // A turn's replies wait for that turn's AOF write: a probe (or its connection's ready
+      // check) caught in a turn whose write fails is held until a retry succeeds, after the
+      // space returns, and its client's later replies queue behind it. So each probe gets a
+      // fresh connection and is not awaited past 300 ms; held ones must answer OK once the disk
+      // has room again.
       let refusal = '';
       for (let i = 0; i < 100 && refusal === ''; i++) {
         await new Promise((r) => setTimeout(r, 20));
