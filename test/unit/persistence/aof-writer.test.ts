@@ -144,6 +144,54 @@ describe('AofWriter', () => {
     for (let i = 0; i < 50; i++) expect(r.payloads[i]!.equals(payloads[i]!)).toBe(true);
   });
 
+  // Commit gathering: one writer's record is being fsynced while three others queue behind it.
+  // When that fsync completes, the writer it releases appends again right away (as a client in
+  // a loop does). Started at once, the next fsync would cover only the three, and the returning
+  // writer would need a third one.
+  async function releasedWriterScenario(writerReturns: boolean) {
+    const w = await open('always');
+    const order: string[] = [];
+    const write = (name: string) =>
+      new Promise<void>((resolve, reject) => {
+        w.append(resp('SET', name, 'v'), w.offset);
+        const end = w.offset;
+        w.flush((err) => {
+          if (err) return reject(err);
+          expect(w.durableOffset).toBeGreaterThanOrEqual(end);
+          order.push(name);
+          resolve();
+        });
+      });
+    let again: Promise<void> | null = null;
+    const first = write('a').then(() => {
+      if (writerReturns) again = write('a2');
+    });
+    // a's batch is in flight (its write is synchronous, the fdatasync runs in the threadpool)
+    expect(w.stats().aof_writes).toBe(1);
+    const queued = [write('b'), write('c'), write('d')];
+    await Promise.all([first, ...queued]);
+    if (again !== null) await again;
+    const st = w.stats();
+    await w.close();
+    const r = await readAll();
+    return { st, order, records: r.payloads.length };
+  }
+
+  it("'always' gathers: the fsync after a batch waits for the writer it released, so one fsync covers it and the queued ones", async () => {
+    const { st, order, records } = await releasedWriterScenario(true);
+    expect(order).toEqual(['a', 'b', 'c', 'd', 'a2']);
+    expect(records).toBe(5);
+    expect(st.aof_writes).toBe(2);
+    expect(st.aof_fsyncs).toBe(2);
+  });
+
+  it("'always' gathering gives up when the released writer does not come back: the queued writes still become durable", async () => {
+    const { st, order, records } = await releasedWriterScenario(false);
+    expect(order).toEqual(['a', 'b', 'c', 'd']);
+    expect(records).toBe(4);
+    expect(st.aof_fsyncs).toBe(2);
+  });
+
   it("'everysec': done right after the write, fsync within about a second in the background", async () => {
     const w = await open('everysec');
     for (let i = 0; i < 100; i++) w.append(resp('INCR', 'n'), w.offset);
