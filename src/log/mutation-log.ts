@@ -10,6 +10,19 @@ import { encodeCommand } from '../protocol/reply.js';
 
 /** Receives each atomic unit of the stream: `unit` is latin1 RESP, `startOffset` its first byte. */
 export type LogConsumer = (unit: string, startOffset: number) => void;
+/**
+ * A consumer that encodes single mutations itself, straight into its own buffer (the AOF
+ * writer): no unit string is built for it. Its bytes must equal the unit a LogConsumer gets.
+ */
+export interface LogEncoder {
+  /**
+   * One mutation, `length` bytes at `startOffset`: `SELECT selectDb` (when selectDb >= 0)
+   * followed by argv, each as encodeCommand encodes it.
+   */
+  command(selectDb: number, argv: readonly string[], startOffset: number, length: number): void;
+  /** A unit already encoded: a MULTI/EXEC group, or any unit while a LogConsumer is attached. */
+  unit(unit: string, startOffset: number): void;
+}
 /** Sees every mutation as structured argv (WATCH invalidation, keyspace tests). */
 export type MutationObserver = (db: number, argv: readonly string[]) => void;
 
@@ -23,6 +36,7 @@ export class MutationLog {
   private groupUnits = '';
   private groupCommands = 0;
   private readonly consumers: LogConsumer[] = [];
+  private readonly encoders: LogEncoder[] = [];
   private readonly observers: MutationObserver[] = [];
 
   addConsumer(c: LogConsumer): void {
@@ -32,6 +46,15 @@ export class MutationLog {
   removeConsumer(c: LogConsumer): void {
     const i = this.consumers.indexOf(c);
     if (i >= 0) this.consumers.splice(i, 1);
+  }
+
+  addEncoder(e: LogEncoder): void {
+    this.encoders.push(e);
+  }
+
+  removeEncoder(e: LogEncoder): void {
+    const i = this.encoders.indexOf(e);
+    if (i >= 0) this.encoders.splice(i, 1);
   }
 
   addObserver(o: MutationObserver): void {
@@ -47,13 +70,20 @@ export class MutationLog {
     this.dirty++;
     for (let i = 0; i < this.observers.length; i++) this.observers[i](db, argv);
     if (this.consumers.length === 0 && this.groupDepth === 0) {
-      // Nobody reads the bytes (no AOF, no replica): only the offset must advance, exactly as
-      // if they had been encoded — it is still the replication/snapshot offset.
+      // No unit string is needed: encoders write the bytes themselves, and with none (no AOF,
+      // no replica) only the offset advances, exactly as if they had been encoded — it is
+      // still the replication/snapshot offset.
+      let selectDb = -1;
+      let length = encodedLength(argv);
       if (db !== this.selectedDb) {
-        this.offset += encodedLength(['SELECT', String(db)]);
+        selectDb = db;
+        length += encodedLength(['SELECT', String(db)]);
         this.selectedDb = db;
       }
-      this.offset += encodedLength(argv);
+      const start = this.offset;
+      this.offset += length;
+      const encoders = this.encoders;
+      for (let i = 0; i < encoders.length; i++) encoders[i].command(selectDb, argv, start, length);
       return;
     }
     let unit = '';
@@ -107,6 +137,7 @@ export class MutationLog {
     const start = this.offset;
     this.offset += unit.length;
     for (let i = 0; i < this.consumers.length; i++) this.consumers[i](unit, start);
+    for (let i = 0; i < this.encoders.length; i++) this.encoders[i].unit(unit, start);
   }
 }
 

@@ -26,10 +26,9 @@ import pino from 'pino';
 import type { Logger } from 'pino';
 import { AofError, AOF_HEADER_SIZE, checkRecordArgs, encodeRecord, sealRecord } from './aof-format.js';
 
-/** Buffer's native latin1 encoder; public on every Buffer but missing from @types/node. */
-interface Latin1Buffer extends Buffer {
-  latin1Write(s: string, offset: number, length: number): number;
-}
+import { putCommand } from '../protocol/reply.js';
+import type { LogEncoder } from '../log/mutation-log.js';
+import type { Latin1Buffer } from '../util/latin1.js';
 import {
   type AofSegmentInfo,
   aofDirPath,
@@ -320,22 +319,50 @@ export class AofWriter {
    * must equal `offset` (the stream is continuous); a mismatch is a bug upstream and throws.
    */
   append(payload: Buffer | string, startOffset: number): void {
+    const len = payload.length;
+    const at = this.reserve(startOffset, len);
+    if (typeof payload === 'string') {
+      // A latin1 string is one byte per char: copied straight into place, then sealed.
+      (this.buf as Latin1Buffer).latin1Write(payload, at + AOF_HEADER_SIZE, len);
+      sealRecord(this.buf, at, len, startOffset);
+    } else {
+      encodeRecord(this.buf, at, payload, startOffset);
+    }
+    this.appended(startOffset, len);
+  }
+
+  /**
+   * The record of one mutation (LogEncoder.command): `SELECT selectDb` when selectDb >= 0, then
+   * argv, encoded straight into the buffer — the same bytes as append(encodeCommand(...)),
+   * without building the string (measured: 13% -> 10% SET throughput cost of appendfsync no).
+   */
+  appendCommand(selectDb: number, argv: readonly string[], startOffset: number, length: number): void {
+    const at = this.reserve(startOffset, length);
+    const b = this.buf as Latin1Buffer;
+    let p = at + AOF_HEADER_SIZE;
+    if (selectDb >= 0) p = putCommand(b, p, ['SELECT', String(selectDb)]);
+    p = putCommand(b, p, argv);
+    if (p !== at + AOF_HEADER_SIZE + length) {
+      throw new AofError('HOARD_AOF_CONTINUITY', `AOF record at log offset ${startOffset}: ${p - at - AOF_HEADER_SIZE} bytes encoded, the log counted ${length}`);
+    }
+    sealRecord(b, at, length, startOffset);
+    this.appended(startOffset, length);
+  }
+
+  /** Checks a record of `len` payload bytes may go at `startOffset` and makes room; returns where. */
+  private reserve(startOffset: number, len: number): number {
     if (startOffset !== this._offset) {
       throw new AofError('HOARD_AOF_CONTINUITY', `AOF append at log offset ${startOffset} but the log is at ${this._offset}`);
     }
     if (this.closing) throw new AofError('HOARD_AOF_CLOSED', 'AOF writer is closed');
-    const len = payload.length;
-    const size = AOF_HEADER_SIZE + len;
     if (len > 64 * 1024 * 1024) checkRecordArgs(len, startOffset);
+    const size = AOF_HEADER_SIZE + len;
     if (this.bufLen + size > this.buf.length) this.grow(size);
-    if (typeof payload === 'string') {
-      // A latin1 string is one byte per char: copied straight into place, then sealed.
-      (this.buf as Latin1Buffer).latin1Write(payload, this.bufLen + AOF_HEADER_SIZE, len);
-      sealRecord(this.buf, this.bufLen, len, startOffset);
-    } else {
-      encodeRecord(this.buf, this.bufLen, payload, startOffset);
-    }
-    this.bufLen += size;
+    return this.bufLen;
+  }
+
+  private appended(startOffset: number, len: number): void {
+    this.bufLen += AOF_HEADER_SIZE + len;
     this.pendingRecords++;
     this._offset = startOffset + len;
   }

@@ -8,7 +8,7 @@
 // AOF write/fsync error is never ignored (writes are refused until a later flush succeeds).
 
 import type { Keyspace } from '../keyspace/index.js';
-import type { MutationLog } from '../log/mutation-log.js';
+import type { LogEncoder, MutationLog } from '../log/mutation-log.js';
 import type { Config, SaveRule } from '../config.js';
 import type { Logger } from '../log.js';
 import { SnapshotStore, type SnapshotMeta } from './snapshot-store.js';
@@ -58,10 +58,18 @@ export class Persistence {
   /** Mutations were appended since the last flushAof (a failed flush's bytes stay buffered in
    * the writer, but they are not new: turns that add nothing must not wait on them). */
   private appended = false;
-  private readonly consumer = (unit: string, start: number) => {
-    if (this.aof === null) return;
-    this.aof.append(unit, start);
-    this.appended = true;
+  /** Feeds the mutation log to the AOF: single mutations are encoded by the writer itself. */
+  private readonly encoder: LogEncoder = {
+    command: (selectDb, argv, start, length) => {
+      if (this.aof === null) return;
+      this.aof.appendCommand(selectDb, argv, start, length);
+      this.appended = true;
+    },
+    unit: (unit, start) => {
+      if (this.aof === null) return;
+      this.aof.append(unit, start);
+      this.appended = true;
+    },
   };
 
   constructor(private readonly d: PersistenceDeps) {}
@@ -132,7 +140,7 @@ export class Persistence {
     });
     this.aofBaseSize = this.aof.stats().aof_current_size;
     log.forceSelect();
-    log.addConsumer(this.consumer);
+    log.addEncoder(this.encoder);
   }
 
   /** CONFIG SET appendonly: turning it on writes a snapshot first, so the AOF starts where it ends. */
@@ -143,7 +151,7 @@ export class Persistence {
       this.startSnapshot('aofrewrite');
     } else if (!on && this.aof !== null) {
       const w = this.aof;
-      this.d.log.removeConsumer(this.consumer);
+      this.d.log.removeEncoder(this.encoder);
       this.aof = null;
       await w.close();
     }
@@ -365,7 +373,7 @@ export class Persistence {
       if (p) await p;
     }
     if (this.aof !== null) {
-      this.d.log.removeConsumer(this.consumer);
+      this.d.log.removeEncoder(this.encoder);
       await this.aof.close();
       this.aof = null;
     }

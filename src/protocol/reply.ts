@@ -11,20 +11,14 @@
 // measured 9.1 us against 6.8 us per 16 ZRANGE replies of 10 members, and young-generation
 // garbage on every reply.
 
+import { type Latin1Buffer, putHeader, putLatin1 } from '../util/latin1.js';
+
 const CRLF = '\r\n';
 const EMPTY = Buffer.alloc(0);
 /** First allocation of a client's buffer; it doubles as needed. */
 const INITIAL_BYTES = 1024;
 /** A buffer grown past this is dropped once flushed, so an idle client holds little. */
 const KEEP_BYTES = 64 * 1024;
-/** Strings up to this length are copied char by char: cheaper than the native latin1Write. */
-const SHORT_STRING = 48;
-
-/** Buffer's native latin1 encoder; public on every Buffer but missing from @types/node. */
-interface Latin1Buffer extends Buffer {
-  latin1Write(s: string, offset: number, length?: number): number;
-  latin1Slice(start: number, end: number): string;
-}
 
 export class ReplyWriter {
   private buf: Latin1Buffer = EMPTY as Latin1Buffer;
@@ -95,33 +89,14 @@ export class ReplyWriter {
   }
 
   private str(s: string): void {
-    const n = s.length;
-    if (this.pos + n > this.buf.length) this.grow(n);
-    const b = this.buf;
-    let p = this.pos;
-    if (n <= SHORT_STRING) {
-      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
-    } else p += b.latin1Write(s, p, n);
-    this.pos = p;
+    if (this.pos + s.length > this.buf.length) this.grow(s.length);
+    this.pos = putLatin1(this.buf, this.pos, s);
   }
 
   /** `c` then the decimal integer `n` then CRLF (a length or count header). */
   private header(c: number, n: number): void {
     if (this.pos + 24 > this.buf.length) this.grow(24);
-    const b = this.buf;
-    let p = this.pos;
-    b[p++] = c;
-    if (n >= 0 && n < 10) b[p++] = 48 + n;
-    else if (n >= 10 && n < 100) {
-      b[p++] = 48 + ((n / 10) | 0);
-      b[p++] = 48 + (n % 10);
-    } else {
-      const d = String(n);
-      for (let i = 0; i < d.length; i++) b[p++] = d.charCodeAt(i);
-    }
-    b[p++] = 13;
-    b[p++] = 10;
-    this.pos = p;
+    this.pos = putHeader(this.buf, this.pos, c, n);
   }
 
   private crlf(): void {
@@ -221,6 +196,22 @@ export class ReplyWriter {
     this.array(items.length);
     for (let i = 0; i < items.length; i++) this.bulkOrNull(items[i]);
   }
+}
+
+/**
+ * encodeCommand's bytes, written at `p`; the caller made room for encodedLength(argv) bytes.
+ * Returns the position after them. (The AOF encodes straight into its buffer with this.)
+ */
+export function putCommand(b: Latin1Buffer, p: number, argv: readonly string[]): number {
+  p = putHeader(b, p, 42, argv.length);
+  for (let i = 0; i < argv.length; i++) {
+    const s = argv[i];
+    p = putHeader(b, p, 36, s.length);
+    p = putLatin1(b, p, s);
+    b[p++] = 13;
+    b[p++] = 10;
+  }
+  return p;
 }
 
 /** Encodes one command as a RESP multibulk (used by the mutation log and replication). */

@@ -36,7 +36,8 @@
 // and packedReplace / packedRemove read them, so the caller calls them right after a successful
 // packedFind on the same string, with nothing in between that could call packedFind again.
 
-import { readVarint, scratch, SLICE_MIN, varintBytes, vEnd, writeVarint, type Latin1Buffer } from './packed-bytes.js';
+import { readVarint, scratch, SLICE_MIN, varintBytes, vEnd, writeVarint } from './packed-bytes.js';
+import type { Latin1Buffer } from '../util/latin1.js';
 
 /** Parts at most this long are copied char by char (cheaper than a call into the runtime). */
 const COPY_LOOP_MAX = 16;

@@ -4,11 +4,7 @@
 // Invariant: a build takes scratch(), writes, and cuts its string out with latin1Slice before
 // returning; no build runs inside another, so the two forms can share the one buffer.
 
-/** Buffer's native latin1 codec; public on every Buffer but missing from @types/node. */
-export interface Latin1Buffer extends Buffer {
-  latin1Write(s: string, offset: number, length: number): number;
-  latin1Slice(start: number, end: number): string;
-}
+import type { Latin1Buffer } from '../util/latin1.js';
 
 /** V8 makes substrings of at least this many chars SlicedStrings (SlicedString::kMinLength). */
 export const SLICE_MIN = 13;

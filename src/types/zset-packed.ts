@@ -47,7 +47,8 @@ import {
   scoreRangeIsEmpty,
 } from './zset-range.js';
 import type { ZVisitor, ZSet } from './zset.js';
-import { readVarint, scratch, SLICE_MIN, varintBytes, vEnd, writeVarint, type Latin1Buffer } from './packed-bytes.js';
+import { readVarint, scratch, SLICE_MIN, varintBytes, vEnd, writeVarint } from './packed-bytes.js';
+import type { Latin1Buffer } from '../util/latin1.js';
 
 
 const T_INT = 0xf0;

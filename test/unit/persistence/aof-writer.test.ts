@@ -7,6 +7,8 @@ import { encodedSize } from '../../../src/persistence/aof-format.js';
 import { manifestTempName, readManifest, writeManifest } from '../../../src/persistence/aof-manifest.js';
 import { aofStartOffset, readAof } from '../../../src/persistence/aof-reader.js';
 import { AofWriter, type FsyncPolicy } from '../../../src/persistence/aof-writer.js';
+import { MutationLog } from '../../../src/log/mutation-log.js';
+import { mulberry32 } from '../../helpers/prng.js';
 
 const DIRNAME = 'appendonlydir';
 const FILE = 'appendonly.aof';
@@ -502,5 +504,72 @@ describe('AofWriter', () => {
     } finally {
       execFileSync('umount', [mnt]);
     }
+  });
+});
+
+describe('AofWriter fed by the mutation log', () => {
+  // Each mutation reaches the AOF as argv (LogEncoder.command, encoded straight into the
+  // writer's buffer) unless it is part of a group; a writer fed unit strings instead must end
+  // up with the same file, byte for byte.
+  it('appendCommand writes the same records as append(unit string), across dbs, groups, binary and long values', async () => {
+    const rnd = mulberry32(20261126);
+    const pick = (n: number) => Math.floor(rnd() * n);
+    const anyString = () => {
+      const len = [0, 1, 9, 10, 47, 48, 49, 99, 100, 1000, 70000][pick(11)]!;
+      let s = '';
+      for (let i = 0; i < len; i++) s += String.fromCharCode(pick(4) === 0 ? pick(256) : 97 + pick(26));
+      return s;
+    };
+    const open2 = (sub: string) =>
+      AofWriter.open({ dir: path.join(dir, sub), dirName: DIRNAME, fileName: FILE, fsync: 'no', startOffset: 0 });
+    const viaArgv = await open2('argv');
+    const viaUnits = await open2('units');
+    const encoded = new MutationLog();
+    let commands = 0;
+    let units = 0;
+    encoded.addEncoder({
+      command: (db, argv, start, length) => {
+        commands++;
+        viaArgv.appendCommand(db, argv, start, length);
+      },
+      unit: (u, start) => {
+        units++;
+        viaArgv.append(u, start);
+      },
+    });
+    const strings = new MutationLog();
+    strings.addConsumer((u, start) => viaUnits.append(u, start));
+    for (let i = 0; i < 3000; i++) {
+      const db = pick(4) === 0 ? pick(16) : 0;
+      const argv = ['SET', anyString(), anyString()];
+      if (pick(5) === 0) argv.push('PX', String(pick(1e9)));
+      const grouped = pick(10) === 0;
+      for (const log of [encoded, strings]) {
+        if (grouped) log.beginGroup();
+        log.append(db, argv);
+        if (grouped) log.append((db + 1) % 16, ['DEL', argv[1]!]);
+        if (grouped) log.endGroup();
+      }
+      if (i % 50 === 0) await Promise.all([flushP(viaArgv), flushP(viaUnits)]);
+    }
+    expect(commands).toBeGreaterThan(2000);
+    expect(units).toBeGreaterThan(200);
+    expect(viaArgv.offset).toBe(strings.offset);
+    expect(encoded.offset).toBe(strings.offset);
+    await Promise.all([viaArgv.close(), viaUnits.close()]);
+    const seg = (sub: string) => fsp.readFile(path.join(dir, sub, DIRNAME, 'appendonly.aof.1.aof'));
+    const [a, b] = await Promise.all([seg('argv'), seg('units')]);
+    expect(a.length).toBeGreaterThan(strings.offset);
+    expect(a.equals(b)).toBe(true);
+  });
+
+  it('appendCommand refuses a length that does not match its encoding (the stream would break)', async () => {
+    const w = await open('no');
+    expect(() => w.appendCommand(-1, ['SET', 'k', 'v'], 0, 5)).toThrow(/log counted 5/);
+    expect(w.offset).toBe(0);
+    w.appendCommand(0, ['SET', 'k', 'v'], 0, 50);
+    await w.close();
+    const r = await readAll();
+    expect(r.payloads.map((p) => p.toString('latin1'))).toEqual(['*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n']);
   });
 });

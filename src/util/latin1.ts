@@ -1,0 +1,40 @@
+// Writing latin1 strings (one char = one byte, how Hoard holds binary-safe data) into Buffers:
+// the reply writer, the packed small-collection forms and the AOF encoder share these.
+
+/** Buffer's native latin1 codec; public on every Buffer but missing from @types/node. */
+export interface Latin1Buffer extends Buffer {
+  latin1Write(s: string, offset: number, length?: number): number;
+  latin1Slice(start: number, end: number): string;
+}
+
+/** Strings up to this length are copied char by char: cheaper than the native latin1Write. */
+export const SHORT_STRING = 48;
+
+/** Writes `s` at `p` (the caller made room for s.length bytes); returns the position after it. */
+export function putLatin1(b: Latin1Buffer, p: number, s: string): number {
+  const n = s.length;
+  if (n <= SHORT_STRING) {
+    for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+    return p;
+  }
+  return p + b.latin1Write(s, p, n);
+}
+
+/**
+ * Writes the byte `c`, the decimal integer `n` and CRLF at `p` (a RESP length or count header;
+ * the caller made room for 24 bytes); returns the position after it.
+ */
+export function putHeader(b: Latin1Buffer, p: number, c: number, n: number): number {
+  b[p++] = c;
+  if (n >= 0 && n < 10) b[p++] = 48 + n;
+  else if (n >= 10 && n < 100) {
+    b[p++] = 48 + ((n / 10) | 0);
+    b[p++] = 48 + (n % 10);
+  } else {
+    const d = String(n);
+    for (let i = 0; i < d.length; i++) b[p++] = d.charCodeAt(i);
+  }
+  b[p++] = 13;
+  b[p++] = 10;
+  return p;
+}
