@@ -16,7 +16,7 @@ wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/nul
 
 for r in $(seq "$ROUNDS"); do
   hp=$(pick_port); hdir=$(mktemp -d)
-  node --max-semi-space-size=2 dist/src/server/main.js --port "$hp" --dir "$hdir" --save '' --appendonly no --loglevel warning &
+  node --max-semi-space-size=2 --no-parallel-scavenge dist/src/server/main.js --port "$hp" --dir "$hdir" --save '' --appendonly no --loglevel warning &
   HP=$!
   wait_port "$hp" || { echo "hoard did not start" >&2; exit 1; }
   RB_PID=$HP bash "$BENCH" "$hp" hoard | tee "$out/hoard.$r"

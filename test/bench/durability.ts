@@ -46,7 +46,7 @@ async function start(kind: Kind, dir: string, args: string[]): Promise<{ port: n
   const t0 = performance.now();
   const child =
     kind === 'hoard'
-      ? spawn(process.execPath, ['--max-semi-space-size=2', SERVER_JS, '--port', String(port), '--dir', dir, '--loglevel', 'warning', ...args], { stdio: 'ignore' })
+      ? spawn(process.execPath, ['--max-semi-space-size=2', '--no-parallel-scavenge', SERVER_JS, '--port', String(port), '--dir', dir, '--loglevel', 'warning', ...args], { stdio: 'ignore' })
       : spawn('redis-server', ['--port', String(port), '--dir', dir, '--loglevel', 'warning', ...args], { stdio: 'ignore' });
   await waitReady(port, child);
   return { port, child, readyMs: performance.now() - t0 };
