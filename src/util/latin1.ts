@@ -1,5 +1,6 @@
 // Writing latin1 strings (one char = one byte, how Hoard holds binary-safe data) into Buffers:
-// the reply writer, the packed small-collection forms and the AOF encoder share these.
+// the reply writer and the AOF encoder share these; the packed small-collection forms use the
+// Buffer type.
 
 /** Buffer's native latin1 codec; public on every Buffer but missing from @types/node. */
 export interface Latin1Buffer extends Buffer {
@@ -8,7 +9,7 @@ export interface Latin1Buffer extends Buffer {
 }
 
 /** Strings up to this length are copied char by char: cheaper than the native latin1Write. */
-export const SHORT_STRING = 48;
+const SHORT_STRING = 48;
 
 /** Writes `s` at `p` (the caller made room for s.length bytes); returns the position after it. */
 export function putLatin1(b: Latin1Buffer, p: number, s: string): number {
