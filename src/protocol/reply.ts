@@ -125,7 +125,7 @@ export class ReplyWriter {
   }
 
   int(n: number | bigint): void {
-    if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n < 100) this.header(58, n);
+    if (typeof n === 'number' && Number.isSafeInteger(n)) this.header(58, n);
     else this.str(':' + n + CRLF);
   }
 

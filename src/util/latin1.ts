@@ -22,15 +22,20 @@ export function putLatin1(b: Latin1Buffer, p: number, s: string): number {
 }
 
 /**
- * Writes the byte `c`, the decimal integer `n` and CRLF at `p` (a RESP length or count header;
- * the caller made room for 24 bytes); returns the position after it.
+ * Writes the byte `c`, the decimal integer `n` and CRLF at `p` (a RESP length, count or integer
+ * reply; n a safe integer, the caller made room for 24 bytes); returns the position after it.
  */
 export function putHeader(b: Latin1Buffer, p: number, c: number, n: number): number {
   b[p++] = c;
   if (n >= 0 && n < 10) b[p++] = 48 + n;
-  else if (n >= 10 && n < 100) {
-    b[p++] = 48 + ((n / 10) | 0);
-    b[p++] = 48 + (n % 10);
+  else if (n >= 10 && n <= 0x7fffffff) {
+    // Digits straight into place: no number-to-string conversion per reply (list lengths,
+    // counters and bulk lengths are mostly in this range).
+    let len = 2;
+    for (let t = (n / 100) | 0; t > 0; t = (t / 10) | 0) len++;
+    let q = p + len;
+    for (let t = n; q > p; t = (t / 10) | 0) b[--q] = 48 + (t % 10);
+    p += len;
   } else {
     const d = String(n);
     for (let i = 0; i < d.length; i++) b[p++] = d.charCodeAt(i);
