@@ -53,9 +53,12 @@ const ROTATE_BACKOFF_MS = 10_000;
 const INITIAL_BUFFER = 64 * 1024;
 /**
  * Commit gathering bounds, in ms. The wait after an fsync is at most the fsync's own recent
- * duration (capped), and it ends as soon as no write arrived for a third of that.
+ * duration (capped), and it ends as soon as no write arrived for a third of that; but never
+ * shorter than a loopback round trip and a client's turn (GATHER_MIN_MS), which is the least
+ * a released writer needs to come back (on a disk whose fsync takes microseconds).
  */
 const GATHER_MAX_MS = 2;
+const GATHER_MIN_MS = 0.05;
 const GATHER_QUIET_FRACTION = 1 / 3;
 /** Write buffers up to this size are kept for reuse; bigger ones (after a burst) are dropped. */
 const MAX_SPARE_BUFFER = 4 * 1024 * 1024;
@@ -587,7 +590,7 @@ export class AofWriter {
       !this.closing &&
       this.pendingRecords < this.gatherTarget &&
       now < this.gatherUntil &&
-      now - this.gatherLastArrival < this.fsyncMs * GATHER_QUIET_FRACTION
+      now - this.gatherLastArrival < Math.max(GATHER_MIN_MS, this.fsyncMs * GATHER_QUIET_FRACTION)
     ) {
       if (!this.gatherCheckQueued) {
         this.gatherCheckQueued = true;
@@ -719,7 +722,7 @@ export class AofWriter {
     if (batch.fsync && this.policy === 'always') {
       this.gatherTarget = batch.records + this.pendingRecords;
       this.gatherLastArrival = performance.now();
-      this.gatherUntil = this.gatherLastArrival + Math.min(this.fsyncMs, GATHER_MAX_MS);
+      this.gatherUntil = this.gatherLastArrival + Math.max(GATHER_MIN_MS, Math.min(this.fsyncMs, GATHER_MAX_MS));
     }
     if (this.segFileSize >= this.segmentMaxBytes && this.rotateRequests.length === 0 && Date.now() >= this.rotateBackoffUntil && !this.closing) {
       this.rotateRequests.push({ resolve: () => undefined, reject: () => undefined });

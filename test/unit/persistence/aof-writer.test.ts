@@ -151,6 +151,7 @@ describe('AofWriter', () => {
   // a loop does). Started at once, the next fsync would cover only the three, and the returning
   // writer would need a third one.
   async function releasedWriterScenario(writerReturns: boolean) {
+    await fsp.rm(aofDir, { recursive: true, force: true });
     const w = await open('always');
     const order: string[] = [];
     const write = (name: string) =>
@@ -180,11 +181,17 @@ describe('AofWriter', () => {
   }
 
   it("'always' gathers: the fsync after a batch waits for the writer it released, so one fsync covers it and the queued ones", async () => {
-    const { st, order, records } = await releasedWriterScenario(true);
-    expect(order).toEqual(['a', 'b', 'c', 'd', 'a2']);
-    expect(records).toBe(5);
-    expect(st.aof_writes).toBe(2);
-    expect(st.aof_fsyncs).toBe(2);
+    // The wait is bounded in time (>= 50 us), so a preemption at the wrong instant can end one
+    // early: of 5 runs most must gather (without gathering none does: each needs 3 fsyncs).
+    let gathered = 0;
+    for (let run = 0; run < 5; run++) {
+      const { st, order, records } = await releasedWriterScenario(true);
+      expect(order).toEqual(['a', 'b', 'c', 'd', 'a2']);
+      expect(records).toBe(5);
+      expect(st.aof_fsyncs).toBeGreaterThanOrEqual(2);
+      if (st.aof_fsyncs === 2 && st.aof_writes === 2) gathered++;
+    }
+    expect(gathered).toBeGreaterThanOrEqual(3);
   });
 
   it("'always' gathering gives up when the released writer does not come back: the queued writes still become durable", async () => {
