@@ -35,6 +35,7 @@ import { ListValue } from '../types/list.js';
 import { HashValue, type EncodingConfig } from '../types/hash.js';
 import { SetValue } from '../types/set.js';
 import { ZSetValue } from '../types/zset-value.js';
+import type { Latin1Buffer } from '../util/latin1.js';
 
 /** The version of each record's own layout (its first byte). */
 export const RECORD_VERSION = 1;
@@ -307,11 +308,6 @@ function rdStr(): string {
   const s = (dbuf as Latin1Buffer).latin1Slice(dpos, dpos + n);
   dpos += n;
   return s;
-}
-
-/** Buffer's native latin1 decoder; public on every Buffer but missing from @types/node. */
-interface Latin1Buffer extends Buffer {
-  latin1Slice(start: number, end: number): string;
 }
 
 /**

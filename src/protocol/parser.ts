@@ -22,6 +22,7 @@
  * copied once into a buffer of its declared size, and storage is dropped whenever it drains.
  */
 import { constants as bufferConstants } from 'node:buffer';
+import type { Latin1Buffer } from '../util/latin1.js';
 
 export interface ParserLimits {
   /** proto-max-bulk-len: largest bulk argument accepted. */
@@ -55,11 +56,6 @@ export class ProtocolError extends Error {
     super(message);
     this.name = 'ProtocolError';
   }
-}
-
-/** Buffer's native latin1 decoder; public on every Buffer but missing from @types/node. */
-interface Latin1Buffer extends Buffer {
-  latin1Slice(start: number, end: number): string;
 }
 
 const CR = 13;

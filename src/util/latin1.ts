@@ -1,6 +1,6 @@
 // Writing latin1 strings (one char = one byte, how Hoard holds binary-safe data) into Buffers:
-// the reply writer and the AOF encoder share these; the packed small-collection forms use the
-// Buffer type.
+// the reply writer and the AOF encoder share these; the parser, the snapshot codec and the
+// packed small-collection forms use the Buffer type.
 
 /** Buffer's native latin1 codec; public on every Buffer but missing from @types/node. */
 export interface Latin1Buffer extends Buffer {
