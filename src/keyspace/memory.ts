@@ -60,11 +60,14 @@ const HASH_FIXED = 32 + 48 + 32;
 const SET_FIXED = 72 + 32;
 const LIST_FIXED = 64 + 32 + 16;
 // Sorted sets (types/zset-value.ts): a listpack set is the ZSetValue object (header 24 + 2
-// fields) and its packed string; a skiplist set adds the ZSet with its Map, arrays and arena.
+// fields) and its packed string; a skiplist set adds the ZSet object (24 + 8 fields), its Map
+// and the B+tree. A tree leaf is its object (24 + 4 fields) and two arrays (JSArray 32 + a
+// backing store of 16 + 8 per slot) whose stores grow by push to ~65 slots; leaves hold 44
+// entries on average (a B-tree filled in random order is ~70% full), inner nodes add ~1/44.
 const ZSET_PACKED_FIXED = 40;
-const ZSET_FIXED = 492;
-const ZSET_HEADER_INTS = 68;
-const ZSET_INITIAL_INTS = 92;
+const ZSET_FIXED = 40 + 88 + 32;
+const ZSET_LEAF_BYTES = 56 + 2 * (32 + 16 + 8 * 65);
+const ZSET_LEAF_ENTRIES = 44;
 
 /** Bytes of a latin1 string of `len` chars on the V8 heap. */
 export function stringBytes(len: number): number {
@@ -97,12 +100,10 @@ function setTableBytes(n: number): number {
   return 40 + 20 * tableCapacity(n);
 }
 
-/** The sorted set's skiplist arena (an ArrayBuffer): 4 + 2*height ints a node, 4/3 levels on average. */
-function zsetArenaBytes(n: number): number {
-  const need = ZSET_HEADER_INTS + Math.ceil(n * (4 + 8 / 3));
-  let cap = ZSET_INITIAL_INTS;
-  while (cap < need) cap = cap < 1 << 20 ? cap * 2 : Math.ceil((cap * 1.5) / 2) * 2;
-  return cap * 4;
+/** The sorted set's B+tree (types/zset.ts): its leaves and, ~1/44 of them, its inner nodes. */
+function zsetTreeBytes(n: number): number {
+  const leaves = Math.max(1, Math.ceil(n / ZSET_LEAF_ENTRIES));
+  return Math.ceil(leaves * ZSET_LEAF_BYTES * (1 + 1 / ZSET_LEAF_ENTRIES));
 }
 
 /** A number in a Map value or array: free as a Smi (31-bit integer), a 16-byte HeapNumber otherwise. */
@@ -223,8 +224,7 @@ export function estimateValue(v: Value, samples = ACCOUNT_SAMPLES): number {
       return (
         ZSET_FIXED +
         mapTableBytes(n) +
-        32 + 16 + 8 * pushedCapacity(n + 1) +
-        zsetArenaBytes(n) +
+        zsetTreeBytes(n) +
         elems +
         (counted ? n * 16 : 0) // boxed scores are in the sampled figure, not in `bytes`
       );

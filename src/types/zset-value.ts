@@ -4,10 +4,11 @@
 //
 //   "listpack" (skiplist === null): the entry count and every entry in rank order in ONE latin1
 //     string, `packed` (layout and invariants in zset-packed.ts; '' when empty). Ten members
-//     cost the 40-byte object + a ~130-byte string instead of ~2.2 KB of skiplist, Map and
-//     arena; operations are O(n) scans, as Redis's listpack ones are.
-//   "skiplist" (skiplist !== null): the ZSet of types/zset.ts (arena skiplist + member -> score
-//     Map), O(log n) — its code path is the ZSet's, behind one null check; `packed` is ''.
+//     cost the 40-byte object + a ~130-byte string instead of ~1.9 KB of tree and Map;
+//     operations are O(n) scans, as Redis's listpack ones are.
+//   "skiplist" (skiplist !== null): the ZSet of types/zset.ts (an order-statistic B+tree +
+//     member -> score Map; the name is Redis's encoding name, which OBJECT ENCODING reports),
+//     O(log n) — its code path is the ZSet's, behind one null check; `packed` is ''.
 //
 // Invariants: never empty while in the keyspace (the command that removes the last member
 // deletes the key). The encoding follows Redis: listpack while Redis would keep the set a

@@ -97,6 +97,8 @@ const CASES: Case[] = [
   { name: 'sets, 300 members of 16 B', keys: 2_000, command: (i) => ['SADD', 's:' + i, ...members(300, 16)(i)] },
   { name: 'sorted sets, 5 members, float scores', keys: 100_000, command: (i) => ['ZADD', 'z:' + i, ...scored(5, 10, false)(i)] },
   { name: 'sorted sets, 300 members, integer scores', keys: 2_000, command: (i) => ['ZADD', 'z:' + i, ...scored(300, 12, true)(i)] },
+  // Members added in random score order: the tree's leaves fill as a B-tree does, ~70%.
+  { name: 'sorted sets, 20k members, random scores', keys: 30, command: (i) => ['ZADD', 'z:' + i, ...shuffledScores(20_000, i)] },
   { name: 'lists, 5 elements of 10 B', keys: 100_000, command: (i) => ['RPUSH', 'l:' + i, ...members(5, 10)(i)] },
   { name: 'lists, 500 elements of 30 B', keys: 2_000, command: (i) => ['RPUSH', 'l:' + i, ...members(500, 30)(i)] },
   // Element sizes vary (2..400 B, pseudo-random): the sampled estimate is off per key, not on average.
@@ -104,6 +106,12 @@ const CASES: Case[] = [
   // Half the keys deleted again: the dict keeps its capacity (V8 shrinks a Map below 1/4 full).
   { name: 'strings, 100 B, 200k set then 100k deleted', keys: 300_000, command: (i) => (i < 200_000 ? ['SET', 'key:' + i, val(i, 100)] : ['DEL', 'key:' + (i - 200_000) * 2]) },
 ];
+
+function shuffledScores(n: number, i: number): string[] {
+  const a: string[] = [];
+  for (let j = 0; j < n; j++) a.push(String(((j * 2654435761 + i) >>> 0) % 1_000_003), val(i * 100_003 + j, 12));
+  return a;
+}
 
 function varied(n: number, i: number): string[] {
   const a: string[] = [];

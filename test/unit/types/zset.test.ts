@@ -1,4 +1,4 @@
-// ZSet (skiplist + dict) against a naive sorted-array model, plus the range parsers. Range
+// ZSet (B+tree + dict) against a naive sorted-array model, plus the range parsers. Range
 // expectations marked "observed" come from redis 7.0.15 (raw RESP socket).
 import { describe, expect, it } from 'vitest';
 import { ZSet } from '../../../src/types/zset.js';
@@ -96,9 +96,17 @@ function expectSame(z: ZSet, m: Model): void {
 }
 
 describe('ZSet vs model', () => {
-  it.each([1, 2, 3, 4, 5])('random ops with mixed scores (seed %i)', (seed) => {
+  // Node capacities: small ones build deep trees from the few hundred members the model holds,
+  // so splits, merges and borrows happen at every level.
+  it.each([
+    [1, 4],
+    [2, 5],
+    [3, 8],
+    [4, 4],
+    [5, 64],
+  ])('random ops with mixed scores (seed %i, node capacity %i)', (seed, cap) => {
     const rnd = mulberry32(seed);
-    const z = new ZSet(mulberry32(seed * 7919));
+    const z = new ZSet(cap);
     const m = new Model();
     for (let step = 0; step < 6000; step++) {
       const op = rnd();
@@ -177,7 +185,7 @@ describe('ZSet vs model', () => {
 
   it.each([11, 12, 13])('random lex ops, all scores equal (seed %i)', (seed) => {
     const rnd = mulberry32(seed);
-    const z = new ZSet(mulberry32(seed + 1));
+    const z = new ZSet(seed % 2 === 0 ? 4 : 6);
     const m = new Model();
     for (let step = 0; step < 5000; step++) {
       const op = rnd();
@@ -207,9 +215,9 @@ describe('ZSet vs model', () => {
     expectSame(z, m);
   });
 
-  it('keeps invariants over a large sequential and random workload', () => {
+  it.each([4, 64])('keeps invariants over a large sequential and random workload (node capacity %i)', (cap) => {
     const rnd = mulberry32(99);
-    const z = new ZSet(mulberry32(100));
+    const z = new ZSet(cap);
     for (let i = 0; i < 20000; i++) z.set('m' + i, i % 97);
     z.checkInvariants();
     for (let i = 0; i < 20000; i += 3) z.set('m' + i, rnd() * 100);
@@ -232,10 +240,10 @@ describe('ZSet vs model', () => {
   });
 });
 
-describe('ZSet arena', () => {
-  it('compacts after mass deletion and stays consistent', () => {
+describe('ZSet tree shape', () => {
+  it.each([4, 64])('rebuilds or rebalances after mass deletion and stays consistent (node capacity %i)', (cap) => {
     const rnd = mulberry32(7);
-    const z = new ZSet(mulberry32(8));
+    const z = new ZSet(cap);
     const m = new Model();
     for (let i = 0; i < 3000; i++) {
       const mem = 'k' + i;
@@ -244,7 +252,7 @@ describe('ZSet arena', () => {
       m.set(mem, s);
     }
     z.checkInvariants();
-    // Remove ~90% through every deleting path; each may trigger a rebuild of the arena.
+    // Remove ~90% through every deleting path: big ranges rebuild the tree, small ones rebalance.
     const range = { min: 10, max: 40, minex: false, maxex: true };
     const want = m.items.filter((e) => m.inScore(e[1], range)).map((e) => e[0]);
     expect(z.deleteRangeByScore(range)).toEqual(want);
@@ -266,11 +274,11 @@ describe('ZSet arena', () => {
     }
     z.checkInvariants();
     expectSame(z, m);
-    // After any deletion a big arena is at least a third live (it was rebuilt on the way down).
-    const arena = z as unknown as { top: number; liveInts: number };
-    expect(arena.top < 4096 || arena.liveInts * 3 > arena.top).toBe(true);
-    expect(arena.top).toBeLessThan(10000);
-    // The rebuilt arena keeps working: reinsert, move, rank.
+    // The height is what a full tree of this size needs, at most one level more.
+    const height = (z as unknown as { height: number }).height;
+    const minCap = Math.max(2, cap >> 2);
+    expect(height).toBeLessThanOrEqual(Math.ceil(Math.log(z.size) / Math.log(minCap)));
+    // The rebuilt tree keeps working: reinsert, move, rank.
     for (let i = 0; i < 2000; i++) {
       const mem = 'n' + Math.floor(rnd() * 3000);
       const s = Math.floor(rnd() * 50);
@@ -282,7 +290,7 @@ describe('ZSet arena', () => {
   });
 
   it('grows from empty through clear() and back', () => {
-    const z = new ZSet(mulberry32(3));
+    const z = new ZSet(8);
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 5000; i++) z.set('m' + i, i % 7);
       z.checkInvariants();
