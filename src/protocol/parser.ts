@@ -150,7 +150,10 @@ export class RespParser {
     return this.multibulkLen > 0 && this.bulkLen > 0 ? this.bulkLen : 0;
   }
 
-  /** Appends bytes. The parser keeps `chunk` only until next() has consumed it or copied its tail. */
+  /**
+   * Appends bytes. The parser keeps `chunk` only until next() has consumed it or copied its
+   * tail, or detach() copied it.
+   */
   feed(chunk: Buffer): void {
     const n = chunk.length;
     if (n === 0) return;
@@ -170,6 +173,15 @@ export class RespParser {
       }
     }
     this.append(chunk as Latin1Buffer);
+  }
+
+  /**
+   * The caller is about to reuse the chunk it fed: copy the part not yet parsed (commands left
+   * queued behind a paused, blocked or closing client) into owned storage. A no-op after next()
+   * returned null, which already did that.
+   */
+  detach(): void {
+    if (this.buf !== this.store && this.pos < this.end) this.needMore();
   }
 
   /**

@@ -166,6 +166,8 @@ export class Client implements CommandContext {
     this.lastInteraction = Date.now();
     this.parser.feed(chunk);
     this.processInput();
+    // Plain TCP clients all read into one buffer (server.ts, READ_BUFFER).
+    this.parser.detach();
   }
 
   /** Runs every complete buffered command, unless paused or closing. */

