@@ -87,7 +87,7 @@ export class Db {
   lookupRead(key: string): number {
     const t = this.t;
     const s = t.dict.get(key);
-    if (s === undefined || (t.expireAt[s] !== 0 && this.expireIfNeeded(s))) {
+    if (s === undefined || (t.expires.size !== 0 && t.expireAt[s] !== 0 && this.expireIfNeeded(s))) {
       this.ks.stats.keyspaceMisses++;
       if (this.ks.keyMissed !== null) this.ks.keyMissed(this, key);
       return NIL;
@@ -100,7 +100,7 @@ export class Db {
   lookupWrite(key: string): number {
     const t = this.t;
     const s = t.dict.get(key);
-    if (s === undefined || (t.expireAt[s] !== 0 && this.expireIfNeeded(s))) return NIL;
+    if (s === undefined || (t.expires.size !== 0 && t.expireAt[s] !== 0 && this.expireIfNeeded(s))) return NIL;
     if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, s);
     this.touch(s);
     this.ks.onLookupWrite(this, s);
@@ -110,7 +110,7 @@ export class Db {
   lookupNoTouch(key: string): number {
     const t = this.t;
     const s = t.dict.get(key);
-    if (s === undefined || (t.expireAt[s] !== 0 && this.expireIfNeeded(s))) return NIL;
+    if (s === undefined || (t.expires.size !== 0 && t.expireAt[s] !== 0 && this.expireIfNeeded(s))) return NIL;
     return s;
   }
 
