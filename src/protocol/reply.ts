@@ -130,9 +130,14 @@ export class ReplyWriter {
   }
 
   bulk(s: string): void {
-    this.header(36, s.length);
-    this.str(s);
-    this.crlf();
+    // One capacity check for the header (at most 24 bytes), the string and its CRLF.
+    const n = s.length;
+    if (this.pos + n + 26 > this.buf.length) this.grow(n + 26);
+    const b = this.buf;
+    let p = putLatin1(b, putHeader(b, this.pos, 36, n), s);
+    b[p++] = 13;
+    b[p++] = 10;
+    this.pos = p;
   }
 
   bulkOrNull(s: string | undefined | null): void {
