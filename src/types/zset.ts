@@ -98,6 +98,8 @@ function below(mode: number, score: number, member: string, s: number, range: Le
   }
 }
 
+// Shifting inserts and removes, one per element type so that each stays monomorphic (a double
+// array, a string array, a node array) and V8 keeps the element stores unboxed where it can.
 function insertNum(a: number[], i: number, x: number): void {
   let j = a.length;
   a.push(x);
@@ -494,7 +496,11 @@ export class ZSet {
     return leaf;
   }
 
-  /** Fills PATH with the descent towards (s, m) and returns the leaf where it is or belongs. */
+  /**
+   * Fills PATH with the descent towards (s, m) and returns the leaf where it is or belongs.
+   * _countBelow's search with the (score, member) comparison written inline instead of through
+   * `below`: this is the path of every insert, delete, update and rank.
+   */
   private _descend(s: number, m: string): Leaf {
     let node = this.root;
     for (let d = 0; d < this.height; d++) {
