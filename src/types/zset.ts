@@ -79,13 +79,14 @@ const PATH_NODE: Inner[] = new Array<Inner>(MAX_DEPTH);
 const PATH_IDX = new Int32Array(MAX_DEPTH);
 let POS = 0;
 
-// Monotone predicates for _countBelow: true for a prefix of the order, false after it.
+// Monotone predicates for childBelow and _countBelow: true for a prefix of the order, false after.
 const SCORE_LT = 0; // score < s
 const SCORE_LE = 1; // score <= s
 const LEX_BELOW_MIN = 2; // member below the range's min
 const LEX_LE_MAX = 3; // member <= the range's max
+const KEY_LE = 4; // (score, member) <= (s, m)
 
-function below(mode: number, score: number, member: string, s: number, range: LexRange | null): boolean {
+function below(mode: number, score: number, member: string, s: number, m: string, range: LexRange | null): boolean {
   switch (mode) {
     case SCORE_LT:
       return score < s;
@@ -93,8 +94,10 @@ function below(mode: number, score: number, member: string, s: number, range: Le
       return score <= s;
     case LEX_BELOW_MIN:
       return !lexGteMin(member, range!);
-    default:
+    case LEX_LE_MAX:
       return lexLteMax(member, range!);
+    default:
+      return score < s || (score === s && member <= m);
   }
 }
 
@@ -158,6 +161,23 @@ function lowerBound(leaf: Leaf, s: number, m: string): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** The last child whose separator satisfies the monotone predicate `below`, else the first. */
+function childBelow(inner: Inner, mode: number, s: number, m: string, range: LexRange | null): number {
+  const ks = inner.ks;
+  const km = inner.km;
+  let lo = 1;
+  let hi = ks.length - 1;
+  let i = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (below(mode, ks[mid], km[mid], s, m, range)) {
+      i = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return i;
 }
 
 export class ZSet {
@@ -497,28 +517,14 @@ export class ZSet {
   }
 
   /**
-   * Fills PATH with the descent towards (s, m) and returns the leaf where it is or belongs.
-   * _countBelow's search with the (score, member) comparison written inline instead of through
-   * `below`: this is the path of every insert, delete, update and rank.
+   * Fills PATH with the descent towards (s, m) and returns the leaf where it is or belongs: in
+   * each inner node, the last child whose separator is <= (s, m).
    */
   private _descend(s: number, m: string): Leaf {
     let node = this.root;
     for (let d = 0; d < this.height; d++) {
       const inner = node as Inner;
-      const ks = inner.ks;
-      const km = inner.km;
-      // The last child whose separator is <= (s, m), else the first.
-      let lo = 1;
-      let hi = ks.length - 1;
-      let i = 0;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        const x = ks[mid];
-        if (x < s || (x === s && km[mid] <= m)) {
-          i = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
+      const i = childBelow(inner, KEY_LE, s, m, null);
       PATH_NODE[d] = inner;
       PATH_IDX[d] = i;
       node = inner.c[i];
@@ -548,18 +554,7 @@ export class ZSet {
     let count = 0;
     for (let d = 0; d < this.height; d++) {
       const inner = node as Inner;
-      const ks = inner.ks;
-      const km = inner.km;
-      let lo = 1;
-      let hi = ks.length - 1;
-      let i = 0;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (below(mode, ks[mid], km[mid], s, range)) {
-          i = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
+      const i = childBelow(inner, mode, s, '', range);
       count += sum(inner.n, 0, i);
       node = inner.c[i];
     }
@@ -568,7 +563,7 @@ export class ZSet {
     let hi = leaf.s.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (below(mode, leaf.s[mid], leaf.m[mid], s, range)) lo = mid + 1;
+      if (below(mode, leaf.s[mid], leaf.m[mid], s, '', range)) lo = mid + 1;
       else hi = mid;
     }
     return count + lo;
