@@ -27,8 +27,6 @@ import {
   lexGteMin,
   lexLteMax,
   lexRangeIsEmpty,
-  scoreGteMin,
-  scoreLteMax,
   scoreRangeIsEmpty,
 } from './zset-range.js';
 
@@ -288,8 +286,9 @@ export class ZSet {
     if (start < 0) start = 0;
     if (stop >= n) stop = n - 1;
     if (start > stop) return;
-    const leaf = this._leafAtRank(reverse ? n - 1 - start : start);
-    this._visit(leaf, POS, stop - start + 1, reverse, fn);
+    // No bound but the count: every score is <= +inf, none is < -inf.
+    if (reverse) this._walk(n - 1 - start, true, stop - start + 1, SCORE_LT, -Infinity, null, fn);
+    else this._walk(start, false, stop - start + 1, SCORE_LE, Infinity, null, fn);
   }
 
   /**
@@ -300,40 +299,14 @@ export class ZSet {
    */
   rangeByScore(range: ScoreRange, reverse: boolean, offset: number, limit: number, fn: ZVisitor): void {
     if (offset < 0 || limit === 0 || scoreRangeIsEmpty(range)) return;
+    const minMode = range.minex ? SCORE_LE : SCORE_LT; // below the range's min
+    const maxMode = range.maxex ? SCORE_LT : SCORE_LE; // up to the range's max
     if (!reverse) {
-      const first = this._countBelow(range.minex ? SCORE_LE : SCORE_LT, range.min, null);
-      if (first + offset >= this.dict.size) return;
-      let leaf: Leaf | null = this._leafAtRank(first + offset);
-      let i = POS;
-      while (limit !== 0) {
-        if (i === leaf.s.length) {
-          leaf = leaf.next;
-          if (leaf === null) break;
-          i = 0;
-        }
-        const s = leaf.s[i];
-        if (!scoreLteMax(s, range)) break;
-        fn(leaf.m[i], s);
-        i++;
-        limit--;
-      }
+      const first = this._countBelow(minMode, range.min, null);
+      if (first + offset < this.dict.size) this._walk(first + offset, false, limit, maxMode, range.max, null, fn);
     } else {
-      const last = this._countBelow(range.maxex ? SCORE_LT : SCORE_LE, range.max, null) - 1;
-      if (last - offset < 0) return;
-      let leaf: Leaf | null = this._leafAtRank(last - offset);
-      let i = POS;
-      while (limit !== 0) {
-        if (i < 0) {
-          leaf = leaf.prev;
-          if (leaf === null) break;
-          i = leaf.s.length - 1;
-        }
-        const s = leaf.s[i];
-        if (!scoreGteMin(s, range)) break;
-        fn(leaf.m[i], s);
-        i--;
-        limit--;
-      }
+      const last = this._countBelow(maxMode, range.max, null) - 1;
+      if (last - offset >= 0) this._walk(last - offset, true, limit, minMode, range.min, null, fn);
     }
   }
 
@@ -345,38 +318,10 @@ export class ZSet {
     if (offset < 0 || limit === 0 || lexRangeIsEmpty(range)) return;
     if (!reverse) {
       const first = this._countBelow(LEX_BELOW_MIN, 0, range);
-      if (first + offset >= this.dict.size) return;
-      let leaf: Leaf | null = this._leafAtRank(first + offset);
-      let i = POS;
-      while (limit !== 0) {
-        if (i === leaf.s.length) {
-          leaf = leaf.next;
-          if (leaf === null) break;
-          i = 0;
-        }
-        const m = leaf.m[i];
-        if (!lexLteMax(m, range)) break;
-        fn(m, leaf.s[i]);
-        i++;
-        limit--;
-      }
+      if (first + offset < this.dict.size) this._walk(first + offset, false, limit, LEX_LE_MAX, 0, range, fn);
     } else {
       const last = this._countBelow(LEX_LE_MAX, 0, range) - 1;
-      if (last - offset < 0) return;
-      let leaf: Leaf | null = this._leafAtRank(last - offset);
-      let i = POS;
-      while (limit !== 0) {
-        if (i < 0) {
-          leaf = leaf.prev;
-          if (leaf === null) break;
-          i = leaf.s.length - 1;
-        }
-        const m = leaf.m[i];
-        if (!lexGteMin(m, range)) break;
-        fn(m, leaf.s[i]);
-        i--;
-        limit--;
-      }
+      if (last - offset >= 0) this._walk(last - offset, true, limit, LEX_BELOW_MIN, 0, range, fn);
     }
   }
 
@@ -569,26 +514,32 @@ export class ZSet {
     return count + lo;
   }
 
-  private _visit(leaf: Leaf | null, i: number, count: number, reverse: boolean, fn: ZVisitor): void {
-    while (leaf !== null && count > 0) {
+  /**
+   * Visits entries from rank r (< size) upwards, or downwards when reverse, at most `limit` of
+   * them (negative: no limit), while they are inside the walk's far bound: going up, while
+   * below(mode, s, range) holds (the max); going down, while it does not (the min).
+   */
+  private _walk(r: number, reverse: boolean, limit: number, mode: number, s: number, range: LexRange | null, fn: ZVisitor): void {
+    let leaf: Leaf | null = this._leafAtRank(r);
+    let i = POS;
+    while (limit !== 0) {
       if (reverse) {
         if (i < 0) {
           leaf = leaf.prev;
-          if (leaf !== null) i = leaf.s.length - 1;
-          continue;
+          if (leaf === null) break;
+          i = leaf.s.length - 1;
         }
-        fn(leaf.m[i], leaf.s[i]);
-        i--;
-      } else {
-        if (i === leaf.s.length) {
-          leaf = leaf.next;
-          i = 0;
-          continue;
-        }
-        fn(leaf.m[i], leaf.s[i]);
-        i++;
+      } else if (i === leaf.s.length) {
+        leaf = leaf.next;
+        if (leaf === null) break;
+        i = 0;
       }
-      count--;
+      const score = leaf.s[i];
+      const member = leaf.m[i];
+      if (below(mode, score, member, s, '', range) === reverse) break;
+      fn(member, score);
+      i += reverse ? -1 : 1;
+      limit--;
     }
   }
 
