@@ -75,11 +75,11 @@ export class Db {
 
   /** The access stamp (LRU seconds or LFU minutes/counter, see evict.ts). */
   lruAt(s: number): number {
-    return this.t.lru[s];
+    return this.t.meta[2 * s];
   }
 
   setLruAt(s: number, v: number): void {
-    this.t.lru[s] = v;
+    this.t.meta[2 * s] = v;
   }
 
   // ---- lookups ---------------------------------------------------------------------------
@@ -303,7 +303,7 @@ export class Db {
     const t = this.t;
     for (let s = 0; s < t.top; s++) {
       const v = t.vals[s];
-      if (v !== null) yield { key: t.keys[s], value: v, expireAt: t.expireAt[s], lru: t.lru[s] };
+      if (v !== null) yield { key: t.keys[s], value: v, expireAt: t.expireAt[s], lru: t.meta[2 * s] };
     }
   }
 
@@ -312,7 +312,7 @@ export class Db {
     const s = this.t.dict.get(key);
     if (s === undefined) return undefined;
     const t = this.t;
-    return { key, value: t.vals[s] as Value, expireAt: t.expireAt[s], lru: t.lru[s] };
+    return { key, value: t.vals[s] as Value, expireAt: t.expireAt[s], lru: t.meta[2 * s] };
   }
 
   /** A random live key that has not expired (RANDOMKEY), NIL if there is none. */

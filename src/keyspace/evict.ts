@@ -398,9 +398,9 @@ export class Evictor {
     for (const db of this.ks.dbs) {
       const t = db.t;
       const h = t.lruHead;
-      if (h !== NIL && (best === NIL || t.lru[h] < bestLru)) {
+      if (h !== NIL && (best === NIL || t.meta[2 * h] < bestLru)) {
         best = h;
-        bestLru = t.lru[h];
+        bestLru = t.meta[2 * h];
         this.victimDb = db;
       }
     }
@@ -417,9 +417,9 @@ export class Evictor {
       let s = t.lruHead;
       for (let i = 0; s !== NIL && i < VOLATILE_WALK; i++, s = t.lruNext(s)) {
         if (t.expireAt[s] !== 0) {
-          if (best === NIL || t.lru[s] < bestLru) {
+          if (best === NIL || t.meta[2 * s] < bestLru) {
             best = s;
-            bestLru = t.lru[s];
+            bestLru = t.meta[2 * s];
             this.victimDb = db;
           }
           break;
@@ -554,12 +554,12 @@ export class Evictor {
       const db = dbs[(this.nextDb = (this.nextDb + 1) % dbs.length)];
       const t = db.t;
       if (t.size === 0 || t.links === null) continue;
-      const mem = t.mem;
+      const meta = t.meta;
       let s = t.hand;
       for (let steps = 0, limit = 2 * t.size + 2; steps < limit; steps++) {
         if (s === NIL) s = t.lruHead;
-        if ((mem[s] & 1) !== 0) {
-          mem[s] -= 1;
+        if ((meta[2 * s + 1] & 1) !== 0) {
+          meta[2 * s + 1] -= 1;
           s = t.lruNext(s);
           continue;
         }
@@ -578,11 +578,11 @@ export class Evictor {
 type Scorer = (ev: Evictor, t: KeyTable, s: number) => number;
 
 function scoreIdle(ev: Evictor, t: KeyTable, s: number): number {
-  return ev.lruClock() - t.lru[s];
+  return ev.lruClock() - t.meta[2 * s];
 }
 
 function scoreLfu(ev: Evictor, t: KeyTable, s: number): number {
-  return 255 - ev.lfuCounter(t.lru[s]);
+  return 255 - ev.lfuCounter(t.meta[2 * s]);
 }
 
 function scoreTtl(_ev: Evictor, t: KeyTable, s: number): number {

@@ -128,17 +128,17 @@ export class Keyspace {
 
   // Access/size hooks: where LFU counters, SIEVE's visited bit and memory accounting attach.
   onAccess(t: KeyTable, s: number): void {
-    if (this.accessMode === ACCESS_LRU) t.lru[s] = this.lruClock;
-    else if (this.accessMode === ACCESS_LFU) t.lru[s] = lfuTouch(t.lru[s], this.clock.now(), this.lfuLogFactor, this.lfuDecayTime);
+    if (this.accessMode === ACCESS_LRU) t.meta[2 * s] = this.lruClock;
+    else if (this.accessMode === ACCESS_LFU) t.meta[2 * s] = lfuTouch(t.meta[2 * s], this.clock.now(), this.lfuLogFactor, this.lfuDecayTime);
     else {
-      t.lru[s] = this.lruClock;
-      t.mem[s] |= 1;
+      t.meta[2 * s] = this.lruClock;
+      t.meta[2 * s + 1] |= 1;
     }
   }
   /** A new key (after onAccess): accounted; an LFU counter starts at LFU_INIT_VAL. */
   onAdd(db: Db, s: number): void {
     this.memory.added(db, s);
-    if (this.accessMode === ACCESS_LFU) db.t.lru[s] = lfuInit(this.clock.now());
+    if (this.accessMode === ACCESS_LFU) db.t.meta[2 * s] = lfuInit(this.clock.now());
   }
   /** lookupWrite found slot `s` to modify it: a collection is re-estimated once the command is over. */
   onLookupWrite(db: Db, s: number): void {

@@ -240,7 +240,7 @@ export function estimateEntry(key: string, value: Value, samples = ACCOUNT_SAMPL
 
 /** The mem column of slot s without SIEVE's visited bit (bit 0, see evict.ts). */
 export function accounted(t: KeyTable, s: number): number {
-  const m = t.mem[s];
+  const m = t.meta[2 * s + 1];
   return m - (m & 1);
 }
 
@@ -289,7 +289,7 @@ export class MemoryAccounting {
     const v = t.vals[s] as Value;
     const m = charge(t, s, v);
     // Also clears SIEVE's visited bit: a new key starts unvisited.
-    t.mem[s] = m;
+    t.meta[2 * s + 1] = m;
     this.dataset += m;
     this.perDb[db.index] += m;
     if (typeof v !== 'string') this.markPending(db, s, v);
@@ -300,7 +300,7 @@ export class MemoryAccounting {
     const t = db.t;
     const m = charge(t, s, value);
     const d = m - accounted(t, s);
-    t.mem[s] = m | (t.mem[s] & 1);
+    t.meta[2 * s + 1] = m | (t.meta[2 * s + 1] & 1);
     this.dataset += d;
     this.perDb[db.index] += d;
     if (typeof value !== 'string') this.markPending(db, s, value);
@@ -316,7 +316,7 @@ export class MemoryAccounting {
     const m = accounted(db.t, s);
     this.dataset -= m;
     this.perDb[db.index] -= m;
-    db.t.mem[s] = 0;
+    db.t.meta[2 * s + 1] = 0;
   }
 
   /** The db is being emptied (its table is left to the GC). */
@@ -365,11 +365,11 @@ export class MemoryAccounting {
       dbs[i] = null;
       const t = db.t;
       if (s >= t.top || t.vals[s] !== v) continue;
-      const old = t.mem[s];
+      const old = t.meta[2 * s + 1];
       const m = charge(t, s, v) + (old & 1);
       const d = m - old;
       if (d === 0) continue;
-      t.mem[s] = m;
+      t.meta[2 * s + 1] = m;
       this.dataset += d;
       this.perDb[db.index] += d;
     }

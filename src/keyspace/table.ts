@@ -49,10 +49,14 @@ export class KeyTable {
   /** SIEVE's hand: the next slot it looks at (NIL: the head). unlink() moves it off a leaving slot. */
   hand = NIL;
   expireAt: Float64Array;
-  /** LRU: seconds of the cached clock at last access; LFU: (minutes << 8) | log counter. */
-  lru: Uint32Array;
-  /** Bytes accounted in used_memory (memory.ts), even; bit 0 is SIEVE's visited bit. */
-  mem: Uint32Array;
+  /**
+   * Two words per slot, side by side so that a write command's access stamp and accounting
+   * update touch one cache line, not two: meta[2s] is the access stamp (LRU: seconds of the
+   * cached clock at last access; LFU: (minutes << 8) | log counter), meta[2s + 1] the bytes
+   * accounted in used_memory (memory.ts), even, with SIEVE's visited bit in bit 0 (the "lru
+   * column" and "mem column" of other comments, interleaved).
+   */
+  meta: Uint32Array;
   /** Slots with an expiry (Redis's expires dict). */
   readonly expires = new Set<number>();
   /** Slots ever handed out; keys.length === vals.length === top. */
@@ -67,8 +71,7 @@ export class KeyTable {
   /** A new table holds no columns until its first key (16 empty dbs cost nothing). */
   constructor(chained = false, moveOnAccess = true) {
     this.expireAt = new Float64Array(0);
-    this.lru = new Uint32Array(0);
-    this.mem = new Uint32Array(0);
+    this.meta = new Uint32Array(0);
     if (chained) this.links = new Int32Array(0);
     this.moveOnAccess = moveOnAccess;
   }
@@ -78,7 +81,7 @@ export class KeyTable {
   }
 
   get capacity(): number {
-    return this.lru.length;
+    return this.meta.length >> 1;
   }
 
   /** A slot for a new key (value and links are set by the caller). */
@@ -91,7 +94,7 @@ export class KeyTable {
       return s;
     }
     s = this.top;
-    if (s === this.lru.length) this.grow();
+    if (s === this.capacity) this.grow();
     this.keys.push(key);
     this.vals.push(value);
     this.top = s + 1;
@@ -103,8 +106,8 @@ export class KeyTable {
     this.keys[s] = '';
     this.vals[s] = null;
     this.expireAt[s] = 0;
-    this.lru[s] = 0;
-    this.mem[s] = 0;
+    this.meta[2 * s] = 0;
+    this.meta[2 * s + 1] = 0;
     this.freeSlots.push(s);
     // An emptied table gives its columns back (Redis shrinks an emptied dict too).
     if (this.dict.size === 0 && this.pinned === 0) this.reset();
@@ -115,8 +118,7 @@ export class KeyTable {
     this.vals = [];
     if (this.links !== null) this.links = new Int32Array(0);
     this.expireAt = new Float64Array(0);
-    this.lru = new Uint32Array(0);
-    this.mem = new Uint32Array(0);
+    this.meta = new Uint32Array(0);
     this.top = 0;
     this.freeSlots = [];
     this.lruHead = this.lruTail = this.hand = NIL;
@@ -128,12 +130,11 @@ export class KeyTable {
    * after loading: RSS 320 B/key with 1.5x, 286 with 2x; 247 / 241 once the idle GC ran.
    */
   private grow(): void {
-    const cap = this.lru.length;
+    const cap = this.capacity;
     const n = Math.max(MIN_CAPACITY, 2 * cap);
     if (this.links !== null) this.links = widened(this.links, new Int32Array(2 * n));
     this.expireAt = widened(this.expireAt, new Float64Array(n));
-    this.lru = widened(this.lru, new Uint32Array(n));
-    this.mem = widened(this.mem, new Uint32Array(n));
+    this.meta = widened(this.meta, new Uint32Array(2 * n));
   }
 
   // ---- the LRU chain -----------------------------------------------------------------------
@@ -175,19 +176,19 @@ export class KeyTable {
   chain(): void {
     if (this.links !== null) return;
     const n = this.dict.size;
-    this.links = new Int32Array(2 * this.lru.length);
+    this.links = new Int32Array(2 * this.capacity);
     this.lruHead = this.lruTail = NIL;
     if (n === 0) return;
     // Sort keys: (stamp - oldest) * 2^32 + slot, exact in a double while the stamps span less
     // than 2^20 s (12 days); older stamps than that are ordered among themselves by slot only.
     let newest = 0;
-    for (let s = 0; s < this.top; s++) if (this.vals[s] !== null && this.lru[s] > newest) newest = this.lru[s];
+    for (let s = 0; s < this.top; s++) if (this.vals[s] !== null && this.meta[2 * s] > newest) newest = this.meta[2 * s];
     const base = Math.max(0, newest - 0xfffff);
     const order = new Float64Array(n);
     let k = 0;
     for (let s = 0; s < this.top; s++) {
       if (this.vals[s] === null) continue;
-      const st = this.lru[s];
+      const st = this.meta[2 * s];
       order[k++] = (st > base ? st - base : 0) * 0x100000000 + s;
     }
     order.sort();
