@@ -1,6 +1,6 @@
 // Writing latin1 strings (one char = one byte, how Hoard holds binary-safe data) into Buffers:
-// the reply writer and the AOF encoder share these; the parser, the snapshot codec and the
-// packed small-collection forms use the Buffer type.
+// the reply writer and the AOF encoder share these (putBulk is the one bulk-string encoder);
+// the parser, the snapshot codec and the packed small-collection forms use the Buffer type.
 
 /** Buffer's native latin1 codec; public on every Buffer but missing from @types/node. */
 export interface Latin1Buffer extends Buffer {
@@ -40,6 +40,17 @@ export function putHeader(b: Latin1Buffer, p: number, c: number, n: number): num
     const d = String(n);
     for (let i = 0; i < d.length; i++) b[p++] = d.charCodeAt(i);
   }
+  b[p++] = 13;
+  b[p++] = 10;
+  return p;
+}
+
+/**
+ * Writes `s` as a RESP bulk string ($len, CRLF, the bytes, CRLF) at `p`; the caller made room
+ * for s.length + 26 bytes. Returns the position after it.
+ */
+export function putBulk(b: Latin1Buffer, p: number, s: string): number {
+  p = putLatin1(b, putHeader(b, p, 36, s.length), s);
   b[p++] = 13;
   b[p++] = 10;
   return p;
