@@ -8,6 +8,8 @@ BENCH=${BENCH_SCRIPT:-../shared/bench/resp-bench.sh}
 [[ -f "$BENCH" ]] || { echo "bench: $BENCH not found (set BENCH_SCRIPT)" >&2; exit 2; }
 command -v redis-benchmark >/dev/null || { echo "bench: redis-benchmark not installed (apt-get install redis-tools)" >&2; exit 2; }
 ROUNDS=${BENCH_ROUNDS:-1}
+# The V8 flags hoard-server runs with: those of its shebang (src/server/main.ts).
+NODE_FLAGS=$(sed -n '1s|^#!/usr/bin/env -S node ||p' src/server/main.ts)
 out=$(mktemp -d)
 trap 'kill $HP $RP 2>/dev/null; rm -rf "$out"' EXIT
 HP=""; RP=""
@@ -16,7 +18,7 @@ wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/nul
 
 for r in $(seq "$ROUNDS"); do
   hp=$(pick_port); hdir=$(mktemp -d)
-  node --max-semi-space-size=2 --no-parallel-scavenge dist/src/server/main.js --port "$hp" --dir "$hdir" --save '' --appendonly no --loglevel warning &
+  node $NODE_FLAGS dist/src/server/main.js --port "$hp" --dir "$hdir" --save '' --appendonly no --loglevel warning &
   HP=$!
   wait_port "$hp" || { echo "hoard did not start" >&2; exit 1; }
   RB_PID=$HP bash "$BENCH" "$hp" hoard | tee "$out/hoard.$r"

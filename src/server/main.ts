@@ -4,7 +4,7 @@
 // the same throughput. Scavenging a young generation that small on one thread costs less than
 // handing it to helper threads: pipeline 16, medians of 3 alternated, GET 699k -> 744k, HSET
 // 558k -> 581k, LPUSH 779k -> 802k, SADD 735k -> 754k; unpipelined and restart time unchanged.
-// `npm start` and tools/bench.sh pass the same flags.)
+// `npm start` passes the same flags; tools/bench.sh and the TS benchmarks read them from here.)
 // hoard-server [config-file] [--name value ...]: parse the config, start the server, and turn
 // start-up failures (bad option, port taken) into one clear line and exit status 1.
 

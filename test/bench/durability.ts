@@ -5,7 +5,7 @@
 // 2. BGSAVE of N keys with 100-byte values: duration, and the worst PING latency seen by a
 //    client pinging in a loop meanwhile (the event-loop stall), plus RSS before/after.
 // 3. Restart with N keys: from the snapshot (Redis: RDB) and from the AOF alone.
-// Hoard runs with the V8 flag its hoard-server shebang and `npm start` use.
+// Hoard runs with the V8 flags of its hoard-server shebang (SERVER_NODE_FLAGS).
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,7 +14,7 @@ import path from 'node:path';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { freePort } from '../helpers/backends.js';
-import { SERVER_JS } from '../helpers/proc.js';
+import { SERVER_JS, SERVER_NODE_FLAGS } from '../helpers/proc.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -46,7 +46,7 @@ async function start(kind: Kind, dir: string, args: string[]): Promise<{ port: n
   const t0 = performance.now();
   const child =
     kind === 'hoard'
-      ? spawn(process.execPath, ['--max-semi-space-size=2', '--no-parallel-scavenge', SERVER_JS, '--port', String(port), '--dir', dir, '--loglevel', 'warning', ...args], { stdio: 'ignore' })
+      ? spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_JS, '--port', String(port), '--dir', dir, '--loglevel', 'warning', ...args], { stdio: 'ignore' })
       : spawn('redis-server', ['--port', String(port), '--dir', dir, '--loglevel', 'warning', ...args], { stdio: 'ignore' });
   await waitReady(port, child);
   return { port, child, readyMs: performance.now() - t0 };

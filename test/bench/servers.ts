@@ -2,7 +2,7 @@
 // and a pipelined writer. Not a test.
 
 import net from 'node:net';
-import { spawnServer, type ServerKind, type SpawnedServer } from '../helpers/proc.js';
+import { SERVER_NODE_FLAGS, spawnServer, type ServerKind, type SpawnedServer } from '../helpers/proc.js';
 
 export function encode(args: string[]): string {
   let s = `*${args.length}\r\n`;
@@ -18,8 +18,7 @@ export function encode(args: string[]): string {
 export function startServer(kind: ServerKind, args: string[]): Promise<SpawnedServer> {
   return spawnServer(kind, kind === 'hoard' ? [...args, '--loglevel', 'warning'] : args, {
     dirPrefix: `bench-${kind}-`,
-    // The flags `npm start` and the bin's shebang run the server with (src/server/main.ts).
-    nodeArgs: ['--max-semi-space-size=2', '--no-parallel-scavenge', '--max-old-space-size=16000'],
+    nodeArgs: [...SERVER_NODE_FLAGS, '--max-old-space-size=16000'],
     main: process.env.HOARD_MAIN,
     timeoutMs: 20_000,
   });

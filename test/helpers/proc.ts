@@ -15,6 +15,17 @@ import { makeTempDir } from './temp-dirs.js';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SERVER_JS = path.join(ROOT, 'dist/src/server/main.js');
 
+/**
+ * The V8 flags hoard-server runs with, read from its shebang (src/server/main.ts), so that
+ * benchmarks measure the server as the bin and `npm start` run it.
+ */
+export const SERVER_NODE_FLAGS: readonly string[] = (() => {
+  const first = fs.readFileSync(path.join(ROOT, 'src/server/main.ts'), 'latin1').split('\n', 1)[0];
+  const m = /^#!\/usr\/bin\/env -S node( .*)?$/.exec(first);
+  if (m === null) throw new Error(`src/server/main.ts: unexpected shebang ${JSON.stringify(first)}`);
+  return (m[1] ?? '').split(' ').filter((f) => f !== '');
+})();
+
 // ---- ports ----------------------------------------------------------------------------------------
 
 /** A port nothing listens on right now (the OS picks it; racy, as any such helper). */
