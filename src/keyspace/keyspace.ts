@@ -163,6 +163,8 @@ export class Keyspace {
 
   swap(a: number, b: number): void {
     if (a === b) return;
+    // Pending entries name a db and a slot of its table: settle them before the tables trade.
+    this.memory.flushPending();
     this.dbs[a].swapContents(this.dbs[b]);
     this.memory.swapped(a, b);
   }

@@ -347,7 +347,7 @@ export class MemoryAccounting {
 
   /**
    * Re-estimates the collections changed in place since the last call (all but the `keep` most
-   * recent). A key deleted, flushed or swapped away meanwhile is skipped: its slot no longer
+   * recent). A key deleted, renamed away or flushed meanwhile is skipped: its slot no longer
    * holds that value, and whatever removed it already settled its account.
    */
   flushPending(keep = 0): void {
@@ -432,8 +432,12 @@ export class MemoryAccounting {
     return n;
   }
 
-  /** used_memory: the idle server plus the keys. What maxmemory is compared with. */
+  /**
+   * used_memory: the idle server plus the keys. What maxmemory is compared with. Settles the
+   * collections changed since the last reading first, so every reader sees them counted.
+   */
   usedMemory(): number {
+    if (this.pendingN !== 0) this.flushPending();
     const used = USED_MEMORY_STARTUP + this.keysBytes();
     if (used > this.peak) this.peak = used;
     return used;

@@ -630,10 +630,10 @@ export class Server implements ServerApi {
     if (c.multi !== null && (bits & F.no_multi) !== 0) return E.NOT_ALLOWED_IN_MULTI;
     if (this.loading && (bits & F.loading) === 0) return E.LOADING;
     // Redis evicts before every command while maxmemory is set, and refuses what could grow
-    // memory if that failed (keyspace/evict.ts). Without maxmemory, only settle the accounting.
-    if (this.ks.evictor.maxmemory !== 0) {
-      if (this.ks.evictor.performEvictions() === EVICT_FAIL && rejectOnOom(c, spec, bits)) return E.OOM;
-    } else if (this.ks.memory.pendingCount !== 0) this.ks.memory.flushPending();
+    // memory if that failed (keyspace/evict.ts). Without maxmemory the accounting of changed
+    // collections waits for the next reading of used_memory (or the cron): a run of LPUSHes to
+    // one list re-estimates it once, not once per command.
+    if (this.ks.evictor.maxmemory !== 0 && this.ks.evictor.performEvictions() === EVICT_FAIL && rejectOnOom(c, spec, bits)) return E.OOM;
     if ((bits & F.write) !== 0 && this.persistence !== null) {
       const refusal = this.persistence.writeRefusal();
       if (refusal !== null) return refusal;

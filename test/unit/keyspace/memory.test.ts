@@ -214,7 +214,12 @@ describe('incremental accounting', () => {
     expect(used(server) - empty).toBe(plain + EXPIRE_ENTRY_BYTES);
     await run('SELECT', '1');
     for (let i = 0; i < 10; i++) await run('SADD', 'b' + i, 'x', 'y', 'z');
+    // Grown in place right before the swap, with no reading of used_memory in between: its
+    // re-estimate is still pending when the tables trade places, and must not be lost.
+    await run('SADD', 'b0', ...Array.from({ length: 200 }, (_, i) => 'member-' + i));
     await run('SWAPDB', '0', '1');
+    const b0 = server.ks.dbs[0].dict.get('b0')!;
+    expect(accounted(server.ks.dbs[0].t, b0)).toBe(estimateEntry('b0', server.ks.dbs[0].t.vals[b0]!));
     expect(server.ks.memory.perDb[0]).toBe([...server.ks.dbs[0].dict.values()].reduce((n, s) => n + accounted(server.ks.dbs[0].t, s), 0));
     await run('MOVE', 'b1', '1');
     await run('RENAME', 'b2', 'a-much-longer-name-than-before');
