@@ -159,12 +159,12 @@ export class Client implements CommandContext {
     return f || 'N';
   }
 
-  /** Bytes arrived from the transport. */
-  onData(chunk: Buffer): void {
-    this.netIn += chunk.length;
-    this.server.stats.totalNetInputBytes += chunk.length;
+  /** Bytes arrived from the transport: chunk[0, n). */
+  onData(chunk: Buffer, n = chunk.length): void {
+    this.netIn += n;
+    this.server.stats.totalNetInputBytes += n;
     this.lastInteraction = Date.now();
-    this.parser.feed(chunk);
+    this.parser.feed(chunk, n);
     this.processInput();
     // Plain TCP clients all read into one buffer (server.ts, READ_BUFFER).
     this.parser.detach();

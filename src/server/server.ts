@@ -106,7 +106,7 @@ const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
  * The accepted Socket keeps no handle and is destroyed when the new one closes: that is what
  * decrements the server's connection count, which server.close() waits on.
  */
-function adoptPlainSocket(accepted: net.Socket, onData: (chunk: Buffer) => void): net.Socket {
+function adoptPlainSocket(accepted: net.Socket, onData: (buf: Buffer, n: number) => void): net.Socket {
   const holder = accepted as unknown as { _handle: object | null };
   const handle = holder._handle;
   if (handle === null) return accepted; // closed before we got to it: its own events report that
@@ -116,8 +116,9 @@ function adoptPlainSocket(accepted: net.Socket, onData: (chunk: Buffer) => void)
     writable: true,
     onread: {
       buffer: READ_BUFFER,
+      // buf[0, n) is the read: passed as is, not as a subarray (a Buffer object per read).
       callback: (n: number, buf: Uint8Array) => {
-        onData((buf as Buffer).subarray(0, n));
+        onData(buf as Buffer, n);
       },
     },
   } as net.SocketConstructorOpts);
@@ -435,7 +436,7 @@ export class Server implements ServerApi {
     // Redis counts a connection once it passed both checks (clientAcceptHandler).
     this.stats.totalConnectionsReceived++;
     let c: Client | null = null;
-    if (plain) sock = adoptPlainSocket(accepted, (chunk) => c!.onData(chunk));
+    if (plain) sock = adoptPlainSocket(accepted, (buf, n) => c!.onData(buf, n));
     const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
     const conn: Connection = {
       write: (b) => void sock.write(b),

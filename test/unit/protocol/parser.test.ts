@@ -43,16 +43,26 @@ interface Outcome {
   pendingBulkLen: number;
 }
 
-/** Feeds chunks, draining next() after each, the way the server does. */
+/** A valid command repeated: bytes a parser reading past its chunk's end would turn into commands. */
+const JUNK = b('*2\r\n$4\r\nJUNK\r\n$1\r\nx\r\n');
+
+/**
+ * Feeds chunks, draining next() after each, the way the server does for plain TCP clients: each
+ * chunk is read into the start of one shared buffer whose other bytes are junk, passed as
+ * (buffer, length), and that buffer is overwritten by the next read.
+ */
 function run(chunks: Buffer[], limits?: Partial<ParserLimits>, setup?: (p: RespParser) => void): Outcome {
   const p = new RespParser(limits);
   setup?.(p);
   const commands: string[][] = [];
+  const shared = Buffer.alloc(Math.max(0, ...chunks.map((c) => c.length)) + 64);
   try {
     for (const c of chunks) {
-      // Copy: the parser must not depend on the caller keeping the chunk intact (see below).
-      p.feed(Buffer.from(c));
+      for (let i = 0; i < shared.length; i += JUNK.length) JUNK.copy(shared, i);
+      c.copy(shared, 0);
+      p.feed(shared, c.length);
       for (let argv = p.next(); argv !== null; argv = p.next()) commands.push(argv);
+      p.detach();
     }
   } catch (err) {
     if (!(err instanceof ProtocolError)) throw err;
