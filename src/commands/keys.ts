@@ -20,7 +20,7 @@
 import { def } from './table.js';
 import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
-import { typeOf, type Collection, type Value } from '../keyspace/index.js';
+import { STR_NOINT, STR_RAW, typeOf, type Collection, type Value } from '../keyspace/index.js';
 import { lfuDecrAndReturn as lfuDecrAndReturnAt, lfuTimeInMinutes } from '../keyspace/evict.js';
 import { parseInt64, INT64_MAX, INT64_MIN } from '../util/numbers.js';
 import { compileMatcher } from '../util/glob.js';
@@ -184,10 +184,12 @@ function renameGeneric(c: CommandContext, argv: string[], nx: boolean): void {
   const value = db.valueAt(e);
   const expireAt = db.expiryAt(e);
   const lru = db.lruAt(e);
+  const hint = db.stringHintAt(e);
   db.deleteSlot(e);
   const ne = db.add(dst, value);
-  // Redis moves the object itself, so its LRU/LFU stamp goes with it.
+  // Redis moves the object itself, so its LRU/LFU stamp and its encoding go with it.
   db.setLruAt(ne, lru);
+  db.setStringHintAt(ne, hint);
   if (expireAt !== 0) db.setExpire(ne, expireAt);
   c.notify(NOTIFY.GENERIC, 'rename_from', src);
   c.notify(NOTIFY.GENERIC, 'rename_to', dst);
@@ -427,6 +429,8 @@ function copy(c: CommandContext, argv: string[]): void {
   const expireAt = src.expiryAt(e);
   if (old >= 0) dst.deleteSlot(old);
   const ne = dst.add(newkey, value);
+  // dupStringObject keeps the encoding (a raw string's copy is raw).
+  dst.setStringHintAt(ne, src.stringHintAt(e));
   if (expireAt !== 0) dst.setExpire(ne, expireAt);
   c.notify(NOTIFY.GENERIC, 'copy_to', newkey, dbid);
   const prop = ['COPY', key, newkey];
@@ -449,9 +453,11 @@ function move(c: CommandContext, argv: string[]): void {
   const value = src.valueAt(e);
   const expireAt = src.expiryAt(e);
   const lru = src.lruAt(e);
+  const hint = src.stringHintAt(e);
   src.deleteSlot(e);
   const ne = dst.add(key, value);
   dst.setLruAt(ne, lru);
+  dst.setStringHintAt(ne, hint);
   if (expireAt !== 0) dst.setExpire(ne, expireAt);
   c.notify(NOTIFY.GENERIC, 'move_from', key);
   c.notify(NOTIFY.GENERIC, 'move_to', key, dbid);
@@ -503,9 +509,13 @@ function flushall(c: CommandContext, argv: string[]): void {
 
 // ---- OBJECT -------------------------------------------------------------------------------
 
-/** Redis's string encodings: "int" for what string2l reads, "embstr" up to 44 bytes, else "raw". */
-export function stringEncoding(s: string): 'int' | 'embstr' | 'raw' {
-  if (s.length <= 20 && parseInt64(s) !== null) return 'int';
+/**
+ * Redis's string encodings: "int" for what string2l reads, "embstr" up to 44 bytes, else "raw",
+ * unless the slot's hint says how the value was made (APPEND, SETRANGE, INCRBYFLOAT: table.ts).
+ */
+export function stringEncoding(s: string, hint = 0): 'int' | 'embstr' | 'raw' {
+  if ((hint & STR_RAW) !== 0) return 'raw';
+  if ((hint & STR_NOINT) === 0 && s.length <= 20 && parseInt64(s) !== null) return 'int';
   return s.length <= 44 ? 'embstr' : 'raw';
 }
 
@@ -517,7 +527,7 @@ function objectEncoding(c: CommandContext, argv: string[]): void {
   const e = lookupReadNoTouch(c, argv[2], false);
   if (e < 0) return c.reply.nullBulk();
   const v = c.db.valueAt(e);
-  if (typeof v === 'string') return c.reply.bulk(stringEncoding(v));
+  if (typeof v === 'string') return c.reply.bulk(stringEncoding(v, c.db.stringHintAt(e)));
   const enc = (v as Partial<EncodedCollection>).encoding;
   if (typeof enc !== 'function') {
     throw Object.assign(new Error(`OBJECT ENCODING: ${v.type} values do not implement encoding()`), { code: 'COLLECTION_CONTRACT' });
@@ -533,7 +543,8 @@ function objectRefcount(c: CommandContext, argv: string[]): void {
   const e = lookupReadNoTouch(c, argv[2], false);
   if (e < 0) return c.reply.nullBulk();
   const v = c.db.valueAt(e);
-  if (typeof v === 'string' && v.length <= 4) {
+  // Only an "int" string can be a shared integer (not a raw or float-made one: see stringEncoding).
+  if (typeof v === 'string' && v.length <= 4 && c.db.stringHintAt(e) === 0) {
     const n = parseInt64(v);
     if (typeof n === 'number' && n >= 0 && n < OBJ_SHARED_INTEGERS) {
       const policy = c.server.config.str('maxmemory-policy');

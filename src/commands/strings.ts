@@ -15,6 +15,7 @@
 // "append", "setrange", "incrby" (INCR DECR INCRBY DECRBY), "incrbyfloat".
 
 import { checkAlreadyExpired } from './keys.js';
+import { STR_NOINT, STR_RAW } from '../keyspace/index.js';
 import { def } from './table.js';
 import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
@@ -422,12 +423,14 @@ function append(c: CommandContext, argv: string[]): void {
     len = v.length + add.length;
     if (tooLong(c, len)) return c.reply.error(E.STRING_TOO_LONG);
     // An empty APPEND to an existing key changes nothing and propagates nothing (Redis still
-    // reports the "append" event).
+    // reports the "append" event, and leaves the value "raw" as any APPEND does).
     if (add.length === 0) {
+      db.setStringHintAt(db.lookupNoTouch(key), STR_RAW);
       c.notify(NOTIFY.STRING, 'append', key);
       return c.reply.int(len);
     }
-    db.setKey(key, v + add, true);
+    // Redis appends to an unshared raw copy (dbUnshareStringValue): "raw" whatever the content.
+    db.setStringHintAt(db.setKey(key, v + add, true), STR_RAW);
   }
   c.notify(NOTIFY.STRING, 'append', key);
   c.propagate(argv);
@@ -458,7 +461,8 @@ function setrange(c: CommandContext, argv: string[]): void {
   const head = offset <= olen ? (offset === olen ? old : old.slice(0, offset)) : old + '\0'.repeat(offset - olen);
   const endAt = offset + value.length;
   const next = endAt < olen ? head + value + old.slice(endAt) : head + value;
-  db.setKey(key, next, true);
+  // A new value or an unshared copy of the old one, raw in Redis either way.
+  db.setStringHintAt(db.setKey(key, next, true), STR_RAW);
   c.notify(NOTIFY.STRING, 'setrange', key);
   c.propagate(argv);
   c.reply.int(next.length);
@@ -526,7 +530,8 @@ function incrbyfloat(c: CommandContext, argv: string[]): void {
   const sum = addLongDouble(value, by);
   if (!isFiniteLongDouble(sum)) return c.reply.error(E.INCR_NAN_OR_INFINITY);
   const text = formatLongDouble(sum);
-  db.setKey(key, text, true);
+  // createStringObjectFromLongDouble: "embstr" (or "raw" past 44 bytes), even for "3".
+  db.setStringHintAt(db.setKey(key, text, true), STR_NOINT);
   c.notify(NOTIFY.STRING, 'incrbyfloat', key);
   c.propagate(['SET', key, text, 'KEEPTTL']);
   c.reply.bulk(text);

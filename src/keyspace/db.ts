@@ -17,7 +17,7 @@
 import type { Value } from './entry.js';
 import type { KeyDict } from './key-dict.js';
 import type { Keyspace } from './keyspace.js';
-import { KeyTable, NIL } from './table.js';
+import { KeyTable, NIL, STR_HINT_BITS } from './table.js';
 
 export { NIL };
 
@@ -80,6 +80,17 @@ export class Db {
 
   setLruAt(s: number, v: number): void {
     this.t.meta[2 * s] = v;
+  }
+
+  /** A string value's encoding hint (table.ts: STR_RAW, STR_NOINT; 0: from its content). */
+  stringHintAt(s: number): number {
+    return this.t.meta[2 * s + 1] & STR_HINT_BITS;
+  }
+
+  /** Sets the hint of the string value slot s holds now (the next value replacing it clears it). */
+  setStringHintAt(s: number, hint: number): void {
+    const m = this.t.meta;
+    m[2 * s + 1] = (m[2 * s + 1] & ~STR_HINT_BITS) | (hint & STR_HINT_BITS);
   }
 
   // ---- lookups ---------------------------------------------------------------------------

@@ -29,7 +29,7 @@
 
 import type { Collection, Value } from './entry.js';
 import type { Db } from './db.js';
-import { LINK_BYTES, SLOT_BYTES, type KeyTable } from './table.js';
+import { LINK_BYTES, META_FLAG_BITS, SLOT_BYTES, type KeyTable } from './table.js';
 
 /**
  * used_memory with no keys: the V8 heap of an idle server (code, the command table, loaded
@@ -232,16 +232,18 @@ export function estimateValue(v: Value, samples = ACCOUNT_SAMPLES): number {
   return 0;
 }
 
-/** Bytes one key costs: key string, value, its slot, its share of the dict. Always even. */
+/**
+ * Bytes one key costs: key string, value, its slot, its share of the dict. A multiple of 8 (V8
+ * allocates in 8-byte words), which leaves the mem column's low bits to its flags.
+ */
 export function estimateEntry(key: string, value: Value, samples = ACCOUNT_SAMPLES): number {
-  const n = Math.ceil(stringBytes(key.length) + estimateValue(value, samples) + ENTRY_BYTES + DICT_ENTRY_BYTES);
-  return n + (n & 1);
+  return Math.ceil((stringBytes(key.length) + estimateValue(value, samples) + ENTRY_BYTES + DICT_ENTRY_BYTES) / 8) * 8;
 }
 
-/** The mem column of slot s without SIEVE's visited bit (bit 0, see evict.ts). */
+/** The mem column of slot s without its flags (SIEVE's visited bit, the string hint: table.ts). */
 export function accounted(t: KeyTable, s: number): number {
   const m = t.meta[2 * s + 1];
-  return m - (m & 1);
+  return m - (m & META_FLAG_BITS);
 }
 
 /** Bytes of a table's slots freed by deletions and not reused yet (see freeSlotBytes). */
@@ -250,7 +252,7 @@ function freeSlotsOf(t: KeyTable): number {
 }
 
 /** The mem column holds 32 bits: a value estimated beyond that is charged as its maximum. */
-const MEM_MAX = 0xfffffffe;
+const MEM_MAX = 0xfffffff8;
 
 /** What slot s is charged for holding `value` (what its mem column holds, visited bit aside). */
 function charge(t: KeyTable, s: number, value: Value): number {
@@ -288,7 +290,7 @@ export class MemoryAccounting {
     const t = db.t;
     const v = t.vals[s] as Value;
     const m = charge(t, s, v);
-    // Also clears SIEVE's visited bit: a new key starts unvisited.
+    // Also clears SIEVE's visited bit (a new key starts unvisited) and the string hint.
     t.meta[2 * s + 1] = m;
     this.dataset += m;
     this.perDb[db.index] += m;
@@ -300,6 +302,7 @@ export class MemoryAccounting {
     const t = db.t;
     const m = charge(t, s, value);
     const d = m - accounted(t, s);
+    // Keeps SIEVE's bit; clears the string hint: a new value is encoded from its content.
     t.meta[2 * s + 1] = m | (t.meta[2 * s + 1] & 1);
     this.dataset += d;
     this.perDb[db.index] += d;

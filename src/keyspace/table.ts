@@ -38,6 +38,22 @@ export const LINK_BYTES = 8;
 
 const MIN_CAPACITY = 16;
 
+// A string value's OBJECT ENCODING, as Redis keeps it on the value object: by default what
+// tryObjectEncoding makes of the content ("int", "embstr" up to 44 bytes, else "raw"), but APPEND
+// and SETRANGE leave "raw" whatever the content (dbUnshareStringValue), and INCRBYFLOAT
+// "embstr"/"raw" by length, never "int" (createStringObjectFromLongDouble). Hoard's values are
+// plain strings, so the slot carries the difference: these bits of meta[2s + 1], cleared by
+// every write that replaces the value (memory.ts writes the column afresh), carried by RENAME,
+// MOVE and COPY as Redis carries the object. Not persisted: a restart, like Redis's RDB reload,
+// re-encodes from the content.
+/** meta[2s + 1]: the bits that are not accounted bytes (SIEVE's bit 0 and the hint). */
+export const META_FLAG_BITS = 7;
+/** The string's encoding is "raw". */
+export const STR_RAW = 2;
+/** The string's encoding is "embstr" or "raw" by its length, never "int". */
+export const STR_NOINT = 4;
+export const STR_HINT_BITS = STR_RAW | STR_NOINT;
+
 export class KeyTable {
   readonly dict: KeyDict = new KeyDict(this);
   keys: string[] = [];
@@ -53,8 +69,9 @@ export class KeyTable {
    * Two words per slot, side by side so that a write command's access stamp and accounting
    * update touch one cache line, not two: meta[2s] is the access stamp (LRU: seconds of the
    * cached clock at last access; LFU: (minutes << 8) | log counter), meta[2s + 1] the bytes
-   * accounted in used_memory (memory.ts), even, with SIEVE's visited bit in bit 0 (the "lru
-   * column" and "mem column" of other comments, interleaved).
+   * accounted in used_memory (memory.ts), a multiple of 8, with SIEVE's visited bit in bit 0
+   * and a string's encoding hint in bits 1-2 (STR_RAW, STR_NOINT) (the "lru column" and "mem
+   * column" of other comments, interleaved).
    */
   meta: Uint32Array;
   /** Slots with an expiry (Redis's expires dict). */

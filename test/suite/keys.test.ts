@@ -684,6 +684,44 @@ commandSuite('keys: OBJECT', (t) => {
     }
   });
 
+  it('ENCODING of strings follows how they were made: APPEND/SETRANGE raw, INCRBYFLOAT never int', async () => {
+    // [commands run on a fresh k, encoding of k after them]
+    const cases: Array<[string[][], string]> = [
+      [[['SET', 'k', 'a'], ['APPEND', 'k', 'b']], 'raw'],
+      [[['SET', 'k', '12'], ['APPEND', 'k', '3']], 'raw'],
+      [[['SET', 'k', 'ab'], ['APPEND', 'k', '']], 'raw'],
+      [[['APPEND', 'k', 'ab']], 'embstr'],
+      [[['APPEND', 'k', '12']], 'int'],
+      [[['SETRANGE', 'k', '0', 'x']], 'raw'],
+      [[['SET', 'k', '55'], ['SETRANGE', 'k', '1', '6']], 'raw'],
+      [[['SET', 'k', '55'], ['SETRANGE', 'k', '0', '']], 'int'],
+      [[['INCRBYFLOAT', 'k', '1.5']], 'embstr'],
+      [[['INCRBYFLOAT', 'k', '1.5'], ['INCRBYFLOAT', 'k', '-0.5']], 'embstr'],
+      [[['SET', 'k', '10'], ['INCRBYFLOAT', 'k', '0']], 'embstr'],
+      [[['INCRBYFLOAT', 'k', '1.5'], ['INCRBYFLOAT', 'k', '-0.5'], ['INCR', 'k']], 'int'],
+      [[['SET', 'k', 'a'], ['APPEND', 'k', 'b'], ['SET', 'k', 'ab']], 'embstr'],
+      [[['SET', 'k', 'a'], ['APPEND', 'k', 'b'], ['GETSET', 'k', '7']], 'int'],
+      [[['SET', 'k', '1'], ['APPEND', 'k', '2'], ['INCR', 'k']], 'int'],
+      [[['SET', 'k', 'a'], ['APPEND', 'k', 'b'], ['EXPIRE', 'k', '100']], 'raw'],
+      // The object moves (RENAME, MOVE) or is duplicated as it is (COPY).
+      [[['SET', 'j', 'a'], ['APPEND', 'j', 'b'], ['RENAME', 'j', 'k']], 'raw'],
+      [[['SET', 'j', 'a'], ['APPEND', 'j', 'b'], ['COPY', 'j', 'k']], 'raw'],
+      [[['INCRBYFLOAT', 'j', '2'], ['COPY', 'j', 'k']], 'embstr'],
+      [[['SET', 'k', 'a'], ['APPEND', 'k', 'b'], ['MOVE', 'k', '1'], ['SELECT', '1'], ['RENAME', 'k', 'j'], ['MOVE', 'j', '0'], ['SELECT', '0'], ['RENAME', 'j', 'k']], 'raw'],
+    ];
+    for (const [cmds, enc] of cases) {
+      await t.call('FLUSHALL');
+      for (const cmd of cmds) await t.call(...cmd);
+      expect([cmds, await t.call('OBJECT', 'ENCODING', 'k')]).toEqual([cmds, enc]);
+    }
+    // A raw or float-made small integer is not the shared integer object.
+    await t.call('SET', 'k', '5');
+    await t.call('APPEND', 'k', '');
+    expect(await t.call('OBJECT', 'REFCOUNT', 'k')).toBe(1);
+    await t.call('INCRBYFLOAT', 'k', '1');
+    expect(await t.call('OBJECT', 'REFCOUNT', 'k')).toBe(1);
+  });
+
   it('REFCOUNT: shared integers 0..9999, else 1', async () => {
     await t.call('SET', 'k', '100');
     expect(await t.call('OBJECT', 'REFCOUNT', 'k')).toBe(2147483647);
