@@ -483,6 +483,9 @@ function ltrim(c: CommandContext, argv: string[]): void {
       c.notify(NOTIFY.GENERIC, 'del', key);
     }
     c.propagate(argv);
+  } else {
+    // Nothing trimmed, nothing logged; but Redis signals the key modified all the same.
+    c.touchWatched(key);
   }
   c.reply.ok();
 }

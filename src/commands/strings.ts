@@ -422,14 +422,8 @@ function append(c: CommandContext, argv: string[]): void {
     if (typeof v !== 'string') return c.reply.error(E.WRONGTYPE);
     len = v.length + add.length;
     if (tooLong(c, len)) return c.reply.error(E.STRING_TOO_LONG);
-    // An empty APPEND to an existing key changes nothing and propagates nothing (Redis still
-    // reports the "append" event, and leaves the value "raw" as any APPEND does).
-    if (add.length === 0) {
-      db.setStringHintAt(db.lookupNoTouch(key), STR_RAW);
-      c.notify(NOTIFY.STRING, 'append', key);
-      return c.reply.int(len);
-    }
     // Redis appends to an unshared raw copy (dbUnshareStringValue): "raw" whatever the content.
+    // Even an empty APPEND does, and counts as a write: it touches WATCHers and is propagated.
     db.setStringHintAt(db.setKey(key, v + add, true), STR_RAW);
   }
   c.notify(NOTIFY.STRING, 'append', key);

@@ -251,6 +251,12 @@ export interface CommandContext {
   libVer: string;
   /** Emits a canonical mutation for the selected db. */
   propagate(argv: string[]): void;
+  /**
+   * Redis's signalModifiedKey without a mutation: for the rare write Redis counts as a
+   * modification although it changes and logs nothing (LTRIM over the whole list). A
+   * propagated write needs no call: its mutation touches the watchers.
+   */
+  touchWatched(key: string): void;
   /** Marks the connection to be closed after the pending replies are written. */
   closeAfterReply(): void;
   /** CLIENT REPLY ON|OFF|SKIP. */

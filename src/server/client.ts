@@ -133,6 +133,10 @@ export class Client implements CommandContext {
     return this.pubsub === null ? 0 : this.pubsub.shardChannels.size;
   }
 
+  touchWatched(key: string): void {
+    existingWatchRegistry(this.server)?.touched(this.dbIndex, key);
+  }
+
   notify(type: number, event: string, key: string, db = this.dbIndex): void {
     if ((this.server.notifyFlags & type) !== 0) this.server.notifyKeyspaceEvent(type, event, key, db);
   }

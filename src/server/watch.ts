@@ -110,6 +110,14 @@ export class Watch {
 
   // ---- invalidation ------------------------------------------------------------------------
 
+  /**
+   * Redis's signalModifiedKey for a write that leaves the value as it was and so logs no
+   * mutation (LTRIM over the whole list): its watchers still see the key as modified.
+   */
+  touched(db: number, key: string): void {
+    if (this.count !== 0) this.touchKey(db, key);
+  }
+
   private mutation(db: number, argv: readonly string[]): void {
     const name = argv[0].toLowerCase();
     switch (name) {

@@ -260,6 +260,23 @@ commandSuite('transactions: WATCH', (t) => {
     expect(await transaction(t, ['PING'])).toEqual(['PONG']);
   });
 
+  it('an empty APPEND and an LTRIM that keeps the whole list still count as writes', async () => {
+    // Redis signals the key modified in both (appendCommand unconditionally, ltrimCommand even
+    // when it trims nothing), while SETRANGE with an empty string returns before that.
+    await t.call('SET', 'k', 'ab');
+    await t.call('RPUSH', 'l', 'a', 'b');
+    expect(await t.call('WATCH', 'k')).toBe('OK');
+    expect(await other.call('SETRANGE', 'k', '0', '')).toBe(2);
+    expect(await transaction(t, ['PING'])).toEqual(['PONG']);
+    expect(await t.call('WATCH', 'k')).toBe('OK');
+    expect(await other.call('APPEND', 'k', '')).toBe(2);
+    expect(await transaction(t, ['PING'])).toBe(null);
+    expect(await t.call('WATCH', 'l')).toBe('OK');
+    expect(await other.call('LTRIM', 'l', '0', '-1')).toBe('OK');
+    expect(await transaction(t, ['PING'])).toBe(null);
+    expect(await t.call('LRANGE', 'l', '0', '-1')).toEqual(['a', 'b']);
+  });
+
   it('EXPIRE on a watched key fails the EXEC', async () => {
     await t.call('SET', 'k', 'a');
     expect(await t.call('WATCH', 'k')).toBe('OK');
