@@ -243,7 +243,7 @@ function zaddGeneric(c: CommandContext, argv: string[], flags: number): void {
       if ((lt && score >= cur) || (gt && score <= cur)) continue;
       processed++;
       if (score !== cur) {
-        z.add(member, score, cfg);
+        z.update(member, score, cur, cfg);
         updated++;
         if (!plain) (changes ??= ['ZADD', key]).push(formatScore(score), member);
       }

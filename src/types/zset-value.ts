@@ -157,6 +157,12 @@ export class ZSetValue implements Collection {
     return 'added';
   }
 
+  /** add() for a member the caller just found with score `cur` (see ZSet.update). */
+  update(member: string, score: number, cur: number, cfg: EncodingConfig): ZAddResult {
+    const z = this.skiplist;
+    return z !== null ? z.update(member, score, cur) : this.add(member, score, cfg);
+  }
+
   /** zsetConvert to skiplist: the packed entries move into a new ZSet, as copies. */
   private convert(): void {
     const z = new BigZSet();

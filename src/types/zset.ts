@@ -223,6 +223,16 @@ export class ZSet {
       this._insert(score, member);
       return 'added';
     }
+    return this.update(member, score, cur);
+  }
+
+  /**
+   * set() for a member the caller just found with score `cur` (ZADD reads it for its options):
+   * one member lookup less. Same rules: throws on NaN, -0 is stored as 0.
+   */
+  update(member: string, score: number, cur: number): ZAddResult {
+    if (score !== score) throw invariantError('ZSet.update: NaN score');
+    if (score === 0) score = 0; // -0 -> 0
     if (cur === score) return 'unchanged';
     this.dict.set(member, score);
     const leaf = this._find(cur, member);
