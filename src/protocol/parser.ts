@@ -159,8 +159,9 @@ export class RespParser {
   }
 
   /**
-   * Appends bytes. The parser keeps `chunk` only until next() has consumed it or copied its
-   * tail, or detach() copied it.
+   * Appends chunk[0, n) (the whole chunk by default: a reused read buffer passes the length
+   * read). The parser keeps `chunk` only until next() has consumed it or copied its tail, or
+   * detach() copied it.
    */
   feed(chunk: Buffer, n = chunk.length): void {
     if (n === 0) return;

@@ -18,7 +18,8 @@ const SHORT_STRING = 28;
 const PACK_MIN = 8;
 
 // The DataView over the buffer written last: reply and AOF buffers are written many strings in
-// a row, so one view is built per buffer switch (per client and turn), not per string.
+// a row, so one view is built per buffer switch (per client and turn), not per string. (It keeps
+// that one buffer reachable until the next switch.)
 let viewOf: Uint8Array | null = null;
 let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
