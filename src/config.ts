@@ -374,7 +374,7 @@ function string2d(s: string): number | null {
  * printf("%f") then trimDoubleString(): 99.9 -> "99.9", 50 -> "50", -0 -> "-0".
  * Exact, with C's round-half-even on the binary value (0.0078125 -> "0.007812").
  */
-function formatPercentile(d: number): string {
+export function formatPercentile(d: number): string {
   const neg = d < 0 || Object.is(d, -0);
   const bits = new BigUint64Array(new Float64Array([Math.abs(d)]).buffer)[0];
   const exp = Number((bits >> 52n) & 0x7ffn);

@@ -11,6 +11,7 @@ import type { CommandContext, CommandFlag, CommandSpec } from './types.js';
 import { ReplyWriter } from '../protocol/reply.js';
 import { parseInt64, parseIndex } from '../util/numbers.js';
 import { stringMatch } from '../util/glob.js';
+import type { LatencyHistogram } from '../util/latency-histogram.js';
 import { VERSION } from '../version.js';
 import { USED_MEMORY_STARTUP } from '../keyspace/memory.js';
 import type { Db } from '../keyspace/db.js';
@@ -755,6 +756,45 @@ function latencyLatest(c: CommandContext): void {
   }
 }
 
+/**
+ * LATENCY HISTOGRAM [command ...] (Redis latencySpecificCommandsFillCDF): per command with
+ * latency data, its calls and cumulative distribution (util/latency-histogram.ts); a container
+ * name stands for all its subcommands, unknown names are skipped; no name: every command.
+ */
+function latencyHistogram(c: CommandContext, argv: string[]): void {
+  const stats = c.server.stats.commandStats;
+  const picked: Array<[string, LatencyHistogram]> = [];
+  const pick = (name: string): void => {
+    const h = stats.get(name)?.hist;
+    if (h != null && h.total > 0) picked.push([name, h]);
+  };
+  if (argv.length === 2) {
+    for (const name of stats.keys()) pick(name);
+  } else {
+    for (let i = 2; i < argv.length; i++) {
+      const name = argv[i].toLowerCase();
+      pick(name);
+      if (name.includes('|')) continue;
+      for (const sub of stats.keys()) if (sub.startsWith(name + '|')) pick(sub);
+    }
+  }
+  const r = c.reply;
+  r.map(picked.length);
+  for (const [name, h] of picked) {
+    r.bulk(name);
+    r.map(2);
+    r.bulk('calls');
+    r.int(h.total);
+    r.bulk('histogram_usec');
+    const cdf = h.cumulative();
+    r.map(cdf.length);
+    for (const [usec, count] of cdf) {
+      r.int(usec);
+      r.int(count);
+    }
+  }
+}
+
 function latencyHistory(c: CommandContext, argv: string[]): void {
   const ev = c.server.latency.events.get(argv[2].toLowerCase());
   const samples = ev ? ev.samples : [];
@@ -827,6 +867,9 @@ function latencyHelp(c: CommandContext): void {
     'RESET [<event> ...]',
     '    Reset latency data of one or more <event> classes.',
     '    (default: reset all data for all event classes)',
+    'HISTOGRAM [COMMAND ...]',
+    '    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.',
+    '    If no commands are specified then all histograms are replied.',
   ]);
 }
 
@@ -1129,6 +1172,12 @@ export const serverCommands: CommandSpec[] = [
       ),
       withTips(
         def('doctor', 2, ADMIN, [0, 0, 0], '', latencyDoctor, doc('Return a human readable latency analysis report.', '2.8.13')),
+        ND,
+        'request_policy:all_nodes',
+        'response_policy:special',
+      ),
+      withTips(
+        def('histogram', -2, ADMIN, [0, 0, 0], '', latencyHistogram, doc('Return the cumulative distribution of latencies of a subset of commands or all.', '7.0.0')),
         ND,
         'request_policy:all_nodes',
         'response_policy:special',

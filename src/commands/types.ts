@@ -2,6 +2,7 @@
 // handler may see of the world (CommandContext). Handlers reply through `c.reply` and emit
 // canonical mutations through `c.propagate`; they never touch sockets or other clients directly.
 
+import type { LatencyHistogram } from '../util/latency-histogram.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import type { Db, Keyspace, ValueType } from '../keyspace/index.js';
 import type { MutationLog } from '../log/mutation-log.js';
@@ -193,6 +194,8 @@ export interface CommandStats {
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
+  /** Latencies of the calls while latency-tracking is on (INFO latencystats); null until one. */
+  hist: LatencyHistogram | null;
 }
 
 export interface ServerStats {

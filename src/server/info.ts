@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { CommandContext } from '../commands/types.js';
 import type { Server } from './server.js';
 import { USED_MEMORY_STARTUP } from '../keyspace/memory.js';
+import { formatPercentile } from '../config.js';
 
 type Fields = Array<[string, string | number]>;
 
@@ -363,9 +364,20 @@ function sectionFields(server: Server, s: string): Fields | null {
         `cmdstat_${name}`,
         `calls=${s.calls},usec=${Math.round(s.usec)},usec_per_call=${s.calls ? (s.usec / s.calls).toFixed(2) : '0.00'},rejected_calls=${s.rejectedCalls},failed_calls=${s.failedCalls}`,
       ]);
-    case 'latencystats':
-      // Redis keeps a latency histogram per command; Hoard does not (yet): no lines.
-      return merge([], extra);
+    case 'latencystats': {
+      // Redis's genRedisInfoStringLatencyStats: per command that ran while latency-tracking was
+      // on, the configured percentiles of its latency in microseconds ("%.3f").
+      if (!server.config.bool('latency-tracking')) return merge([], extra);
+      const percentiles = server.config.raw('latency-tracking-info-percentiles') as readonly number[];
+      const out: Fields = [];
+      for (const [name, s] of server.stats.commandStats) {
+        const h = s.hist;
+        if (h === null || h.total === 0) continue;
+        const ps = percentiles.map((p) => `p${formatPercentile(p)}=${(h.valueAtPercentile(p) / 1000).toFixed(3)}`);
+        out.push([`latency_percentiles_usec_${name}`, ps.join(',')]);
+      }
+      return merge(out, extra);
+    }
     case 'keyspace': {
       const out: Fields = [];
       const now = server.ks.clock.now();

@@ -26,6 +26,7 @@ import {
 import { Client, type Connection } from './client.js';
 import { Persistence } from '../persistence/persistence.js';
 import { RespParser } from '../protocol/parser.js';
+import { LatencyHistogram } from '../util/latency-histogram.js';
 import { buildInfo, humanBytes } from './info.js';
 import { Blocking } from './blocking.js';
 import { PubSub } from './pubsub.js';
@@ -56,7 +57,10 @@ class Stats implements ServerStats {
     this.totalNetInputBytes = this.totalNetOutputBytes = 0;
     this.totalErrorReplies = this.unexpectedErrorReplies = 0;
     // Specs keep their counters object: zero them in place (INFO skips unused commands).
-    for (const s of this.commandStats.values()) s.calls = s.usec = s.rejectedCalls = s.failedCalls = 0;
+    for (const s of this.commandStats.values()) {
+      s.calls = s.usec = s.rejectedCalls = s.failedCalls = 0;
+      s.hist = null;
+    }
     this.errorStats.clear();
   }
 }
@@ -137,6 +141,7 @@ export class Server implements ServerApi {
   queryBufferLimit = 0;
   private slowlogSlowerThan = 0;
   private latencyThreshold = 0;
+  private latencyTracking = true;
   readonly stats = new Stats();
   readonly startTime = Date.now();
   readonly runId = randomBytes(20).toString('hex');
@@ -200,9 +205,10 @@ export class Server implements ServerApi {
       this.queryBufferLimit = config.num('client-query-buffer-limit');
       this.slowlogSlowerThan = config.num('slowlog-log-slower-than');
       this.latencyThreshold = config.num('latency-monitor-threshold');
+      this.latencyTracking = config.bool('latency-tracking');
     };
     hot();
-    for (const name of ['client-query-buffer-limit', 'slowlog-log-slower-than', 'latency-monitor-threshold']) config.onChange(name, hot);
+    for (const name of ['client-query-buffer-limit', 'slowlog-log-slower-than', 'latency-monitor-threshold', 'latency-tracking']) config.onChange(name, hot);
     this.blocking = new Blocking(this);
     this.clientPause = new ClientPause(this);
     this.outputLimits = new OutputLimits(this);
@@ -694,6 +700,8 @@ export class Server implements ServerApi {
     const s = this.commandStatsFor[spec.id ?? specId(spec)] ?? this.createCommandStats(spec);
     s.calls++;
     s.usec += us;
+    // Redis records whole microseconds (0 counts as 1 ns); the clock here gives nanoseconds.
+    if (this.latencyTracking) (s.hist ??= new LatencyHistogram()).record(us * 1000);
     const slower = this.slowlogSlowerThan;
     if (slower >= 0 && us >= slower && (spec.bits & F.skip_slowlog) === 0) {
       const entries = this.slowlog.entries;
@@ -718,7 +726,7 @@ export class Server implements ServerApi {
   private readonly commandStatsFor: Array<CommandStats | undefined> = [];
 
   private createCommandStats(spec: CommandSpec): CommandStats {
-    const s: CommandStats = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+    const s: CommandStats = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0, hist: null };
     this.commandStatsFor[specId(spec)] = s;
     this.stats.commandStats.set(fullName(spec), s);
     return s;

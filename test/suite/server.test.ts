@@ -638,6 +638,68 @@ commandSuite('server: LATENCY', (t) => {
   });
 });
 
+/** LATENCY HISTOGRAM's microsecond keys: the highest value of the slot of 1024 ns * 2^j. */
+const HISTOGRAM_USEC = Array.from({ length: 20 }, (_, j) => {
+  const level = 1024 * 2 ** j;
+  return Math.floor((level + 2 ** (Math.floor(Math.log2(level)) - 7) - 1) / 1000);
+});
+
+commandSuite('server: latency tracking', (t) => {
+  it('INFO latencystats: the configured percentiles per command, in microseconds', async () => {
+    expect(await t.call('CONFIG', 'RESETSTAT')).toBe('OK');
+    for (let i = 0; i < 50; i++) await t.call('SET', `k${i}`, 'v');
+    await t.call('CONFIG', 'GET', 'maxmemory');
+    expect(await t.call('DEBUG', 'SLEEP', '0.02')).toBe('OK');
+    let info: string = await t.call('INFO', 'latencystats');
+    const m = /^p50=(\d+\.\d{3}),p99=(\d+\.\d{3}),p99\.9=(\d+\.\d{3})$/.exec(infoField(info, 'latency_percentiles_usec_set') ?? '');
+    expect(m).not.toBeNull();
+    const [p50, p99, p999] = m!.slice(1).map(Number);
+    expect(p50).toBeGreaterThan(0);
+    expect(p50).toBeLessThanOrEqual(p99);
+    expect(p99).toBeLessThanOrEqual(p999);
+    expect(infoField(info, 'latency_percentiles_usec_config|get')).toMatch(/^p50=[\d.]+,p99=[\d.]+,p99\.9=[\d.]+$/);
+    // 20 ms of DEBUG SLEEP, read back as the highest value of its slot: at least 20000 us.
+    const debug = Number(/^p50=([\d.]+),/.exec(infoField(info, 'latency_percentiles_usec_debug') ?? '')?.[1]);
+    expect(debug).toBeGreaterThanOrEqual(20000);
+    expect(debug).toBeLessThan(200000);
+    expect(infoField(info, 'latency_percentiles_usec_get')).toBeUndefined();
+    // Other percentiles; then tracking off: no lines.
+    expect(await t.call('CONFIG', 'SET', 'latency-tracking-info-percentiles', '0 90')).toBe('OK');
+    info = await t.call('INFO', 'latencystats');
+    expect(infoField(info, 'latency_percentiles_usec_set')).toMatch(/^p0=[\d.]+,p90=[\d.]+$/);
+    expect(await t.call('CONFIG', 'SET', 'latency-tracking-info-percentiles', '50 99 99.9')).toBe('OK');
+    expect(await t.call('CONFIG', 'SET', 'latency-tracking', 'no')).toBe('OK');
+    info = await t.call('INFO', 'latencystats');
+    expect(info.trim()).toBe('# Latencystats');
+    expect(await t.call('CONFIG', 'SET', 'latency-tracking', 'yes')).toBe('OK');
+  });
+
+  it('LATENCY HISTOGRAM: calls and the cumulative distribution per command', async () => {
+    expect(await t.call('CONFIG', 'RESETSTAT')).toBe('OK');
+    for (let i = 0; i < 40; i++) await t.call('SET', `k${i}`, 'v');
+    await t.call('CONFIG', 'GET', 'maxmemory');
+    // A container stands for its subcommands (RESETSTAT itself ran after the reset); unknown
+    // names are skipped.
+    const all = pairs(await t.call('LATENCY', 'HISTOGRAM', 'set', 'config', 'no-such-command'));
+    expect([...all.keys()].sort()).toEqual(['config|get', 'config|resetstat', 'set']);
+    const set = pairs(all.get('set') as unknown[]);
+    expect(set.get('calls')).toBe(40);
+    const cdf = set.get('histogram_usec') as number[];
+    expect(cdf.length).toBeGreaterThanOrEqual(2);
+    let prev = 0;
+    for (let i = 0; i < cdf.length; i += 2) {
+      expect(HISTOGRAM_USEC).toContain(cdf[i]);
+      expect(cdf[i + 1]).toBeGreaterThan(prev);
+      prev = cdf[i + 1];
+    }
+    expect(prev).toBe(40);
+    expect(pairs(await t.call('LATENCY', 'HISTOGRAM', 'config|get')).size).toBe(1);
+    expect(await t.call('LATENCY', 'HISTOGRAM', 'no-such-command')).toEqual([]);
+    expect(await t.call('CONFIG', 'RESETSTAT')).toBe('OK');
+    expect(await t.call('LATENCY', 'HISTOGRAM', 'set')).toEqual([]);
+  });
+});
+
 commandSuite('server: MEMORY', (t) => {
   // The figures are each server's own (jemalloc's for Redis, V8's for Hoard: what its used_memory
   // counts, keyspace/memory.ts); what both guarantee is how they move.
