@@ -27,6 +27,8 @@ export interface Connection {
   readonly localAddress: string;
   readonly fd: number;
   readonly writableLength: number;
+  /** Connected through the `unixsocket` listener (CLIENT LIST flag U). */
+  readonly unixSocket?: boolean;
 }
 
 let nextClientId = 1;
@@ -160,6 +162,8 @@ export class Client implements CommandContext {
     if (this.paused) f += 'b';
     if (this.dirtyCas) f += 'd';
     if (this.closing) f += 'c';
+    if (this.conn.unixSocket === true) f += 'U';
+    if (this.noEvict) f += 'e';
     return f || 'N';
   }
 

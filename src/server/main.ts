@@ -50,6 +50,20 @@ async function main(argv: string[]): Promise<number> {
     logger.fatal({ err, dir }, `Can't create the data directory ${dir}`);
     return 1;
   }
+  // Redis's createPidFile: written before the data loads, removed on the way out.
+  const pidfile = config.str('pidfile');
+  if (pidfile !== '') {
+    try {
+      fs.writeFileSync(pidfile, `${process.pid}\n`);
+    } catch (err) {
+      logger.warn({ err, pidfile }, `Failed to write PID file: ${(err as Error).message}`);
+    }
+  }
+  const removePidfile = () => {
+    if (pidfile === '') return;
+    logger.info('Removing the pid file.');
+    fs.rmSync(pidfile, { force: true });
+  };
   const server = new Server(config, { logger });
   try {
     await server.start();
@@ -57,18 +71,32 @@ async function main(argv: string[]): Promise<number> {
     const e = err as Error & { code?: string };
     logger.fatal({ err: e }, e.message);
     process.stderr.write(`hoard-server: ${e.message}\n`);
+    removePidfile();
     logger.flush();
     return 1;
   }
-  const stop = (signal: string) => {
+  let stopping = false;
+  const stop = (signal: 'SIGTERM' | 'SIGINT') => {
+    if (stopping && signal === 'SIGINT') {
+      // A second Ctrl-C: Redis's "You insist... exiting now."
+      logger.warn('You insist... exiting now.');
+      removePidfile();
+      logger.flush();
+      process.exit(1);
+    }
+    stopping = true;
     logger.info({ signal }, 'Received signal, scheduling shutdown...');
-    server.shutdown(null, 'default', { now: false, force: false, abort: false });
+    // shutdown-on-sigterm / shutdown-on-sigint: the SHUTDOWN flags the signal stands for.
+    const flags = config.raw(signal === 'SIGTERM' ? 'shutdown-on-sigterm' : 'shutdown-on-sigint') as readonly string[];
+    const mode = flags.includes('save') ? 'save' : flags.includes('nosave') ? 'nosave' : 'default';
+    server.shutdown(null, mode, { now: flags.includes('now'), force: flags.includes('force'), abort: false });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   await new Promise<void>((resolve) => {
     server.onShutdown = resolve;
   });
+  removePidfile();
   logger.info('Hoard is now ready to exit, bye bye...');
   logger.flush();
   return 0;

@@ -3,6 +3,7 @@
 // (Redis's beforeSleep: everything the event-loop turn produced is written once, at its end).
 // Invariant: handlers only see CommandContext/ServerApi; only this file touches sockets.
 
+import fs from 'node:fs';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Keyspace, systemClock, type Clock, type Db } from '../keyspace/index.js';
@@ -345,11 +346,53 @@ export class Server implements ServerApi {
         throw err;
       }
     }
+    const unixPath = this.config.str('unixsocket');
+    if (unixPath !== '') {
+      try {
+        this.netServers.push(await this.listenUnix(unixPath));
+      } catch (err) {
+        for (const s of this.netServers) s.close();
+        this.netServers = [];
+        throw err;
+      }
+    }
     if (this.netServers.length === 0) throw Object.assign(new Error('Failed listening on port ' + port + ' (no bind address available)'), { code: 'LISTEN_FAILED' });
     this.boundPort = port;
     this.startCron();
     this.logger.info({ port, bind: binds }, 'Ready to accept connections tcp');
     return port !== 0 ? port : tlsPort;
+  }
+
+  /**
+   * The `unixsocket` listener (Redis's anetUnixServer): a stale socket file is removed first,
+   * `unixsocketperm` (when not 0) set on the new one; closing the listener removes the file.
+   * Its clients read like TCP ones (adoptPlainSocket) and are never refused by protected mode.
+   */
+  private async listenUnix(path: string): Promise<net.Server> {
+    try {
+      if (fs.lstatSync(path).isSocket()) fs.unlinkSync(path);
+    } catch {
+      // absent: nothing to remove
+    }
+    const srv = net.createServer({ pauseOnConnect: true }, (sock) => this.accept(sock, true, path));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen({ path, backlog: this.config.num('tcp-backlog') }, () => {
+          srv.off('error', reject);
+          resolve();
+        });
+      });
+      const perm = this.config.num('unixsocketperm');
+      if (perm !== 0) fs.chmodSync(path, perm);
+    } catch (e) {
+      srv.close();
+      const err = e as NodeJS.ErrnoException;
+      throw Object.assign(new Error(`Failed opening Unix socket: ${err.message}`), { code: 'LISTEN_FAILED', cause: err });
+    }
+    srv.on('error', (err) => this.logger.error({ err }, 'listener error'));
+    this.logger.info({ path }, 'The server is now ready to accept connections at ' + path);
+    return srv;
   }
 
   private bindAddresses(): string[] {
@@ -424,7 +467,7 @@ export class Server implements ServerApi {
    * A new connection. `plain`: a TCP socket accepted paused (pauseOnConnect), whose handle moves
    * to a socket that reads into READ_BUFFER (adoptPlainSocket); TLS sockets read as streams.
    */
-  private accept(accepted: net.Socket, plain: boolean): void {
+  private accept(accepted: net.Socket, plain: boolean, unixPath: string | null = null): void {
     let sock = accepted;
     if (this.clientSet.size >= this.config.num('maxclients')) {
       this.stats.rejectedConnections++;
@@ -433,7 +476,7 @@ export class Server implements ServerApi {
       return;
     }
     // Protected mode (server/acl.ts): no password for the default user, a non-loopback peer.
-    if (protectedModeRefuses(this, sock.remoteAddress)) {
+    if (unixPath === null && protectedModeRefuses(this, sock.remoteAddress)) {
       this.stats.rejectedConnections++;
       sock.end(PROTECTED_MODE_DENIED);
       sock.resume();
@@ -448,15 +491,17 @@ export class Server implements ServerApi {
       write: (b) => void sock.write(b),
       end: () => sock.end(),
       destroy: () => sock.destroy(),
-      remoteAddress: `${sock.remoteAddress}:${sock.remotePort}`,
-      localAddress: `${sock.localAddress}:${sock.localPort}`,
+      // A Unix socket client's addr and laddr are the socket path and port 0 (CLIENT LIST).
+      remoteAddress: unixPath !== null ? `${unixPath}:0` : `${sock.remoteAddress}:${sock.remotePort}`,
+      localAddress: unixPath !== null ? `${unixPath}:0` : `${sock.localAddress}:${sock.localPort}`,
       fd,
+      unixSocket: unixPath !== null,
       get writableLength() {
         return sock.writableLength;
       },
     };
     const keepalive = this.config.num('tcp-keepalive');
-    if (keepalive > 0) sock.setKeepAlive(true, keepalive * 1000);
+    if (keepalive > 0 && unixPath === null) sock.setKeepAlive(true, keepalive * 1000);
     const client = new Client(this, conn);
     c = client;
     this.clientSet.add(client);

@@ -1,0 +1,73 @@
+// Process-level options on the real server binary, side by side with redis-server 7.0 when it is
+// installed: `unixsocket` + `unixsocketperm` (clients over the socket, CLIENT INFO addr and flag
+// U), `pidfile` (written at start, removed at exit), and the SHUTDOWN flags a SIGTERM stands for
+// (`shutdown-on-sigterm`), whose effect on the final snapshot a restart shows.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { redisServerAvailable } from '../helpers/backends.js';
+import { ensureBuilt, spawnServer, startServer, tempDir, type ServerKind } from '../helpers/proc.js';
+
+ensureBuilt();
+const kinds: ServerKind[] = redisServerAvailable() ? ['hoard', 'redis'] : ['hoard'];
+const scratch = tempDir('hoard-procopt-');
+afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+describe('process options', () => {
+  for (const kind of kinds) {
+    it(`[${kind}] unixsocket with unixsocketperm, pidfile, and a clean SIGTERM exit that removes both`, async () => {
+      const sock = path.join(scratch, `${kind}.sock`);
+      const pidfile = path.join(scratch, `${kind}.pid`);
+      const srv = await spawnServer(kind, ['--unixsocket', sock, '--unixsocketperm', '700', '--pidfile', pidfile]);
+      try {
+        expect(fs.readFileSync(pidfile, 'utf8').trim()).toBe(String(srv.child.pid));
+        const st = fs.statSync(sock);
+        expect(st.isSocket()).toBe(true);
+        expect(st.mode & 0o777).toBe(0o700);
+        const r = new Redis({ path: sock, maxRetriesPerRequest: 0 });
+        try {
+          expect(await r.set('k', 'over the socket')).toBe('OK');
+          expect(await r.get('k')).toBe('over the socket');
+          const info = (await r.call('CLIENT', 'INFO')) as string;
+          expect(info).toContain(` addr=${sock}:0 laddr=${sock}:0 `);
+          expect(info).toMatch(/ flags=U /);
+          expect(await r.call('CLIENT', 'NO-EVICT', 'on')).toBe('OK');
+          expect((await r.call('CLIENT', 'INFO')) as string).toMatch(/ flags=Ue /);
+        } finally {
+          r.disconnect();
+        }
+        srv.child.kill('SIGTERM');
+        expect(await srv.exited).toBe(0);
+        expect(fs.existsSync(pidfile)).toBe(false);
+        expect(fs.existsSync(sock)).toBe(false);
+      } finally {
+        await srv.stop();
+      }
+    });
+  }
+
+  it('shutdown-on-sigterm nosave skips the final snapshot the save rules would take; default takes it', async () => {
+    for (const [flags, kept] of [
+      ['default', 1],
+      ['nosave', 0],
+    ] as const) {
+      const dir = tempDir('hoard-sigterm-');
+      const args = ['--save', '3600 1', '--appendonly', 'no', '--shutdown-on-sigterm', flags];
+      const a = await startServer(dir, args);
+      const r = a.client();
+      await r.set('k', 'v');
+      r.disconnect();
+      expect(await a.kill('SIGTERM')).toBe(0);
+      const b = await startServer(dir, args);
+      const r2 = b.client();
+      try {
+        expect([flags, await r2.dbsize()]).toEqual([flags, kept]);
+      } finally {
+        r2.disconnect();
+        await b.kill('SIGKILL');
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+});
