@@ -1262,12 +1262,8 @@ const SPECS: Spec[] = [
   num('list-max-listpack-size', 'list-max-ziplist-size', 0, INT, INT_MIN, INT_MAX, -2n, 0, 'Quicklist node size (>0 entries, -1..-5 = 4kb..64kb).'),
   num('list-compress-depth', null, 0, INT, 0n, INT_MAX, 0n, 0, 'Quicklist nodes left uncompressed at each end (0: none compressed).'),
   num('set-max-intset-entries', null, 0, 'size_t', 0n, LONG_MAX, 512n, 0, 'Integer-set encoding up to this many members.'),
-  num('set-max-listpack-entries', null, 0, 'size_t', 0n, LONG_MAX, 128n, 0, 'Small-set encoding up to this many members.', {
-    hoard: 'Redis 7.2 option, available early',
-  }),
-  num('set-max-listpack-value', null, 0, 'size_t', 0n, LONG_MAX, 64n, MEMORY, 'Small-set encoding while members are this small.', {
-    hoard: 'Redis 7.2 option, available early',
-  }),
+  num('set-max-listpack-entries', null, 0, 'size_t', 0n, LONG_MAX, 128n, 0, 'Small-set encoding up to this many members (Redis 7.2).'),
+  num('set-max-listpack-value', null, 0, 'size_t', 0n, LONG_MAX, 64n, MEMORY, 'Small-set encoding while members are this small (Redis 7.2).'),
   num('zset-max-listpack-entries', 'zset-max-ziplist-entries', 0, 'size_t', 0n, LONG_MAX, 128n, 0, 'Small-sorted-set encoding up to this many members.'),
   num('zset-max-listpack-value', 'zset-max-ziplist-value', 0, 'size_t', 0n, LONG_MAX, 64n, MEMORY, 'Small-sorted-set encoding while members are this small.'),
   num('hll-sparse-max-bytes', null, 0, 'size_t', 0n, LONG_MAX, 3000n, MEMORY, 'HyperLogLog sparse representation limit.'),
@@ -1294,6 +1290,84 @@ const SPECS: Spec[] = [
   num('cluster-announce-tls-port', null, 0, INT, 0n, 65535n, 0n, 0, 'TLS port announced to the cluster.'),
   num('cluster-link-sendbuf-limit', null, 0, 'ull', 0n, ULLONG_MAX, 0n, MEMORY, 'Send buffer limit of a cluster bus link (0: none).'),
 ];
+
+/*
+ * Options Hoard parses so that redis.conf files and clients keep working, but that change nothing
+ * here (yet), and why. They are never silently ignored: setting one to anything but its default,
+ * at start-up or with CONFIG SET, logs a warning naming the reason (inertOption), and the
+ * option table lists the reason. Options marked NO_EFFECT above count as inert too.
+ */
+const REPLICATION = 'replication is not implemented yet';
+const CLUSTER = 'cluster mode is not implemented';
+const PERSISTENCE_FORMAT = "no equivalent in Hoard's AOF segments and LevelDB snapshots";
+const INERT: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(
+    [
+      'bind-source-addr', 'masterauth', 'masteruser', 'min-replicas-max-lag', 'min-replicas-to-write', 'repl-backlog-ttl',
+      'repl-disable-tcp-nodelay', 'repl-diskless-load', 'repl-diskless-sync', 'repl-diskless-sync-delay',
+      'repl-diskless-sync-max-replicas', 'repl-ping-replica-period', 'repl-timeout', 'replica-announce-ip',
+      'replica-announce-port', 'replica-announced', 'replica-ignore-disk-write-errors', 'replica-ignore-maxmemory',
+      'replica-lazy-flush', 'replica-priority', 'replica-read-only', 'replica-serve-stale-data', 'replicaof',
+      'shutdown-timeout', 'propagation-error-behavior', 'tls-replication', 'tls-client-cert-file', 'tls-client-key-file',
+      'tls-client-key-file-pass',
+    ].map((n) => [n, REPLICATION]),
+  ),
+  ...Object.fromEntries(
+    [
+      'cluster-enabled', 'cluster-config-file', 'cluster-node-timeout', 'cluster-port', 'cluster-announce-ip',
+      'cluster-announce-port', 'cluster-announce-tls-port', 'cluster-announce-bus-port', 'cluster-announce-hostname',
+      'cluster-preferred-endpoint-type', 'cluster-require-full-coverage', 'cluster-replica-no-failover',
+      'cluster-replica-validity-factor', 'cluster-migration-barrier', 'cluster-allow-replica-migration',
+      'cluster-allow-reads-when-down', 'cluster-allow-pubsubshard-when-down', 'cluster-link-sendbuf-limit', 'tls-cluster',
+    ].map((n) => [n, CLUSTER]),
+  ),
+  ...Object.fromEntries(
+    [
+      'aof-use-rdb-preamble', 'aof-timestamp-enabled', 'aof-disable-auto-gc', 'aof-rewrite-incremental-fsync',
+      'rdb-save-incremental-fsync', 'no-appendfsync-on-rewrite', 'rdb-key-save-delay', 'key-load-delay',
+      'loading-process-events-interval-bytes',
+    ].map((n) => [n, PERSISTENCE_FORMAT]),
+  ),
+  ...Object.fromEntries(
+    ['lazyfree-lazy-eviction', 'lazyfree-lazy-expire', 'lazyfree-lazy-server-del', 'lazyfree-lazy-user-del', 'lazyfree-lazy-user-flush'].map(
+      (n) => [n, "values are freed by V8's garbage collector, off the command path, whatever this says"],
+    ),
+  ),
+  'list-max-listpack-size': 'lists are ring buffers of strings, not quicklists of listpack nodes',
+  'list-compress-depth': 'lists are ring buffers of strings, not quicklists: nothing to compress',
+  'set-max-listpack-entries': 'a Redis 7.2 option: Redis 7.0 sets, and Hoard sets, have no listpack encoding',
+  'set-max-listpack-value': 'a Redis 7.2 option: Redis 7.0 sets, and Hoard sets, have no listpack encoding',
+  activerehashing: 'dicts always rehash incrementally, a step per operation',
+  'dynamic-hz': 'the cron runs at hz, whatever the number of clients',
+  'busy-reply-threshold': 'there is no scripting (EVAL, FCALL)',
+  'hll-sparse-max-bytes': 'HyperLogLog commands are not implemented',
+  'stream-node-max-bytes': 'streams are not implemented',
+  'stream-node-max-entries': 'streams are not implemented',
+  'tracking-table-max-keys': 'client-side caching (CLIENT TRACKING) is not implemented',
+  'sanitize-dump-payload': 'DUMP/RESTORE are not implemented',
+  'maxmemory-clients': 'client eviction is not implemented (client output limits are)',
+  'proc-title-template': 'the process title is left as Node sets it',
+  'tls-session-caching': "Node's TLS session cache defaults apply",
+  'tls-session-cache-size': "Node's TLS session cache defaults apply",
+  'io-threads': 'one event loop does all network I/O',
+  dbfilename: 'snapshots are written to LevelDB in dir, not to an RDB file',
+};
+
+for (const spec of SPECS) {
+  const why = INERT[spec.name];
+  if (why !== undefined && spec.hoard === undefined) spec.hoard = `accepted for compatibility; no effect in Hoard: ${why}`;
+}
+
+/**
+ * Why the option (canonical name) has no effect in Hoard, or null when it has one. Redis
+ * options Hoard takes to mean what they mean in Redis answer null.
+ */
+export function inertOption(name: string): string | null {
+  const spec = REGISTRY.get(name)?.spec;
+  if (spec === undefined) return null;
+  if (INERT[spec.name] !== undefined) return INERT[spec.name];
+  return spec.hoard === NO_EFFECT ? 'accepted for compatibility only' : null;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Lookup                                                                    */

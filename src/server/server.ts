@@ -8,7 +8,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Keyspace, systemClock, type Clock, type Db } from '../keyspace/index.js';
 import { MutationLog } from '../log/mutation-log.js';
-import { Config } from '../config.js';
+import { Config, configTable, inertOption } from '../config.js';
 import { silentLogger, type Logger } from '../log.js';
 import { allCommands } from '../commands/index.js';
 import { buildTable, CommandLookup, fullName, specId } from '../commands/table.js';
@@ -210,6 +210,19 @@ export class Server implements ServerApi {
     };
     hot();
     for (const name of ['client-query-buffer-limit', 'slowlog-log-slower-than', 'latency-monitor-threshold', 'latency-tracking']) config.onChange(name, hot);
+    // Options parsed for compatibility that change nothing here: say so whenever one is set.
+    for (const entry of configTable) {
+      const why = inertOption(entry.name);
+      if (why === null) continue;
+      const warn = (): void => {
+        const value = config.getMatching([entry.name])[0]?.[1];
+        if (value !== undefined && value !== entry.default) {
+          this.logger.warn({ option: entry.name, value }, `${entry.name} is accepted for compatibility but has no effect in Hoard: ${why}`);
+        }
+      };
+      warn();
+      config.onChange(entry.name, warn);
+    }
     this.blocking = new Blocking(this);
     this.clientPause = new ClientPause(this);
     this.outputLimits = new OutputLimits(this);

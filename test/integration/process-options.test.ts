@@ -47,6 +47,30 @@ describe('process options', () => {
     });
   }
 
+  it('an option Hoard parses but does not act on is never ignored silently: set, it logs why', async () => {
+    const srv = await spawnServer('hoard', ['--lazyfree-lazy-eviction', 'yes', '--io-threads', '4', '--hz', '20', '--activerehashing', 'yes'], {
+      capture: 'all',
+    });
+    try {
+      const r = new Redis({ port: srv.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+      expect(await r.call('CONFIG', 'SET', 'replica-read-only', 'no')).toBe('OK');
+      expect(await r.call('CONFIG', 'SET', 'maxmemory-clients', '0')).toBe('OK');
+      r.disconnect();
+      const warned = (name: string) => srv.output().includes(`"msg":"${name} is accepted for compatibility but has no effect in Hoard: `);
+      await new Promise((res) => setTimeout(res, 100));
+      expect(warned('lazyfree-lazy-eviction')).toBe(true);
+      expect(warned('io-threads')).toBe(true);
+      expect(warned('replica-read-only')).toBe(true);
+      // Set to their defaults (activerehashing yes, maxmemory-clients 0): nothing to warn about;
+      // hz is an option Hoard acts on.
+      expect(warned('activerehashing')).toBe(false);
+      expect(warned('maxmemory-clients')).toBe(false);
+      expect(warned('hz')).toBe(false);
+    } finally {
+      await srv.stop();
+    }
+  });
+
   it('shutdown-on-sigterm nosave skips the final snapshot the save rules would take; default takes it', async () => {
     for (const [flags, kept] of [
       ['default', 1],
