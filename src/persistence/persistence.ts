@@ -257,7 +257,9 @@ export class Persistence {
       },
       (err) => {
         this.job = null;
-        this.lastBgsaveStatus = 'err';
+        // As Redis: a failed BGSAVE (or save rule, or AOF rewrite) refuses writes under
+        // stop-writes-on-bgsave-error; a failed SAVE or SHUTDOWN snapshot only fails its command.
+        if (reason !== 'save' && reason !== 'shutdown') this.lastBgsaveStatus = 'err';
         if (reason === 'aofrewrite') {
           this.aofRewriteInProgress = false;
           this.lastAofRewriteStatus = 'err';
@@ -366,12 +368,17 @@ export class Persistence {
   // ---- shutdown ------------------------------------------------------------------------------
 
   /** SHUTDOWN: optionally snapshot, then flush+fsync the AOF and release the data dir lock. */
-  async close(save: boolean): Promise<void> {
+  /** SHUTDOWN's snapshot (after the running one, if any); rejects if it could not be written. */
+  async finalSnapshot(): Promise<void> {
     await this.waitForSnapshot();
-    if (save && this.store !== null) {
-      const p = this.startSnapshot('shutdown');
-      if (p) await p;
-    }
+    if (this.store === null) return;
+    const p = this.startSnapshot('shutdown');
+    if (p) await p;
+  }
+
+  async close(save: boolean): Promise<void> {
+    if (save) await this.finalSnapshot();
+    else await this.waitForSnapshot();
     if (this.aof !== null) {
       this.d.log.removeEncoder(this.encoder);
       await this.aof.close();

@@ -34,7 +34,7 @@ import { PubSub } from './pubsub.js';
 import { OutputLimits } from './output-limits.js';
 import { NOTIFY, notifyKeyspaceEvent, watchNotifyConfig } from './notify.js';
 import { EVICT_FAIL, type MaxmemoryPolicy } from '../keyspace/evict.js';
-import { ClientPause } from './pause.js';
+import { ClientPause, PAUSE_WRITE } from './pause.js';
 import { PROTECTED_MODE_DENIED, protectedModeRefuses, resetClientUser } from './acl.js';
 import { listenTls } from './tls.js';
 
@@ -880,24 +880,57 @@ export class Server implements ServerApi {
     for (const db of this.ks.dbs) db.flush();
   }
 
-  shutdown(_c: CommandContext | null, mode: 'save' | 'nosave' | 'default', _opts: { now: boolean; force: boolean; abort: boolean }): string | null {
-    if (_opts.abort) return this.shuttingDown ? 'ERR Shutdown already in its final phase.' : 'ERR No shutdown in progress.';
+  /**
+   * Redis's prepareForShutdown: the final snapshot (SAVE, or the default with save rules), then
+   * stop. Redis saves synchronously, so nothing runs between its snapshot and its exit; here
+   * the snapshot is written in steps, so writes are paused meanwhile (CLIENT PAUSE WRITE: they
+   * wait, and run if the shutdown fails) and none can be acknowledged, then miss the snapshot.
+   * A snapshot that fails stops the shutdown unless FORCE: the server goes on, and the SHUTDOWN
+   * client gets Redis's error. `c` is the SHUTDOWN client (null for a signal); on success its
+   * connection closes without a reply.
+   */
+  shutdown(c: CommandContext | null, mode: 'save' | 'nosave' | 'default', opts: { now: boolean; force: boolean; abort: boolean }): string | null {
+    if (opts.abort) return this.shuttingDown ? 'ERR Shutdown already in its final phase.' : 'ERR No shutdown in progress.';
     if (this.shuttingDown) return null;
     this.shuttingDown = true;
     this.logger.info({ mode }, 'User requested shutdown...');
     const rules = this.config.raw('save') as unknown[];
     const save = mode === 'save' || (mode === 'default' && Array.isArray(rules) && rules.length > 0);
     const p = this.persistence;
+    const client = c as Client | null;
+    const before = { type: this.clientPause.type, end: this.clientPause.end };
+    this.clientPause.pause(Date.now() + SHUTDOWN_PAUSE_MS, PAUSE_WRITE);
+    if (client !== null) client.paused = true;
     void (async () => {
-      try {
-        for (const srv of this.netServers) srv.close();
-        this.netServers = [];
-        if (p !== null) {
-          if (save) this.logger.info('Saving the final snapshot before exiting.');
-          await p.close(save);
+      if (p !== null && save) {
+        this.logger.info('Saving the final snapshot before exiting.');
+        try {
+          await p.finalSnapshot();
+        } catch (err) {
+          if (!opts.force) {
+            this.logger.warn({ err }, "Error trying to save the DB, can't exit.");
+            this.logger.warn('Errors trying to shut down the server. Check the logs for more information.');
+            this.shuttingDown = false;
+            // Ends the pause taken above; a CLIENT PAUSE that was on before goes on to its end
+            // (parked clients are re-checked against it as they resume).
+            this.clientPause.unpause();
+            if (before.type !== 0) this.clientPause.pause(before.end, before.type);
+            if (client !== null && !client.closed) {
+              client.reply.error('ERR Errors trying to SHUTDOWN. Check logs.');
+              client.paused = false;
+              client.processInput();
+            }
+            return;
+          }
+          this.logger.error({ err }, 'Error trying to save the DB; exiting anyway (FORCE)');
         }
+      }
+      for (const srv of this.netServers) srv.close();
+      this.netServers = [];
+      try {
+        if (p !== null) await p.close(false);
       } catch (err) {
-        this.logger.error({ err }, 'Error while saving on shutdown');
+        this.logger.error({ err }, 'Error while closing the data directory on shutdown');
       }
       await this.close();
       this.onShutdown?.();
@@ -907,6 +940,9 @@ export class Server implements ServerApi {
 }
 
 const OOM_EXEMPT_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
+
+/** How long SHUTDOWN pauses writes at most (it ends sooner: the process exits, or it fails). */
+const SHUTDOWN_PAUSE_MS = 24 * 3600 * 1000;
 
 /**
  * Redis's reject_cmd_on_oom: a denyoom command, an EXEC with one queued, or anything a client in

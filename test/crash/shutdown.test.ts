@@ -1,0 +1,131 @@
+// SHUTDOWN's final snapshot on the real binary, with no AOF (the snapshot is all that survives):
+// a write acknowledged while SHUTDOWN saves is in the snapshot (writes wait meanwhile, as the
+// synchronous save of Redis makes them); and a snapshot that cannot be written stops the
+// shutdown unless FORCE — the server answers Redis's error and goes on serving. The second part
+// needs a small tmpfs to fill (root + mount) and is skipped where it cannot be mounted.
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, startServer, tempDir } from '../helpers/proc.js';
+
+ensureBuilt();
+
+describe('SHUTDOWN with save rules and no AOF', () => {
+  it('every write acknowledged while the final snapshot is written survives the restart', async () => {
+    const dir = tempDir('hoard-shutdown-');
+    const args = ['--save', '3600 1', '--appendonly', 'no'];
+    const srv = await startServer(dir, args);
+    const loader = srv.client();
+    // Enough keys that the final snapshot takes a while (tens of ms here).
+    for (let b = 0; b < 20; b++) {
+      const p = loader.pipeline();
+      for (let i = 0; i < 10_000; i++) p.set(`bulk:${b}:${i}`, 'x'.repeat(100));
+      await p.exec();
+    }
+    loader.disconnect();
+    const writer = srv.client();
+    const acked: string[] = [];
+    let stop = false;
+    const writing = (async () => {
+      for (let i = 0; !stop; i++) {
+        try {
+          await writer.set(`w:${i}`, String(i));
+          acked.push(`w:${i}`);
+        } catch {
+          return;
+        }
+      }
+    })();
+    while (acked.length < 50) await new Promise((r) => setTimeout(r, 5));
+    const before = acked.length;
+    const admin = srv.client();
+    await admin.call('SHUTDOWN').catch(() => {});
+    expect(await srv.exited).toBe(0);
+    stop = true;
+    await writing;
+    writer.disconnect();
+    admin.disconnect();
+    expect(acked.length).toBeGreaterThanOrEqual(before);
+    const again = await startServer(dir, args);
+    const r = again.client();
+    try {
+      expect(await r.dbsize()).toBe(200_000 + acked.length);
+      const missing: string[] = [];
+      for (let i = 0; i < acked.length; i += 500) {
+        const keys = acked.slice(i, i + 500);
+        const vals = await r.mget(...keys);
+        vals.forEach((v, j) => v === null && missing.push(keys[j]));
+      }
+      expect(missing).toEqual([]);
+    } finally {
+      r.disconnect();
+      await again.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function tryMount(dir: string): boolean {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const mnt = tempDir('hoard-shutdown-enospc-');
+const mounted = tryMount(mnt);
+
+afterAll(() => {
+  if (mounted) {
+    try {
+      execFileSync('umount', ['-l', mnt], { stdio: 'ignore' });
+    } catch {
+      /* already gone */
+    }
+  }
+});
+
+/** Fills the filesystem until ENOSPC. */
+function fillDisk(dir: string): void {
+  const fd = fs.openSync(path.join(dir, 'filler'), 'w');
+  try {
+    for (;;) fs.writeSync(fd, Buffer.alloc(64 * 1024, 1));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  }
+  try {
+    for (;;) fs.writeSync(fd, Buffer.alloc(512, 1));
+  } catch {
+    /* full */
+  }
+  fs.closeSync(fd);
+}
+
+describe.skipIf(!mounted)('SHUTDOWN when the final snapshot cannot be written (full disk)', () => {
+  it('refuses to exit without FORCE and keeps serving; NOSAVE or FORCE then exit', async () => {
+    const dir = path.join(mnt, 'data');
+    fs.mkdirSync(dir);
+    const srv = await startServer(dir, ['--save', '3600 1', '--appendonly', 'no']);
+    const a = srv.client();
+    try {
+      for (let i = 0; i < 2000; i++) await a.set(`k${i}`, 'v'.repeat(200));
+      fillDisk(mnt);
+      await expect(a.call('SHUTDOWN')).rejects.toThrow('ERR Errors trying to SHUTDOWN. Check logs.');
+      // Still serving, writes included (the pause taken for the snapshot is over).
+      expect(await a.ping()).toBe('PONG');
+      expect(await a.set('after', '1')).toBe('OK');
+      expect(await a.dbsize()).toBe(2001);
+      expect(srv.stderr()).toContain("Error trying to save the DB, can't exit.");
+      // SAVE too fails here; FORCE exits all the same.
+      await a.call('SHUTDOWN', 'FORCE').catch(() => {});
+      expect(await srv.exited).toBe(0);
+    } finally {
+      a.disconnect();
+      await srv.kill('SIGKILL');
+    }
+  });
+});
