@@ -220,7 +220,7 @@ function keys(c: CommandContext, argv: string[]): void {
   const t = db.t;
   for (let s = 0; s < t.top; s++) {
     if (t.vals[s] === null) continue;
-    const at = t.expireAt[s];
+    const at = t.expiryOf(s);
     if (at !== 0 && at <= now) continue;
     const key = t.keys[s];
     if (match === null || match(key)) out.push(key);

@@ -70,7 +70,7 @@ export class Db {
 
   /** Absolute unix ms; 0 = no expiry. */
   expiryAt(s: number): number {
-    return this.t.expireAt[s];
+    return this.t.expiryOf(s);
   }
 
   /** The access stamp (LRU seconds or LFU minutes/counter, see evict.ts). */
@@ -98,7 +98,7 @@ export class Db {
   lookupRead(key: string): number {
     const t = this.t;
     const s = t.dict.get(key);
-    if (s === undefined || (t.expires.size !== 0 && t.expireAt[s] !== 0 && this.expireIfNeeded(s))) {
+    if (s === undefined || (t.expires.size !== 0 && t.expiryOf(s) !== 0 && this.expireIfNeeded(s))) {
       this.ks.stats.keyspaceMisses++;
       if (this.ks.keyMissed !== null) this.ks.keyMissed(this, key);
       return NIL;
@@ -111,7 +111,7 @@ export class Db {
   lookupWrite(key: string): number {
     const t = this.t;
     const s = t.dict.get(key);
-    if (s === undefined || (t.expires.size !== 0 && t.expireAt[s] !== 0 && this.expireIfNeeded(s))) return NIL;
+    if (s === undefined || (t.expires.size !== 0 && t.expiryOf(s) !== 0 && this.expireIfNeeded(s))) return NIL;
     if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, s);
     this.touch(s);
     this.ks.onLookupWrite(this, s);
@@ -121,7 +121,7 @@ export class Db {
   lookupNoTouch(key: string): number {
     const t = this.t;
     const s = t.dict.get(key);
-    if (s === undefined || (t.expires.size !== 0 && t.expireAt[s] !== 0 && this.expireIfNeeded(s))) return NIL;
+    if (s === undefined || (t.expires.size !== 0 && t.expiryOf(s) !== 0 && this.expireIfNeeded(s))) return NIL;
     return s;
   }
 
@@ -148,7 +148,7 @@ export class Db {
    * replica (ks.expireDeletes false) it only reads as missing, and the primary's DEL removes it.
    */
   expireIfNeeded(s: number): boolean {
-    const at = this.t.expireAt[s];
+    const at = this.t.expiryOf(s);
     if (at === 0 || this.ks.loading || at > this.ks.clock.now()) return false;
     if (this.ks.expireDeletes) this.expireSlot(s);
     return true;
@@ -214,7 +214,7 @@ export class Db {
     if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, s);
     this.ks.onOverwrite(this, s, value);
     t.vals[s] = value;
-    if (!keepTtl && t.expireAt[s] !== 0) this.removeExpire(s);
+    if (!keepTtl && t.expiryOf(s) !== 0) this.removeExpire(s);
     this.touch(s);
     return s;
   }
@@ -231,7 +231,7 @@ export class Db {
     if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, s);
     this.ks.onDelete(this, s);
     t.dict.delete(t.keys[s]);
-    if (t.expireAt[s] !== 0) t.expires.delete(s);
+    if (t.expiryOf(s) !== 0) t.expires.delete(s);
     if (t.links !== null) t.unlink(s);
     t.free(s);
   }
@@ -239,16 +239,16 @@ export class Db {
   setExpire(s: number, at: number): void {
     const t = this.t;
     if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, s);
-    if (t.expireAt[s] === 0) t.expires.add(s);
-    t.expireAt[s] = at;
+    if (t.expiryOf(s) === 0) t.expires.add(s);
+    t.setExpiry(s, at);
   }
 
   removeExpire(s: number): void {
     const t = this.t;
-    if (t.expireAt[s] === 0) return;
+    if (t.expiryOf(s) === 0) return;
     if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, s);
     t.expires.delete(s);
-    t.expireAt[s] = 0;
+    t.setExpiry(s, 0);
   }
 
   /** Empties the db. The old table is left to the GC: O(1) here, like FLUSHALL ASYNC. */
@@ -314,7 +314,7 @@ export class Db {
     const t = this.t;
     for (let s = 0; s < t.top; s++) {
       const v = t.vals[s];
-      if (v !== null) yield { key: t.keys[s], value: v, expireAt: t.expireAt[s], lru: t.meta[2 * s] };
+      if (v !== null) yield { key: t.keys[s], value: v, expireAt: t.expiryOf(s), lru: t.meta[2 * s] };
     }
   }
 
@@ -323,7 +323,7 @@ export class Db {
     const s = this.t.dict.get(key);
     if (s === undefined) return undefined;
     const t = this.t;
-    return { key, value: t.vals[s] as Value, expireAt: t.expireAt[s], lru: t.meta[2 * s] };
+    return { key, value: t.vals[s] as Value, expireAt: t.expiryOf(s), lru: t.meta[2 * s] };
   }
 
   /** A random live key that has not expired (RANDOMKEY), NIL if there is none. */
@@ -331,7 +331,7 @@ export class Db {
     for (let attempt = 0; attempt < 100 && this.t.dict.size > 0; attempt++) {
       const s = this.t.randomSlot();
       if (s === NIL) return NIL;
-      const at = this.t.expireAt[s];
+      const at = this.t.expiryOf(s);
       if (at !== 0 && at <= this.ks.clock.now()) {
         if (this.ks.expireDeletes) this.expireSlot(s);
         continue;

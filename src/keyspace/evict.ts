@@ -416,7 +416,7 @@ export class Evictor {
       if (t.expires.size === 0) continue;
       let s = t.lruHead;
       for (let i = 0; s !== NIL && i < VOLATILE_WALK; i++, s = t.lruNext(s)) {
-        if (t.expireAt[s] !== 0) {
+        if (t.expiryOf(s) !== 0) {
           if (best === NIL || t.meta[2 * s] < bestLru) {
             best = s;
             bestLru = t.meta[2 * s];
@@ -452,7 +452,7 @@ export class Evictor {
         const s = pool.slots[k];
         const sampled = pool.scores[k];
         pool.removeAt(k);
-        if (!live || (!allkeys && db.t.expireAt[s] === 0)) continue;
+        if (!live || (!allkeys && db.t.expiryOf(s) === 0)) continue;
         const now = score(this, db.t, s);
         if (now < sampled) {
           pool.insert(db, s, now);
@@ -477,7 +477,7 @@ export class Evictor {
       for (let tries = allkeys ? want : 4 * want; tries > 0 && want > 0; tries--) {
         const s = t.randomSlot();
         if (s === NIL) break;
-        if (!allkeys && t.expireAt[s] === 0) continue;
+        if (!allkeys && t.expiryOf(s) === 0) continue;
         this.pool.insert(db, s, score(this, t, s));
         want--;
       }
@@ -586,5 +586,5 @@ function scoreLfu(ev: Evictor, t: KeyTable, s: number): number {
 }
 
 function scoreTtl(_ev: Evictor, t: KeyTable, s: number): number {
-  return Number.MAX_SAFE_INTEGER - t.expireAt[s];
+  return Number.MAX_SAFE_INTEGER - t.expiryOf(s);
 }

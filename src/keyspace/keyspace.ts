@@ -206,7 +206,7 @@ export class Keyspace {
             break;
           }
           sampled++;
-          if (db.t.expireAt[r.value] <= now) {
+          if (db.t.expiryOf(r.value) <= now) {
             db.expireSlot(r.value);
             expiredHere++;
           }

@@ -16,6 +16,7 @@
 //   - a key's slot in its table's columns: SLOT_BYTES (table.ts) at their average fill (the
 //     keys/vals arrays grow by 1.5x, the typed columns by 2x), charged per key like the dict
 //     below, not by capacity; slots freed by deletions are charged until reused (freeSlotBytes);
+//     the expiry column, which a table only has once a key of it had a TTL, by its capacity;
 //   - the main dict (key-dict.ts) has 8-byte buckets, 3/8 to 3/4 full: 11-21 B per key, charged
 //     its average, 14 B per key (a charge computed from the capacity would jump by 16 MB at
 //     ~786k keys and make eviction oscillate around the jump); a JS Map entry is 3 words (24 B)
@@ -401,13 +402,13 @@ export class MemoryAccounting {
     this.flushPending();
     const t = db.t;
     const base = samples === undefined ? accounted(t, s) : estimateEntry(t.keys[s], t.vals[s] as Value, samples);
-    return base + (t.expireAt[s] !== 0 ? EXPIRE_ENTRY_BYTES : 0) + (t.links !== null ? CHAIN_BYTES : 0);
+    return base + (t.expiryOf(s) !== 0 ? EXPIRE_ENTRY_BYTES : 0) + (t.links !== null ? CHAIN_BYTES : 0);
   }
 
   /** Per-key structure bytes of db `i` besides key and value: INFO's used_memory_overhead share. */
   dbOverhead(db: Db): { main: number; expires: number } {
     const chain = db.t.links !== null ? CHAIN_BYTES : 0;
-    return { main: db.dict.size * (ENTRY_BYTES + DICT_ENTRY_BYTES + chain), expires: db.expires.size * EXPIRE_ENTRY_BYTES };
+    return { main: db.dict.size * (ENTRY_BYTES + DICT_ENTRY_BYTES + chain), expires: db.expires.size * EXPIRE_ENTRY_BYTES + 8 * db.t.expireAt.length };
   }
 
   /**
@@ -429,7 +430,8 @@ export class MemoryAccounting {
     let n = this.dataset;
     for (const db of this.ks.dbs) {
       const t = db.t;
-      n += t.expires.size * EXPIRE_ENTRY_BYTES + freeSlotsOf(t);
+      // The expiry column, made at the table's first TTL: 8 bytes per slot of capacity.
+      n += t.expires.size * EXPIRE_ENTRY_BYTES + freeSlotsOf(t) + 8 * t.expireAt.length;
       if (t.links !== null) n += t.size * CHAIN_BYTES;
     }
     return n;

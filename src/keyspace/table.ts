@@ -15,7 +15,9 @@
 //     order) since the chain was built, and before that in order of their access stamps
 //     (seconds) — see chain(). `hand` is NIL or a live slot on the chain.
 //   - free slots below `top` are on the `freeSlots` stack.
-//   - expireAt[s] > 0 iff s is in `expires`.
+//   - expireAt is empty (no key of this table has had a TTL since it was last emptied: every
+//     expiry is 0) or has one entry per slot of capacity; expiryOf(s) > 0 iff s is in `expires`
+//     (so a non-empty `expires` means the column exists).
 //   - a live key keeps its slot until deleted: slots are the SCAN cursor space (an element
 //     present for a whole SCAN is returned exactly once) and a snapshot's walk order.
 //   - while `pinned` (a snapshot walks the table), new keys take slots ≥ the top the snapshot
@@ -29,10 +31,11 @@ import { KeyDict } from './key-dict.js';
 export const NIL = -1;
 
 /**
- * Bytes a slot costs in the columns: keys and vals pointers (8 + 8), expiry (8), access stamp
- * (4), accounted bytes (4).
+ * Bytes a slot costs in the columns: keys and vals pointers (8 + 8), access stamp (4),
+ * accounted bytes (4). The expiry column (8 per slot) exists only in a table that has had a
+ * key with a TTL, and is counted per table (memory.ts).
  */
-export const SLOT_BYTES = 32;
+export const SLOT_BYTES = 24;
 /** More per slot while the LRU chain is kept: two links (4 + 4). */
 export const LINK_BYTES = 8;
 
@@ -118,11 +121,25 @@ export class KeyTable {
     return s;
   }
 
+  /** Slot s's expiry: absolute unix ms, 0 = none. */
+  expiryOf(s: number): number {
+    return s < this.expireAt.length ? this.expireAt[s] : 0;
+  }
+
+  /** Sets slot s's expiry (0 clears it); the column is made at the table's first expiry. */
+  setExpiry(s: number, at: number): void {
+    if (this.expireAt.length === 0) {
+      if (at === 0) return;
+      this.expireAt = new Float64Array(this.capacity);
+    }
+    this.expireAt[s] = at;
+  }
+
   /** Returns a slot (already out of dict, chain and expires) to the free list. */
   free(s: number): void {
     this.keys[s] = '';
     this.vals[s] = null;
-    this.expireAt[s] = 0;
+    this.setExpiry(s, 0);
     this.meta[2 * s] = 0;
     this.meta[2 * s + 1] = 0;
     this.freeSlots.push(s);
@@ -150,7 +167,7 @@ export class KeyTable {
     const cap = this.capacity;
     const n = Math.max(MIN_CAPACITY, 2 * cap);
     if (this.links !== null) this.links = widened(this.links, new Int32Array(2 * n));
-    this.expireAt = widened(this.expireAt, new Float64Array(n));
+    if (this.expireAt.length !== 0) this.expireAt = widened(this.expireAt, new Float64Array(n));
     this.meta = widened(this.meta, new Uint32Array(2 * n));
   }
 

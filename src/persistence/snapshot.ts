@@ -96,7 +96,7 @@ export class SnapshotJob {
 
   private save(st: TableState, s: number): void {
     const t = st.table;
-    this.records += this.pages.add(st.dbIndex, t.keys[s], t.vals[s] as Value, t.expireAt[s]);
+    this.records += this.pages.add(st.dbIndex, t.keys[s], t.vals[s] as Value, t.expiryOf(s));
     this.keys++;
   }
 

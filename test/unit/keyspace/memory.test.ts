@@ -209,9 +209,14 @@ describe('incremental accounting', () => {
     expect(empty).toBe(USED_MEMORY_STARTUP + 0);
     for (let i = 0; i < 100; i++) await run('SET', 'a' + i, val(i, 50));
     const plain = used(server) - empty;
+    const t0 = server.ks.dbs[0].t;
+    expect(t0.expireAt.length).toBe(0);
     await run('EXPIRE', 'a1', '1000');
-    // The TTL adds its Set entry (the expiry column is there for every key anyway).
-    expect(used(server) - empty).toBe(plain + EXPIRE_ENTRY_BYTES);
+    // The table's first TTL adds its Set entry and the expiry column (8 B per slot of capacity).
+    expect(t0.expireAt.length).toBe(t0.capacity);
+    expect(used(server) - empty).toBe(plain + EXPIRE_ENTRY_BYTES + 8 * t0.capacity);
+    await run('EXPIRE', 'a2', '1000');
+    expect(used(server) - empty).toBe(plain + 2 * EXPIRE_ENTRY_BYTES + 8 * t0.capacity);
     await run('SELECT', '1');
     for (let i = 0; i < 10; i++) await run('SADD', 'b' + i, 'x', 'y', 'z');
     // Grown in place right before the swap, with no reading of used_memory in between: its
@@ -246,10 +251,12 @@ describe('incremental accounting', () => {
     expect(Number(f.used_memory_rss)).toBeGreaterThan(0);
     expect(f.maxmemory).toBe('0');
     expect(f.maxmemory_policy).toBe('noeviction');
-    // MEMORY USAGE of every key adds up to used_memory minus the idle server.
+    // MEMORY USAGE of every key adds up to used_memory minus the idle server, the free slots and
+    // the expiry columns (per table, not per key).
     let sum = 0;
     for (const s of server.ks.dbs[0].dict.values()) sum += server.ks.memory.keyUsage(server.ks.dbs[0], s);
-    expect(sum + server.ks.memory.freeSlotBytes()).toBe(used(server) - USED_MEMORY_STARTUP);
+    const columns = server.ks.dbs.reduce((n, d) => n + 8 * d.t.expireAt.length, 0);
+    expect(sum + server.ks.memory.freeSlotBytes() + columns).toBe(used(server) - USED_MEMORY_STARTUP);
     probe.kill();
   });
 });
