@@ -504,6 +504,7 @@ function flushall(c: CommandContext, argv: string[]): void {
   if (!flushArgsOk(c, argv)) return;
   c.server.flushAll();
   c.propagate(['FLUSHALL']);
+  if (c.server.snapshotAfterFlush(c)) return;
   c.reply.ok();
 }
 

@@ -104,6 +104,14 @@ export interface ServerApi {
   /** Deletes everything: FLUSHALL. */
   flushAll(): void;
   /**
+   * After FLUSHALL: with save rules, snapshot the emptied dataset now (Redis's rdbSave in
+   * flushAllDataAndResetRDB), so that a crash cannot bring the flushed keys back from the last
+   * snapshot. True when the reply is deferred until the snapshot is written (the caller then
+   * replies nothing); false when the caller replies now (no save rules, or inside EXEC, where
+   * the snapshot is only started).
+   */
+  snapshotAfterFlush(ctx: CommandContext): boolean;
+  /**
    * BGSAVE / BGREWRITEAOF / SAVE. Returns the status text to reply for the background forms
    * ("Background saving started", ...), or for SAVE either a full error reply or '' when the
    * reply will be written once the snapshot is committed.

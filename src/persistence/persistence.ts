@@ -368,16 +368,25 @@ export class Persistence {
   // ---- shutdown ------------------------------------------------------------------------------
 
   /** SHUTDOWN: optionally snapshot, then flush+fsync the AOF and release the data dir lock. */
-  /** SHUTDOWN's snapshot (after the running one, if any); rejects if it could not be written. */
-  async finalSnapshot(): Promise<void> {
-    await this.waitForSnapshot();
-    if (this.store === null) return;
-    const p = this.startSnapshot('shutdown');
-    if (p) await p;
+  /**
+   * A foreground snapshot of the dataset as it is now, after the running one (if any): SHUTDOWN's
+   * final one, or FLUSHALL's of the emptied dataset ('save'). Rejects if it could not be written.
+   */
+  async snapshotNow(reason: 'shutdown' | 'save' = 'shutdown'): Promise<void> {
+    for (;;) {
+      await this.waitForSnapshot();
+      if (this.store === null) return;
+      // null: another snapshot (a scheduled one) started meanwhile; wait for it too.
+      const p = this.startSnapshot(reason);
+      if (p !== null) {
+        await p;
+        return;
+      }
+    }
   }
 
   async close(save: boolean): Promise<void> {
-    if (save) await this.finalSnapshot();
+    if (save) await this.snapshotNow();
     else await this.waitForSnapshot();
     if (this.aof !== null) {
       this.d.log.removeEncoder(this.encoder);

@@ -880,6 +880,24 @@ export class Server implements ServerApi {
     for (const db of this.ks.dbs) db.flush();
   }
 
+  snapshotAfterFlush(ctx: CommandContext): boolean {
+    const p = this.persistence;
+    const rules = this.config.raw('save') as unknown[];
+    if (p === null || p.store === null || !Array.isArray(rules) || rules.length === 0) return false;
+    const c = ctx as Client;
+    // A snapshot still running holds the data from before the flush: the new one follows it.
+    const job = p.snapshotNow('save').catch((err: Error) => this.logger.error({ err }, 'saving the dataset after FLUSHALL failed'));
+    if (c.inExec) return false;
+    c.paused = true;
+    void job.then(() => {
+      // As Redis, FLUSHALL answers OK whether or not the save succeeded (the error is logged).
+      c.reply.ok();
+      c.paused = false;
+      if (!c.closed) c.processInput();
+    });
+    return true;
+  }
+
   /**
    * Redis's prepareForShutdown: the final snapshot (SAVE, or the default with save rules), then
    * stop. Redis saves synchronously, so nothing runs between its snapshot and its exit; here
@@ -905,7 +923,7 @@ export class Server implements ServerApi {
       if (p !== null && save) {
         this.logger.info('Saving the final snapshot before exiting.');
         try {
-          await p.finalSnapshot();
+          await p.snapshotNow();
         } catch (err) {
           if (!opts.force) {
             this.logger.warn({ err }, "Error trying to save the DB, can't exit.");
