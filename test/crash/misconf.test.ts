@@ -3,53 +3,16 @@
 // MISCONF, reads keep working, and once space is back everything proceeds and survives a
 // restart. Needs a small tmpfs (root + mount); skipped where it cannot be mounted.
 
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it, expect, afterAll } from 'vitest';
-import { startServer, tempDir } from '../helpers/proc.js';
+import { startServer } from '../helpers/proc.js';
+import { fillDisk, smallTmpfs } from '../helpers/tmpfs.js';
 
-function tryMount(dir: string): boolean {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const mnt = tempDir('hoard-enospc-');
-const mounted = tryMount(mnt);
-
-afterAll(() => {
-  if (mounted) {
-    try {
-      execFileSync('umount', ['-l', mnt], { stdio: 'ignore' });
-    } catch {
-      /* already gone */
-    }
-  }
-});
-
-/** Fills the filesystem until ENOSPC; returns the filler's path. */
-function fillDisk(dir: string): string {
-  const p = path.join(dir, 'filler');
-  const fd = fs.openSync(p, 'w');
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  try {
-    for (;;) fs.writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  }
-  // Also take the last partial block.
-  try {
-    for (;;) fs.writeSync(fd, Buffer.alloc(512, 1));
-  } catch {
-    /* full */
-  }
-  fs.closeSync(fd);
-  return p;
-}
+const tmpfs = smallTmpfs('hoard-enospc-', '4m');
+const mnt = tmpfs.dir;
+const mounted = tmpfs.mounted;
+afterAll(() => tmpfs.unmount());
 
 describe.skipIf(!mounted)('AOF write errors (full disk)', () => {
   for (const policy of ['always', 'everysec'] as const) {

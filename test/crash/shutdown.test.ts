@@ -5,11 +5,11 @@
 // a small tmpfs to fill, root + mount; skipped where it cannot be mounted); and the emptied
 // dataset is saved at once by FLUSHALL, so a crash cannot resurrect the flushed keys.
 
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, startServer, tempDir } from '../helpers/proc.js';
+import { fillDisk, smallTmpfs } from '../helpers/tmpfs.js';
 
 ensureBuilt();
 
@@ -93,43 +93,10 @@ describe('FLUSHALL with save rules and no AOF', () => {
   });
 });
 
-function tryMount(dir: string): boolean {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const mnt = tempDir('hoard-shutdown-enospc-');
-const mounted = tryMount(mnt);
-
-afterAll(() => {
-  if (mounted) {
-    try {
-      execFileSync('umount', ['-l', mnt], { stdio: 'ignore' });
-    } catch {
-      /* already gone */
-    }
-  }
-});
-
-/** Fills the filesystem until ENOSPC. */
-function fillDisk(dir: string): void {
-  const fd = fs.openSync(path.join(dir, 'filler'), 'w');
-  try {
-    for (;;) fs.writeSync(fd, Buffer.alloc(64 * 1024, 1));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  }
-  try {
-    for (;;) fs.writeSync(fd, Buffer.alloc(512, 1));
-  } catch {
-    /* full */
-  }
-  fs.closeSync(fd);
-}
+const tmpfs = smallTmpfs('hoard-shutdown-enospc-', '8m');
+const mnt = tmpfs.dir;
+const mounted = tmpfs.mounted;
+afterAll(() => tmpfs.unmount());
 
 describe.skipIf(!mounted)('SHUTDOWN when the final snapshot cannot be written (full disk)', () => {
   it('refuses to exit without FORCE and keeps serving; NOSAVE or FORCE then exit', async () => {
