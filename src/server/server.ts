@@ -883,7 +883,8 @@ export class Server implements ServerApi {
   snapshotAfterFlush(ctx: CommandContext): boolean {
     const p = this.persistence;
     const rules = this.config.raw('save') as unknown[];
-    if (p === null || p.store === null || !Array.isArray(rules) || rules.length === 0) return false;
+    // Replaying a FLUSHALL from the AOF: the files being loaded already hold it.
+    if (this.loading || p === null || p.store === null || !Array.isArray(rules) || rules.length === 0) return false;
     const c = ctx as Client;
     // A snapshot still running holds the data from before the flush: the new one follows it.
     const job = p.snapshotNow('save').catch((err: Error) => this.logger.error({ err }, 'saving the dataset after FLUSHALL failed'));

@@ -93,6 +93,40 @@ describe('FLUSHALL with save rules and no AOF', () => {
   });
 });
 
+describe('FLUSHALL replayed from the AOF at start-up', () => {
+  it('takes no snapshot while loading: the restart after the next one still has every key', async () => {
+    const dir = tempDir('hoard-flushall-replay-');
+    // Written without save rules, so the AOF keeps the FLUSHALL record.
+    const a = await startServer(dir, ['--appendonly', 'yes']);
+    const r = a.client();
+    for (let i = 0; i < 1000; i++) await r.set(`x:${i}`, 'old');
+    expect(await r.flushall()).toBe('OK');
+    for (let b = 0; b < 20; b++) {
+      const p = r.pipeline();
+      for (let i = 0; i < 10_000; i++) p.set(`y:${b}:${i}`, 'v'.repeat(50));
+      await p.exec();
+    }
+    await r.call('SHUTDOWN', 'NOSAVE').catch(() => {});
+    r.disconnect();
+    expect(await a.exited).toBe(0);
+    // Now with save rules: replaying that FLUSHALL must not start a snapshot of a half-loaded
+    // dataset (which would then be current, tagged with an offset past what it holds).
+    const args = ['--appendonly', 'yes', '--save', '3600 1'];
+    for (let round = 0; round < 2; round++) {
+      const srv = await startServer(dir, args);
+      const c = srv.client();
+      try {
+        expect([round, await c.dbsize()]).toEqual([round, 200_000]);
+        expect(await c.exists('x:1')).toBe(0);
+      } finally {
+        c.disconnect();
+        await srv.kill('SIGKILL');
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 const tmpfs = smallTmpfs('hoard-shutdown-enospc-', '8m');
 const mnt = tmpfs.dir;
 const mounted = tmpfs.mounted;
