@@ -118,6 +118,7 @@ describe('FLUSHALL replayed from the AOF at start-up', () => {
       try {
         expect([round, await c.dbsize()]).toEqual([round, 200_000]);
         expect(await c.exists('x:1')).toBe(0);
+        expect(srv.stderr()).not.toContain('"reason":"save"');
       } finally {
         c.disconnect();
         await srv.kill('SIGKILL');
