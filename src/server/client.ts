@@ -135,6 +135,22 @@ export class Client implements CommandContext {
     return this.pubsub === null ? 0 : this.pubsub.shardChannels.size;
   }
 
+  /**
+   * For a command that answers once asynchronous work is over (SAVE, FLUSHALL with save rules,
+   * a SHUTDOWN that fails): holds the client — what it sent next waits — until the returned
+   * function writes the reply and lets it go on. The reply is dropped when CLIENT REPLY OFF or
+   * SKIP dropped this command's reply (call() truncates only what the handler wrote itself).
+   */
+  deferReply(): (write: (r: ReplyWriter) => void) => void {
+    const silent = this.replyMode !== 'on';
+    this.paused = true;
+    return (write) => {
+      if (!silent && !this.closed) write(this.reply);
+      this.paused = false;
+      if (!this.closed) this.processInput();
+    };
+  }
+
   touchWatched(key: string): void {
     existingWatchRegistry(this.server)?.touched(this.dbIndex, key);
   }

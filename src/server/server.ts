@@ -839,14 +839,11 @@ export class Server implements ServerApi {
     const c = ctx as Client;
     const job = p.startSnapshot('save');
     if (job === null) return '-ERR Background save already in progress\r\n';
-    c.paused = true;
+    const answer = c.deferReply();
     job.then(
-      () => c.reply.ok(),
-      (err: Error) => c.reply.error(`ERR ${err.message}`),
-    ).finally(() => {
-      c.paused = false;
-      if (!c.closed) c.processInput();
-    });
+      () => answer((r) => r.ok()),
+      (err: Error) => answer((r) => r.error(`ERR ${err.message}`)),
+    );
     return '';
   }
 
@@ -889,13 +886,9 @@ export class Server implements ServerApi {
     // A snapshot still running holds the data from before the flush: the new one follows it.
     const job = p.snapshotNow('save').catch((err: Error) => this.logger.error({ err }, 'saving the dataset after FLUSHALL failed'));
     if (c.inExec) return false;
-    c.paused = true;
-    void job.then(() => {
-      // As Redis, FLUSHALL answers OK whether or not the save succeeded (the error is logged).
-      c.reply.ok();
-      c.paused = false;
-      if (!c.closed) c.processInput();
-    });
+    const answer = c.deferReply();
+    // As Redis, FLUSHALL answers OK whether or not the save succeeded (the error is logged).
+    void job.then(() => answer((r) => r.ok()));
     return true;
   }
 
@@ -916,10 +909,9 @@ export class Server implements ServerApi {
     const rules = this.config.raw('save') as unknown[];
     const save = mode === 'save' || (mode === 'default' && Array.isArray(rules) && rules.length > 0);
     const p = this.persistence;
-    const client = c as Client | null;
+    const answer = c === null ? null : (c as Client).deferReply();
     const before = { type: this.clientPause.type, end: this.clientPause.end };
     this.clientPause.pause(Date.now() + SHUTDOWN_PAUSE_MS, PAUSE_WRITE);
-    if (client !== null) client.paused = true;
     void (async () => {
       if (p !== null && save) {
         this.logger.info('Saving the final snapshot before exiting.');
@@ -934,11 +926,7 @@ export class Server implements ServerApi {
             // (parked clients are re-checked against it as they resume).
             this.clientPause.unpause();
             if (before.type !== 0) this.clientPause.pause(before.end, before.type);
-            if (client !== null && !client.closed) {
-              client.reply.error('ERR Errors trying to SHUTDOWN. Check logs.');
-              client.paused = false;
-              client.processInput();
-            }
+            answer?.((r) => r.error('ERR Errors trying to SHUTDOWN. Check logs.'));
             return;
           }
           this.logger.error({ err }, 'Error trying to save the DB; exiting anyway (FORCE)');

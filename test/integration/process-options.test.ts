@@ -3,6 +3,7 @@
 // U), `pidfile` (written at start, removed at exit), and the SHUTDOWN flags a SIGTERM stands for
 // (`shutdown-on-sigterm`), whose effect on the final snapshot a restart shows.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
@@ -41,6 +42,24 @@ describe('process options', () => {
         expect(await srv.exited).toBe(0);
         expect(fs.existsSync(pidfile)).toBe(false);
         expect(fs.existsSync(sock)).toBe(false);
+      } finally {
+        await srv.stop();
+      }
+    });
+  }
+
+  for (const kind of kinds) {
+    it(`[${kind}] CLIENT REPLY OFF silences SAVE and FLUSHALL too, whose replies wait for the snapshot`, async () => {
+      const srv = await spawnServer(kind, ['--save', '3600 1']);
+      try {
+        const sock = net.connect(srv.port, '127.0.0.1');
+        let got = '';
+        sock.on('data', (d: Buffer) => (got += d.toString('latin1')));
+        await new Promise<void>((r) => sock.once('connect', () => r()));
+        sock.write('SET k v\r\nCLIENT REPLY OFF\r\nSAVE\r\nFLUSHALL\r\nSET k2 v\r\nCLIENT REPLY ON\r\nDBSIZE\r\n');
+        for (let i = 0; i < 200 && !got.endsWith(':1\r\n'); i++) await new Promise((r) => setTimeout(r, 10));
+        expect(got).toBe('+OK\r\n+OK\r\n:1\r\n');
+        sock.destroy();
       } finally {
         await srv.stop();
       }
