@@ -50,23 +50,28 @@ async function main(argv: string[]): Promise<number> {
     logger.fatal({ err, dir }, `Can't create the data directory ${dir}`);
     return 1;
   }
-  // Redis's createPidFile: written before the data loads, removed on the way out.
+  // Redis's createPidFile: written once the server listens and holds the data dir, before the
+  // data loads (so a second server that fails to start never overwrites a running one's file),
+  // and removed on the way out.
   const pidfile = config.str('pidfile');
-  if (pidfile !== '') {
+  let pidWritten = false;
+  const writePidfile = () => {
+    if (pidfile === '') return;
     try {
       fs.writeFileSync(pidfile, `${process.pid}\n`);
+      pidWritten = true;
     } catch (err) {
       logger.warn({ err, pidfile }, `Failed to write PID file: ${(err as Error).message}`);
     }
-  }
+  };
   const removePidfile = () => {
-    if (pidfile === '') return;
+    if (!pidWritten) return;
     logger.info('Removing the pid file.');
     fs.rmSync(pidfile, { force: true });
   };
   const server = new Server(config, { logger });
   try {
-    await server.start();
+    await server.start(writePidfile);
   } catch (err) {
     const e = err as Error & { code?: string };
     logger.fatal({ err: e }, e.message);

@@ -242,7 +242,8 @@ export class Server implements ServerApi {
    * Start-up: lock the data dir (opening the snapshot store), listen, then load the snapshot and
    * replay the AOF while answering LOADING, then serve.
    */
-  async start(): Promise<number> {
+  /** Locks the data dir, listens, then loads the data; `listening` runs between the last two. */
+  async start(listening?: () => void): Promise<number> {
     const p = new Persistence({
       config: this.config,
       ks: this.ks,
@@ -263,6 +264,7 @@ export class Server implements ServerApi {
       await p.close(false);
       throw err;
     }
+    listening?.();
     try {
       await p.open();
     } catch (err) {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { redisServerAvailable } from '../helpers/backends.js';
-import { ensureBuilt, spawnServer, startServer, tempDir, type ServerKind } from '../helpers/proc.js';
+import { ensureBuilt, runServerExpectingExit, spawnServer, startServer, tempDir, type ServerKind } from '../helpers/proc.js';
 
 ensureBuilt();
 const kinds: ServerKind[] = redisServerAvailable() ? ['hoard', 'redis'] : ['hoard'];
@@ -23,6 +23,12 @@ describe('process options', () => {
       const srv = await spawnServer(kind, ['--unixsocket', sock, '--unixsocketperm', '700', '--pidfile', pidfile]);
       try {
         expect(fs.readFileSync(pidfile, 'utf8').trim()).toBe(String(srv.child.pid));
+        if (kind === 'hoard') {
+          // A second server on the same data dir fails to start: it leaves the pid file alone.
+          const second = await runServerExpectingExit(srv.dir, ['--pidfile', pidfile]);
+          expect(second.code).toBe(1);
+          expect(fs.readFileSync(pidfile, 'utf8').trim()).toBe(String(srv.child.pid));
+        }
         const st = fs.statSync(sock);
         expect(st.isSocket()).toBe(true);
         expect(st.mode & 0o777).toBe(0o700);
