@@ -199,7 +199,7 @@ async function restoreToDir(file: string, dirArg: string, force: boolean, config
     const job = p.startSnapshot('save');
     if (job === null) throw new ToolError('could not start the snapshot', EXIT_ERROR, 'HOARD_TOOL_SNAPSHOT');
     const meta = await job;
-    await p.close(false);
+    await p.close();
     closed = true;
     const dbs = [...perDb.entries()].sort((a, b) => a[0] - b[0]).map(([i, n]) => `db${i}=${n}`).join(' ');
     if (json) {

@@ -385,9 +385,9 @@ export class Persistence {
     }
   }
 
-  async close(save: boolean): Promise<void> {
-    if (save) await this.snapshotNow();
-    else await this.waitForSnapshot();
+  /** Waits for a running snapshot, then closes the AOF (flushed and synced) and the store. */
+  async close(): Promise<void> {
+    await this.waitForSnapshot();
     if (this.aof !== null) {
       this.d.log.removeEncoder(this.encoder);
       await this.aof.close();

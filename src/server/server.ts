@@ -261,7 +261,7 @@ export class Server implements ServerApi {
     try {
       port = await this.listen();
     } catch (err) {
-      await p.close(false);
+      await p.close();
       throw err;
     }
     listening?.();
@@ -455,7 +455,7 @@ export class Server implements ServerApi {
     const servers = this.netServers;
     this.netServers = [];
     await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
-    if (this.persistence !== null) await this.persistence.close(false);
+    if (this.persistence !== null) await this.persistence.close();
   }
 
   private sampleOps(): void {
@@ -937,7 +937,7 @@ export class Server implements ServerApi {
       for (const srv of this.netServers) srv.close();
       this.netServers = [];
       try {
-        if (p !== null) await p.close(false);
+        if (p !== null) await p.close();
       } catch (err) {
         this.logger.error({ err }, 'Error while closing the data directory on shutdown');
       }
