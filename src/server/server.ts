@@ -37,6 +37,7 @@ import { EVICT_FAIL, type MaxmemoryPolicy } from '../keyspace/evict.js';
 import { ClientPause, PAUSE_WRITE } from './pause.js';
 import { PROTECTED_MODE_DENIED, protectedModeRefuses, resetClientUser } from './acl.js';
 import { listenTls } from './tls.js';
+import { listenOn, normalizeBindAddress } from './listen.js';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -323,19 +324,7 @@ export class Server implements ServerApi {
       const host = normalizeBindAddress(optional ? b.slice(1) : b);
       const srv = net.createServer({ noDelay: true, pauseOnConnect: true }, (sock) => this.accept(sock, true));
       try {
-        await new Promise<void>((resolve, reject) => {
-          const onErr = (err: NodeJS.ErrnoException) => {
-            srv.off('listening', onOk);
-            reject(err);
-          };
-          const onOk = () => {
-            srv.off('error', onErr);
-            resolve();
-          };
-          srv.once('error', onErr);
-          srv.once('listening', onOk);
-          srv.listen({ port, host, backlog: this.config.num('tcp-backlog') });
-        });
+        await listenOn(srv, { port, host, backlog: this.config.num('tcp-backlog') });
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT' || err.code === 'ENOTFOUND')) {
@@ -391,13 +380,7 @@ export class Server implements ServerApi {
     }
     const srv = net.createServer({ pauseOnConnect: true }, (sock) => this.accept(sock, true, path));
     try {
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen({ path, backlog: this.config.num('tcp-backlog') }, () => {
-          srv.off('error', reject);
-          resolve();
-        });
-      });
+      await listenOn(srv, { path, backlog: this.config.num('tcp-backlog') });
       const perm = this.config.num('unixsocketperm');
       if (perm !== 0) fs.chmodSync(path, perm);
     } catch (e) {
@@ -965,12 +948,6 @@ function rejectOnOom(c: Client, spec: CommandSpec, bits: number): boolean {
   const specs = c.multi.specs;
   for (let i = 0; i < specs.length; i++) if ((specs[i].bits & F.denyoom) !== 0) return true;
   return false;
-}
-
-function normalizeBindAddress(a: string): string {
-  if (a === '*') return '0.0.0.0';
-  if (a === '::*') return '::';
-  return a;
 }
 
 interface HeldBatch {

@@ -13,6 +13,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Config } from '../config.js';
 import type { Server } from './server.js';
+import { listenOn, normalizeBindAddress } from './listen.js';
 
 /** A TLS setup error (bad or missing certificate files): the server refuses to start. */
 function tlsError(message: string, cause?: unknown): Error {
@@ -105,12 +106,6 @@ export function tlsOptions(config: Config): tls.TlsOptions {
   return opts;
 }
 
-function normalizeBindAddress(a: string): string {
-  if (a === '*') return '0.0.0.0';
-  if (a === '::*') return '::';
-  return a;
-}
-
 const RELOAD_ON = [
   'tls-cert-file', 'tls-key-file', 'tls-key-file-pass', 'tls-ca-cert-file', 'tls-ca-cert-dir', 'tls-auth-clients',
   'tls-protocols', 'tls-ciphers', 'tls-ciphersuites', 'tls-prefer-server-ciphers', 'tls-dh-params-file',
@@ -141,19 +136,7 @@ export async function listenTls(server: Server, binds: readonly string[], port: 
     const host = normalizeBindAddress(optional ? b.slice(1) : b);
     const srv = tls.createServer({ ...opts, noDelay: true } as tls.TlsOptions, onSecure);
     try {
-      await new Promise<void>((resolve, reject) => {
-        const onErr = (err: NodeJS.ErrnoException) => {
-          srv.off('listening', onOk);
-          reject(err);
-        };
-        const onOk = () => {
-          srv.off('error', onErr);
-          resolve();
-        };
-        srv.once('error', onErr);
-        srv.once('listening', onOk);
-        srv.listen({ port, host, backlog: config.num('tcp-backlog') });
-      });
+      await listenOn(srv, { port, host, backlog: config.num('tcp-backlog') });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT' || err.code === 'ENOTFOUND')) continue;
