@@ -108,6 +108,7 @@ export const E = {
   REPLICA_KEYSPACE: "ERR Replica can't interact with the keyspace",
   PAUSE_MODE: 'ERR CLIENT PAUSE mode must be WRITE or ALL',
   TIMEOUT_NOT_INTEGER: 'ERR timeout is not an integer or out of range',
+  UNBLOCK_REASON: 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR',
   subcommandSyntax: (sub: string, cmd: string) =>
     `ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try ${cmd.toUpperCase()} HELP.`,
 } as const;

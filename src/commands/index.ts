@@ -12,6 +12,7 @@ import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
 import { transactionCommands } from './transactions.js';
 import { aclCommands } from './acl.js';
+import { replicationCommands } from './replication.js';
 
 export const allCommands: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -26,4 +27,5 @@ export const allCommands: readonly (readonly CommandSpec[])[] = [
   pubsubCommands,
   transactionCommands,
   aclCommands,
+  replicationCommands,
 ];

@@ -514,6 +514,23 @@ function clientReply(c: CommandContext, argv: string[]): void {
   }
 }
 
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if that client was blocked (BLPOP & co, WAIT) and is no longer. */
+function clientUnblock(c: CommandContext, argv: string[]): void {
+  if (argv.length > 4) return c.reply.error(E.subcommandSyntax(argv[1], 'client'));
+  const id = parseInt64(argv[2]);
+  if (id === null) return c.reply.error(E.NOT_INTEGER);
+  let error = false;
+  if (argv.length === 4) {
+    const how = argv[3].toLowerCase();
+    if (how === 'error') error = true;
+    else if (how !== 'timeout') return c.reply.error(E.UNBLOCK_REASON);
+  }
+  for (const cl of c.server.clients()) {
+    if (cl.id === Number(id)) return c.reply.int(c.server.blocking.unblock(cl, error) ? 1 : 0);
+  }
+  c.reply.int(0);
+}
+
 function clientNoEvict(c: CommandContext, argv: string[]): void {
   const v = argv[2].toLowerCase();
   if (v === 'on') c.noEvict = true;
@@ -653,6 +670,8 @@ function clientHelp(c: CommandContext): void {
     '    Control the replies sent to the current connection.',
     'SETNAME <name>',
     '    Assign the name <name> to the current connection.',
+    'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+    '    Unblock the specified blocked client.',
     'NO-EVICT (ON|OFF)',
     '    Protect current client connection from eviction.',
   ]);
@@ -1139,6 +1158,7 @@ export const serverCommands: CommandSpec[] = [
       def('getredir', 2, 'noscript loading stale', [0, 0, 0], '@connection', clientGetRedir, doc('Get tracking notifications redirection client ID if any', '6.0.0', 'connection')),
       def('getname', 2, 'noscript loading stale', [0, 0, 0], '@connection', clientGetName, doc('Get the current connection name', '2.6.9', 'connection')),
       def('kill', -3, ADMIN, [0, 0, 0], '@connection', clientKill, doc('Kill the connection of a client', '2.4.0', 'connection')),
+      def('unblock', -3, ADMIN, [0, 0, 0], '@connection', clientUnblock, doc('Unblock a client blocked in a blocking command from a different connection', '5.0.0', 'connection')),
       def('no-evict', 3, ADMIN, [0, 0, 0], '@connection', clientNoEvict, doc('Set client eviction mode for the current connection', '7.0.0', 'connection')),
       withTips(def('list', -2, ADMIN, [0, 0, 0], '@connection', clientList, doc('Get the list of client connections', '2.4.0', 'connection')), ND),
       def('setname', 3, 'noscript loading stale', [0, 0, 0], '@connection', clientSetName, doc('Set the current connection name', '2.6.9', 'connection')),

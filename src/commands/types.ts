@@ -162,6 +162,11 @@ export interface BlockingApi {
   block(c: CommandContext, argv: readonly string[], from: number, to: number, timeoutMs: number, req: BlockedRequest): void;
   /** A command created a value at `key` that a blocked client may wait for. */
   signalKeyAsReady(db: number, key: string): void;
+  /**
+   * CLIENT UNBLOCK: ends `target`'s block as if its timeout passed, or with the UNBLOCKED error.
+   * False when it is not blocked.
+   */
+  unblock(target: CommandContext, error: boolean): boolean;
 }
 
 /**

@@ -164,6 +164,73 @@ commandSuite('blocking: timeouts', (t) => {
   });
 });
 
+commandSuite('blocking: CLIENT UNBLOCK', (t) => {
+  it('ends a block as its timeout would (nil), or with the UNBLOCKED error; 0 for clients not blocked', async () => {
+    const [c1, c2] = [await t.connect(), await t.connect()];
+    const [id1, id2] = [await c1.call('CLIENT', 'ID'), await c2.call('CLIENT', 'ID')];
+    const p1 = await block(t, c1, 0, 'BLPOP', 'k', 0);
+    const p2 = await block(t, c2, 1, 'BZPOPMIN', 'z', 0);
+    expect(await t.call('CLIENT', 'UNBLOCK', id1)).toBe(1);
+    expect(await p1.promise).toBeNull();
+    expect(await t.call('CLIENT', 'UNBLOCK', id2, 'error')).toBe(1);
+    await expect(p2.promise).rejects.toThrow('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    // Neither is blocked any more, nor waits for the keys: a push stays in the list.
+    expect(await t.call('CLIENT', 'UNBLOCK', id1)).toBe(0);
+    expect(await t.call('CLIENT', 'UNBLOCK', 999999)).toBe(0);
+    expect(await t.call('CLIENT', 'UNBLOCK', -1, 'TIMEOUT')).toBe(0);
+    expect(await t.call('RPUSH', 'k', 'x')).toBe(1);
+    expect(await c1.call('LPOP', 'k')).toBe('x');
+    expect(await c2.call('PING')).toBe('PONG');
+  });
+
+  it('argument errors', async () => {
+    expect(await t.error('CLIENT', 'UNBLOCK')).toBe("ERR wrong number of arguments for 'client|unblock' command");
+    expect(await t.error('CLIENT', 'UNBLOCK', 'x')).toBe('ERR value is not an integer or out of range');
+    expect(await t.error('CLIENT', 'UNBLOCK', 1, 'foo')).toBe('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+    expect(await t.error('CLIENT', 'UNBLOCK', 1, 2, 3)).toBe("ERR unknown subcommand or wrong number of arguments for 'UNBLOCK'. Try CLIENT HELP.");
+  });
+});
+
+commandSuite('blocking: WAIT on a primary with no replicas', (t) => {
+  it('answers 0 at once when no acknowledgement is needed, or inside MULTI', async () => {
+    expect(await t.call('SET', 'k', 'v')).toBe('OK');
+    expect(await t.call('WAIT', 0, 0)).toBe(0);
+    expect(await t.call('WAIT', -1, 0)).toBe(0);
+    const c = await t.connect();
+    expect(await c.call('MULTI')).toBe('OK');
+    expect(await c.call('WAIT', 1, 0)).toBe('QUEUED');
+    expect(await c.call('EXEC')).toEqual([0]);
+  });
+
+  it('waits for its timeout and answers 0 when replicas are asked for', async () => {
+    const t0 = Date.now();
+    expect(await t.call('WAIT', 1, 150)).toBe(0);
+    const ms = Date.now() - t0;
+    expect(ms).toBeGreaterThanOrEqual(140);
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it('timeout 0 blocks until CLIENT UNBLOCK', async () => {
+    const c = await t.connect();
+    const id = await c.call('CLIENT', 'ID');
+    const p = await block(t, c, 0, 'WAIT', 2, 0);
+    await sleep(200);
+    expect(p.done).toBe(false);
+    expect(await t.call('CLIENT', 'UNBLOCK', id)).toBe(1);
+    expect(await p.promise).toBe(0);
+  });
+
+  it('argument errors', async () => {
+    expect(await t.error('WAIT', 'x', 0)).toBe('ERR value is not an integer or out of range');
+    expect(await t.error('WAIT', 1, 'x')).toBe('ERR timeout is not an integer or out of range');
+    expect(await t.error('WAIT', 1, '1.5')).toBe('ERR timeout is not an integer or out of range');
+    expect(await t.error('WAIT', 1, -1)).toBe('ERR timeout is negative');
+    expect(await t.error('WAIT', 1)).toBe("ERR wrong number of arguments for 'wait' command");
+    const info = (await t.call('COMMAND', 'INFO', 'wait')) as unknown[][];
+    expect(info[0].slice(0, 6)).toEqual(['wait', 3, ['noscript'], 0, 0, 0]);
+  });
+});
+
 commandSuite('blocking: BLMOVE BRPOPLPUSH BLMPOP', (t) => {
   it('BLMOVE is served by a push and creates its destination', async () => {
     const c = await t.connect();
