@@ -1340,7 +1340,6 @@ const INERT: Readonly<Record<string, string>> = {
   activerehashing: 'dicts always rehash incrementally, a step per operation',
   'dynamic-hz': 'the cron runs at hz, whatever the number of clients',
   'busy-reply-threshold': 'there is no scripting (EVAL, FCALL)',
-  'hll-sparse-max-bytes': 'HyperLogLog commands are not implemented',
   'stream-node-max-bytes': 'streams are not implemented',
   'stream-node-max-entries': 'streams are not implemented',
   'tracking-table-max-keys': 'client-side caching (CLIENT TRACKING) is not implemented',

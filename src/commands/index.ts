@@ -13,6 +13,7 @@ import { pubsubCommands } from './pubsub.js';
 import { transactionCommands } from './transactions.js';
 import { aclCommands } from './acl.js';
 import { replicationCommands } from './replication.js';
+import { hyperloglogCommands } from './hyperloglog.js';
 
 export const allCommands: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -28,4 +29,5 @@ export const allCommands: readonly (readonly CommandSpec[])[] = [
   transactionCommands,
   aclCommands,
   replicationCommands,
+  hyperloglogCommands,
 ];
