@@ -14,6 +14,7 @@ import { transactionCommands } from './transactions.js';
 import { aclCommands } from './acl.js';
 import { replicationCommands } from './replication.js';
 import { hyperloglogCommands } from './hyperloglog.js';
+import { dumpCommands } from './dump.js';
 
 export const allCommands: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -30,4 +31,5 @@ export const allCommands: readonly (readonly CommandSpec[])[] = [
   aclCommands,
   replicationCommands,
   hyperloglogCommands,
+  dumpCommands,
 ];
