@@ -15,6 +15,7 @@ import { aclCommands } from './acl.js';
 import { replicationCommands } from './replication.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { dumpCommands } from './dump.js';
+import { sortCommands } from './sort.js';
 
 export const allCommands: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -32,4 +33,5 @@ export const allCommands: readonly (readonly CommandSpec[])[] = [
   replicationCommands,
   hyperloglogCommands,
   dumpCommands,
+  sortCommands,
 ];
