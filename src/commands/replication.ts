@@ -3,7 +3,10 @@
 // 0 — and WAIT behaves exactly as redis-server 7.0 does on a primary with no replicas attached:
 // it answers at once when 0 acknowledgements are enough (numreplicas <= 0, or inside MULTI),
 // else blocks until its timeout (0 = forever) and answers 0. Clients that call WAIT after their
-// writes (to learn how many replicas have them) therefore get Redis's answer and timing.
+// writes (to learn how many replicas have them) therefore get Redis's answer and timing. ROLE
+// answers as a primary with no replicas: its replication offset (INFO's master_repl_offset) and
+// an empty replica list — what Sentinel-aware clients (ioredis checks ROLE after connecting
+// through a sentinel) expect of a primary.
 
 import { def } from './table.js';
 import { E } from './errors.js';
@@ -36,4 +39,14 @@ function wait(c: CommandContext, argv: string[]): void {
   c.server.blocking.block(c, argv, 0, 0, ms, WAIT_REQUEST);
 }
 
-export const replicationCommands: CommandSpec[] = [def('wait', 3, 'noscript', [0, 0, 0], '@connection', wait)];
+function role(c: CommandContext): void {
+  c.reply.array(3);
+  c.reply.bulk('master');
+  c.reply.int(c.server.log.offset);
+  c.reply.array(0);
+}
+
+export const replicationCommands: CommandSpec[] = [
+  def('wait', 3, 'noscript', [0, 0, 0], '@connection', wait),
+  def('role', 1, 'noscript loading stale fast', [0, 0, 0], '@admin @dangerous', role),
+];

@@ -22,7 +22,7 @@
 // `blocked_clients` and `clients_in_timeout_table` from here. The families call `block`,
 // `canBlock` and `signalKeyAsReady` (when they create a key of a type someone may wait for),
 // through BlockingApi (commands/types.ts, which also declares their BlockedRequest); CLIENT
-// UNBLOCK would call `unblock`.
+// UNBLOCK calls `unblock`.
 //
 // Timeouts use the process's monotonic clock, not the keyspace clock: a block timeout is a
 // wall-time promise to a client, not keyspace time (Redis uses mstime() for it too), and one

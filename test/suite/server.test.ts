@@ -498,6 +498,19 @@ commandSuite('server: CLIENT', (t) => {
   });
 });
 
+commandSuite('server: ROLE', (t) => {
+  it('a primary with no replicas: its replication offset, as INFO replication reports it', async () => {
+    const offsetOf = (info: string) => Number(/master_repl_offset:(\d+)/.exec(info)![1]);
+    const [role, offset, replicas] = (await t.call('ROLE')) as [string, number, unknown[]];
+    expect(role).toBe('master');
+    expect(replicas).toEqual([]);
+    expect(offset).toBe(offsetOf(await t.call('INFO', 'replication')));
+    expect(await t.error('ROLE', 'x')).toBe("ERR wrong number of arguments for 'role' command");
+    const info = (await t.call('COMMAND', 'INFO', 'role')) as unknown[][];
+    expect(info[0].slice(0, 6)).toEqual(['role', 1, ['noscript', 'loading', 'stale', 'fast'], 0, 0, 0]);
+  });
+});
+
 commandSuite('server: TIME LASTSAVE LOLWUT', (t) => {
   it('TIME is [unix seconds, microseconds] as strings', async () => {
     const [sec, usec] = await t.call('TIME');
