@@ -1,5 +1,5 @@
 // Cross-type differential fuzz: one seeded stream of random commands over strings, keys, lists,
-// hashes, sets and sorted sets — eight keys shared by all types, so WRONGTYPE, conversions,
+// hashes, sets, sorted sets, HyperLogLogs, SORT and DUMP/RESTORE round trips — eight keys shared by all types, so WRONGTYPE, conversions,
 // empty-collection deletion and cross-key commands (RENAME, COPY, *STORE, LMOVE, SMOVE) meet —
 // sent to Hoard over TCP and to a real redis-server 7.0; every reply must be identical, and every
 // 500 commands the whole keyspace is read back and compared. Commands whose replies Redis leaves
@@ -128,8 +128,20 @@ function generators(rnd: () => number): Gen[] {
     () => ['ZDIFF', '2', K(), K()],
     () => ['ZINTERCARD', '2', K(), K()],
     () => ['ZRANGESTORE', K(), K(), N(), N()],
+    () => ['PFADD', K(), ...many(V, 0, 4)],
+    () => ['PFCOUNT', ...many(K, 1, 3)],
+    () => ['PFMERGE', K(), ...many(K, 0, 2)],
+    // No BY (nosort keeps a set's hash order) and ALPHA only with STORE (without it, strcoll
+    // ties "a" and "a\0b", which then keep a set's hash order).
+    () => ['SORT', K(), ...pick([[], ['DESC'], ['LIMIT', '1', '2'], ['LIMIT', N(), N(), 'DESC']])],
+    () => ['SORT', K(), 'ALPHA', ...pick([[], ['DESC'], ['LIMIT', '0', '3']]), 'STORE', K()],
+    () => ['SORT_RO', K(), ...pick([[], ['LIMIT', '0', '2']])],
+    () => [DUMP_RESTORE, K(), K()],
   ];
 }
+
+/** Not a command: DUMP the first key and RESTORE the payload at the second (REPLACE), on each server with its own payload. */
+const DUMP_RESTORE = 'DUMP+RESTORE';
 
 const UNORDERED = new Set(['SMEMBERS', 'SINTER', 'SUNION', 'SDIFF', 'HKEYS', 'HVALS', 'KEYS']);
 
@@ -147,6 +159,10 @@ function normalize(cmd: string, r: unknown): unknown {
 
 async function reply(b: Backend, argv: string[]): Promise<unknown> {
   try {
+    if (argv[0] === DUMP_RESTORE) {
+      const payload = (await b.conn.callBuffer('DUMP', argv[1])) as Buffer | null;
+      return payload === null ? null : await b.conn.call('RESTORE', argv[2], '0', payload, 'REPLACE');
+    }
     return await b.conn.call(...argv);
   } catch (err) {
     return new Error((err as Error).message);
