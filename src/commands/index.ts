@@ -16,6 +16,7 @@ import { replicationCommands } from './replication.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { dumpCommands } from './dump.js';
 import { sortCommands } from './sort.js';
+import { bitmapCommands } from './bitmaps.js';
 
 export const allCommands: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -34,4 +35,5 @@ export const allCommands: readonly (readonly CommandSpec[])[] = [
   hyperloglogCommands,
   dumpCommands,
   sortCommands,
+  bitmapCommands,
 ];

@@ -1,5 +1,5 @@
 // Cross-type differential fuzz: one seeded stream of random commands over strings, keys, lists,
-// hashes, sets, sorted sets, HyperLogLogs, SORT and DUMP/RESTORE round trips — eight keys shared by all types, so WRONGTYPE, conversions,
+// hashes, sets, sorted sets, bitmaps, HyperLogLogs, SORT and DUMP/RESTORE round trips — eight keys shared by all types, so WRONGTYPE, conversions,
 // empty-collection deletion and cross-key commands (RENAME, COPY, *STORE, LMOVE, SMOVE) meet —
 // sent to Hoard over TCP and to a real redis-server 7.0; every reply must be identical, and every
 // 500 commands the whole keyspace is read back and compared. Commands whose replies Redis leaves
@@ -137,6 +137,13 @@ function generators(rnd: () => number): Gen[] {
     () => ['SORT', K(), 'ALPHA', ...pick([[], ['DESC'], ['LIMIT', '0', '3']]), 'STORE', K()],
     () => ['SORT_RO', K(), ...pick([[], ['LIMIT', '0', '2']])],
     () => [DUMP_RESTORE, K(), K()],
+    () => ['SETBIT', K(), String(int(0, 600)), pick(['0', '1', '2'])],
+    () => ['GETBIT', K(), String(int(0, 600))],
+    () => ['BITCOUNT', K(), ...pick([[], [N(), N()], [N(), N(), pick(['BIT', 'BYTE'])]])],
+    () => ['BITPOS', K(), pick(['0', '1']), ...pick([[], [N()], [N(), N(), 'BIT']])],
+    () => ['BITOP', pick(['AND', 'OR', 'XOR']), K(), ...many(K, 1, 3)],
+    () => ['BITOP', 'NOT', K(), K()],
+    () => ['BITFIELD', K(), ...pick([['GET', 'u8', '0'], ['SET', 'i5', '#1', N()], ['INCRBY', 'u2', '3', N()], ['OVERFLOW', 'FAIL', 'INCRBY', 'i4', '0', '100']])],
   ];
 }
 
