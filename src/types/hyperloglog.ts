@@ -28,7 +28,6 @@ export const HLL_SPARSE_MAX_BYTES_DEFAULT = 3000;
 const SPARSE_VAL_MAX_VALUE = 32;
 const SPARSE_VAL_MAX_LEN = 4;
 const SPARSE_ZERO_MAX_LEN = 64;
-const SPARSE_XZERO_MAX_LEN = 16384;
 const HLL_ALPHA_INF = 0.721347520444481703680; // 0.5/ln(2)
 
 /** isHLLObjectOrReply's error for a string that is not an HLL. */

@@ -6,11 +6,10 @@
 // propagated stream, and that replaying it reproduces every key's bytes.
 
 import { createHash } from 'node:crypto';
-import net from 'node:net';
 import { describe, it, expect, afterEach } from 'vitest';
 import { commandSuite, type SuiteContext } from '../helpers/suite.js';
-import { inProcess, encodeArgs, LocalConn, type Arg, type Backend } from '../helpers/backends.js';
-import { RespDecoder } from '../helpers/resp-decoder.js';
+import { EventListener, RawConn } from '../helpers/raw-conn.js';
+import { inProcess, type Backend } from '../helpers/backends.js';
 import { mulberry32 } from '../helpers/prng.js';
 import { ManualClock } from '../../src/keyspace/clock.js';
 
@@ -347,104 +346,7 @@ commandSuite('hyperloglog: PFMERGE PFDEBUG', (t) => {
   });
 });
 
-/** A pattern subscriber that collects pmessages until a PING's reply. */
-class EventListener {
-  private frames: unknown[] = [];
-  private wake: (() => void) | null = null;
-  private constructor(
-    private readonly send: (b: Buffer) => void,
-    readonly close: () => void,
-  ) {}
-
-  static async open(t: SuiteContext): Promise<EventListener> {
-    const b = t.backend;
-    if (b.name === 'in-process') {
-      const lc = new LocalConn(b.server!);
-      const l = new EventListener((bytes) => lc.write(bytes), () => lc.client.kill());
-      lc.tap = (v) => l.push(v);
-      return l;
-    }
-    const sock = net.connect(b.port!, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => {
-      sock.once('connect', resolve);
-      sock.once('error', reject);
-    });
-    const dec = new RespDecoder();
-    const l = new EventListener((bytes) => sock.write(bytes), () => sock.destroy());
-    sock.on('data', (d: Buffer) => {
-      dec.feed(d);
-      for (let r = dec.next(); r !== null; r = dec.next()) l.push(r.value);
-    });
-    sock.on('error', () => {});
-    return l;
-  }
-
-  private push(v: unknown): void {
-    this.frames.push(v);
-    this.wake?.();
-  }
-
-  private async until(pred: () => boolean): Promise<void> {
-    const deadline = Date.now() + 3000;
-    while (!pred()) {
-      if (Date.now() > deadline) throw new Error('listener: timed out');
-      await new Promise<void>((r) => {
-        this.wake = r;
-        setTimeout(r, 50);
-      });
-    }
-  }
-
-  async subscribe(pattern: string): Promise<void> {
-    this.send(encodeArgs(['PSUBSCRIBE', pattern]));
-    await this.until(() => this.frames.length > 0);
-    this.frames.shift();
-  }
-
-  /** "channel message" of every event received before a PING's reply. */
-  async drain(): Promise<string[]> {
-    this.send(encodeArgs(['PING']));
-    const isPong = (f: unknown) => Array.isArray(f) && f[0] === 'pong';
-    await this.until(() => this.frames.some(isPong));
-    const out: string[] = [];
-    for (const f of this.frames) {
-      if (isPong(f)) break;
-      const a = f as string[];
-      out.push(`${a[2]} ${a[3]}`);
-    }
-    this.frames = [];
-    return out;
-  }
-}
-
 // ---- in-process only ------------------------------------------------------------------------
-
-/** A raw in-process connection: one command in, its raw reply bytes (latin1) out. */
-class RawConn {
-  private readonly decoder = new RespDecoder({ stringNumbers: true });
-  private waiting: ((raw: string) => void) | null = null;
-  private out = '';
-  private readonly client;
-  constructor(b: Backend) {
-    this.client = b.server!.connectLocal((data) => {
-      this.out += data;
-      this.decoder.feed(Buffer.from(data, 'latin1'));
-      if (this.waiting !== null && this.decoder.next() !== null) {
-        const w = this.waiting;
-        const raw = this.out;
-        this.waiting = null;
-        this.out = '';
-        w(raw);
-      }
-    });
-  }
-  send(...args: Arg[]): Promise<string> {
-    return new Promise((resolve) => {
-      this.waiting = resolve;
-      this.client.onData(encodeArgs(args.map((a) => (typeof a === 'string' ? Buffer.from(a, 'latin1') : a))));
-    });
-  }
-}
 
 describe('hyperloglog: in-process', () => {
   let backend: Backend | undefined;
@@ -459,7 +361,7 @@ describe('hyperloglog: in-process', () => {
     backend = await inProcess();
     const seen: string[][] = [];
     backend.server!.log.addObserver((_db, argv) => seen.push([...argv]));
-    const c = new RawConn(backend);
+    const c = new RawConn(backend, true);
     const expectLog = async (args: string[], want: string[][]) => {
       seen.length = 0;
       await c.send(...args);
@@ -494,7 +396,7 @@ describe('hyperloglog: in-process', () => {
     backend = await inProcess({}, clock);
     const log: Array<{ db: number; argv: string[] }> = [];
     backend.server!.log.addObserver((db, argv) => log.push({ db, argv: [...argv] }));
-    const c = new RawConn(backend);
+    const c = new RawConn(backend, true);
     const rnd = mulberry32(0x4111);
     const keys = ['h0', 'h1', 'h2', 'h3'];
     const key = () => keys[Math.floor(rnd() * keys.length)];
@@ -516,7 +418,7 @@ describe('hyperloglog: in-process', () => {
     }
     expect(log.length).toBeGreaterThan(1000);
     replica = await inProcess({}, new ManualClock(1_700_000_000_000));
-    const r = new RawConn(replica);
+    const r = new RawConn(replica, true);
     for (const m of log) {
       const reply = await r.send(...m.argv);
       expect([m.argv.slice(0, 2), reply.startsWith('-')]).toEqual([m.argv.slice(0, 2), false]);

@@ -6,8 +6,8 @@
 
 import { describe, it, expect, afterEach } from 'vitest';
 import { commandSuite, sleep } from '../helpers/suite.js';
-import { inProcess, encodeArgs, type Arg, type Backend } from '../helpers/backends.js';
-import { RespDecoder } from '../helpers/resp-decoder.js';
+import { RawConn } from '../helpers/raw-conn.js';
+import { inProcess, type Arg, type Backend } from '../helpers/backends.js';
 import { mulberry32 } from '../helpers/prng.js';
 import { ManualClock } from '../../src/keyspace/clock.js';
 
@@ -702,33 +702,6 @@ commandSuite('strings: LCS', (t) => {
 });
 
 // ---- in-process only ------------------------------------------------------------------------
-
-/** A raw in-process connection: one command in, its raw reply bytes (latin1) out. */
-class RawConn {
-  private readonly decoder = new RespDecoder({ stringNumbers: true });
-  private out = '';
-  private waiting: ((raw: string) => void) | null = null;
-  private readonly client;
-  constructor(b: Backend) {
-    this.client = b.server!.connectLocal((data) => {
-      this.out += data;
-      this.decoder.feed(Buffer.from(data, 'latin1'));
-      if (this.waiting !== null && this.decoder.next() !== null) {
-        const w = this.waiting;
-        const raw = this.out;
-        this.waiting = null;
-        this.out = '';
-        w(raw);
-      }
-    });
-  }
-  send(...args: Arg[]): Promise<string> {
-    return new Promise((resolve) => {
-      this.waiting = resolve;
-      this.client.onData(encodeArgs(args));
-    });
-  }
-}
 
 describe('strings: in-process', () => {
   let backend: Backend | undefined;
