@@ -7,6 +7,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { commandSuite, type SuiteContext } from '../helpers/suite.js';
 import { EventListener, RawConn } from '../helpers/raw-conn.js';
+import { liveKeys, recordMutations, replay } from '../helpers/replay.js';
 import { inProcess, type Arg, type Backend } from '../helpers/backends.js';
 import { mulberry32 } from '../helpers/prng.js';
 import { ManualClock } from '../../src/keyspace/clock.js';
@@ -721,8 +722,7 @@ describe('bitmaps: in-process', () => {
   it('replaying the propagated stream of a mixed workload gives the same keyspace', async () => {
     const clock = new ManualClock(1_700_000_000_000);
     backend = await inProcess({}, clock);
-    const log: Array<{ at: number; db: number; argv: string[] }> = [];
-    backend.server!.log.addObserver((db, argv) => log.push({ at: clock.now(), db, argv: [...argv] }));
+    const log = recordMutations(backend, clock);
     const c = new RawConn(backend);
 
     const rnd = mulberry32(0xb175);
@@ -765,33 +765,12 @@ describe('bitmaps: in-process', () => {
     expect(log.filter((m) => m.argv[0] === 'SETBIT').length).toBeGreaterThan(150);
     expect(log.filter((m) => m.argv[0] === 'BITOP').length).toBeGreaterThan(300);
 
-    const replayClock = new ManualClock(1_700_000_000_000);
-    const replica = await inProcess({}, replayClock);
+    const replica = await replay(log, finalTime);
     try {
-      const r = new RawConn(replica);
-      let db = 0;
-      for (const m of log) {
-        replayClock.ms = m.at;
-        if (m.db !== db) {
-          expect(await r.send('SELECT', String(m.db))).toBe('+OK\r\n');
-          db = m.db;
-        }
-        const reply = await r.send(...m.argv.map((s) => Buffer.from(s, 'latin1')));
-        expect([m.argv, reply.startsWith('-')]).toEqual([m.argv, false]);
-      }
-      replayClock.ms = finalTime;
-      const live = (b: Backend, dbi: number) => {
-        const out = new Map<string, { value: unknown; expireAt: number }>();
-        for (const e of b.server!.ks.dbs[dbi].entries()) {
-          if (e.expireAt !== 0 && e.expireAt <= finalTime) continue;
-          out.set(e.key, { value: e.value, expireAt: e.expireAt });
-        }
-        return out;
-      };
       let compared = 0;
       for (let dbi = 0; dbi < 2; dbi++) {
-        const a = live(backend, dbi);
-        expect(live(replica, dbi)).toEqual(a);
+        const a = liveKeys(backend, dbi, finalTime);
+        expect(liveKeys(replica, dbi, finalTime)).toEqual(a);
         compared += a.size;
       }
       expect(compared).toBeGreaterThan(3);

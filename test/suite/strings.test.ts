@@ -7,6 +7,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { commandSuite, sleep } from '../helpers/suite.js';
 import { RawConn } from '../helpers/raw-conn.js';
+import { liveKeys, recordMutations, replay } from '../helpers/replay.js';
 import { inProcess, type Arg, type Backend } from '../helpers/backends.js';
 import { mulberry32 } from '../helpers/prng.js';
 import { ManualClock } from '../../src/keyspace/clock.js';
@@ -789,8 +790,7 @@ describe('strings: in-process', () => {
   it('replaying the propagated stream of a mixed workload gives the same keyspace', async () => {
     const clock = new ManualClock(1_700_000_000_000);
     backend = await inProcess({}, clock);
-    const log: Array<{ at: number; db: number; argv: string[] }> = [];
-    backend.server!.log.addObserver((db, argv) => log.push({ at: clock.now(), db, argv: [...argv] }));
+    const log = recordMutations(backend, clock);
     const c = new RawConn(backend);
 
     // Deterministic pseudo-random workload.
@@ -839,35 +839,12 @@ describe('strings: in-process', () => {
 
     // Replay into a fresh server, each mutation at the time it was made (as an AOF load or a
     // replica would see it: the stream itself carries every expiry decision).
-    const replayClock = new ManualClock(1_700_000_000_000);
-    const replica = await inProcess({}, replayClock);
+    const replica = await replay(log, finalTime);
     try {
-      const r = new RawConn(replica);
-      let db = 0;
-      for (const m of log) {
-        replayClock.ms = m.at;
-        if (m.db !== db) {
-          expect(await r.send('SELECT', String(m.db))).toBe('+OK\r\n');
-          db = m.db;
-        }
-        const reply = await r.send(...m.argv.map((s) => Buffer.from(s, 'latin1')));
-        expect([m.argv, reply.startsWith('-')]).toEqual([m.argv, false]);
-      }
-      replayClock.ms = finalTime;
-
-      const live = (b: Backend, dbi: number) => {
-        const out = new Map<string, { value: unknown; expireAt: number }>();
-        for (const e of b.server!.ks.dbs[dbi].entries()) {
-        const k = e.key;
-          if (e.expireAt !== 0 && e.expireAt <= finalTime) continue;
-          out.set(k, { value: e.value, expireAt: e.expireAt });
-        }
-        return out;
-      };
       let compared = 0;
       for (let dbi = 0; dbi < 2; dbi++) {
-        const a = live(backend, dbi);
-        const b = live(replica, dbi);
+        const a = liveKeys(backend, dbi, finalTime);
+        const b = liveKeys(replica, dbi, finalTime);
         expect(b).toEqual(a);
         compared += a.size;
       }
