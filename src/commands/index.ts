@@ -17,6 +17,7 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { dumpCommands } from './dump.js';
 import { sortCommands } from './sort.js';
 import { bitmapCommands } from './bitmaps.js';
+import { geoCommands } from './geo.js';
 
 export const allCommands: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -36,4 +37,5 @@ export const allCommands: readonly (readonly CommandSpec[])[] = [
   dumpCommands,
   sortCommands,
   bitmapCommands,
+  geoCommands,
 ];

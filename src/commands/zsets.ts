@@ -118,12 +118,13 @@ function propagateZadd(c: CommandContext, key: string, z: ZSetValue): void {
 
 /**
  * Stores a *STORE result at `dst` (replacing whatever was there, TTL included), or deletes
- * `dst` when the result is empty; propagates the effect as one group and replies the size.
+ * `dst` when the result is empty (or null); propagates the effect as one group (DEL + ZADD
+ * batches) and replies the size. GEORADIUS/GEOSEARCHSTORE store through it too.
  */
-function storeResult(c: CommandContext, event: string, dst: string, result: ZSetValue): void {
+export function storeResult(c: CommandContext, event: string, dst: string, result: ZSetValue | null): void {
   const db = c.db;
   const existed = db.lookupWrite(dst) >= 0;
-  if (result.size === 0) {
+  if (result === null || result.size === 0) {
     if (existed) {
       db.delete(dst);
       c.notify(NOTIFY.GENERIC, 'del', dst);
