@@ -1,5 +1,5 @@
 // Cross-type differential fuzz: one seeded stream of random commands over strings, keys, lists,
-// hashes, sets, sorted sets, bitmaps, HyperLogLogs, SORT and DUMP/RESTORE round trips — eight keys shared by all types, so WRONGTYPE, conversions,
+// hashes, sets, sorted sets, geo, bitmaps, HyperLogLogs, SORT and DUMP/RESTORE round trips — eight keys shared by all types, so WRONGTYPE, conversions,
 // empty-collection deletion and cross-key commands (RENAME, COPY, *STORE, LMOVE, SMOVE) meet —
 // sent to Hoard over TCP and to a real redis-server 7.0; every reply must be identical, and every
 // 500 commands the whole keyspace is read back and compared. Commands whose replies Redis leaves
@@ -143,6 +143,12 @@ function generators(rnd: () => number): Gen[] {
     () => ['BITPOS', K(), pick(['0', '1']), ...pick([[], [N()], [N(), N(), 'BIT']])],
     () => ['BITOP', pick(['AND', 'OR', 'XOR']), K(), ...many(K, 1, 3)],
     () => ['BITOP', 'NOT', K(), K()],
+    () => ['GEOADD', K(), ...pick([[], ['NX'], ['XX', 'CH']]), ...pairs(() => pick(['13.361389 38.115556', '15.087269 37.502669', '-122.27 37.80', '0 0', '180 85.05112878', '200 0']), V).flatMap((p) => p.split(' '))],
+    () => ['GEOPOS', K(), ...many(V)],
+    () => ['GEODIST', K(), V(), V(), pick(['m', 'km', 'mi', 'ft'])],
+    () => ['GEOHASH', K(), ...many(V)],
+    () => ['GEOSEARCH', K(), 'FROMLONLAT', '14', '38', 'BYRADIUS', pick(['100', '300', '20000']), 'km', 'ASC', ...pick([[], ['WITHDIST'], ['WITHCOORD', 'WITHHASH']])],
+    () => ['GEOSEARCHSTORE', K(), K(), 'FROMLONLAT', '0', '0', 'BYBOX', '40000', '40000', 'km', ...pick([[], ['STOREDIST']])],
     () => ['BITFIELD', K(), ...pick([['GET', 'u8', '0'], ['SET', 'i5', '#1', N()], ['INCRBY', 'u2', '3', N()], ['OVERFLOW', 'FAIL', 'INCRBY', 'i4', '0', '100']])],
   ];
 }
