@@ -1342,7 +1342,6 @@ const INERT: Readonly<Record<string, string>> = {
   'busy-reply-threshold': 'there is no scripting (EVAL, FCALL)',
   'stream-node-max-bytes': 'streams are not implemented',
   'stream-node-max-entries': 'streams are not implemented',
-  'tracking-table-max-keys': 'client-side caching (CLIENT TRACKING) is not implemented',
   'sanitize-dump-payload': 'RESTORE payloads are always checked in depth (as with yes): each structure is parsed into a new value, never trusted in place',
   'maxmemory-clients': 'client eviction is not implemented (client output limits are)',
   'proc-title-template': 'the process title is left as Node sets it',

@@ -18,6 +18,7 @@ import type { Db } from '../keyspace/db.js';
 import type { Client } from '../server/client.js';
 import { PAUSE_ALL, PAUSE_WRITE } from '../server/pause.js';
 import { aclOf } from '../server/acl.js';
+import { TRACKING_ERRORS, type TrackingOptions } from '../server/tracking.js';
 
 // ---- declarations that the table has no field for --------------------------------------------
 
@@ -420,8 +421,14 @@ export function clientInfoLine(cl: CommandContext, now: number, current: { cmd: 
     ` flags=${cl.flagString()} db=${cl.dbIndex} sub=${cl.subscribedChannels} psub=${cl.subscribedPatterns} ssub=${cl.subscribedShardChannels} multi=${cl.multiQueued}` +
     ` qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=${omem}` +
     ` tot-mem=${qbuf + omem + argvMem} events=${omem > 0 ? 'rw' : 'r'} cmd=${current ? current.cmd : cl.lastCommand}` +
-    ` user=${cl.user} redir=-1 resp=${cl.resp}\n`
+    ` user=${cl.user} redir=${redirOf(cl)} resp=${cl.resp}\n`
   );
+}
+
+/** CLIENT LIST redir= and CLIENT GETREDIR: the redirect id (0: none) while tracking, else -1. */
+function redirOf(cl: CommandContext): number {
+  const t = (cl as Client).tracking;
+  return t === null || t === undefined ? -1 : t.redirectId;
 }
 
 function argvMem(argv: readonly string[]): number {
@@ -496,8 +503,115 @@ function clientSetName(c: CommandContext, argv: string[]): void {
 }
 
 function clientGetRedir(c: CommandContext): void {
-  // No client-side caching (CLIENT TRACKING) yet: never redirecting.
-  c.reply.int(-1);
+  c.reply.int(redirOf(c));
+}
+
+/**
+ * CLIENT TRACKING on|off [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN] [OPTOUT] [NOLOOP]
+ * (Redis networking.c): every option is parsed (and a REDIRECT target looked up) before on/off,
+ * then the checks run in Redis's order; server/tracking.ts does the rest.
+ */
+function clientTracking(ctx: CommandContext, argv: string[]): void {
+  const c = ctx as Client;
+  const tracking = c.server.tracking;
+  let redirect: Client | null = null;
+  const opts: TrackingOptions = { bcast: false, optin: false, optout: false, noloop: false };
+  const prefixes: string[] = [];
+  for (let j = 3; j < argv.length; j++) {
+    const more = j < argv.length - 1;
+    const opt = argv[j].toLowerCase();
+    if (opt === 'redirect' && more) {
+      j++;
+      if (redirect !== null) return c.reply.error(TRACKING_ERRORS.REDIRECT_SINGLE);
+      const id = parseInt64(argv[j]);
+      if (id === null) return c.reply.error(E.NOT_INTEGER);
+      for (const cl of c.server.clientSet) {
+        if (cl.id === Number(id)) {
+          redirect = cl;
+          break;
+        }
+      }
+      if (redirect === null) return c.reply.error(TRACKING_ERRORS.REDIRECT_MISSING);
+    } else if (opt === 'bcast') {
+      opts.bcast = true;
+    } else if (opt === 'optin') {
+      opts.optin = true;
+    } else if (opt === 'optout') {
+      opts.optout = true;
+    } else if (opt === 'noloop') {
+      opts.noloop = true;
+    } else if (opt === 'prefix' && more) {
+      prefixes.push(argv[++j]);
+    } else {
+      return c.reply.error(E.SYNTAX);
+    }
+  }
+  const mode = argv[2].toLowerCase();
+  if (mode === 'off') {
+    tracking.disable(c);
+    return c.reply.ok();
+  }
+  if (mode !== 'on') return c.reply.error(E.SYNTAX);
+  if (!opts.bcast && prefixes.length !== 0) return c.reply.error(TRACKING_ERRORS.PREFIX_NEEDS_BCAST);
+  const t = c.tracking;
+  if (t !== null && t.bcast !== opts.bcast) return c.reply.error(TRACKING_ERRORS.SWITCH_BCAST);
+  if (opts.bcast && (opts.optin || opts.optout)) return c.reply.error(TRACKING_ERRORS.OPT_WITH_BCAST);
+  if (opts.optin && opts.optout) return c.reply.error(TRACKING_ERRORS.OPTIN_AND_OPTOUT);
+  if (t !== null && ((opts.optin && t.optout) || (opts.optout && t.optin))) return c.reply.error(TRACKING_ERRORS.SWITCH_OPT);
+  if (opts.bcast) {
+    const collision = tracking.prefixCollision(c, prefixes);
+    if (collision !== null) return c.reply.error(collision);
+  }
+  tracking.enable(c, redirect, opts, prefixes);
+  c.reply.ok();
+}
+
+/** CLIENT CACHING yes|no: whether the next command's keys are tracked, in OPTIN / OPTOUT mode. */
+function clientCaching(ctx: CommandContext, argv: string[]): void {
+  const c = ctx as Client;
+  const t = c.tracking;
+  if (t === null) return c.reply.error(TRACKING_ERRORS.CACHING_NOT_TRACKING);
+  const v = argv[2].toLowerCase();
+  if (v === 'yes') {
+    if (!t.optin) return c.reply.error(TRACKING_ERRORS.CACHING_YES_NEEDS_OPTIN);
+  } else if (v === 'no') {
+    if (!t.optout) return c.reply.error(TRACKING_ERRORS.CACHING_NO_NEEDS_OPTOUT);
+  } else {
+    return c.reply.error(E.SYNTAX);
+  }
+  t.caching = true;
+  c.reply.ok();
+}
+
+/** CLIENT TRACKINGINFO: flags (a set in RESP3), redirect, prefixes (sorted, as Redis's rax). */
+function clientTrackingInfo(ctx: CommandContext): void {
+  const c = ctx as Client;
+  const t = c.tracking;
+  const flags: string[] = [t !== null ? 'on' : 'off'];
+  if (t !== null) {
+    if (t.bcast) flags.push('bcast');
+    if (t.optin) {
+      flags.push('optin');
+      if (t.caching) flags.push('caching-yes');
+    }
+    if (t.optout) {
+      flags.push('optout');
+      if (t.caching) flags.push('caching-no');
+    }
+    if (t.noloop) flags.push('noloop');
+    if (t.brokenRedir) flags.push('broken_redirect');
+  }
+  const r = c.reply;
+  r.map(3);
+  r.bulk('flags');
+  r.set(flags.length);
+  for (const f of flags) r.bulk(f);
+  r.bulk('redirect');
+  r.int(redirOf(c));
+  r.bulk('prefixes');
+  const prefixes = t !== null && t.prefixes !== null ? [...t.prefixes].sort() : [];
+  r.array(prefixes.length);
+  for (const p of prefixes) r.bulk(p);
 }
 
 function clientReply(c: CommandContext, argv: string[]): void {
@@ -636,6 +750,8 @@ function knownUser(c: CommandContext, name: string): boolean {
 
 function clientHelp(c: CommandContext): void {
   replyHelp(c, 'CLIENT', [
+    'CACHING (YES|NO)',
+    '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
     'GETREDIR',
     '    Return the client ID we are redirecting to when tracking is enabled.',
     'GETNAME',
@@ -672,6 +788,11 @@ function clientHelp(c: CommandContext): void {
     '    Assign the name <name> to the current connection.',
     'UNBLOCK <clientid> [TIMEOUT|ERROR]',
     '    Unblock the specified blocked client.',
+    'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+    '         [OPTIN] [OPTOUT] [NOLOOP]',
+    '    Control server assisted client side caching.',
+    'TRACKINGINFO',
+    '    Report tracking status for the current connection.',
     'NO-EVICT (ON|OFF)',
     '    Protect current client connection from eviction.',
   ]);
@@ -1165,6 +1286,17 @@ export const serverCommands: CommandSpec[] = [
       def('reply', 3, 'noscript loading stale', [0, 0, 0], '@connection', clientReply, doc('Instruct the server whether to reply to commands', '3.2.0', 'connection')),
       def('pause', -3, ADMIN, [0, 0, 0], '@connection', clientPause, doc('Stop processing commands from clients for some time', '2.9.50', 'connection')),
       def('unpause', 2, ADMIN, [0, 0, 0], '@connection', clientUnpause, doc('Resume processing of clients that were paused', '6.2.0', 'connection')),
+      def('tracking', -3, 'noscript loading stale', [0, 0, 0], '@connection', clientTracking, doc('Enable or disable server assisted client side caching support', '6.0.0', 'connection')),
+      def('caching', 3, 'noscript loading stale', [0, 0, 0], '@connection', clientCaching, doc('Instruct the server about tracking or not keys in the next request', '6.0.0', 'connection')),
+      def(
+        'trackinginfo',
+        2,
+        'noscript loading stale',
+        [0, 0, 0],
+        '@connection',
+        clientTrackingInfo,
+        doc('Return information about server assisted client side caching for the current connection', '6.2.0', 'connection'),
+      ),
     ],
   }),
   withTips(def('time', 1, 'loading stale fast', [0, 0, 0], '', time, doc('Return the current server time', '2.6.0')), ND),

@@ -16,6 +16,7 @@ import { allowedInSubscriberMode, type ClientPubSub } from './pubsub.js';
 import { feedMonitors } from './monitor.js';
 import { existingWatchRegistry } from './watch.js';
 import { aclOf, aclCheckCommand, authRequired, type AclUser } from './acl.js';
+import type { ClientTracking } from './tracking.js';
 
 /** What the client needs of its transport; a TCP socket or an in-process pipe. */
 export interface Connection {
@@ -83,6 +84,8 @@ export class Client implements CommandContext {
   obufSoftLimitReachedTime = 0;
   /** Over its output limit: no more output, closed at the end of the turn (Redis CLIENT_CLOSE_ASAP). */
   closeAsap = false;
+  /** CLIENT TRACKING state (server/tracking.ts); null when off: Redis's CLIENT_TRACKING flag. */
+  tracking: ClientTracking | null = null;
 
   constructor(
     readonly server: Server,
@@ -153,6 +156,7 @@ export class Client implements CommandContext {
 
   touchWatched(key: string): void {
     existingWatchRegistry(this.server)?.touched(this.dbIndex, key);
+    this.server.tracking.touched(key);
   }
 
   notify(type: number, event: string, key: string, db = this.dbIndex): void {
@@ -176,6 +180,12 @@ export class Client implements CommandContext {
     if (this.pubsub !== null) f += 'P';
     if (this.multi) f += 'x';
     if (this.paused) f += 'b';
+    const t = this.tracking;
+    if (t !== null) {
+      f += 't';
+      if (t.brokenRedir) f += 'R';
+      if (t.bcast) f += 'B';
+    }
     if (this.dirtyCas) f += 'd';
     if (this.closing) f += 'c';
     if (this.conn.unixSocket === true) f += 'U';
@@ -296,6 +306,9 @@ export class Client implements CommandContext {
     // SKIP set by an earlier command drops this command's reply (then ON again); SKIP set by this
     // very command (CLIENT REPLY SKIP) drops only its own reply.
     const skipArmed = this.replyMode === 'skip';
+    // CLIENT TRACKING (server/tracking.ts): one check while no client tracks.
+    const tracked = server.tracking.clients !== 0;
+    if (tracked) server.tracking.beforeCall(this);
     const t0 = performance.now();
     try {
       spec.handler(this, argv);
@@ -315,6 +328,7 @@ export class Client implements CommandContext {
       if (skipArmed) this.replyMode = 'on';
     }
     if (server.monitors.size !== 0) feedMonitors(this, spec, argv);
+    if (tracked) server.tracking.afterCall(this, spec, argv);
   }
 
   /**
@@ -346,5 +360,6 @@ export class Client implements CommandContext {
     this.server.recordError(msg, null, false);
     if (this.replyMode === 'on') this.reply.error(msg);
     else if (this.replyMode === 'skip') this.replyMode = 'on';
+    if (this.tracking !== null) this.server.tracking.rejected(this, spec);
   }
 }

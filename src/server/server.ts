@@ -31,6 +31,7 @@ import { LatencyHistogram } from '../util/latency-histogram.js';
 import { buildInfo, humanBytes } from './info.js';
 import { Blocking } from './blocking.js';
 import { PubSub } from './pubsub.js';
+import { Tracking } from './tracking.js';
 import { OutputLimits } from './output-limits.js';
 import { NOTIFY, notifyKeyspaceEvent, watchNotifyConfig } from './notify.js';
 import { EVICT_FAIL, type MaxmemoryPolicy } from '../keyspace/evict.js';
@@ -189,6 +190,8 @@ export class Server implements ServerApi {
   readonly clientPause: ClientPause;
   /** Clients in MONITOR mode (server/monitor.ts). */
   readonly monitors = new Set<Client>();
+  /** CLIENT TRACKING: the tracking and prefix tables, invalidation messages (server/tracking.ts). */
+  readonly tracking: Tracking;
 
   constructor(
     readonly config: Config,
@@ -197,7 +200,10 @@ export class Server implements ServerApi {
     this.logger = opts.logger ?? silentLogger;
     this.ks = new Keyspace(config.num('databases'), opts.clock ?? systemClock, {
       expired: (db: Db, key: string) => {
+        // No client made this DEL (BCAST NOLOOP must not hide it from the one that read the key).
+        this.tracking.systemDelete = true;
         this.log.append(db.index, ['DEL', key]);
+        this.tracking.systemDelete = false;
         if ((this.notifyFlags & NOTIFY.EXPIRED) !== 0) notifyKeyspaceEvent(this, NOTIFY.EXPIRED, 'expired', key, db.index);
       },
     });
@@ -229,6 +235,7 @@ export class Server implements ServerApi {
     this.outputLimits = new OutputLimits(this);
     this.pubsub = new PubSub(this);
     this.clientResetHooks.push((c) => this.pubsub.forget(c));
+    this.tracking = new Tracking(this);
     watchNotifyConfig(this);
     this.wireMaxmemory();
     config.onChange('hz', () => this.startCron());
@@ -569,6 +576,14 @@ export class Server implements ServerApi {
     }
   }
 
+  /** Runs beforeSleep at the end of this turn even if no reply is due (BCAST invalidations). */
+  requestBeforeSleep(): void {
+    if (!this.writeScheduled) {
+      this.writeScheduled = true;
+      setImmediate(this.beforeSleep);
+    }
+  }
+
   /**
    * End of an event-loop turn (Redis's beforeSleep): write every client's accumulated replies
    * with one write each — but a turn that appended to the AOF is released only once that write
@@ -579,6 +594,9 @@ export class Server implements ServerApi {
    * nothing held go out at once, the others queue behind their own held replies.
    */
   private readonly beforeSleep = (): void => {
+    // BCAST invalidations of the keys written this turn join the output written below (first,
+    // while writeScheduled still says this turn's write is on its way).
+    if (this.tracking.broadcastPending) this.tracking.broadcastInvalidations();
     this.writeScheduled = false;
     const list = this.pendingWrites.splice(0);
     const outs: Buffer[] = new Array(list.length);
@@ -703,7 +721,9 @@ export class Server implements ServerApi {
     const ev = this.ks.evictor;
     ev.hooks = {
       evicted: (db: Db, key: string) => {
+        this.tracking.systemDelete = true;
         this.log.append(db.index, ['DEL', key]);
+        this.tracking.systemDelete = false;
         this.notifyKeyspaceEvent(NOTIFY.EVICTED, 'evicted', key, db.index);
       },
     };

@@ -6,7 +6,8 @@
 // (db, argv) — including the DELs of lazy/active expiry and eviction — and maps it to the keys
 // it writes through the command table (keyIndexes), so every family is covered without
 // declaring anything; only the db-level commands are special cases (FLUSHDB, FLUSHALL, SWAPDB,
-// MOVE and COPY, whose keys live in another db or in no argument at all). Observers run after
+// MOVE and COPY, whose keys live in another db or in no argument at all). That mapping is
+// visitMutation, shared with CLIENT TRACKING (server/tracking.ts). Observers run after
 // the mutation, so what Redis reads before (did a flushed key exist?) comes from `present`.
 //
 // Invariants:
@@ -19,9 +20,59 @@
 //   (expired-at-WATCH key deleted, SWAPDB, flush of an absent key) update it.
 
 import { keyIndexes } from '../commands/table.js';
+import type { CommandSpec } from '../commands/types.js';
 import type { Db } from '../keyspace/index.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
+
+/**
+ * What a canonical mutation changed, as its consumers see it (WATCH here, CLIENT TRACKING in
+ * server/tracking.ts): the keys it writes, found through the command table, or one of the
+ * db-level events whose keys are in no argument or in another db.
+ */
+export interface MutationVisitor {
+  /** FLUSHDB of `db`, or FLUSHALL when `db` is -1. */
+  flushed(db: number): void;
+  /** SWAPDB a b, seen after the swap. */
+  swapped(a: number, b: number): void;
+  /** `key` of db `db` was written (MOVE names its key in both dbs, COPY only its destination). */
+  key(db: number, key: string): void;
+  /** False when no key of `db` can matter: the key walk of an ordinary command is skipped. */
+  wants(db: number): boolean;
+}
+
+/** Maps one mutation (db, argv) to the visitor's events (the one key-mapping WATCH and tracking share). */
+export function visitMutation(commands: ReadonlyMap<string, CommandSpec>, db: number, argv: readonly string[], v: MutationVisitor): void {
+  const name = argv[0].toLowerCase();
+  switch (name) {
+    case 'flushall':
+      v.flushed(-1);
+      return;
+    case 'flushdb':
+      v.flushed(db);
+      return;
+    case 'swapdb':
+      v.swapped(Number(argv[1]), Number(argv[2]));
+      return;
+    case 'move':
+      v.key(db, argv[1]);
+      v.key(Number(argv[2]), argv[1]);
+      return;
+    case 'copy': {
+      // Only the destination changes, in the db named by DB (default: the source db).
+      let target = db;
+      for (let i = 3; i + 1 < argv.length; i++) if (argv[i].toLowerCase() === 'db') target = Number(argv[i + 1]);
+      v.key(target, argv[2]);
+      return;
+    }
+  }
+  if (!v.wants(db)) return;
+  let spec = commands.get(name);
+  if (spec === undefined) return;
+  if (spec.subcommands !== undefined && argv.length > 1) spec = spec.subcommands.get(argv[1].toLowerCase()) ?? spec;
+  const idx = keyIndexes(spec, argv);
+  for (let i = 0; i < idx.length; i++) v.key(db, argv[idx[i]]);
+}
 
 /** One watched key of one client (Redis's watchedKey). */
 class WatchedKey {
@@ -118,37 +169,22 @@ export class Watch {
     if (this.count !== 0) this.touchKey(db, key);
   }
 
+  /** The log observer's side of visitMutation: what each event touches. */
+  private readonly visitor: MutationVisitor = {
+    flushed: (db) => {
+      if (db >= 0) this.touchFlushed(db);
+      else for (let d = 0; d < this.byDb.length; d++) this.touchFlushed(d);
+    },
+    swapped: (a, b) => this.touchSwapped(a, b),
+    key: (db, key) => this.touchKey(db, key),
+    wants: (db) => {
+      const m = this.byDb[db];
+      return m !== undefined && m.size !== 0;
+    },
+  };
+
   private mutation(db: number, argv: readonly string[]): void {
-    const name = argv[0].toLowerCase();
-    switch (name) {
-      case 'flushall':
-        for (let d = 0; d < this.byDb.length; d++) this.touchFlushed(d);
-        return;
-      case 'flushdb':
-        this.touchFlushed(db);
-        return;
-      case 'swapdb':
-        this.touchSwapped(Number(argv[1]), Number(argv[2]));
-        return;
-      case 'move':
-        this.touchKey(db, argv[1]);
-        this.touchKey(Number(argv[2]), argv[1]);
-        return;
-      case 'copy': {
-        // Only the destination changes, in the db named by DB (default: the source db).
-        let target = db;
-        for (let i = 3; i + 1 < argv.length; i++) if (argv[i].toLowerCase() === 'db') target = Number(argv[i + 1]);
-        this.touchKey(target, argv[2]);
-        return;
-      }
-    }
-    const m = this.byDb[db];
-    if (m === undefined || m.size === 0) return;
-    let spec = this.server.commands.get(name);
-    if (spec === undefined) return;
-    if (spec.subcommands !== undefined && argv.length > 1) spec = spec.subcommands.get(argv[1].toLowerCase()) ?? spec;
-    const idx = keyIndexes(spec, argv);
-    for (let i = 0; i < idx.length; i++) this.touchKey(db, argv[idx[i]]);
+    visitMutation(this.server.commands, db, argv, this.visitor);
   }
 
   private isExpired(d: Db, key: string): boolean {
