@@ -1340,8 +1340,6 @@ const INERT: Readonly<Record<string, string>> = {
   activerehashing: 'dicts always rehash incrementally, a step per operation',
   'dynamic-hz': 'the cron runs at hz, whatever the number of clients',
   'busy-reply-threshold': 'there is no scripting (EVAL, FCALL)',
-  'stream-node-max-bytes': 'streams are not implemented',
-  'stream-node-max-entries': 'streams are not implemented',
   'sanitize-dump-payload': 'RESTORE payloads are always checked in depth (as with yes): each structure is parsed into a new value, never trusted in place',
   'maxmemory-clients': 'client eviction is not implemented (client output limits are)',
   'proc-title-template': 'the process title is left as Node sets it',

@@ -117,7 +117,7 @@ function prefixOf(key: string, depth: number): string {
 }
 
 function emptyTypes(): Record<ValueType, number> {
-  return { string: 0, list: 0, hash: 0, set: 0, zset: 0 };
+  return { string: 0, list: 0, hash: 0, set: 0, zset: 0, stream: 0 };
 }
 
 interface Summary {

@@ -12,12 +12,13 @@ import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
 import { transactionCommands } from './transactions.js';
 import { aclCommands } from './acl.js';
-import { replicationCommands } from './replication.js';
-import { hyperloglogCommands } from './hyperloglog.js';
-import { dumpCommands } from './dump.js';
-import { sortCommands } from './sort.js';
 import { bitmapCommands } from './bitmaps.js';
+import { hyperloglogCommands } from './hyperloglog.js';
+import { sortCommands } from './sort.js';
+import { dumpCommands } from './dump.js';
+import { replicationCommands } from './replication.js';
 import { geoCommands } from './geo.js';
+import { streamCommands } from './streams.js';
 
 export const allCommands: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -32,10 +33,11 @@ export const allCommands: readonly (readonly CommandSpec[])[] = [
   pubsubCommands,
   transactionCommands,
   aclCommands,
-  replicationCommands,
-  hyperloglogCommands,
-  dumpCommands,
-  sortCommands,
   bitmapCommands,
+  hyperloglogCommands,
+  sortCommands,
+  dumpCommands,
+  replicationCommands,
   geoCommands,
+  streamCommands,
 ];

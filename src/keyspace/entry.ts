@@ -1,11 +1,14 @@
 // What a key holds. Where it is held (its slot, expiry, LRU place) is the key table's (table.ts).
 
-export type ValueType = 'string' | 'list' | 'hash' | 'set' | 'zset';
+export type ValueType = 'string' | 'list' | 'hash' | 'set' | 'zset' | 'stream';
 
-/** Collection values (lists, hashes, sets, sorted sets) implement this; strings are plain latin1 strings. */
+/** Collection values (lists, hashes, sets, sorted sets, streams) implement this; strings are plain latin1 strings. */
 export interface Collection {
   readonly type: Exclude<ValueType, 'string'>;
-  /** Number of elements; a collection that reaches 0 must be deleted by the command that emptied it. */
+  /**
+   * Number of elements; a collection that reaches 0 must be deleted by the command that emptied
+   * it — except a stream, the one type that exists empty (its size is its live entry count).
+   */
   readonly size: number;
   /**
    * Optional: total length of the elements' strings (fields + values, members), kept current by

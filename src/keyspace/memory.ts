@@ -45,6 +45,14 @@ export const CHAIN_BYTES = LINK_BYTES + 3;
 export const DICT_ENTRY_BYTES = 14;
 /** Per key with a TTL: its entry in the db's expires Set (20 B at 2/3 fill). */
 export const EXPIRE_ENTRY_BYTES = 30;
+/** What memory accounting reads of a stream value (types/stream.ts keeps it current). */
+interface StreamShape {
+  heapBytes?: unknown;
+}
+/** A stream without its own estimate (not expected): an object plus ~128 B per entry. */
+const STREAM_FALLBACK_FIXED = 256;
+const STREAM_FALLBACK_ENTRY = 128;
+
 /** Elements sampled to estimate a collection's element bytes (MEMORY USAGE's default is 5). */
 export const ACCOUNT_SAMPLES = 8;
 /** Pending collections re-estimated at once when the queue grows past this (AOF replay, EXEC). */
@@ -207,6 +215,12 @@ export function estimateValue(v: Value, samples = ACCOUNT_SAMPLES): number {
     // A listpack zset is one string: exact, O(1).
     const z = v as unknown as ZSetShape;
     if (z.skiplist === null && typeof z.packed === 'string') return ZSET_PACKED_FIXED + stringBytes(z.packed.length);
+  }
+  if (v.type === 'stream') {
+    // A stream keeps a running estimate of its own heap (nodes, entries, groups, PELs): its
+    // entries are arrays of strings and its PELs maps, too varied for one element figure.
+    const h = (v as unknown as StreamShape).heapBytes;
+    return typeof h === 'number' ? h : STREAM_FALLBACK_FIXED + v.size * STREAM_FALLBACK_ENTRY;
   }
   const n = v.size;
   // A `bytes` counter (sum of element lengths) makes the element part exact up to alignment:

@@ -25,7 +25,14 @@
 //                        Redis's quicklistPushTail would split them (list-max-listpack-size);
 //       set            — RDB_TYPE_SET_INTSET while Hoard's encoding is intset, else RDB_TYPE_SET;
 //       hash           — RDB_TYPE_HASH_LISTPACK while listpack, else RDB_TYPE_HASH;
-//       sorted set     — RDB_TYPE_ZSET_2 (binary doubles, highest score first as Redis writes it).
+//       sorted set     — RDB_TYPE_ZSET_2 (binary doubles, highest score first as Redis writes it);
+//       stream         — RDB_TYPE_STREAM_LISTPACKS_2: one listpack per node, built entry by entry
+//                        as streamAppendItem builds it (master entry, SAMEFIELDS compression,
+//                        tombstone flags, lp-count), so a stream built by the same commands dumps
+//                        the same bytes as Redis's; then length, last/first/max-deleted IDs,
+//                        entries-added, groups with their PEL (raw IDs, delivery time and count)
+//                        and consumers (seen time, PEL IDs). RESTORE also reads the 6.x
+//                        RDB_TYPE_STREAM_LISTPACKS, as Redis 7.0 does.
 //   - Decoded values get the encoding Redis gives a value it loads (the types' `from`
 //     factories apply hash-/set-/zset- thresholds of the config).
 
@@ -35,6 +42,7 @@ import { HashValue, type EncodingConfig } from '../types/hash.js';
 import { SetValue } from '../types/set.js';
 import { ZSetValue } from '../types/zset-value.js';
 import { parseInt64 } from '../util/numbers.js';
+import { StreamValue, StreamNode, U64_MAX, deltaI64, idMs, idSeq, makeId, ENTRIES_READ_INVALID, type StreamID } from '../types/stream.js';
 
 // ---- constants (rdb.h) -------------------------------------------------------------------------
 
@@ -885,8 +893,8 @@ function parseScoreText(s: string): number {
 
 /**
  * The value in a DUMP payload whose footer verifyDumpPayload accepted. Throws RdbFormatError
- * for anything Redis would refuse ("Bad data format"), for stream and module payloads (Hoard has
- * neither), and for what Redis's sanitizer would refuse (see the file comment).
+ * for anything Redis would refuse ("Bad data format"), for module payloads (Hoard has no
+ * modules), and for what Redis's sanitizer would refuse (see the file comment).
  */
 export function decodeDumpPayload(payload: Buffer, cfg: EncodingConfig): Value {
   if (payload.length < DUMP_FOOTER_BYTES + 1) bad('payload too short');
@@ -1011,7 +1019,7 @@ function loadObject(r: Reader, type: number, cfg: EncodingConfig): Value {
     }
     case RDB_TYPE_STREAM_LISTPACKS:
     case RDB_TYPE_STREAM_LISTPACKS_2:
-      return bad('streams are not supported');
+      return loadStream(r, type === RDB_TYPE_STREAM_LISTPACKS_2);
     case RDB_TYPE_MODULE_PRE_GA:
     case RDB_TYPE_MODULE_2:
       return bad('module values are not supported');
@@ -1239,6 +1247,7 @@ export function createDumpPayload(v: Value, cfg: DumpConfig): Buffer {
   else if (v instanceof SetValue) writeSet(w, v, compress);
   else if (v instanceof HashValue) writeHash(w, v, compress);
   else if (v instanceof ZSetValue) writeZset(w, v, compress);
+  else if (v instanceof StreamValue) writeStream(w, v, compress);
   else throw Object.assign(new Error(`DUMP: no RDB encoding for a ${v.type} value of this class`), { code: 'COLLECTION_CONTRACT' });
   w.room(DUMP_FOOTER_BYTES);
   w.buf[w.pos++] = DUMP_RDB_VERSION & 0xff;
@@ -1246,4 +1255,268 @@ export function createDumpPayload(v: Value, cfg: DumpConfig): Buffer {
   crc64Into(w.buf, 0, w.pos, w.buf, w.pos);
   w.pos += 8;
   return w.buf.subarray(0, w.pos);
+}
+
+// ---- streams (rdb.c rdbSaveObject/rdbLoadObject for OBJ_STREAM, t_stream.c listpacks) -----------
+
+/** rdbSaveLen of a 64-bit value. */
+function writeLenBig(w: Writer, v: bigint): void {
+  if (v <= 0xffffffffn) return w.len(Number(v));
+  w.room(9);
+  w.buf[w.pos++] = RDB_64BITLEN;
+  w.buf.writeBigUInt64BE(v, w.pos);
+  w.pos += 8;
+}
+
+/** rdbLoadLen of a 64-bit value, exact. */
+function readLenBig(r: Reader): bigint {
+  const first = r.u8();
+  const type = (first & 0xc0) >>> 6;
+  if (type === RDB_ENCVAL) bad('unexpected encoded value');
+  if (type === RDB_6BITLEN) return BigInt(first & 0x3f);
+  if (type === RDB_14BITLEN) return BigInt(((first & 0x3f) << 8) | r.u8());
+  if (first === RDB_32BITLEN) return BigInt(r.take(4).readUInt32BE(0));
+  if (first === RDB_64BITLEN) return r.take(8).readBigUInt64BE(0);
+  return bad('unknown length encoding');
+}
+
+/** rdbSaveMillisecondTime: 8 bytes little-endian. */
+function writeMs(w: Writer, t: number): void {
+  w.room(8);
+  w.buf.writeBigInt64LE(BigInt(Math.trunc(t)), w.pos);
+  w.pos += 8;
+}
+
+function readMs(r: Reader): number {
+  return Number(r.take(8).readBigInt64LE(0));
+}
+
+/** streamEncodeID: 128 bits big-endian. */
+function idBytes(id: StreamID): Buffer {
+  const b = Buffer.allocUnsafe(16);
+  b.writeBigUInt64BE(idMs(id), 0);
+  b.writeBigUInt64BE(idSeq(id), 8);
+  return b;
+}
+
+function idFromBytes(b: Buffer): StreamID {
+  return makeId(b.readBigUInt64BE(0), b.readBigUInt64BE(8));
+}
+
+function writeIdLens(w: Writer, id: StreamID): void {
+  writeLenBig(w, idMs(id));
+  writeLenBig(w, idSeq(id));
+}
+
+function readIdLens(r: Reader): StreamID {
+  const ms = readLenBig(r);
+  return makeId(ms, readLenBig(r));
+}
+
+const STREAM_ITEM_FLAG_DELETED = 1;
+const STREAM_ITEM_FLAG_SAMEFIELDS = 2;
+
+/** The listpack Redis holds for `n` (streamAppendItem, with its counters and flags as they are now). */
+function nodeListpack(n: StreamNode): Buffer {
+  const lp = new ListpackWriter(n.lpBytes + 16);
+  lp.append(String(n.count));
+  lp.append(String(n.delCount));
+  const mf = n.masterFields;
+  lp.append(String(mf.length));
+  for (let i = 0; i < mf.length; i++) lp.append(mf[i]);
+  lp.append('0');
+  const mMs = idMs(n.masterId);
+  const mSeq = idSeq(n.masterId);
+  for (let i = 0; i < n.ids.length; i++) {
+    const fv = n.fvs[i];
+    const nf = fv.length >>> 1;
+    const same = n.sameFields(fv);
+    lp.append(String((n.deleted[i] ? STREAM_ITEM_FLAG_DELETED : 0) | (same ? STREAM_ITEM_FLAG_SAMEFIELDS : 0)));
+    lp.append(String(deltaI64(idMs(n.ids[i]), mMs)));
+    lp.append(String(deltaI64(idSeq(n.ids[i]), mSeq)));
+    if (!same) lp.append(String(nf));
+    for (let j = 0; j < nf; j++) {
+      if (!same) lp.append(fv[2 * j]);
+      lp.append(fv[2 * j + 1]);
+    }
+    lp.append(String(same ? nf + 3 : 2 * nf + 4));
+  }
+  return lp.finish();
+}
+
+function writeStream(w: Writer, s: StreamValue, compress: boolean): void {
+  w.u8(RDB_TYPE_STREAM_LISTPACKS_2);
+  w.len(s.nodes.length);
+  for (const n of s.nodes) {
+    writeBlob(w, idBytes(n.masterId), compress);
+    writeBlob(w, nodeListpack(n), compress);
+  }
+  w.len(s.length);
+  writeIdLens(w, s.lastId);
+  writeIdLens(w, s.firstId);
+  writeIdLens(w, s.maxDeletedId);
+  w.len(s.entriesAdded);
+  const groups = s.sortedGroups();
+  w.len(groups.length);
+  for (const cg of groups) {
+    writeString(w, cg.name, compress);
+    writeIdLens(w, cg.lastId);
+    writeLenBig(w, cg.entriesRead === ENTRIES_READ_INVALID ? U64_MAX : BigInt(cg.entriesRead));
+    w.len(cg.pel.size);
+    for (const [id, nack] of cg.pel.entries()) {
+      w.bytes(idBytes(id));
+      writeMs(w, nack.deliveryTime);
+      w.len(nack.deliveryCount);
+    }
+    const cons = cg.sortedConsumers();
+    w.len(cons.length);
+    for (const c of cons) {
+      writeString(w, c.name, compress);
+      writeMs(w, c.seenTime);
+      w.len(c.pel.size);
+      for (const [id] of c.pel.entries()) w.bytes(idBytes(id));
+    }
+  }
+}
+
+/** A listpack element that must be an integer (stream node bookkeeping). */
+function lpInt(items: string[], i: number): bigint {
+  if (i >= items.length) bad('stream listpack: entry truncated');
+  const v = parseInt64(items[i]);
+  if (v === null) bad('stream listpack: integer expected');
+  return BigInt(v);
+}
+
+/** One node's listpack, checked as streamValidateListpackIntegrity (deep) does, into `s`. */
+function loadStreamNode(s: StreamValue, master: StreamID, lp: Buffer): void {
+  const items = readListpack(lp);
+  if (items.length === 0) bad('empty listpack inside stream');
+  const count = lpInt(items, 0);
+  const delCount = lpInt(items, 1);
+  const nf = Number(lpInt(items, 2));
+  if (nf < 0 || 3 + nf >= items.length) bad('stream listpack: bad master entry');
+  const fields = items.slice(3, 3 + nf);
+  if (items[3 + nf] !== '0') bad('stream listpack: master entry not terminated');
+  const ids: StreamID[] = [];
+  const fvs: string[][] = [];
+  const deleted: boolean[] = [];
+  const mMs = idMs(master);
+  const mSeq = idSeq(master);
+  let p = 4 + nf;
+  let live = 0n;
+  let dead = 0n;
+  while (p < items.length) {
+    const flags = Number(lpInt(items, p));
+    if (flags < 0 || flags > 3) bad('stream listpack: bad entry flags');
+    const id = makeId((mMs + lpInt(items, p + 1)) & U64_MAX, (mSeq + lpInt(items, p + 2)) & U64_MAX);
+    if (id < master) bad('stream listpack: entry before its master entry');
+    p += 3;
+    const fv: string[] = [];
+    if ((flags & STREAM_ITEM_FLAG_SAMEFIELDS) !== 0) {
+      if (p + nf > items.length) bad('stream listpack: entry truncated');
+      for (let j = 0; j < nf; j++) fv.push(fields[j], items[p + j]);
+      p += nf;
+      if (lpInt(items, p) !== BigInt(nf + 3)) bad('stream listpack: bad lp-count');
+    } else {
+      const n = Number(lpInt(items, p));
+      p++;
+      if (n < 1 || p + 2 * n > items.length) bad('stream listpack: bad field count');
+      for (let j = 0; j < 2 * n; j++) fv.push(items[p + j]);
+      p += 2 * n;
+      if (lpInt(items, p) !== BigInt(2 * n + 4)) bad('stream listpack: bad lp-count');
+    }
+    if (fv.length === 0) bad('stream listpack: entry without fields');
+    p++;
+    ids.push(id);
+    fvs.push(fv);
+    const del = (flags & STREAM_ITEM_FLAG_DELETED) !== 0;
+    deleted.push(del);
+    if (del) dead++;
+    else live++;
+  }
+  if (ids.length === 0) bad('stream listpack: node without entries');
+  if (live !== count || dead !== delCount) bad('stream listpack: counters do not match the entries');
+  // Live entries must ascend across the whole stream. A node may hold an entry below a
+  // tombstone before it (7.0 lets XSETID go below a deleted ID and XADD then appends to the same
+  // listpack): such a node is split at each descent, so every node here stays sorted.
+  let lastLive = s.length > 0 ? s.lastValidId() : -1n;
+  let from = 0;
+  for (let i = 0; i <= ids.length; i++) {
+    if (i < ids.length) {
+      if (!deleted[i]) {
+        if (ids[i] <= lastLive) bad('stream entries out of order');
+        lastLive = ids[i];
+      }
+      if (i === 0 || ids[i] > ids[i - 1]) continue;
+    }
+    const runMaster = from === 0 ? master : ids[from];
+    if (s.nodes.length > 0 && runMaster <= s.nodes[s.nodes.length - 1].masterId) bad('stream nodes out of order');
+    s.loadNode(runMaster, fields, ids.slice(from, i), fvs.slice(from, i), deleted.slice(from, i));
+    from = i;
+  }
+}
+
+function loadStream(r: Reader, v2: boolean): StreamValue {
+  const s = new StreamValue();
+  const nodes = r.plainLen();
+  for (let i = 0; i < nodes; i++) {
+    const key = r.stringBytes();
+    if (key.length !== 16) bad('stream node key is not a stream ID');
+    const master = idFromBytes(key);
+    loadStreamNode(s, master, r.stringBytes());
+  }
+  const length = readLenBig(r);
+  if (length !== BigInt(s.length)) bad('stream length does not match its entries');
+  s.lastId = readIdLens(r);
+  if (s.nodes.length > 0 && s.nodes[s.nodes.length - 1].lastId > s.lastId && s.lastValidId() > s.lastId) bad('stream entries after its last ID');
+  if (v2) {
+    s.firstId = readIdLens(r);
+    s.maxDeletedId = readIdLens(r);
+    const added = readLenBig(r);
+    if (added > BigInt(Number.MAX_SAFE_INTEGER)) bad('entries-added too large');
+    s.entriesAdded = Number(added);
+  } else {
+    s.firstId = s.edgeId(true);
+    s.entriesAdded = s.length;
+  }
+  const ngroups = r.plainLen();
+  for (let g = 0; g < ngroups; g++) {
+    const name = r.string();
+    const lastId = readIdLens(r);
+    let entriesRead: number;
+    if (v2) {
+      const er = readLenBig(r);
+      entriesRead = er === U64_MAX ? ENTRIES_READ_INVALID : er > BigInt(Number.MAX_SAFE_INTEGER) ? bad('entries-read too large') : Number(er);
+    } else entriesRead = s.estimateDistance(lastId);
+    const cg = s.createGroup(name, lastId, entriesRead);
+    if (cg === null) bad('duplicated consumer group name');
+    const pelSize = r.plainLen();
+    const pending = new Map<StreamID, { t: number; n: number; taken: boolean }>();
+    const order: StreamID[] = [];
+    for (let i = 0; i < pelSize; i++) {
+      const id = idFromBytes(r.take(16));
+      const t = readMs(r);
+      const n = r.plainLen();
+      if (pending.has(id)) bad('duplicated global PEL entry');
+      pending.set(id, { t, n, taken: false });
+      order.push(id);
+    }
+    const ncons = r.plainLen();
+    for (let i = 0; i < ncons; i++) {
+      const cname = r.string();
+      const seen = readMs(r);
+      const consumer = s.createConsumer(cg!, cname, seen);
+      if (consumer === null) bad('duplicated consumer name');
+      const n = r.plainLen();
+      for (let j = 0; j < n; j++) {
+        const id = idFromBytes(r.take(16));
+        const e = pending.get(id);
+        if (e === undefined || e.taken) bad('consumer PEL entry not in the group PEL, or claimed twice');
+        e.taken = true;
+        s.loadNack(cg!, id, consumer!, e.t, e.n);
+      }
+    }
+    for (const id of order) if (!pending.get(id)!.taken) bad('group PEL entry without a consumer');
+  }
+  return s;
 }

@@ -7,7 +7,7 @@
 //   u8   kind               0 = a whole key, 1 = first chunk of a chunked collection,
 //                           2 = continuation chunk (appends to the key of the previous record)
 //   u8   db
-//   u8   type               0 string, 1 list, 2 hash, 3 set, 4 zset
+//   u8   type               0 string, 1 list, 2 hash, 3 set, 4 zset, 5 stream
 //   f64  expireAt           absolute unix ms, 0 = no expiry (ignored on continuation chunks)
 //   u32  keyLen, key bytes  (repeated on continuation chunks so every record is self-describing)
 //   payload:
@@ -15,6 +15,14 @@
 //     list / set: u32 count, count × (u32 len, bytes)               — list in order
 //     hash:       u32 count, count × (field, value) as (u32 len, bytes)
 //     zset:       u32 count, count × (u32 len, member bytes, f64 score) — ascending order
+//     stream:     u32 count, count × (u32 len, bytes): tagged elements, in this order —
+//                 'M' (last ID, max deleted ID, first ID, entries added) once, then per node
+//                 'N' (master ID, master fields) followed by its 'E' entries (tombstone flag,
+//                 ID, field-value strings), then per group 'G' (name, last delivered ID,
+//                 entries read) followed by its consumers 'C' (name, seen time) and its PEL 'P'
+//                 (ID, consumer, delivery time, delivery count); IDs and numbers are decimal
+//                 text (see streamSnapshotElements in types/stream.ts). Type code 5 was added
+//                 with streams: snapshots written before it hold no such record.
 // Keys, members and values are latin1 strings (one char per byte), so they are copied as bytes.
 // A collection larger than CHUNK_ELEMENTS elements or CHUNK_BYTES bytes is split, so a
 // 10M-member set never becomes one giant record.
@@ -35,6 +43,7 @@ import { ListValue } from '../types/list.js';
 import { HashValue, type EncodingConfig } from '../types/hash.js';
 import { SetValue } from '../types/set.js';
 import { ZSetValue } from '../types/zset-value.js';
+import { StreamValue, streamFromSnapshotElements, streamSnapshotElements } from '../types/stream.js';
 import type { Latin1Buffer } from '../util/latin1.js';
 
 /** The version of each record's own layout (its first byte). */
@@ -49,8 +58,8 @@ export const PAGE_BYTES = 64 * 1024;
 export const CHUNK_ELEMENTS = 4096;
 export const CHUNK_BYTES = 1024 * 1024;
 
-const TYPE_CODES: Record<ValueType, number> = { string: 0, list: 1, hash: 2, set: 3, zset: 4 };
-const CODE_TYPES: ValueType[] = ['string', 'list', 'hash', 'set', 'zset'];
+const TYPE_CODES: Record<ValueType, number> = { string: 0, list: 1, hash: 2, set: 3, zset: 4, stream: 5 };
+const CODE_TYPES: ValueType[] = ['string', 'list', 'hash', 'set', 'zset', 'stream'];
 
 export class SnapshotFormatError extends Error {
   readonly code = 'SNAPSHOT_CORRUPT';
@@ -263,6 +272,14 @@ function encodeRecords(o: Out, db: number, key: string, value: Value, expireAt: 
         count++;
       }
       break;
+    case 'stream':
+      for (const el of streamSnapshotElements(value as StreamValue)) {
+        maybeSplit();
+        o.str(el);
+        bytes += el.length + 4;
+        count++;
+      }
+      break;
     default:
       throw new SnapshotFormatError(`cannot encode value of type ${type}`);
   }
@@ -371,7 +388,7 @@ export function decodeRecord(buf: Buffer, start = 0, end = buf.length): DecodedR
   } else {
     const count = rdU32();
     if (count > end - start) throw new SnapshotFormatError(`element count ${count} exceeds record size`);
-    if (type === 'list' || type === 'set') {
+    if (type === 'list' || type === 'set' || type === 'stream') {
       const a: string[] = new Array(count);
       for (let i = 0; i < count; i++) a[i] = rdStr();
       elements = a;
@@ -418,6 +435,16 @@ export function materialize(type: ValueType, parts: Elements[], cfg: EncodingCon
       const pairs: Array<[string, number]> = [];
       for (const p of parts) for (const e of p as Array<[string, number]>) pairs.push(e);
       return ZSetValue.from(pairs, cfg);
+    }
+    case 'stream': {
+      function* all(): IterableIterator<string> {
+        for (const p of parts) yield* p as string[];
+      }
+      try {
+        return streamFromSnapshotElements(all());
+      } catch (err) {
+        throw new SnapshotFormatError(`bad stream record: ${(err as Error).message}`, { cause: err });
+      }
     }
     default:
       throw new SnapshotFormatError(`cannot build a value of type ${type}`);

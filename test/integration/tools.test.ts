@@ -79,6 +79,25 @@ type State = Map<string, KeyState>;
 const hex = (b: Buffer) => b.toString('hex');
 const parseScore = (s: string) => (s === 'inf' ? Infinity : s === '-inf' ? -Infinity : Number(s));
 
+/**
+ * XINFO STREAM FULL as comparable data: byte strings as hex, and the consumers' seen-time left
+ * out (an AOF replay sets it to the time of the replay, as it does in Redis).
+ */
+function streamState(v: unknown): unknown {
+  if (Buffer.isBuffer(v)) return hex(v);
+  if (!Array.isArray(v)) return v;
+  const out: unknown[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const name = Buffer.isBuffer(v[i]) ? v[i].toString() : null;
+    if (name === 'seen-time' && i % 2 === 0) {
+      i++;
+      continue;
+    }
+    out.push(streamState(v[i]));
+  }
+  return out;
+}
+
 async function readAll(port: number): Promise<{ state: State; sizes: number[] }> {
   const state: State = new Map();
   const sizes: number[] = [];
@@ -121,6 +140,9 @@ async function readAll(port: number): Promise<{ state: State; sizes: number[] }>
             value = pairs;
             break;
           }
+          case 'stream':
+            value = streamState(await r.callBuffer('XINFO', 'STREAM', k, 'FULL'));
+            break;
           default:
             value = `unexpected type ${type}`;
         }
@@ -228,6 +250,20 @@ async function populate1(port: number): Promise<void> {
       const res = await q.exec();
       for (const [e] of res ?? []) if (e) throw e;
     });
+    await forType('stream', async () => {
+      const q = r.pipeline();
+      for (let i = 0; i < 10; i++) q.xadd(`stream:${i}`, `${1000 + i}-1`, 'f', `v${i}`, 'bin', BIN_VAL);
+      for (let i = 1; i <= 3000; i++) q.xadd('big:stream', `${i}-0`, 'seq', String(i), 'payload', 'p'.repeat(i % 50));
+      q.xgroup('CREATE', 'big:stream', 'g1', '0');
+      q.xgroup('CREATE', 'big:stream', 'g2', '$');
+      q.xreadgroup('GROUP', 'g1', 'alice', 'COUNT', 5, 'STREAMS', 'big:stream', '>');
+      q.xreadgroup('GROUP', 'g1', 'bob', 'COUNT', 3, 'STREAMS', 'big:stream', '>');
+      q.xadd('stream:ttl', '5-5', 'a', '1');
+      q.pexpire('stream:ttl', 4 * HOUR);
+      q.xgroup('CREATE', 'stream:empty', 'g', '$', 'MKSTREAM');
+      const res = await q.exec();
+      for (const [e] of res ?? []) if (e) throw e;
+    });
     // Other dbs.
     for (const db of [1, 5, 15]) {
       await r.select(db);
@@ -267,6 +303,13 @@ async function populate2(port: number): Promise<void> {
     await forType('set', async () => {
       await r.srem('set:1', '1');
       await r.sadd('big:set', 'late-member');
+    });
+    await forType('stream', async () => {
+      await r.xadd('big:stream', '3001-0', 'seq', 'late');
+      await r.xack('big:stream', 'g1', '1-0', '2-0');
+      await r.xdel('big:stream', '10-0', '2000-0');
+      await r.xreadgroup('GROUP', 'g2', 'carol', 'STREAMS', 'big:stream', '>');
+      await r.call('XCLAIM', 'big:stream', 'g1', 'bob', '0', '3-0');
     });
     await forType('zset', async () => {
       await r.zincrby('zset:1', 10, 'a');
@@ -533,7 +576,9 @@ describe('offline tools', { timeout: 90_000 }, () => {
     expect(zs.length).toBe(expectedZsets);
     const z1 = zs.find((o) => o.key === 'zset:1');
     if (z1) expect(z1.value).toEqual([['lo', '-inf'], ['tiny', 1e-300], ['b', 2.5], ['c', 1], ['a', 11], ['hi', 'inf']].sort((a, b) => score(a[1]) - score(b[1])));
-    const bad = await tool('dump', ['--type', 'stream', snap.dir]);
+    const streams = (await tool('dump', ['--type', 'stream', snap.dir])).stdout.toString().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(streams.map((o) => o.key).sort()).toEqual([...snap.state.keys()].filter((k) => snap.state.get(k)!.type === 'stream').map((k) => Buffer.from(k.slice(2), 'hex').toString()).sort());
+    const bad = await tool('dump', ['--type', 'nosuch', snap.dir]);
     expect(bad.code).toBe(2);
   });
 

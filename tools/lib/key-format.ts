@@ -1,6 +1,10 @@
 // The interchange formats of hoard-dump / hoard-restore, one key at a time:
 //  - JSON Lines: {"db":0,"key":K,"type":T,"ttl":MS,"pxat":ABS,"value":V}, one key per line;
 //  - RESP commands for `redis-cli --pipe` (and for hoard-restore --host).
+// A stream's JSON value is the list of its tagged elements as the snapshot stores them (entries,
+// groups, consumers, pending entries: see the stream layout in src/persistence/value-codec.ts);
+// as RESP it is one RESTORE of its DUMP payload in Redis's own format, which redis-server and
+// Hoard both load.
 // Keys and values are binary-safe latin1 strings inside Hoard (one char per byte). In JSON a byte
 // string that is valid UTF-8 is written as a JSON string of its text, any other as
 // {"base64":"..."}; a zset score is a JSON number, or "inf" / "-inf".
@@ -15,8 +19,10 @@ import type { SetValue } from '../../src/types/set.js';
 import type { HashValue } from '../../src/types/hash.js';
 import type { ZSetValue } from '../../src/types/zset-value.js';
 import type { Elements } from '../../src/persistence/value-codec.js';
+import { createDumpPayload, type DumpConfig } from '../../src/persistence/rdb-value.js';
+import { type StreamValue, streamFromSnapshotElements, streamSnapshotElements } from '../../src/types/stream.js';
 
-export const VALUE_TYPES: readonly ValueType[] = ['string', 'list', 'hash', 'set', 'zset'];
+export const VALUE_TYPES: readonly ValueType[] = ['string', 'list', 'hash', 'set', 'zset', 'stream'];
 
 /** A key in a form both formats and both loaders share. Strings are latin1 byte strings. */
 export interface KeyRecord {
@@ -101,6 +107,8 @@ export function elementsOf(v: Value): Iterable<string | [string, string] | [stri
       return (v as HashValue).entries();
     case 'zset':
       return (v as ZSetValue).entries();
+    case 'stream':
+      return streamSnapshotElements(v as StreamValue);
   }
 }
 
@@ -118,6 +126,7 @@ export function encodeJsonLine(db: number, key: string, value: Value, expireAt: 
   switch (type) {
     case 'list':
     case 'set':
+    case 'stream':
       for (const m of elementsOf(value) as Iterable<string>) {
         s += (first ? '' : ',') + jsonBytes(m);
         first = false;
@@ -172,9 +181,16 @@ export function decodeJsonLine(line: string, now: number): KeyRecord {
     return rec;
   }
   if (!Array.isArray(v) || v.length === 0) throw new Error(`"value" of a ${type} must be a non-empty array`);
-  if (type === 'list' || type === 'set') {
+  if (type === 'list' || type === 'set' || type === 'stream') {
     const a: string[] = new Array(v.length);
     for (let i = 0; i < v.length; i++) a[i] = bytesFromJson(v[i], `"value"[${i}]`);
+    if (type === 'stream') {
+      try {
+        streamFromSnapshotElements(a);
+      } catch (err) {
+        throw new Error(`"value" is not a valid stream: ${(err as Error).message}`);
+      }
+    }
     rec.elements = a;
   } else if (type === 'hash') {
     const a: Array<[string, string]> = new Array(v.length);
@@ -202,12 +218,21 @@ export function decodeJsonLine(line: string, now: number): KeyRecord {
 export const RESP_BATCH_ELEMENTS = 1000;
 export const RESP_BATCH_BYTES = 1024 * 1024;
 
-const PUSH_COMMAND: Record<Exclude<ValueType, 'string'>, string> = { list: 'RPUSH', set: 'SADD', hash: 'HSET', zset: 'ZADD' };
+/** What createDumpPayload reads of the config, for a stream: Redis's default rdbcompression yes. */
+const STREAM_DUMP_CONFIG: DumpConfig = {
+  bool: (name) => name === 'rdbcompression',
+  num: (name) => {
+    throw new Error(`a stream's DUMP does not read ${name}`);
+  },
+};
+
+const PUSH_COMMAND: Record<Exclude<ValueType, 'string' | 'stream'>, string> = { list: 'RPUSH', set: 'SADD', hash: 'HSET', zset: 'ZADD' };
 
 /**
  * The commands (argv, latin1) that rebuild one key on an empty db that is already SELECTed:
  * SET key value [PXAT t] for a string; RPUSH / SADD / HSET / ZADD in batches, then PEXPIREAT,
- * for a collection. `replace` first DELetes the key (hoard-restore --force).
+ * for a collection; RESTORE key <pxat|0> <payload> [ABSTTL] for a stream. `replace` first
+ * DELetes the key (hoard-restore --force).
  */
 export function* keyCommands(
   key: string,
@@ -223,6 +248,12 @@ export function* keyCommands(
     return;
   }
   if (replace) yield ['DEL', key];
+  if (type === 'stream') {
+    // One RESTORE of the stream's DUMP payload (no compression option matters for streams).
+    const payload = createDumpPayload(streamFromSnapshotElements(elements as Iterable<string>), STREAM_DUMP_CONFIG);
+    yield ['RESTORE', key, expireAt === 0 ? '0' : String(expireAt), payload.toString('latin1'), ...(expireAt === 0 ? [] : ['ABSTTL'])];
+    return;
+  }
   const cmd = PUSH_COMMAND[type];
   let argv: string[] = [cmd, key];
   let n = 0;
