@@ -145,6 +145,11 @@ export interface BlockedRequest {
   serve(c: CommandContext, key: string): boolean;
   /** Replies to a client whose timeout passed (Redis: a null array for lists and zsets). */
   timedOut(c: CommandContext): void;
+  /**
+   * Optional: the key the client waits on was deleted (Redis's signalDeletedKeyAsReady).
+   * Returns true after replying (the client is then unblocked), false to keep waiting.
+   */
+  keyDeleted?(c: CommandContext, key: string): boolean;
 }
 
 /**

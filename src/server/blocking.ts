@@ -18,7 +18,8 @@
 //
 // What the server wires: `signalCommandKeys` after every write command (a key created by
 // RENAME, COPY, RESTORE, MOVE... wakes its waiters, as Redis's dbAdd → signalKeyAsReady does),
-// `handleReadyKeys` after each command, `clientGone` on disconnect; INFO clients reads
+// `handleReadyKeys` after each command, `signalKeyAsReady` for the DELs of expiry and eviction
+// too (a deleted key answers the waiters that want to know), `clientGone` on disconnect; INFO clients reads
 // `blocked_clients` and `clients_in_timeout_table` from here. The families call `block`,
 // `canBlock` and `signalKeyAsReady` (when they create a key of a type someone may wait for),
 // through BlockingApi (commands/types.ts, which also declares their BlockedRequest); CLIENT
@@ -261,7 +262,10 @@ export class Blocking implements BlockingApi {
     if (q === undefined) return;
     // May expire the key (and propagate its DEL), as Redis's lookupKeyReadWithFlags does here.
     const v = this.server.ks.dbs[dbIndex].peekValue(key);
-    if (v === undefined) return;
+    if (v === undefined) {
+      this.serveDeleted(q, key);
+      return;
+    }
     const type = typeOf(v);
     let w = q.head;
     while (w !== null) {
@@ -281,6 +285,29 @@ export class Blocking implements BlockingApi {
         this.release(rec);
         this.resume(rec.client);
         if (!more) return;
+      }
+      w = next;
+    }
+  }
+
+  /**
+   * Redis's signalDeletedKeyAsReady: `key` is gone. The waiters that answer a deletion
+   * (XREADGROUP: "UNBLOCKED the stream key no longer exists") are unblocked with that answer;
+   * the others keep waiting for the key to come back.
+   */
+  private serveDeleted(q: KeyQueue, key: string): void {
+    let w = q.head;
+    while (w !== null) {
+      const next = w.next;
+      const rec = w.rec;
+      const req = rec.req;
+      if (req.keyDeleted !== undefined) {
+        const before = rec.client.reply.length;
+        if (req.keyDeleted(rec.client, key)) {
+          if (rec.muted) rec.client.reply.truncate(before);
+          this.release(rec);
+          this.resume(rec.client);
+        }
       }
       w = next;
     }

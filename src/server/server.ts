@@ -204,6 +204,7 @@ export class Server implements ServerApi {
         this.tracking.systemDelete = true;
         this.log.append(db.index, ['DEL', key]);
         this.tracking.systemDelete = false;
+        this.blocking.signalKeyAsReady(db.index, key);
         if ((this.notifyFlags & NOTIFY.EXPIRED) !== 0) notifyKeyspaceEvent(this, NOTIFY.EXPIRED, 'expired', key, db.index);
       },
     });
@@ -724,6 +725,7 @@ export class Server implements ServerApi {
         this.tracking.systemDelete = true;
         this.log.append(db.index, ['DEL', key]);
         this.tracking.systemDelete = false;
+        this.blocking.signalKeyAsReady(db.index, key);
         this.notifyKeyspaceEvent(NOTIFY.EVICTED, 'evicted', key, db.index);
       },
     };

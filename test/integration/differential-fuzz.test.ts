@@ -1,5 +1,5 @@
 // Cross-type differential fuzz: one seeded stream of random commands over strings, keys, lists,
-// hashes, sets, sorted sets, geo, bitmaps, HyperLogLogs, SORT and DUMP/RESTORE round trips — eight keys shared by all types, so WRONGTYPE, conversions,
+// hashes, sets, sorted sets, streams, geo, bitmaps, HyperLogLogs, SORT and DUMP/RESTORE round trips — eight keys shared by all types, so WRONGTYPE, conversions,
 // empty-collection deletion and cross-key commands (RENAME, COPY, *STORE, LMOVE, SMOVE) meet —
 // sent to Hoard over TCP and to a real redis-server 7.0; every reply must be identical, and every
 // 500 commands the whole keyspace is read back and compared. Commands whose replies Redis leaves
@@ -149,6 +149,16 @@ function generators(rnd: () => number): Gen[] {
     () => ['GEOHASH', K(), ...many(V)],
     () => ['GEOSEARCH', K(), 'FROMLONLAT', '14', '38', 'BYRADIUS', pick(['100', '300', '20000']), 'km', 'ASC', ...pick([[], ['WITHDIST'], ['WITHCOORD', 'WITHHASH']])],
     () => ['GEOSEARCHSTORE', K(), K(), 'FROMLONLAT', '0', '0', 'BYBOX', '40000', '40000', 'km', ...pick([[], ['STOREDIST']])],
+    () => ['XADD', K(), ...pick([[], ['NOMKSTREAM'], ['MAXLEN', '3'], ['MINID', '=', '5']]), pick([`${int(1, 40)}-${int(0, 2)}`, '0-0', '*-1']), 'f', V()],
+    () => ['XLEN', K()],
+    () => ['XRANGE', K(), pick(['-', '5', '(10']), pick(['+', '20', '(30-1']), ...pick([[], ['COUNT', '2']])],
+    () => ['XREVRANGE', K(), '+', '-', 'COUNT', '3'],
+    () => ['XDEL', K(), `${int(1, 40)}-${int(0, 2)}`],
+    () => ['XTRIM', K(), pick(['MAXLEN', 'MINID']), pick(['2', '10', '0'])],
+    () => ['XGROUP', 'CREATE', K(), 'g', pick(['0', '$']), ...pick([[], ['MKSTREAM']])],
+    () => ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '2', 'STREAMS', K(), pick(['>', '0'])],
+    () => ['XACK', K(), 'g', `${int(1, 40)}-${int(0, 2)}`],
+    () => ['XPENDING', K(), 'g'],
     () => ['BITFIELD', K(), ...pick([['GET', 'u8', '0'], ['SET', 'i5', '#1', N()], ['INCRBY', 'u2', '3', N()], ['OVERFLOW', 'FAIL', 'INCRBY', 'i4', '0', '100']])],
   ];
 }
@@ -195,6 +205,7 @@ async function dump(b: Backend): Promise<unknown[]> {
       hash: ['HGETALL', k],
       set: ['SMEMBERS', k],
       zset: ['ZRANGE', k, '0', '-1', 'WITHSCORES'],
+      stream: ['XRANGE', k, '-', '+'],
     };
     const argv = read[type];
     out.push([k, type, ttl, argv === undefined ? null : normalize(argv[0], await b.conn.call(...argv)), await b.conn.call('OBJECT', 'ENCODING', k)]);
