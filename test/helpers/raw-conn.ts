@@ -1,6 +1,7 @@
-// Two in-process probes the command suites share: RawConn (one command in, its raw reply bytes
-// out, for exact RESP2/RESP3 framing and numbers beyond 2^53) and EventListener (a keyspace-event
-// subscriber on any backend, in-process or over a raw socket, drained up to a PING's reply).
+// Probes the command suites share: RawConn (in-process: one command in, its raw reply bytes
+// out, for exact RESP2/RESP3 framing and numbers beyond 2^53), RawSocket (the same over TCP, for
+// comparing Hoard's bytes with redis-server's) and EventListener (a keyspace-event subscriber on
+// any backend, in-process or over a raw socket, drained up to a PING's reply).
 
 import net from 'node:net';
 import { encodeArgs, LocalConn, type Arg, type Backend } from './backends.js';
@@ -106,5 +107,41 @@ export class EventListener {
     }
     this.frames = [];
     return out;
+  }
+}
+
+/** Raw reply bytes over a TCP socket (one reply per command). */
+export class RawSocket {
+  private buf = Buffer.alloc(0);
+  private waiting: (() => void) | null = null;
+  private constructor(private readonly sock: net.Socket) {
+    sock.on('data', (d) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      this.waiting?.();
+    });
+  }
+
+  static async connect(port: number): Promise<RawSocket> {
+    const sock = net.connect(port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      sock.once('connect', () => resolve());
+      sock.once('error', reject);
+    });
+    return new RawSocket(sock);
+  }
+
+  async send(args: Arg[]): Promise<string> {
+    this.buf = Buffer.alloc(0);
+    this.sock.write(encodeArgs(args));
+    for (;;) {
+      const d = new RespDecoder();
+      d.feed(this.buf);
+      if (d.next() !== null) return this.buf.toString('latin1');
+      await new Promise<void>((r) => (this.waiting = r));
+    }
+  }
+
+  close(): void {
+    this.sock.destroy();
   }
 }

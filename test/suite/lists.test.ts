@@ -5,10 +5,10 @@
 // at the end check what only Hoard exposes: raw RESP2/RESP3 bytes against a real server's, the
 // propagated stream and its replay, and the EXEC (deny-blocking) path.
 
-import net from 'node:net';
 import { describe, it, expect, afterEach, beforeAll, afterAll } from 'vitest';
 import { commandSuite, sleep } from '../helpers/suite.js';
 import { inProcess, encodeArgs, redisServerAvailable, testConfig, type Arg, type Backend } from '../helpers/backends.js';
+import { RawSocket } from '../helpers/raw-conn.js';
 import { spawnServer, type SpawnedServer } from '../helpers/proc.js';
 import { RespDecoder } from '../helpers/resp-decoder.js';
 import { dump } from '../helpers/dump.js';
@@ -517,39 +517,6 @@ class HoardRaw {
   }
 }
 
-/** Raw replies from a real redis-server over a socket. */
-class RedisRaw {
-  private buf = Buffer.alloc(0);
-  private waiting: (() => void) | null = null;
-  private constructor(private readonly sock: net.Socket) {
-    sock.on('data', (d) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      this.waiting?.();
-    });
-  }
-  static async connect(port: number): Promise<RedisRaw> {
-    const sock = net.connect(port, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => {
-      sock.once('connect', () => resolve());
-      sock.once('error', reject);
-    });
-    return new RedisRaw(sock);
-  }
-  async send(args: Arg[]): Promise<string> {
-    this.buf = Buffer.alloc(0);
-    this.sock.write(encodeArgs(args));
-    for (;;) {
-      const d = new RespDecoder();
-      d.feed(this.buf);
-      if (d.next() !== null) return this.buf.toString('latin1');
-      await new Promise<void>((r) => (this.waiting = r));
-    }
-  }
-  close(): void {
-    this.sock.destroy();
-  }
-}
-
 describe.runIf(redisServerAvailable())('lists: raw RESP2/RESP3 bytes equal redis-server', () => {
   let redis: SpawnedServer;
   beforeAll(async () => {
@@ -562,7 +529,7 @@ describe.runIf(redisServerAvailable())('lists: raw RESP2/RESP3 bytes equal redis
   it('nil arrays, nil bulks and arrays are byte-identical in both protocols', async () => {
     const server = new Server(testConfig());
     const hoard = new HoardRaw(server);
-    const real = await RedisRaw.connect(redis.port);
+    const real = await RawSocket.connect(redis.port);
     try {
       for (const proto of ['2', '3']) {
         const script: Arg[][] = [

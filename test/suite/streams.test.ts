@@ -7,13 +7,14 @@
 
 import { describe, it, expect, afterEach } from 'vitest';
 import { commandSuite, sleep, track, type SuiteContext } from '../helpers/suite.js';
-import { inProcess, encodeArgs, LocalConn, redisServerAvailable, testConfig, type Arg, type Backend } from '../helpers/backends.js';
+import { inProcess, encodeArgs, LocalConn, redisServerAvailable, type Arg, type Backend } from '../helpers/backends.js';
 import { RespDecoder, ReplyError } from '../helpers/resp-decoder.js';
-import { Server } from '../../src/server/server.js';
 import { ManualClock } from '../../src/keyspace/clock.js';
 import { mulberry32 } from '../helpers/prng.js';
+import { streamState } from '../helpers/stream-state.js';
+import { RawSocket } from '../helpers/raw-conn.js';
 import net from 'node:net';
-import { StreamValue, formatId } from '../../src/types/stream.js';
+import { StreamValue } from '../../src/types/stream.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const NOT_INTEGER = 'ERR value is not an integer or out of range';
@@ -22,36 +23,6 @@ const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
 const TOO_SMALL = 'ERR The ID specified in XADD is equal or smaller than the target stream top item';
 const arity = (cmd: string) => `ERR wrong number of arguments for '${cmd}' command`;
 const U64 = '18446744073709551615';
-
-/** A plain object of everything a stream holds (consumers' seen-time optional), for toEqual. */
-function streamState(s: StreamValue, withTimes: boolean): unknown {
-  return {
-    length: s.length,
-    lastId: formatId(s.lastId),
-    firstId: formatId(s.firstId),
-    maxDeletedId: formatId(s.maxDeletedId),
-    entriesAdded: s.entriesAdded,
-    nodes: s.nodes.map((n) => ({
-      master: formatId(n.masterId),
-      fields: n.masterFields,
-      count: n.count,
-      delCount: n.delCount,
-      lpBytes: n.lpBytes,
-      entries: n.ids.map((id, i) => [formatId(id), n.deleted[i], n.fvs[i]]),
-    })),
-    groups: s.sortedGroups().map((g) => ({
-      name: g.name,
-      lastId: formatId(g.lastId),
-      entriesRead: g.entriesRead,
-      pel: [...g.pel.entries()].map(([id, n]) => [formatId(id), n.consumer.name, n.deliveryTime, n.deliveryCount]),
-      consumers: g.sortedConsumers().map((c) => ({
-        name: c.name,
-        seen: withTimes ? c.seenTime : 0,
-        pel: [...c.pel.entries()].map(([id, n]) => [formatId(id), n === g.pel.get(id)]),
-      })),
-    })),
-  };
-}
 
 /** Only the numbers that are times (idle, delivery time, seen-time) vary between runs. */
 function within(v: number, lo: number, hi: number): void {
@@ -1193,7 +1164,7 @@ describe('streams: propagation and replay (in-process, ManualClock)', () => {
           continue;
         }
         expect(c).toBeInstanceOf(StreamValue);
-        expect([k, streamState(c as StreamValue, false)]).toEqual([k, streamState(a as StreamValue, false)]);
+        expect([k, streamState(c as StreamValue, false, true)]).toEqual([k, streamState(a as StreamValue, false, true)]);
         // XINFO STREAM FULL as clients see it, seen-times aside.
         const norm = (x: any): any =>
           Array.isArray(x) ? x.map(norm) : x;
@@ -1323,46 +1294,13 @@ describe.skipIf(!redisServerAvailable())('streams: DUMP and RESTORE against redi
   });
 });
 
-/** Raw reply bytes over a socket (one reply per command). */
-class RawBytes {
-  private buf = Buffer.alloc(0);
-  private waiting: (() => void) | null = null;
-  private constructor(private readonly sock: net.Socket) {
-    sock.on('data', (d) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      this.waiting?.();
-    });
-  }
-  static async connect(port: number): Promise<RawBytes> {
-    const sock = net.connect(port, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => {
-      sock.once('connect', () => resolve());
-      sock.once('error', reject);
-    });
-    return new RawBytes(sock);
-  }
-  async send(args: Arg[]): Promise<string> {
-    this.buf = Buffer.alloc(0);
-    this.sock.write(encodeArgs(args));
-    for (;;) {
-      const d = new RespDecoder();
-      d.feed(this.buf);
-      if (d.next() !== null) return this.buf.toString('latin1');
-      await new Promise<void>((r) => (this.waiting = r));
-    }
-  }
-  close(): void {
-    this.sock.destroy();
-  }
-}
-
 describe.runIf(redisServerAvailable())('streams: raw RESP2/RESP3 bytes equal redis-server', () => {
   it('maps, nulls (bulk vs array), arrays and errors are byte-identical in both protocols', async () => {
     const { hoardTcp, realRedis } = await import('../helpers/backends.js');
     const h = await hoardTcp();
     const r = await realRedis();
-    const hoard = await RawBytes.connect(h.port!);
-    const real = await RawBytes.connect(r.port!);
+    const hoard = await RawSocket.connect(h.port!);
+    const real = await RawSocket.connect(r.port!);
     try {
       for (const proto of ['2', '3']) {
         const script: Arg[][] = [

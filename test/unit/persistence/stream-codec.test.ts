@@ -4,7 +4,7 @@
 // are refused with SnapshotFormatError.
 
 import { describe, expect, it, afterEach } from 'vitest';
-import { Keyspace, ManualClock } from '../../../src/keyspace/index.js';
+import { ManualClock } from '../../../src/keyspace/index.js';
 import { silentLogger } from '../../../src/log.js';
 import { SnapshotJob } from '../../../src/persistence/snapshot.js';
 import type { SnapshotStore } from '../../../src/persistence/snapshot-store.js';
@@ -13,40 +13,10 @@ import { StreamValue } from '../../../src/types/stream.js';
 import { loadFresh, useSnapshotStore } from '../../helpers/snapshot-store.js';
 import { inProcess, LocalConn, type Backend } from '../../helpers/backends.js';
 import { makeTempDir } from '../../helpers/temp-dirs.js';
+import { streamState } from '../../helpers/stream-state.js';
 import { Config } from '../../../src/config.js';
 import { Server } from '../../../src/server/server.js';
 import { createDumpPayload, crc64, decodeDumpPayload, DUMP_FOOTER_BYTES } from '../../../src/persistence/rdb-value.js';
-import { formatId } from '../../../src/types/stream.js';
-
-/** A plain object of everything a stream holds (times optional), for toEqual comparisons. */
-function streamState(s: StreamValue, withTimes: boolean): unknown {
-  return {
-    length: s.length,
-    lastId: formatId(s.lastId),
-    firstId: formatId(s.firstId),
-    maxDeletedId: formatId(s.maxDeletedId),
-    entriesAdded: s.entriesAdded,
-    nodes: s.nodes.map((n) => ({
-      master: formatId(n.masterId),
-      fields: n.masterFields,
-      count: n.count,
-      delCount: n.delCount,
-      lpBytes: n.lpBytes,
-      entries: n.ids.map((id, i) => [formatId(id), n.deleted[i], n.fvs[i]]),
-    })),
-    groups: s.sortedGroups().map((g) => ({
-      name: g.name,
-      lastId: formatId(g.lastId),
-      entriesRead: g.entriesRead,
-      pel: [...g.pel.entries()].map(([id, n]) => [formatId(id), n.consumer.name, withTimes ? n.deliveryTime : 0, n.deliveryCount]),
-      consumers: g.sortedConsumers().map((c) => ({
-        name: c.name,
-        seen: withTimes ? c.seenTime : 0,
-        pel: [...c.pel.entries()].map(([id, n]) => [formatId(id), n === g.pel.get(id)]),
-      })),
-    })),
-  };
-}
 
 const NOW = 1_800_000_000_000;
 const cfg = { num: () => 0 };

@@ -17,36 +17,7 @@ import {
   type StreamID,
 } from '../../../src/types/stream.js';
 import { mulberry32 } from '../../helpers/prng.js';
-
-/** A plain object of everything a stream holds (times optional), for toEqual comparisons. */
-export function streamState(s: StreamValue, withTimes: boolean): unknown {
-  return {
-    length: s.length,
-    lastId: formatId(s.lastId),
-    firstId: formatId(s.firstId),
-    maxDeletedId: formatId(s.maxDeletedId),
-    entriesAdded: s.entriesAdded,
-    nodes: s.nodes.map((n) => ({
-      master: formatId(n.masterId),
-      fields: n.masterFields,
-      count: n.count,
-      delCount: n.delCount,
-      lpBytes: n.lpBytes,
-      entries: n.ids.map((id, i) => [formatId(id), n.deleted[i], n.fvs[i]]),
-    })),
-    groups: s.sortedGroups().map((g) => ({
-      name: g.name,
-      lastId: formatId(g.lastId),
-      entriesRead: g.entriesRead,
-      pel: [...g.pel.entries()].map(([id, n]) => [formatId(id), n.consumer.name, withTimes ? n.deliveryTime : 0, n.deliveryCount]),
-      consumers: g.sortedConsumers().map((c) => ({
-        name: c.name,
-        seen: withTimes ? c.seenTime : 0,
-        pel: [...c.pel.entries()].map(([id, n]) => [formatId(id), n === g.pel.get(id)]),
-      })),
-    })),
-  };
-}
+import { streamState } from '../../helpers/stream-state.js';
 
 const cfg = { num: (n: string) => (n === 'stream-node-max-entries' ? 100 : 4096) };
 const id = (ms: number | bigint, seq: number | bigint = 0): StreamID => (BigInt(ms) << 64n) | BigInt(seq);
