@@ -65,6 +65,17 @@ export function visitMutation(commands: ReadonlyMap<string, CommandSpec>, db: nu
       v.key(target, argv[2]);
       return;
     }
+    // Consumer-group bookkeeping and XSETID: Redis (t_stream.c) signals no modified key for
+    // them, so neither WATCH nor CLIENT TRACKING sees a change — except the stream an XGROUP
+    // CREATE ... MKSTREAM creates (streams.ts logs MKSTREAM only when it did create it).
+    // XREADGROUP and XAUTOCLAIM are logged as these commands.
+    case 'xgroup':
+      if (argv.length > 2 && argv[1].toLowerCase() === 'create' && argv[argv.length - 1].toLowerCase() === 'mkstream') v.key(db, argv[2]);
+      return;
+    case 'xack':
+    case 'xclaim':
+    case 'xsetid':
+      return;
   }
   if (!v.wants(db)) return;
   let spec = commands.get(name);

@@ -932,26 +932,39 @@ commandSuite('streams: keyspace notifications, WATCH, RESP3', (t) => {
         await c.call('XLEN', 's');
         expect([write, await c.call('EXEC')]).toEqual([write, null]);
       }
-      // A write that changes only the groups: Redis 7.0 does not signal the key modified; Hoard
-      // touches watchers on every propagated write (its log observer does), so EXEC fails.
-      expect(await c.call('WATCH', 's')).toBe('OK');
-      // The same for XSETID, which Redis 7.0.15 does not signal either.
+      // Writes that change only the consumer groups, and XSETID: Redis 7.0 signals no modified
+      // key for them, so a watcher's EXEC goes through (XREADGROUP here delivers 5-0).
+      await t.call('XADD', 's', '5-0', 'f', 'v');
       for (const write of [
         ['XGROUP', 'CREATE', 's', 'g', '0'],
+        ['XGROUP', 'CREATECONSUMER', 's', 'g', 'c1'],
+        ['XREADGROUP', 'GROUP', 'g', 'c1', 'STREAMS', 's', '>'],
+        ['XCLAIM', 's', 'g', 'c2', '0', '5-0'],
+        ['XAUTOCLAIM', 's', 'g', 'c1', '0', '0'],
+        ['XACK', 's', 'g', '5-0'],
+        ['XGROUP', 'SETID', 's', 'g', '0'],
+        ['XGROUP', 'DELCONSUMER', 's', 'g', 'c2'],
+        ['XGROUP', 'DESTROY', 's', 'g'],
         ['XSETID', 's', '9-0'],
       ]) {
         expect(await c.call('WATCH', 's')).toBe('OK');
         await t.call(...write);
         await c.call('MULTI');
         await c.call('XLEN', 's');
-        expect([write, await c.call('EXEC')]).toEqual([write, t.backend.name === 'redis' ? [0] : null]);
+        expect([write, await c.call('EXEC')]).toEqual([write, [1]]);
       }
+      // XGROUP CREATE ... MKSTREAM that creates the stream is a change of the key.
+      expect(await c.call('WATCH', 'm')).toBe('OK');
+      await t.call('XGROUP', 'CREATE', 'm', 'g', '$', 'MKSTREAM');
+      await c.call('MULTI');
+      await c.call('XLEN', 'm');
+      expect(await c.call('EXEC')).toBe(null);
       expect(await c.call('WATCH', 's')).toBe('OK');
       await t.call('XLEN', 's');
       await t.call('XRANGE', 's', '-', '+');
       await c.call('MULTI');
       await c.call('XLEN', 's');
-      expect(await c.call('EXEC')).toEqual([0]);
+      expect(await c.call('EXEC')).toEqual([1]);
     } finally {
       await c.close();
     }
