@@ -268,6 +268,9 @@ export class StreamNode {
     }
     b += lpIntBytes(same ? nf + 3 : 2 * nf + 4);
     this.baseBytes += b;
+    // An entry with the master's fields shares the master's field strings (Redis's SAMEFIELDS
+    // entries store no field names at all): one copy per node, not per entry.
+    if (same) for (let i = 0; i < nf; i++) fv[2 * i] = this.masterFields[i];
     this.ids.push(id);
     this.fvs.push(fv);
     this.deleted.push(false);
