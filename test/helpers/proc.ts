@@ -132,6 +132,19 @@ export interface SpawnServerOptions {
  * with what it printed.
  */
 export async function spawnServer(kind: ServerKind, extra: string[] = [], opts: SpawnServerOptions = {}): Promise<SpawnedServer> {
+  // freePort() finds a port free at that moment; a test file running in parallel may bind it
+  // first, and the server then exits at once. A server that exits before listening is tried
+  // again on another port (twice); a server that keeps failing still fails the test.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnServerOnce(kind, extra, opts);
+    } catch (err) {
+      if (attempt === 3 || !(err as { exitedEarly?: boolean }).exitedEarly) throw err;
+    }
+  }
+}
+
+async function spawnServerOnce(kind: ServerKind, extra: string[], opts: SpawnServerOptions): Promise<SpawnedServer> {
   const capture = opts.capture ?? 'none';
   const port = await freePort();
   const dir = tempDir(opts.dirPrefix ?? `hoard-${kind}-`);
@@ -161,8 +174,9 @@ export async function spawnServer(kind: ServerKind, extra: string[] = [], opts: 
   try {
     await waitForPort(port, { child, what: kind, timeoutMs: opts.timeoutMs });
   } catch (err) {
+    const exitedEarly = child.exitCode !== null;
     await srv.stop();
-    throw new Error(`${(err as Error).message}\n${out}`, { cause: err });
+    throw Object.assign(new Error(`${(err as Error).message}\n${out}`, { cause: err }), { exitedEarly });
   }
   return srv;
 }

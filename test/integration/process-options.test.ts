@@ -22,6 +22,9 @@ describe('process options', () => {
       const pidfile = path.join(scratch, `${kind}.pid`);
       const srv = await spawnServer(kind, ['--unixsocket', sock, '--unixsocketperm', '700', '--pidfile', pidfile]);
       try {
+        // The port accepts connections (the kernel's backlog) a moment before either server has
+        // written its pid file (both write it before serving the first command).
+        for (let i = 0; i < 200 && !fs.existsSync(pidfile); i++) await new Promise((r) => setTimeout(r, 10));
         expect(fs.readFileSync(pidfile, 'utf8').trim()).toBe(String(srv.child.pid));
         if (kind === 'hoard') {
           // A second server on the same data dir fails to start: it leaves the pid file alone.

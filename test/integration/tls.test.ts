@@ -88,12 +88,25 @@ const hoard: Impl = async (args, opts = {}) => {
 };
 
 const redis: Impl = async (args, opts = {}) => {
-  const port = opts.tlsOnly ? 0 : await freePort();
-  const tlsPort = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--tls-port', String(tlsPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tempDir(), ...args], {
-    stdio: 'ignore',
-  });
-  await waitTls(tlsPort, clientTls(), child);
+  // freePort() only finds a port free at that moment: a test file running in parallel may take
+  // it before redis-server binds it (redis-server then exits 1). Try other ports a few times.
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.tlsOnly ? 0 : await freePort();
+    const tlsPort = await freePort();
+    const child = spawn('redis-server', ['--port', String(port), '--tls-port', String(tlsPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tempDir(), ...args], {
+      stdio: 'ignore',
+    });
+    try {
+      await waitTls(tlsPort, clientTls(), child);
+    } catch (err) {
+      if (child.exitCode === null || attempt === 3) throw err;
+      continue;
+    }
+    return startedRedis(port, tlsPort, child);
+  }
+};
+
+function startedRedis(port: number, tlsPort: number, child: ChildProcess): Running {
   return {
     port,
     tlsPort,
@@ -102,7 +115,7 @@ const redis: Impl = async (args, opts = {}) => {
       await new Promise((r) => child.once('exit', r));
     },
   };
-};
+}
 
 let pki: Pki;
 const clientTls = (o: Partial<tls.ConnectionOptions> = {}): tls.ConnectionOptions => ({
