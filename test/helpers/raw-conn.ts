@@ -1,12 +1,49 @@
 // Probes the command suites share: RawConn (in-process: one command in, its raw reply bytes
 // out, for exact RESP2/RESP3 framing and numbers beyond 2^53), RawSocket (the same over TCP, for
-// comparing Hoard's bytes with redis-server's) and EventListener (a keyspace-event subscriber on
-// any backend, in-process or over a raw socket, drained up to a PING's reply).
+// comparing Hoard's bytes with redis-server's), and on any backend (in-process or a raw socket,
+// see openFrames): RawFrames (every decoded frame in arrival order: pub/sub messages, pushes)
+// and EventListener (a keyspace-event subscriber drained up to a PING's reply).
 
 import net from 'node:net';
+import { expect } from 'vitest';
 import { encodeArgs, LocalConn, type Arg, type Backend } from './backends.js';
-import { RespDecoder } from './resp-decoder.js';
+import { RespDecoder, ReplyError } from './resp-decoder.js';
 import type { SuiteContext } from './suite.js';
+import type { Server } from '../../src/server/server.js';
+
+/** A connection to the suite's backend that hands every decoded frame to `onFrame`. */
+export interface FrameTransport {
+  send(bytes: Buffer): void;
+  close(): void;
+  /** The in-process connection, null over TCP. */
+  local: LocalConn | null;
+}
+
+/**
+ * Opens a connection to the suite's backend: an in-process LocalConn, or a raw TCP socket whose
+ * frames are decoded here. `onClose` runs when a TCP connection closes.
+ */
+export async function openFrames(t: SuiteContext, onFrame: (v: unknown) => void, onClose?: () => void): Promise<FrameTransport> {
+  const b = t.backend;
+  if (b.name === 'in-process') {
+    const lc = new LocalConn(b.server!);
+    lc.tap = onFrame;
+    return { send: (bytes) => lc.write(bytes), close: () => lc.client.kill(), local: lc };
+  }
+  const sock = net.connect(b.port!, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    sock.once('connect', () => resolve());
+    sock.once('error', reject);
+  });
+  const dec = new RespDecoder();
+  sock.on('data', (d: Buffer) => {
+    dec.feed(d);
+    for (let r = dec.next(); r !== null; r = dec.next()) onFrame(r.value);
+  });
+  if (onClose !== undefined) sock.on('close', onClose);
+  sock.on('error', () => {});
+  return { send: (bytes) => sock.write(bytes), close: () => sock.destroy(), local: null };
+}
 
 /** A raw in-process connection: one command in, its raw reply bytes (latin1) out. */
 export class RawConn {
@@ -14,12 +51,16 @@ export class RawConn {
   private out = '';
   private waiting: ((raw: string) => void) | null = null;
   private readonly client;
-  /** `latin1`: string arguments are sent one byte per char (binary values), else as UTF-8. */
+  /**
+   * `target`: a backend (its server) or a server. `latin1`: string arguments are sent one byte
+   * per char (binary values), else as UTF-8.
+   */
   constructor(
-    b: Backend,
+    target: Backend | Server,
     private readonly latin1 = false,
   ) {
-    this.client = b.server!.connectLocal((data) => {
+    const server = 'connectLocal' in target ? target : target.server!;
+    this.client = server.connectLocal((data) => {
       this.out += data;
       this.decoder.feed(Buffer.from(data, 'latin1'));
       if (this.waiting !== null && this.decoder.next() !== null) {
@@ -50,25 +91,9 @@ export class EventListener {
   ) {}
 
   static async open(t: SuiteContext): Promise<EventListener> {
-    const b = t.backend;
-    if (b.name === 'in-process') {
-      const lc = new LocalConn(b.server!);
-      const l = new EventListener((bytes) => lc.write(bytes), () => lc.client.kill());
-      lc.tap = (v) => l.push(v);
-      return l;
-    }
-    const sock = net.connect(b.port!, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => {
-      sock.once('connect', resolve);
-      sock.once('error', reject);
-    });
-    const dec = new RespDecoder();
-    const l = new EventListener((bytes) => sock.write(bytes), () => sock.destroy());
-    sock.on('data', (d: Buffer) => {
-      dec.feed(d);
-      for (let r = dec.next(); r !== null; r = dec.next()) l.push(r.value);
-    });
-    sock.on('error', () => {});
+    let l: EventListener | null = null;
+    const tr = await openFrames(t, (v) => l!.push(v));
+    l = new EventListener((bytes) => tr.send(bytes), () => tr.close());
     return l;
   }
 
@@ -143,5 +168,71 @@ export class RawSocket {
 
   close(): void {
     this.sock.destroy();
+  }
+}
+
+/** A raw connection on the suite's backend: commands in, every decoded frame out in arrival order. */
+export class RawFrames {
+  private readonly queue: unknown[] = [];
+  private readonly waiters: Array<(v: unknown) => void> = [];
+  private tr!: FrameTransport;
+
+  private constructor() {}
+
+  static async open(t: SuiteContext): Promise<RawFrames> {
+    const raw = new RawFrames();
+    raw.tr = await openFrames(t, (v) => raw.push(v));
+    return raw;
+  }
+
+  private push(v: unknown): void {
+    const value = v instanceof ReplyError ? { error: v.message } : v;
+    const w = this.waiters.shift();
+    if (w) w(value);
+    else this.queue.push(value);
+  }
+
+  send(...args: Arg[]): void {
+    this.tr.send(encodeArgs(args));
+  }
+
+  /** The next value received (waits up to `ms`). */
+  next(ms = 3000): Promise<any> {
+    if (this.queue.length > 0) return Promise.resolve(this.queue.shift());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(done);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(new Error(`no frame within ${ms} ms`));
+      }, ms);
+      const done = (v: unknown) => {
+        clearTimeout(timer);
+        resolve(v);
+      };
+      this.waiters.push(done);
+    });
+  }
+
+  /** Sends a command and returns its first frame. */
+  async cmd(...args: Arg[]): Promise<any> {
+    this.send(...args);
+    return this.next();
+  }
+
+  /** Reads `n` frames. */
+  async take(n: number): Promise<any[]> {
+    const out: any[] = [];
+    for (let i = 0; i < n; i++) out.push(await this.next());
+    return out;
+  }
+
+  /** Nothing is pending (anything published before `sync` would arrive before PING's reply). */
+  async sync(resp2Subscribed = true): Promise<void> {
+    const pong = await this.cmd('PING');
+    expect(pong).toEqual(resp2Subscribed ? ['pong', ''] : 'PONG');
+  }
+
+  close(): void {
+    this.tr.close();
   }
 }

@@ -4,12 +4,11 @@
 // exposes: raw RESP2/RESP3 bytes compared with a real server's, the propagated stream and its
 // replay, and HSCAN's guarantee while the hash changes between calls.
 
-import net from 'node:net';
 import { describe, it, expect, afterEach, beforeAll, afterAll } from 'vitest';
 import { commandSuite, sleep } from '../helpers/suite.js';
 import { inProcess, encodeArgs, redisServerAvailable, testConfig, type Arg, type Backend } from '../helpers/backends.js';
+import { RawConn, RawSocket } from '../helpers/raw-conn.js';
 import { spawnServer, type SpawnedServer } from '../helpers/proc.js';
-import { RespDecoder } from '../helpers/resp-decoder.js';
 import { dump } from '../helpers/dump.js';
 import { Server } from '../../src/server/server.js';
 import { ManualClock } from '../../src/keyspace/clock.js';
@@ -669,63 +668,6 @@ commandSuite('hashes: conversion at the thresholds, after CONFIG SET', (t) => {
 
 // ---- in-process only -------------------------------------------------------------------------
 
-/** Raw replies from an in-process Hoard client. */
-class HoardRaw {
-  private out = '';
-  private readonly client;
-  constructor(server: Server) {
-    this.client = server.connectLocal((data) => {
-      this.out += data;
-    });
-  }
-  /** One reply's bytes (latin1), waiting for replies the server flushes on a later tick. */
-  async send(args: Arg[]): Promise<string> {
-    this.out = '';
-    this.client.onData(encodeArgs(args));
-    for (let i = 0; ; i++) {
-      const d = new RespDecoder();
-      d.feed(Buffer.from(this.out, 'latin1'));
-      if (d.next() !== null) return this.out;
-      if (i > 1000) throw new Error(`no reply to ${args.join(' ')}`);
-      await new Promise((r) => setImmediate(r));
-    }
-  }
-}
-
-/** Raw replies from a real redis-server over a socket. */
-class RedisRaw {
-  private buf = Buffer.alloc(0);
-  private waiting: (() => void) | null = null;
-  private constructor(private readonly sock: net.Socket) {
-    sock.on('data', (d) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      this.waiting?.();
-    });
-  }
-  static async connect(port: number): Promise<RedisRaw> {
-    const sock = net.connect(port, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => {
-      sock.once('connect', resolve);
-      sock.once('error', reject);
-    });
-    return new RedisRaw(sock);
-  }
-  /** One reply's bytes (latin1). */
-  async send(args: Arg[]): Promise<string> {
-    this.buf = Buffer.alloc(0);
-    this.sock.write(encodeArgs(args));
-    for (;;) {
-      const d = new RespDecoder();
-      d.feed(this.buf);
-      if (d.next() !== null) return this.buf.toString('latin1');
-      await new Promise<void>((r) => (this.waiting = r));
-    }
-  }
-  close(): void {
-    this.sock.destroy();
-  }
-}
-
 describe.runIf(redisServerAvailable())('hashes: raw RESP2/RESP3 bytes equal redis-server', () => {
   let redis: SpawnedServer;
   beforeAll(async () => {
@@ -737,8 +679,8 @@ describe.runIf(redisServerAvailable())('hashes: raw RESP2/RESP3 bytes equal redi
 
   it('deterministic replies are byte-identical in both protocols', async () => {
     const server = new Server(testConfig());
-    const hoard = new HoardRaw(server);
-    const real = await RedisRaw.connect(redis.port);
+    const hoard = new RawConn(server);
+    const real = await RawSocket.connect(redis.port);
     try {
       for (const proto of ['2', '3']) {
         const script: Arg[][] = [
@@ -771,11 +713,11 @@ describe.runIf(redisServerAvailable())('hashes: raw RESP2/RESP3 bytes equal redi
           ['HSETNX', 'h', 'x', 'y'],
           ['HMSET', 'h', 'x', 'z'],
         ];
-        await hoard.send(['HELLO', proto]);
+        await hoard.send('HELLO', proto);
         await real.send(['HELLO', proto]);
         for (const cmd of script) {
           const want = await real.send(cmd);
-          const got = await hoard.send(cmd);
+          const got = await hoard.send(...cmd);
           expect([proto, cmd, got]).toEqual([proto, cmd, want]);
         }
       }

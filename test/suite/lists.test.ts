@@ -8,9 +8,8 @@
 import { describe, it, expect, afterEach, beforeAll, afterAll } from 'vitest';
 import { commandSuite, sleep } from '../helpers/suite.js';
 import { inProcess, encodeArgs, redisServerAvailable, testConfig, type Arg, type Backend } from '../helpers/backends.js';
-import { RawSocket } from '../helpers/raw-conn.js';
+import { RawConn, RawSocket } from '../helpers/raw-conn.js';
 import { spawnServer, type SpawnedServer } from '../helpers/proc.js';
-import { RespDecoder } from '../helpers/resp-decoder.js';
 import { dump } from '../helpers/dump.js';
 import { Server } from '../../src/server/server.js';
 import { ManualClock } from '../../src/keyspace/clock.js';
@@ -494,29 +493,6 @@ describe('lists: parseBlockTimeout', () => {
   });
 });
 
-/** Raw replies from an in-process Hoard client (waits in real time: blocking replies come late). */
-class HoardRaw {
-  private out = '';
-  private readonly client;
-  constructor(server: Server) {
-    this.client = server.connectLocal((data) => {
-      this.out += data;
-    });
-  }
-  async send(args: Arg[]): Promise<string> {
-    this.out = '';
-    this.client.onData(encodeArgs(args));
-    const t0 = Date.now();
-    for (;;) {
-      const d = new RespDecoder();
-      d.feed(Buffer.from(this.out, 'latin1'));
-      if (d.next() !== null) return this.out;
-      if (Date.now() - t0 > 5000) throw new Error(`no reply to ${args.join(' ')}`);
-      await sleep(1);
-    }
-  }
-}
-
 describe.runIf(redisServerAvailable())('lists: raw RESP2/RESP3 bytes equal redis-server', () => {
   let redis: SpawnedServer;
   beforeAll(async () => {
@@ -528,7 +504,7 @@ describe.runIf(redisServerAvailable())('lists: raw RESP2/RESP3 bytes equal redis
 
   it('nil arrays, nil bulks and arrays are byte-identical in both protocols', async () => {
     const server = new Server(testConfig());
-    const hoard = new HoardRaw(server);
+    const hoard = new RawConn(server);
     const real = await RawSocket.connect(redis.port);
     try {
       for (const proto of ['2', '3']) {
@@ -566,11 +542,11 @@ describe.runIf(redisServerAvailable())('lists: raw RESP2/RESP3 bytes equal redis
           ['BLMPOP', '0', '1', 'l', 'LEFT'],
           ['EXEC'],
         ];
-        await hoard.send(['HELLO', proto]);
+        await hoard.send('HELLO', proto);
         await real.send(['HELLO', proto]);
         for (const cmd of script) {
           const want = await real.send(cmd);
-          const got = await hoard.send(cmd);
+          const got = await hoard.send(...cmd);
           expect([proto, cmd, got]).toEqual([proto, cmd, want]);
         }
       }

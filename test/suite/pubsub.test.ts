@@ -5,114 +5,14 @@
 // Hoard-only blocks at the end drive what only in-process can pin down (output limits of a
 // subscriber within one turn, cleanup of the server's maps).
 
-import net from 'node:net';
 import { describe, expect, it, afterEach } from 'vitest';
 import { commandSuite, sleep, type SuiteContext } from '../helpers/suite.js';
-import { encodeArgs, inProcess, LocalConn, type Arg } from '../helpers/backends.js';
-import { RespDecoder, ReplyError } from '../helpers/resp-decoder.js';
+import { encodeArgs, inProcess, LocalConn } from '../helpers/backends.js';
+import { RawFrames } from '../helpers/raw-conn.js';
 
-/** A raw connection: commands in, every decoded value out in arrival order. */
-class Raw {
-  private readonly queue: unknown[] = [];
-  private readonly waiters: Array<(v: unknown) => void> = [];
-  closed = false;
-  private closeWaiters: Array<() => void> = [];
-
-  private constructor(
-    private readonly sendBytes: (b: Buffer) => void,
-    private readonly closeFn: () => void,
-  ) {}
-
-  static async open(t: SuiteContext): Promise<Raw> {
-    const b = t.backend;
-    if (b.name === 'in-process') {
-      const lc = new LocalConn(b.server!);
-      const raw = new Raw(
-        (bytes) => lc.write(bytes),
-        () => lc.client.kill(),
-      );
-      lc.tap = (v) => raw.push(v);
-      return raw;
-    }
-    const sock = net.connect(b.port!, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => {
-      sock.once('connect', resolve);
-      sock.once('error', reject);
-    });
-    const dec = new RespDecoder();
-    const raw = new Raw(
-      (bytes) => sock.write(bytes),
-      () => sock.destroy(),
-    );
-    sock.on('data', (d: Buffer) => {
-      dec.feed(d);
-      for (let r = dec.next(); r !== null; r = dec.next()) raw.push(r.value);
-    });
-    sock.on('close', () => raw.onClose());
-    sock.on('error', () => {});
-    return raw;
-  }
-
-  private push(v: unknown): void {
-    const value = v instanceof ReplyError ? { error: v.message } : v;
-    const w = this.waiters.shift();
-    if (w) w(value);
-    else this.queue.push(value);
-  }
-
-  private onClose(): void {
-    this.closed = true;
-    for (const w of this.closeWaiters.splice(0)) w();
-  }
-
-  send(...args: Arg[]): void {
-    this.sendBytes(encodeArgs(args));
-  }
-
-  /** The next value received (waits up to `ms`). */
-  next(ms = 3000): Promise<any> {
-    if (this.queue.length > 0) return Promise.resolve(this.queue.shift());
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const i = this.waiters.indexOf(done);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(new Error(`no frame within ${ms} ms`));
-      }, ms);
-      const done = (v: unknown) => {
-        clearTimeout(timer);
-        resolve(v);
-      };
-      this.waiters.push(done);
-    });
-  }
-
-  /** Sends a command and returns its first frame. */
-  async cmd(...args: Arg[]): Promise<any> {
-    this.send(...args);
-    return this.next();
-  }
-
-  /** Reads `n` frames. */
-  async take(n: number): Promise<any[]> {
-    const out: any[] = [];
-    for (let i = 0; i < n; i++) out.push(await this.next());
-    return out;
-  }
-
-  /** Nothing is pending (anything published before `sync` would arrive before PING's reply). */
-  async sync(resp2Subscribed = true): Promise<void> {
-    const pong = await this.cmd('PING');
-    expect(pong).toEqual(resp2Subscribed ? ['pong', ''] : 'PONG');
-  }
-
-  close(): void {
-    this.closeFn();
-  }
-}
-
-let opened: Raw[] = [];
-async function raw(t: SuiteContext): Promise<Raw> {
-  const r = await Raw.open(t);
+let opened: RawFrames[] = [];
+async function raw(t: SuiteContext): Promise<RawFrames> {
+  const r = await RawFrames.open(t);
   opened.push(r);
   return r;
 }
@@ -445,14 +345,14 @@ commandSuite('pubsub: RESP3 pushes', (t) => {
 // ---- keyspace notifications -------------------------------------------------------------------
 
 /** A subscriber to every keyspace and keyevent channel; returns it after the confirmation. */
-async function keyspaceListener(t: SuiteContext): Promise<Raw> {
+async function keyspaceListener(t: SuiteContext): Promise<RawFrames> {
   const s = await raw(t);
   expect(await s.cmd('PSUBSCRIBE', '__key*__:*')).toEqual(['psubscribe', '__key*__:*', 1]);
   return s;
 }
 
 /** The next `n` notifications as "channel message". */
-async function events(s: Raw, n: number): Promise<string[]> {
+async function events(s: RawFrames, n: number): Promise<string[]> {
   const frames = await s.take(n);
   return frames.map((f) => {
     expect(f[0]).toBe('pmessage');

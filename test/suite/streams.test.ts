@@ -6,14 +6,12 @@
 // round trips, memory accounting.
 
 import { describe, it, expect, afterEach } from 'vitest';
-import { commandSuite, sleep, track, type SuiteContext } from '../helpers/suite.js';
-import { inProcess, encodeArgs, LocalConn, redisServerAvailable, type Arg, type Backend } from '../helpers/backends.js';
-import { RespDecoder, ReplyError } from '../helpers/resp-decoder.js';
+import { commandSuite, sleep, track } from '../helpers/suite.js';
+import { inProcess, redisServerAvailable, type Arg, type Backend } from '../helpers/backends.js';
 import { ManualClock } from '../../src/keyspace/clock.js';
 import { mulberry32 } from '../helpers/prng.js';
 import { streamState } from '../helpers/stream-state.js';
-import { RawSocket } from '../helpers/raw-conn.js';
-import net from 'node:net';
+import { RawFrames, RawSocket } from '../helpers/raw-conn.js';
 import { StreamValue } from '../../src/types/stream.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -236,71 +234,6 @@ commandSuite('streams: XDEL XTRIM and trimming in XADD', (t) => {
 });
 
 // ---- a raw connection (notifications, RESP3 frames) ------------------------------------------
-
-class Raw {
-  private readonly queue: unknown[] = [];
-  private readonly waiters: Array<(v: unknown) => void> = [];
-  private constructor(
-    private readonly sendBytes: (b: Buffer) => void,
-    private readonly closeFn: () => void,
-  ) {}
-
-  static async open(t: SuiteContext): Promise<Raw> {
-    const b = t.backend;
-    if (b.name === 'in-process') {
-      const lc = new LocalConn(b.server!);
-      const raw = new Raw(
-        (bytes) => lc.write(bytes),
-        () => lc.client.kill(),
-      );
-      lc.tap = (v) => raw.push(v);
-      return raw;
-    }
-    const sock = net.connect(b.port!, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => {
-      sock.once('connect', resolve);
-      sock.once('error', reject);
-    });
-    const dec = new RespDecoder();
-    const raw = new Raw(
-      (bytes) => sock.write(bytes),
-      () => sock.destroy(),
-    );
-    sock.on('data', (d: Buffer) => {
-      dec.feed(d);
-      for (let r = dec.next(); r !== null; r = dec.next()) raw.push(r.value);
-    });
-    sock.on('error', () => {});
-    return raw;
-  }
-
-  private push(v: unknown): void {
-    const value = v instanceof ReplyError ? { error: v.message } : v;
-    const w = this.waiters.shift();
-    if (w) w(value);
-    else this.queue.push(value);
-  }
-
-  next(ms = 3000): Promise<any> {
-    if (this.queue.length > 0) return Promise.resolve(this.queue.shift());
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no frame within ${ms} ms`)), ms);
-      this.waiters.push((v) => {
-        clearTimeout(timer);
-        resolve(v);
-      });
-    });
-  }
-
-  async cmd(...args: Arg[]): Promise<any> {
-    this.sendBytes(encodeArgs(args));
-    return this.next();
-  }
-
-  close(): void {
-    this.closeFn();
-  }
-}
 
 commandSuite('streams: consumer groups (XGROUP XREADGROUP XACK XPENDING)', (t) => {
   it('XGROUP CREATE / MKSTREAM / ENTRIESREAD / BUSYGROUP / errors', async () => {
@@ -867,7 +800,7 @@ commandSuite('streams: keyspace notifications, WATCH, RESP3', (t) => {
 
   it('events for every stream write, in Redis order', async () => {
     await t.call('CONFIG', 'SET', 'notify-keyspace-events', 'Et');
-    const s = await Raw.open(t);
+    const s = await RawFrames.open(t);
     try {
       expect(await s.cmd('PSUBSCRIBE', '__keyevent@0__:*')).toEqual(['psubscribe', '__keyevent@0__:*', 1]);
       await t.call('XADD', 's', '1-0', 'f', 'v');
@@ -971,7 +904,7 @@ commandSuite('streams: keyspace notifications, WATCH, RESP3', (t) => {
   });
 
   it('RESP3: XREAD and XREADGROUP reply maps, XINFO maps, nulls', async () => {
-    const s = await Raw.open(t);
+    const s = await RawFrames.open(t);
     try {
       await s.cmd('HELLO', '3');
       await t.call('XADD', 's', '1-0', 'f', 'v');

@@ -4,11 +4,11 @@
 // messages are seen as they are, in their order relative to replies. A few Hoard-only checks
 // at the end look at the server's tables directly.
 
-import net from 'node:net';
 import { describe, expect, it, afterEach, beforeAll, afterAll } from 'vitest';
 import { commandSuite, sleep, type SuiteContext } from '../helpers/suite.js';
 import { encodeArgs, inProcess, LocalConn, type Arg, type Backend } from '../helpers/backends.js';
-import { RespDecoder, ReplyError } from '../helpers/resp-decoder.js';
+import { ReplyError } from '../helpers/resp-decoder.js';
+import { openFrames, type FrameTransport } from '../helpers/raw-conn.js';
 
 const SYNTAX = 'ERR syntax error';
 
@@ -25,44 +25,20 @@ class TConn {
   readonly invalidations: Invalidation[] = [];
   readonly broken: number[] = [];
   readonly frames: string[] = [];
-  closed = false;
 
-  private constructor(
-    private readonly sendBytes: (b: Buffer) => void,
-    private readonly closeFn: () => void,
-    readonly local: LocalConn | null,
-  ) {}
+  private tr!: FrameTransport;
+
+  private constructor() {}
 
   static async open(t: SuiteContext): Promise<TConn> {
-    const b = t.backend;
-    if (b.name === 'in-process') {
-      const lc = new LocalConn(b.server!);
-      const c = new TConn(
-        (bytes) => lc.write(bytes),
-        () => lc.client.kill(),
-        lc,
-      );
-      lc.tap = (v) => c.onFrame(v);
-      return c;
-    }
-    const sock = net.connect(b.port!, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => {
-      sock.once('connect', resolve);
-      sock.once('error', reject);
-    });
-    const dec = new RespDecoder();
-    const c = new TConn(
-      (bytes) => sock.write(bytes),
-      () => sock.destroy(),
-      null,
-    );
-    sock.on('data', (d: Buffer) => {
-      dec.feed(d);
-      for (let r = dec.next(); r !== null; r = dec.next()) c.onFrame(r.value);
-    });
-    sock.on('close', () => (c.closed = true));
-    sock.on('error', () => {});
+    const c = new TConn();
+    c.tr = await openFrames(t, (v) => c.onFrame(v));
     return c;
+  }
+
+  /** The in-process connection, null over TCP. */
+  get local(): LocalConn | null {
+    return this.tr.local;
   }
 
   private onFrame(v: unknown): void {
@@ -93,7 +69,7 @@ class TConn {
   }
 
   send(...args: Arg[]): void {
-    this.sendBytes(encodeArgs(args));
+    this.tr.send(encodeArgs(args));
   }
 
   /** The next reply (waits up to `ms`). */
@@ -115,7 +91,7 @@ class TConn {
 
   /** Sends a command and resolves with its reply (an error reply as { error }). */
   cmd(...args: Arg[]): Promise<any> {
-    this.sendBytes(encodeArgs(args));
+    this.tr.send(encodeArgs(args));
     return this.next();
   }
 
@@ -148,7 +124,7 @@ class TConn {
   }
 
   close(): void {
-    this.closeFn();
+    this.tr.close();
   }
 }
 
