@@ -1,8 +1,9 @@
 // Byte-level helpers shared by the packed (listpack-like) forms of small hashes
-// (hash-packed.ts) and small sorted sets (zset-packed.ts): one scratch output buffer and the
-// varints both layouts use for counts and lengths.
+// (hash-packed.ts) and small sorted sets (zset-packed.ts): one scratch output buffer (also the
+// one the bitmap commands rebuild a string value in) and the varints both layouts use for
+// counts and lengths.
 // Invariant: a build takes scratch(), writes, and cuts its string out with latin1Slice before
-// returning; no build runs inside another, so the two forms can share the one buffer.
+// returning; no build runs inside another, so its users can share the one buffer.
 
 import type { Latin1Buffer } from '../util/latin1.js';
 
