@@ -36,6 +36,7 @@ import {
   ENTRIES_READ_INVALID,
   ID_MAX,
   StreamNACK,
+  type IdMap,
   StreamValue,
   TRIM_MAXLEN,
   TRIM_MINID,
@@ -1345,11 +1346,7 @@ function xinfoStream(c: CommandContext, argv: string[]): void {
     r.bulk('pel-count');
     r.int(cg.pel.size);
     r.bulk('pending');
-    const pel: Array<[StreamID, StreamNACK]> = [];
-    for (const e of cg.pel.entries()) {
-      if (pel.length >= lim) break;
-      pel.push(e);
-    }
+    const pel = pelHead(cg.pel, lim);
     r.array(pel.length);
     for (const [id, nack] of pel) {
       r.array(4);
@@ -1370,11 +1367,7 @@ function xinfoStream(c: CommandContext, argv: string[]): void {
       r.bulk('pel-count');
       r.int(x.pel.size);
       r.bulk('pending');
-      const cp: Array<[StreamID, StreamNACK]> = [];
-      for (const e of x.pel.entries()) {
-        if (cp.length >= lim) break;
-        cp.push(e);
-      }
+      const cp = pelHead(x.pel, lim);
       r.array(cp.length);
       for (const [id, nack] of cp) {
         r.array(3);
@@ -1384,6 +1377,16 @@ function xinfoStream(c: CommandContext, argv: string[]): void {
       }
     }
   }
+}
+
+/** The first `lim` entries of a PEL, in ID order (XINFO STREAM FULL's COUNT). */
+function pelHead(pel: IdMap<StreamNACK>, lim: number): Array<[StreamID, StreamNACK]> {
+  const out: Array<[StreamID, StreamNACK]> = [];
+  for (const e of pel.entries()) {
+    if (out.length >= lim) break;
+    out.push(e);
+  }
+  return out;
 }
 
 function xinfoGroups(c: CommandContext, argv: string[]): void {
