@@ -1206,6 +1206,7 @@ const SPECS: Spec[] = [
       ['allkeys-random', 6],
       ['noeviction', 7],
       ['allkeys-sieve', 8], // Hoard: SIEVE, scan-resistant (keyspace/evict.ts)
+      ['allkeys-s3fifo', 9], // Hoard: S3-FIFO, scan-resistant (keyspace/evict.ts)
     ],
     7,
     'What to evict when maxmemory is reached.',

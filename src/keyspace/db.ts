@@ -43,7 +43,7 @@ export class Db {
     public index: number,
     private readonly ks: Keyspace,
   ) {
-    this.t = new KeyTable(ks.lruChain, ks.chainOnAccess);
+    this.t = new KeyTable(ks.chainMode);
   }
 
   get size(): number {
@@ -169,7 +169,7 @@ export class Db {
     const t = this.t;
     const s = t.alloc(key, value);
     t.dict.set(key, s);
-    if (t.links !== null) t.linkTail(s);
+    if (t.links !== null) t.linkNew(s);
     this.ks.onAccess(t, s);
     this.ks.onAdd(this, s);
     if (this.ks.keyAdded !== null) this.ks.keyAdded(this, key);
@@ -255,7 +255,7 @@ export class Db {
   flush(): number {
     const n = this.t.dict.size;
     this.ks.onFlush(this);
-    this.t = new KeyTable(this.ks.lruChain, this.ks.chainOnAccess);
+    this.t = new KeyTable(this.ks.chainMode);
     this.expireCursor = null;
     return n;
   }

@@ -1,4 +1,4 @@
-// Maxmemory directive handling (LRU, LFU, TTL, random and SIEVE eviction), after Redis's evict.c:
+// Maxmemory directive handling (LRU, LFU, TTL, random, SIEVE and S3-FIFO eviction), after Redis's evict.c:
 // performEvictions() runs before every command while maxmemory is set and deletes keys chosen
 // by maxmemory-policy until used_memory (memory.ts) is back under maxmemory, for at most the
 // time maxmemory-eviction-tenacity allows (500 us by default); what is left is evicted by a
@@ -31,6 +31,13 @@
 //                    bit of keys used since it last passed (bit 0 of the mem column, set by
 //                    Keyspace.onAccess) and evicts the first key without it. Scan-resistant: a
 //                    one-hit key is evicted when the hand reaches it; a key used again survives.
+//   allkeys-s3fifo   S3-FIFO (Yang et al., SOSP '23): new keys join a small FIFO (10% of the
+//                    keys); its oldest key moves to the main FIFO if it was used there, else it
+//                    is evicted and remembered by the ghost (ghost.ts), which sends it straight to
+//                    main if it comes back. The main FIFO's oldest key is evicted unless used
+//                    since it was last looked at: then it goes round again, its use count (2
+//                    bits, saturating at 3) one lower. One-hit keys (a scan) only ever pass
+//                    through the small FIFO. Measured against LRU, LFU and SIEVE: README.md.
 //
 // LFU: the lru column holds (minutes & 0xffff) << 8 | counter; the counter is Redis's logarithmic
 // one (LFULogIncr with lfu-log-factor; decremented once per lfu-decay-time minutes of idleness
@@ -42,7 +49,9 @@
 import { performance } from 'node:perf_hooks';
 import { NIL, type Db } from './db.js';
 import type { Keyspace } from './keyspace.js';
-import type { KeyTable } from './table.js';
+import { FIFO_FREQ, type KeyTable } from './table.js';
+import type { GhostFilter } from './ghost.js';
+import { keyHash } from './key-dict.js';
 
 export type MaxmemoryPolicy =
   | 'volatile-lru'
@@ -53,6 +62,7 @@ export type MaxmemoryPolicy =
   | 'allkeys-lfu'
   | 'allkeys-random'
   | 'allkeys-sieve'
+  | 'allkeys-s3fifo'
   | 'noeviction';
 
 export const MAXMEMORY_POLICIES: readonly MaxmemoryPolicy[] = [
@@ -64,6 +74,7 @@ export const MAXMEMORY_POLICIES: readonly MaxmemoryPolicy[] = [
   'allkeys-lfu',
   'allkeys-random',
   'allkeys-sieve',
+  'allkeys-s3fifo',
   'noeviction',
 ];
 
@@ -76,6 +87,10 @@ export const EVICT_FAIL = 2;
 export const ACCESS_LRU = 0;
 export const ACCESS_LFU = 1;
 export const ACCESS_SIEVE = 2;
+export const ACCESS_S3FIFO = 3;
+
+/** S3-FIFO: the small FIFO's share of a table's keys (1/10, as the paper's 10%). */
+const S3_SMALL_DIV = 10;
 
 // ---- LFU (Redis evict.c) ------------------------------------------------------------------
 
@@ -239,7 +254,7 @@ export class Evictor {
   private exceededSince = 0;
   private timer: NodeJS.Immediate | null = null;
   private readonly pool = new EvictionPool();
-  /** Round-robin db cursor of the random and SIEVE policies (Redis's next_db). */
+  /** Round-robin db cursor of the random, SIEVE and S3-FIFO policies (Redis's next_db). */
   private nextDb = 0;
   private readonly volatileCursors: Array<Cursor | null>;
 
@@ -261,9 +276,11 @@ export class Evictor {
     if (s.policy !== undefined && s.policy !== this.policy) {
       this.policy = s.policy;
       this.pool.clear();
-      this.ks.accessMode = s.policy.endsWith('-lfu') ? ACCESS_LFU : s.policy === 'allkeys-sieve' ? ACCESS_SIEVE : ACCESS_LRU;
-      const lru = s.policy === 'allkeys-lru' || s.policy === 'volatile-lru';
-      this.ks.setLruChain(lru || s.policy === 'allkeys-sieve', lru);
+      const p = s.policy;
+      this.ks.accessMode = p.endsWith('-lfu') ? ACCESS_LFU : p === 'allkeys-sieve' ? ACCESS_SIEVE : p === 'allkeys-s3fifo' ? ACCESS_S3FIFO : ACCESS_LRU;
+      this.ks.setChain(
+        p === 'allkeys-lru' || p === 'volatile-lru' ? 'access' : p === 'allkeys-sieve' ? 'insertion' : p === 'allkeys-s3fifo' ? 's3fifo' : 'none',
+      );
     }
   }
 
@@ -386,6 +403,8 @@ export class Evictor {
         return this.pickRandom(false);
       case 'allkeys-sieve':
         return this.pickSieve();
+      case 'allkeys-s3fifo':
+        return this.pickS3Fifo();
       default:
         return NIL;
     }
@@ -568,6 +587,49 @@ export class Evictor {
         return s;
       }
       t.hand = s;
+    }
+    return NIL;
+  }
+
+  /**
+   * S3-FIFO, on the next db with keys: while the small FIFO holds at least its share of the
+   * keys (or main is empty), its oldest key goes — to main if it was used, else out (the
+   * victim, remembered by the ghost); otherwise main's oldest key goes round again if it was
+   * used (one use fewer) or is the victim. Each step spends a use or moves a key off the small
+   * FIFO, both paid for by earlier accesses and insertions: O(1) amortized per eviction.
+   */
+  private pickS3Fifo(): number {
+    const dbs = this.ks.dbs;
+    for (let i = 0; i < dbs.length; i++) {
+      const db = dbs[(this.nextDb = (this.nextDb + 1) % dbs.length)];
+      const t = db.t;
+      const fifo = t.fifo;
+      if (t.size === 0 || fifo === null) continue;
+      const smallShare = Math.max(1, Math.floor(t.size / S3_SMALL_DIV));
+      for (;;) {
+        if (t.smallCount > 0 && (t.smallCount >= smallShare || t.mainHead === NIL)) {
+          const s = t.lruHead;
+          if ((fifo[s] & FIFO_FREQ) !== 0) {
+            t.unlink(s);
+            t.linkMain(s);
+            continue;
+          }
+          const ghost = t.ghost as GhostFilter;
+          ghost.fit(t.size - t.smallCount);
+          ghost.add(keyHash(t.keys[s]));
+          this.victimDb = db;
+          return s;
+        }
+        const s = t.mainHead;
+        const f = fifo[s];
+        if ((f & FIFO_FREQ) !== 0) {
+          fifo[s] = f - 1;
+          t.mainRotate();
+          continue;
+        }
+        this.victimDb = db;
+        return s;
+      }
     }
     return NIL;
   }

@@ -4,10 +4,10 @@
 
 import { Db } from './db.js';
 import type { Value } from './entry.js';
-import type { KeyTable } from './table.js';
+import { FIFO_FREQ, FIFO_MAIN, type ChainMode, type KeyTable } from './table.js';
 import { systemClock, type Clock } from './clock.js';
 import { MemoryAccounting } from './memory.js';
-import { ACCESS_LFU, ACCESS_LRU, Evictor, lfuInit, lfuTouch } from './evict.js';
+import { ACCESS_LFU, ACCESS_LRU, ACCESS_S3FIFO, ACCESS_SIEVE, Evictor, lfuInit, lfuTouch } from './evict.js';
 
 export interface KeyspaceHooks {
   /** A key was deleted by lazy or active expiry (already removed from the db). */
@@ -63,12 +63,11 @@ export class Keyspace {
    */
   beforeWrite: ((db: Db, s: number) => void) | null = null;
   /**
-   * Whether the dbs keep their chains (table.ts): while an LRU policy (access order) or SIEVE
-   * (insertion order) is in force; the evictor sets it, setLruChain builds or drops the chains of
-   * existing keys.
+   * How the dbs chain their keys (table.ts): in access order under an LRU policy, in insertion
+   * order under SIEVE, as two FIFOs under S3-FIFO, not at all otherwise; the evictor sets it,
+   * setChain builds or drops the chains of existing keys.
    */
-  lruChain = false;
-  chainOnAccess = true;
+  chainMode: ChainMode = 'none';
   /** Seconds, refreshed by the server cron (Redis's cached LRU clock): no clock read per access. */
   lruClock = 0;
   /**
@@ -84,7 +83,8 @@ export class Keyspace {
   /**
    * What onAccess records, set by the evictor from maxmemory-policy: ACCESS_LRU (lru column = the
    * LRU clock), ACCESS_LFU (lru column = Redis's LFU minutes and counter), ACCESS_SIEVE (the LRU
-   * clock, plus the visited bit in the mem column).
+   * clock, plus the visited bit in the mem column), ACCESS_S3FIFO (the LRU clock, plus the use
+   * count in the fifo column).
    */
   accessMode = ACCESS_LRU;
   /** lfu-log-factor and lfu-decay-time, for the LFU counter (set by the evictor). */
@@ -108,17 +108,14 @@ export class Keyspace {
     return this.dbs[i];
   }
 
-  /** Starts or stops keeping every db's chain, in access order (LRU) or not (SIEVE); see KeyTable.chain. */
-  setLruChain(on: boolean, onAccess = true): void {
-    if (on === this.lruChain && onAccess === this.chainOnAccess) return;
-    // Insertion order to access order: rebuilt from the access stamps (what chain() does).
-    const rebuild = on && this.lruChain && onAccess && !this.chainOnAccess;
-    this.lruChain = on;
-    this.chainOnAccess = onAccess;
+  /** Starts or stops keeping every db's chain, or changes its order; see KeyTable.chain. */
+  setChain(mode: ChainMode): void {
+    if (mode === this.chainMode) return;
+    this.chainMode = mode;
     for (const d of this.dbs) {
-      if (!on || rebuild) d.t.unchain();
-      if (on) d.t.chain();
-      d.t.moveOnAccess = onAccess;
+      // Another order is rebuilt from the access stamps (what chain() does).
+      d.t.unchain();
+      d.t.chain(mode);
     }
   }
 
@@ -130,15 +127,24 @@ export class Keyspace {
   onAccess(t: KeyTable, s: number): void {
     if (this.accessMode === ACCESS_LRU) t.meta[2 * s] = this.lruClock;
     else if (this.accessMode === ACCESS_LFU) t.meta[2 * s] = lfuTouch(t.meta[2 * s], this.clock.now(), this.lfuLogFactor, this.lfuDecayTime);
-    else {
+    else if (this.accessMode === ACCESS_SIEVE) {
       t.meta[2 * s] = this.lruClock;
       t.meta[2 * s + 1] |= 1;
+    } else {
+      // S3-FIFO: the use count saturates at 3.
+      t.meta[2 * s] = this.lruClock;
+      const f = (t.fifo as Uint8Array)[s];
+      if ((f & FIFO_FREQ) !== FIFO_FREQ) (t.fifo as Uint8Array)[s] = f + 1;
     }
   }
-  /** A new key (after onAccess): accounted; an LFU counter starts at LFU_INIT_VAL. */
+  /**
+   * A new key (after onAccess): accounted (which also clears SIEVE's visited bit); an LFU
+   * counter starts at LFU_INIT_VAL, an S3-FIFO use count at 0.
+   */
   onAdd(db: Db, s: number): void {
     this.memory.added(db, s);
     if (this.accessMode === ACCESS_LFU) db.t.meta[2 * s] = lfuInit(this.clock.now());
+    else if (this.accessMode === ACCESS_S3FIFO) (db.t.fifo as Uint8Array)[s] &= FIFO_MAIN;
   }
   /** lookupWrite found slot `s` to modify it: a collection is re-estimated once the command is over. */
   onLookupWrite(db: Db, s: number): void {

@@ -41,6 +41,13 @@ export const USED_MEMORY_STARTUP = 7 * 1024 * 1024;
 export const ENTRY_BYTES = SLOT_BYTES + 8;
 /** A key's LRU links while the chains are kept (table.ts), at the columns' average fill. */
 export const CHAIN_BYTES = LINK_BYTES + 3;
+/** More per key under S3-FIFO: its fifo byte (table.ts), at the columns' average fill. */
+export const FIFO_BYTES = 2;
+
+/** Per key: the chain's links (and S3-FIFO's byte), 0 while the table keeps no chain. */
+function chainBytes(t: KeyTable): number {
+  return t.links === null ? 0 : t.fifo === null ? CHAIN_BYTES : CHAIN_BYTES + FIFO_BYTES;
+}
 /** The db dict's share per key: an 8-byte bucket (key-dict.ts) at its average fill (3/8 to 3/4). */
 export const DICT_ENTRY_BYTES = 14;
 /** Per key with a TTL: its entry in the db's expires Set (20 B at 2/3 fill). */
@@ -263,7 +270,7 @@ export function accounted(t: KeyTable, s: number): number {
 
 /** Bytes of a table's slots freed by deletions and not reused yet (see freeSlotBytes). */
 function freeSlotsOf(t: KeyTable): number {
-  return (t.top - t.size) * (t.links !== null ? SLOT_BYTES + LINK_BYTES : SLOT_BYTES);
+  return (t.top - t.size) * (t.links === null ? SLOT_BYTES : t.fifo === null ? SLOT_BYTES + LINK_BYTES : SLOT_BYTES + LINK_BYTES + 1);
 }
 
 /** The mem column holds 32 bits: a value estimated beyond that is charged as its maximum. */
@@ -416,13 +423,14 @@ export class MemoryAccounting {
     this.flushPending();
     const t = db.t;
     const base = samples === undefined ? accounted(t, s) : estimateEntry(t.keys[s], t.vals[s] as Value, samples);
-    return base + (t.expiryOf(s) !== 0 ? EXPIRE_ENTRY_BYTES : 0) + (t.links !== null ? CHAIN_BYTES : 0);
+    return base + (t.expiryOf(s) !== 0 ? EXPIRE_ENTRY_BYTES : 0) + chainBytes(t);
   }
 
   /** Per-key structure bytes of db `i` besides key and value: INFO's used_memory_overhead share. */
   dbOverhead(db: Db): { main: number; expires: number } {
-    const chain = db.t.links !== null ? CHAIN_BYTES : 0;
-    return { main: db.dict.size * (ENTRY_BYTES + DICT_ENTRY_BYTES + chain), expires: db.expires.size * EXPIRE_ENTRY_BYTES + 8 * db.t.expireAt.length };
+    const t = db.t;
+    const ghost = t.ghost !== null ? t.ghost.bytes : 0;
+    return { main: db.dict.size * (ENTRY_BYTES + DICT_ENTRY_BYTES + chainBytes(t)) + ghost, expires: db.expires.size * EXPIRE_ENTRY_BYTES + 8 * db.t.expireAt.length };
   }
 
   /**
@@ -437,7 +445,7 @@ export class MemoryAccounting {
 
   /**
    * Everything the keys cost: their accounts, TTL bookkeeping, chain links (kept under an LRU
-   * policy or SIEVE only) and the free slots. One pass over the dbs: maxmemory reads it before
+   * policy, SIEVE or S3-FIFO only, with S3-FIFO's ghost) and the free slots. One pass over the dbs: maxmemory reads it before
    * every command and after every eviction.
    */
   keysBytes(): number {
@@ -446,7 +454,7 @@ export class MemoryAccounting {
       const t = db.t;
       // The expiry column, made at the table's first TTL: 8 bytes per slot of capacity.
       n += t.expires.size * EXPIRE_ENTRY_BYTES + freeSlotsOf(t) + 8 * t.expireAt.length;
-      if (t.links !== null) n += t.size * CHAIN_BYTES;
+      if (t.links !== null) n += t.size * chainBytes(t) + (t.ghost !== null ? t.ghost.bytes : 0);
     }
     return n;
   }

@@ -4,9 +4,14 @@
 // any key had a TTL); a slot costs SLOT_BYTES in flat arrays (+ LINK_BYTES when chained).
 //
 // The chain exists only while a policy needs it (`links` non-null, see chain()): LRU keeps it in
-// access order (`moveOnAccess`), SIEVE in insertion order with its hand on it. Keeping it costs
-// 8 B per key and, in access order, two cache misses per access (the neighbours' links), which
-// no other policy, nor the default noeviction, has any use for.
+// access order (`moveOnAccess`), SIEVE in insertion order with its hand on it, S3-FIFO as two
+// FIFOs on the same links (the small one from lruHead to lruTail, the main one a ring from
+// mainHead round to its prev) with a byte per slot (`fifo`: use count 0-3, and which FIFO) and a ghost filter
+// (ghost.ts). Keeping it costs 8 B per key (S3-FIFO: 9, and ~4 per key the ghost remembers)
+// and, in access order, two cache misses per access (the neighbours' links), which no other
+// policy, nor the default noeviction, has any use for. S3-FIFO's main FIFO is circular (its
+// tail is its head's prev): sending the oldest key round again is one step of `mainHead`, not
+// an unlink and a relink (the FIFO-reinsertion of the paper is a CLOCK).
 //
 // Invariants:
 //   - slot s is live iff vals[s] !== null; then dict.get(keys[s]) === s.
@@ -14,6 +19,9 @@
 //     the ends; lruHead = least recently used, or oldest inserted), in access order (or insertion
 //     order) since the chain was built, and before that in order of their access stamps
 //     (seconds) — see chain(). `hand` is NIL or a live slot on the chain.
+//   - in S3-FIFO mode (`fifo` non-null), every live slot is on exactly one of the two FIFOs,
+//     the main one iff fifo[s] & FIFO_MAIN, in the order it joined it (or, on main, last went
+//     round: main's links form a ring, mainHead its oldest); smallCount counts the small one.
 //   - free slots below `top` are on the `freeSlots` stack.
 //   - expireAt is empty (no key of this table has had a TTL since it was last emptied: every
 //     expiry is 0) or has one entry per slot of capacity; expiryOf(s) > 0 iff s is in `expires`
@@ -26,9 +34,20 @@
 //     in the slot of one the snapshot already saved early (which the walk skips).
 
 import type { Value } from './entry.js';
-import { KeyDict } from './key-dict.js';
+import { GhostFilter } from './ghost.js';
+import { KeyDict, keyHash } from './key-dict.js';
 
 export const NIL = -1;
+
+/**
+ * How a table chains its keys, by maxmemory-policy: not at all; in access order (the LRU
+ * policies); in insertion order (SIEVE); as S3-FIFO's small and main FIFOs.
+ */
+export type ChainMode = 'none' | 'access' | 'insertion' | 's3fifo';
+
+/** fifo[s]: the slot is on the main FIFO (else the small one); the low two bits are its use count. */
+export const FIFO_MAIN = 4;
+export const FIFO_FREQ = 3;
 
 /**
  * Bytes a slot costs in the columns: keys and vals pointers (8 + 8), access stamp (4),
@@ -65,6 +84,13 @@ export class KeyTable {
   links: Int32Array | null = null;
   /** The chain is in access order (LRU: an access moves the key to the tail), else insertion order. */
   moveOnAccess = true;
+  /** S3-FIFO only (else null): per slot, FIFO_MAIN and the use count (FIFO_FREQ bits). */
+  fifo: Uint8Array | null = null;
+  /** S3-FIFO's main FIFO, a ring: its oldest key (NIL: empty). Its small FIFO is lruHead..lruTail. */
+  mainHead = NIL;
+  smallCount = 0;
+  /** S3-FIFO's ghost: keys evicted from the small FIFO unused (null unless S3-FIFO). */
+  ghost: GhostFilter | null = null;
   /** SIEVE's hand: the next slot it looks at (NIL: the head). unlink() moves it off a leaving slot. */
   hand = NIL;
   expireAt: Float64Array;
@@ -89,11 +115,15 @@ export class KeyTable {
   pinned = 0;
 
   /** A new table holds no columns until its first key (16 empty dbs cost nothing). */
-  constructor(chained = false, moveOnAccess = true) {
+  constructor(mode: ChainMode = 'none') {
     this.expireAt = new Float64Array(0);
     this.meta = new Uint32Array(0);
-    if (chained) this.links = new Int32Array(0);
-    this.moveOnAccess = moveOnAccess;
+    if (mode !== 'none') this.links = new Int32Array(0);
+    this.moveOnAccess = mode === 'access';
+    if (mode === 's3fifo') {
+      this.fifo = new Uint8Array(0);
+      this.ghost = new GhostFilter();
+    }
   }
 
   get size(): number {
@@ -142,6 +172,7 @@ export class KeyTable {
     this.setExpiry(s, 0);
     this.meta[2 * s] = 0;
     this.meta[2 * s + 1] = 0;
+    if (this.fifo !== null) this.fifo[s] = 0;
     this.freeSlots.push(s);
     // An emptied table gives its columns back (Redis shrinks an emptied dict too).
     if (this.dict.size === 0 && this.pinned === 0) this.reset();
@@ -151,11 +182,14 @@ export class KeyTable {
     this.keys = [];
     this.vals = [];
     if (this.links !== null) this.links = new Int32Array(0);
+    if (this.fifo !== null) this.fifo = new Uint8Array(0);
+    this.ghost?.clear();
     this.expireAt = new Float64Array(0);
     this.meta = new Uint32Array(0);
     this.top = 0;
     this.freeSlots = [];
-    this.lruHead = this.lruTail = this.hand = NIL;
+    this.lruHead = this.lruTail = this.hand = this.mainHead = NIL;
+    this.smallCount = 0;
   }
 
   /**
@@ -167,6 +201,7 @@ export class KeyTable {
     const cap = this.capacity;
     const n = Math.max(MIN_CAPACITY, 2 * cap);
     if (this.links !== null) this.links = widened(this.links, new Int32Array(2 * n));
+    if (this.fifo !== null) this.fifo = widened(this.fifo, new Uint8Array(n));
     if (this.expireAt.length !== 0) this.expireAt = widened(this.expireAt, new Float64Array(n));
     this.meta = widened(this.meta, new Uint32Array(2 * n));
   }
@@ -188,11 +223,60 @@ export class KeyTable {
     const L = this.links as Int32Array;
     const p = L[2 * s];
     const n = L[2 * s + 1];
+    if (this.fifo !== null && (this.fifo[s] & FIFO_MAIN) !== 0) {
+      if (n === s) this.mainHead = NIL;
+      else {
+        L[2 * p + 1] = n;
+        L[2 * n] = p;
+        if (this.mainHead === s) this.mainHead = n;
+      }
+      return;
+    }
     if (p !== NIL) L[2 * p + 1] = n;
     else this.lruHead = n;
     if (n !== NIL) L[2 * n] = p;
     else this.lruTail = p;
     if (s === this.hand) this.hand = n;
+    if (this.fifo !== null) this.smallCount--;
+  }
+
+  /**
+   * Chains a new key: at the tail (LRU, SIEVE); under S3-FIFO on the small FIFO, or on the main
+   * one when the ghost remembers it (evicted from the small FIFO unused, and back), use count 0.
+   */
+  linkNew(s: number): void {
+    if (this.fifo === null) {
+      this.linkTail(s);
+      return;
+    }
+    if ((this.ghost as GhostFilter).take(keyHash(this.keys[s]))) this.linkMain(s);
+    else {
+      this.fifo[s] = 0;
+      this.linkTail(s);
+      this.smallCount++;
+    }
+  }
+
+  /** S3-FIFO: puts slot s (on no FIFO) at the main FIFO's tail (before its head), use count 0. */
+  linkMain(s: number): void {
+    const L = this.links as Int32Array;
+    const h = this.mainHead;
+    (this.fifo as Uint8Array)[s] = FIFO_MAIN;
+    if (h === NIL) {
+      L[2 * s] = L[2 * s + 1] = s;
+      this.mainHead = s;
+      return;
+    }
+    const t = L[2 * h];
+    L[2 * s] = t;
+    L[2 * s + 1] = h;
+    L[2 * t + 1] = s;
+    L[2 * h] = s;
+  }
+
+  /** S3-FIFO: the main FIFO's oldest key goes round again (it becomes the newest). */
+  mainRotate(): void {
+    this.mainHead = (this.links as Int32Array)[2 * this.mainHead + 1];
   }
 
   /** The next slot towards the most recently used end, NIL at the end. */
@@ -201,17 +285,27 @@ export class KeyTable {
   }
 
   /**
-   * Starts keeping the LRU chain: links every live slot in order of its access stamp (the lru
-   * column: seconds under an LRU policy, ties by slot), from then on exactly in access order.
+   * Starts keeping the chain in `mode`: links every live slot in order of its access stamp (the
+   * lru column: seconds under an LRU policy, ties by slot), from then on exactly in access
+   * order (LRU), in insertion order (SIEVE), or (S3-FIFO) all on the main FIFO in that order.
    * O(n log n) once, in one go: 1M keys take ~0.15 s here (measured in the note), paid when
-   * CONFIG SET switches to an LRU policy on a loaded server; a server configured with one
+   * CONFIG SET switches to such a policy on a loaded server; a server configured with one
    * from the start builds its chain key by key as it loads.
    */
-  chain(): void {
-    if (this.links !== null) return;
+  chain(mode: ChainMode): void {
+    if (this.links !== null || mode === 'none') return;
     const n = this.dict.size;
     this.links = new Int32Array(2 * this.capacity);
     this.lruHead = this.lruTail = NIL;
+    this.moveOnAccess = mode === 'access';
+    const s3 = mode === 's3fifo';
+    if (s3) {
+      // The keys already here have lived in the cache: they start on the main FIFO.
+      this.fifo = new Uint8Array(this.capacity);
+      this.ghost = new GhostFilter();
+      this.mainHead = NIL;
+      this.smallCount = 0;
+    }
     if (n === 0) return;
     // Sort keys: (stamp - oldest) * 2^32 + slot, exact in a double while the stamps span less
     // than 2^20 s (12 days); older stamps than that are ordered among themselves by slot only.
@@ -226,13 +320,19 @@ export class KeyTable {
       order[k++] = (st > base ? st - base : 0) * 0x100000000 + s;
     }
     order.sort();
-    for (let i = 0; i < n; i++) this.linkTail(order[i] % 0x100000000);
+    for (let i = 0; i < n; i++) {
+      if (s3) this.linkMain(order[i] % 0x100000000);
+      else this.linkTail(order[i] % 0x100000000);
+    }
   }
 
   /** Stops keeping the chain (no policy needs it any more): its links are dropped. */
   unchain(): void {
     this.links = null;
-    this.lruHead = this.lruTail = this.hand = NIL;
+    this.fifo = null;
+    this.ghost = null;
+    this.lruHead = this.lruTail = this.hand = this.mainHead = NIL;
+    this.smallCount = 0;
   }
 
   /**
@@ -257,7 +357,7 @@ export class KeyTable {
 }
 
 /** `to` holding `from`'s elements at its start. */
-function widened<T extends Int32Array | Uint32Array | Float64Array>(from: T, to: T): T {
+function widened<T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }

@@ -1,7 +1,7 @@
 // maxmemory and the eviction policies (src/keyspace/evict.ts). The OOM semantics run against
 // every backend, real Redis included (maxmemory 1 is over the limit on any server); which keys
 // each policy evicts is Hoard-only: Redis's LRU is approximate, Hoard's exact, and
-// allkeys-sieve is Hoard's own.
+// allkeys-sieve and allkeys-s3fifo are Hoard's own.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import v8 from 'node:v8';
@@ -10,7 +10,7 @@ import { commandSuite } from '../helpers/suite.js';
 import { encodeArgs, inProcess, type Backend, type Conn } from '../helpers/backends.js';
 import { ManualClock } from '../../src/keyspace/clock.js';
 import { USED_MEMORY_STARTUP } from '../../src/keyspace/memory.js';
-import { SLOT_BYTES } from '../../src/keyspace/table.js';
+import { FIFO_MAIN, SLOT_BYTES } from '../../src/keyspace/table.js';
 import type { Server } from '../../src/server/server.js';
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
@@ -257,6 +257,113 @@ describe('eviction policies pick the right keys', () => {
     await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
     await evictN(4, 'k0');
     expect(await exists('k0', 'k1', 'k2', 'k3', 'k4')).toEqual(['k1']);
+  });
+
+  it('allkeys-s3fifo: one-hit keys leave through the small FIFO; keys used there move to main and outlast a scan', async () => {
+    await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-s3fifo');
+    expect(await c.call('CONFIG', 'GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'allkeys-s3fifo']);
+    for (const k of names('k', 10)) await c.call('SET', k, V100);
+    for (const k of names('k', 5)) await c.call('GET', k);
+    // All ten joined the small FIFO: k0-k4 were used there and move to main, k5-k7 go.
+    await evictN(3, 'k0');
+    expect(await exists(...names('k', 10))).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k8', 'k9']);
+    const t = server.ks.dbs[0].t;
+    expect(t.smallCount).toBe(2);
+    // A scan: 20 one-time keys, each evicting one key, while nothing is read. LRU would give up
+    // k0-k4 (the least recently used) after five of them; here the small FIFO takes every loss.
+    for (let i = 0; i < 20; i++) await c.call('SET', `s${String(i).padStart(2, '0')}`, V100);
+    expect(await exists(...names('k', 5))).toEqual(names('k', 5));
+    expect(await c.call('DBSIZE')).toBe(7);
+    expect(await exists('s18', 's19')).toEqual(['s18', 's19']);
+    expect(await c.call('OBJECT', 'IDLETIME', 'k0')).toBe(0);
+    await expect(c.call('OBJECT', 'FREQ', 'k0')).rejects.toThrow(/^ERR An LFU maxmemory policy is not selected/);
+  });
+
+  it('allkeys-s3fifo: a key evicted unused and written again is admitted to main (the ghost)', async () => {
+    await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-s3fifo');
+    for (const k of names('k', 10)) await c.call('SET', k, V100);
+    for (const k of names('k', 5)) await c.call('GET', k);
+    await evictN(3, 'k0'); // k5, k6, k7 leave the small FIFO unused: the ghost remembers them
+    await c.call('CONFIG', 'SET', 'maxmemory', '0');
+    await c.call('SET', 'k5', V100); // back: straight to main
+    await c.call('SET', 'n0', V100); // new: small, after k8 and k9
+    // Without the ghost, k5 would be in the small FIFO before n0 and go with k8 and k9.
+    await evictN(3, 'k0');
+    expect(await exists('k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k8', 'k9', 'n0')).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5']);
+  });
+
+  it('allkeys-s3fifo: switched to on a loaded server, the keys start on main, where a used key goes round once per use', async () => {
+    for (const k of names('k', 10)) await c.call('SET', k, V100);
+    await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-s3fifo');
+    for (let i = 0; i < 5; i++) await c.call('GET', 'k0'); // the count saturates at 3
+    await c.call('GET', 'k1');
+    await evictN(2, 'k9'); // k0 and k1 go round (one use each), k2 and k3 go
+    expect(await exists(...names('k', 10))).toEqual(['k0', 'k1', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9']);
+    await evictN(6, 'k0'); // main is now k4-k9, k0, k1
+    expect(await exists(...names('k', 10))).toEqual(['k0', 'k1']);
+    await evictN(1, 'k0'); // k0 has two uses left and goes round again; k1 has none
+    expect(await exists('k0', 'k1')).toEqual(['k0']);
+  });
+
+  it('allkeys-s3fifo: the two FIFOs hold exactly the live keys through deletes, renames, moves, swaps and flushes', async () => {
+    await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-s3fifo');
+    for (const k of names('k', 300)) await c.call('SET', k, V100);
+    await evictN(40, 'k0');
+    let seed = 5;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    for (let i = 0; i < 3000; i++) {
+      const op = rnd(14);
+      const k = `k${rnd(400)}`;
+      if (op < 5) await c.call('SET', k, V100);
+      else if (op < 7) await c.call('DEL', k);
+      else if (op === 7) await c.call('RENAME', k, `k${rnd(400)}`).catch(() => null);
+      else if (op === 8) await c.call('MOVE', k, '1');
+      else if (op === 9) await c.call('SWAPDB', '0', '1');
+      else if (op === 10 && rnd(30) === 0) await c.call('FLUSHDB');
+      else await c.call('GET', k);
+    }
+    expect(Number(fields(await c.call('INFO', 'stats')).evicted_keys)).toBeGreaterThan(100);
+    for (const db of server.ks.dbs) {
+      const t = db.t;
+      const fifo = t.fifo as Uint8Array;
+      const L = t.links as Int32Array;
+      const onSmall = new Set<number>();
+      for (let s = t.lruHead, prev = -1; s !== -1; prev = s, s = L[2 * s + 1]) {
+        expect(L[2 * s]).toBe(prev);
+        expect(fifo[s] & FIFO_MAIN).toBe(0);
+        onSmall.add(s);
+      }
+      expect(onSmall.size).toBe(t.smallCount);
+      const onMain = new Set<number>();
+      if (t.mainHead !== -1) {
+        let s = t.mainHead;
+        do {
+          expect(L[2 * L[2 * s + 1]]).toBe(s);
+          expect(fifo[s] & FIFO_MAIN).toBe(FIFO_MAIN);
+          expect(onMain.has(s)).toBe(false);
+          onMain.add(s);
+          s = L[2 * s + 1];
+        } while (s !== t.mainHead);
+      }
+      let live = 0;
+      for (let s = 0; s < t.top; s++) {
+        if (t.vals[s] === null) {
+          expect(onSmall.has(s) || onMain.has(s)).toBe(false);
+          continue;
+        }
+        live++;
+        expect(t.dict.get(t.keys[s])).toBe(s);
+        expect(onSmall.has(s) !== onMain.has(s)).toBe(true);
+      }
+      expect(live).toBe(t.size);
+    }
+    // used_memory is the keys' MEMORY USAGE, the free slots and the ghosts.
+    let sum = 0;
+    for (const db of server.ks.dbs) {
+      for (const s of db.dict.values()) sum += server.ks.memory.keyUsage(db, s);
+      if (db.t.ghost !== null) sum += db.t.ghost.bytes;
+    }
+    expect(sum + server.ks.memory.freeSlotBytes()).toBe(server.ks.memory.usedMemory() - USED_MEMORY_STARTUP);
   });
 
   it('the LFU sampling index holds exactly the live keys through deletes, renames, moves, swaps and flushes', async () => {

@@ -486,7 +486,7 @@ describe('command-line flags', () => {
       [
         ['--maxmemory-policy', 'foo'],
         'maxmemory-policy "foo"',
-        'argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction, allkeys-sieve',
+        'argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction, allkeys-sieve, allkeys-s3fifo',
       ],
     ];
     for (const [argv, line, reason] of cases) {

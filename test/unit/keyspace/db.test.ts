@@ -14,7 +14,7 @@ beforeEach(() => {
   expired = [];
   ks = new Keyspace(16, clock, { expired: (d, key) => expired.push([d.index, key]) });
   // The LRU chains are kept under an LRU policy only; most cases here check them.
-  ks.setLruChain(true);
+  ks.setChain('access');
   db = ks.db(0);
 });
 
@@ -362,7 +362,7 @@ describe('Db randomSlot', () => {
 
 describe('Db LRU chain only under an LRU policy', () => {
   it('without it, keys have no links and accesses only stamp them', () => {
-    ks.setLruChain(false);
+    ks.setChain('none');
     for (const k of ['a', 'b', 'c']) db.add(k, 'v');
     expect(db.t.links).toBeNull();
     expect(db.t.lruHead).toBe(NIL);
@@ -378,7 +378,7 @@ describe('Db LRU chain only under an LRU policy', () => {
   });
 
   it('switching it on links the keys by access stamp (ties by slot), exact from then on', () => {
-    ks.setLruChain(false);
+    ks.setChain('none');
     ks.updateLruClock();
     db.add('old', 'v');
     db.add('old2', 'v');
@@ -389,7 +389,7 @@ describe('Db LRU chain only under an LRU policy', () => {
     ks.updateLruClock();
     db.lookupRead('old2'); // the most recent access before the switch
     db.add('new', 'v'); // same second as old2, a later slot
-    ks.setLruChain(true);
+    ks.setChain('access');
     expect(chain(db)).toEqual(['old', 'mid', 'old2', 'new']);
     db.lookupRead('old');
     db.add('newest', 'v');
@@ -400,7 +400,7 @@ describe('Db LRU chain only under an LRU policy', () => {
     db.flush();
     db.add('again', 'v');
     expect(chain(db)).toEqual(['again']);
-    ks.setLruChain(false);
+    ks.setChain('none');
     expect(db.t.links).toBeNull();
   });
 });

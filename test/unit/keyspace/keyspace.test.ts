@@ -92,7 +92,7 @@ describe('activeExpireCycle', () => {
 
 describe('swap (SWAPDB)', () => {
   it('exchanges the whole contents, keeping each Db object and index', () => {
-    ks.setLruChain(true);
+    ks.setChain('access');
     const d0 = ks.db(0);
     const d1 = ks.db(1);
     d0.add('a', '0');
