@@ -1,8 +1,10 @@
 // Bytes per key and the accuracy of used_memory (not part of the test run).
 //
-//   node node_modules/vite-node/vite-node.mjs test/bench/bytes-per-key.ts [keys]
-//       1,000,000 (default) string keys with 100-byte values written over TCP with pipelining
-//       to a hoard-server child process and to redis-server: used_memory and RSS growth per key.
+//   node node_modules/vite-node/vite-node.mjs test/bench/bytes-per-key.ts [keys] [--cases a,b]
+//       1,000,000 (default) string keys with 100-byte values, 1M hashes of 5 fields, 0.5M sorted
+//       sets of 5 members, one hash of 1M fields and one sorted set of 1M members, written over
+//       TCP with pipelining to a hoard-server child process and to redis-server: used_memory and
+//       RSS growth per key (per element for the one-key cases).
 //       HOARD_MAIN selects the compiled server (default dist/src/server/main.js: npm run build).
 //   node --expose-gc node_modules/vite-node/vite-node.mjs test/bench/bytes-per-key.ts --accuracy 1000000
 //       used_memory growth against the V8 heap growth (heapUsed + ArrayBuffers after full GCs)
@@ -35,32 +37,43 @@ function val(i: number, len: number): string {
 }
 
 
-async function bytesPerKey(n: number): Promise<void> {
-  console.log(`${n} string keys ("key:<n>") with 100-byte values, written with SET over one pipelined connection\n`);
-  const rows: string[] = [];
-  for (const kind of ['hoard', 'redis'] as const) {
-    if (kind === 'redis' && spawnSync('redis-server', ['--version']).status !== 0) continue;
-    const srv = await startServer(kind, []);
-    const r = new Redis({ port: srv.port, host: '127.0.0.1' });
-    await new Promise((res) => setTimeout(res, 500));
-    const before = info(await r.info('memory'));
-    const ops = await pipeline(srv.port, n, (i) => ['SET', `key:${i}`, val(i, 100)]);
-    await new Promise((res) => setTimeout(res, 1000));
-    const after = info(await r.info('memory'));
-    // Idle for 10 s more: V8's memory reducer starts ~8 s after allocation stops and returns the
-    // garbage and free pages a write burst leaves behind (Redis frees as it goes).
-    await new Promise((res) => setTimeout(res, 10_000));
-    const settled = info(await r.info('memory'));
-    const used = (Number(after.used_memory) - Number(before.used_memory)) / n;
-    const rss = (Number(after.used_memory_rss) - Number(before.used_memory_rss)) / n;
-    const rssSettled = (Number(settled.used_memory_rss) - Number(before.used_memory_rss)) / n;
-    rows.push(
-      `${kind.padEnd(6)} used_memory ${used.toFixed(0).padStart(4)} B/key   RSS growth ${rss.toFixed(0).padStart(4)} B/key after 1 s, ${rssSettled.toFixed(0).padStart(4)} B/key after 11 s   (used_memory ${(Number(after.used_memory) / 1048576).toFixed(0)} MB, RSS ${(Number(after.used_memory_rss) / 1048576).toFixed(0)} MB, ${(ops / 1000).toFixed(0)}k SET/s)`,
-    );
-    r.disconnect();
-    await srv.stop();
+/** The datasets compared with redis-server (CASES names): the issue's strings, hashes and sorted sets. */
+const AGAINST_REDIS = ['strings 100 B', 'hashes 5 x 10 B', 'zsets 5 x 10 B', 'one hash 100 B', 'one zset'];
+
+async function bytesPerKey(n: number, names: string[]): Promise<void> {
+  console.log(`used_memory and RSS growth per key (per element for one-key cases), written over one pipelined connection, ${n} keys scale\n`);
+  for (const name of names) {
+    const k = CASES.find((x) => x.name === name);
+    if (k === undefined) throw new Error(`no case ${name}`);
+    const keys = Math.max(1000, Math.round(n * k.scale));
+    const rows: string[] = [];
+    const per: number[] = [];
+    for (const kind of ['hoard', 'redis'] as const) {
+      if (kind === 'redis' && spawnSync('redis-server', ['--version']).status !== 0) continue;
+      const srv = await startServer(kind, []);
+      const r = new Redis({ port: srv.port, host: '127.0.0.1' });
+      await new Promise((res) => setTimeout(res, 500));
+      const before = info(await r.info('memory'));
+      const ops = await pipeline(srv.port, keys, k.command);
+      await new Promise((res) => setTimeout(res, 1000));
+      const after = info(await r.info('memory'));
+      // Idle for 10 s more: V8's memory reducer starts ~8 s after allocation stops and returns the
+      // garbage and free pages a write burst leaves behind (Redis frees as it goes).
+      await new Promise((res) => setTimeout(res, 10_000));
+      const settled = info(await r.info('memory'));
+      const used = (Number(after.used_memory) - Number(before.used_memory)) / keys;
+      const rss = (Number(after.used_memory_rss) - Number(before.used_memory_rss)) / keys;
+      const rssSettled = (Number(settled.used_memory_rss) - Number(before.used_memory_rss)) / keys;
+      per.push(used, rssSettled);
+      rows.push(
+        `  ${kind.padEnd(6)} used_memory ${used.toFixed(0).padStart(4)} B   RSS growth ${rss.toFixed(0).padStart(4)} B after 1 s, ${rssSettled.toFixed(0).padStart(4)} B after 11 s   (used_memory ${(Number(after.used_memory) / 1048576).toFixed(0)} MB, RSS ${(Number(after.used_memory_rss) / 1048576).toFixed(0)} MB, ${(ops / 1000).toFixed(0)}k writes/s)`,
+      );
+      r.disconnect();
+      await srv.stop();
+    }
+    const ratio = per.length === 4 ? `   Hoard RSS after 11 s / Redis used_memory ${(per[1] / per[2]).toFixed(2)}x` : '';
+    console.log(`${name} (${keys} ${name.startsWith('one ') ? 'elements' : 'keys'})${ratio}\n${rows.join('\n')}`);
   }
-  console.log(rows.join('\n'));
 }
 
 // ---- --accuracy: used_memory against the V8 heap --------------------------------------------
@@ -101,6 +114,9 @@ const CASES: Case[] = [
   { name: 'zsets 200 x 12 B', scale: 0.02, command: (i) => ['ZADD', `z:${i}`, ...scoredOf(200, 12, i)] },
   { name: 'lists 5 x 10 B', scale: 1, command: (i) => ['RPUSH', `l:${i}`, ...membersOf(5, 10, i)] },
   { name: 'lists 300 x 30 B', scale: 0.02, command: (i) => ['RPUSH', `l:${i}`, ...membersOf(300, 30, i)] },
+  // One big collection, a command per element ("per key" then reads per element).
+  { name: 'one hash 100 B', scale: 1, command: (i) => ['HSET', 'bighash', `field:${i}`, val(i, 100)] },
+  { name: 'one zset', scale: 1, command: (i) => ['ZADD', 'leaderboard', String((i * 7919) % 1_000_003), `player:${i}`] },
 ];
 
 async function accuracyCase(name: string, n: number): Promise<void> {
@@ -162,4 +178,9 @@ async function accuracy(n: number): Promise<void> {
 const args = process.argv.slice(2);
 if (args[0] === '--case') await accuracyCase(args[1], Number(args[2]));
 else if (args[0] === '--accuracy') await accuracy(Number(args[1] ?? 1_000_000));
-else await bytesPerKey(Number(args[0] ?? 1_000_000));
+else {
+  const ci = args.indexOf('--cases');
+  const names = ci >= 0 ? args[ci + 1].split(',') : AGAINST_REDIS;
+  const num = args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--cases');
+  await bytesPerKey(Number(num ?? 1_000_000), names);
+}
