@@ -498,8 +498,8 @@ describe('eviction under load', () => {
     await b.close();
   }, 60_000);
 
-  it('a mixed-types write load of 10x maxmemory: used_memory <= maxmemory + the key written, after every command; heap and RSS bounded', async () => {
-    const b = await inProcess({ 'maxmemory-policy': 'allkeys-lru' });
+  it.each(['allkeys-lru', 'allkeys-s3fifo'])('%s: a mixed-types write load of 10x maxmemory: used_memory <= maxmemory + the key written, after every command; heap and RSS bounded', async (policy) => {
+    const b = await inProcess({ 'maxmemory-policy': policy });
     const server = b.server as Server;
     const c = b.conn;
     const limit = 8 * 1024 * 1024;
