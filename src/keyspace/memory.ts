@@ -43,15 +43,16 @@ export const ENTRY_BYTES = SLOT_BYTES + 8;
 export const CHAIN_BYTES = LINK_BYTES + 3;
 /** More per key under S3-FIFO: its fifo byte (table.ts), at the columns' average fill. */
 export const FIFO_BYTES = 2;
+/** The db dict's share per key: an 8-byte bucket (key-dict.ts) at its average fill (3/8 to 3/4). */
+export const DICT_ENTRY_BYTES = 14;
+/** Per key with a TTL: its entry in the db's expires Set (20 B at 2/3 fill). */
+export const EXPIRE_ENTRY_BYTES = 30;
 
 /** Per key: the chain's links (and S3-FIFO's byte), 0 while the table keeps no chain. */
 function chainBytes(t: KeyTable): number {
   return t.links === null ? 0 : t.fifo === null ? CHAIN_BYTES : CHAIN_BYTES + FIFO_BYTES;
 }
-/** The db dict's share per key: an 8-byte bucket (key-dict.ts) at its average fill (3/8 to 3/4). */
-export const DICT_ENTRY_BYTES = 14;
-/** Per key with a TTL: its entry in the db's expires Set (20 B at 2/3 fill). */
-export const EXPIRE_ENTRY_BYTES = 30;
+
 /** What memory accounting reads of a stream value (types/stream.ts keeps it current). */
 interface StreamShape {
   heapBytes?: unknown;
