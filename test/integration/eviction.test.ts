@@ -10,7 +10,7 @@ import { commandSuite } from '../helpers/suite.js';
 import { encodeArgs, inProcess, type Backend, type Conn } from '../helpers/backends.js';
 import { ManualClock } from '../../src/keyspace/clock.js';
 import { USED_MEMORY_STARTUP } from '../../src/keyspace/memory.js';
-import { FIFO_MAIN, SLOT_BYTES } from '../../src/keyspace/table.js';
+import { FIFO_MAIN, SLOT_BYTES, type KeyTable } from '../../src/keyspace/table.js';
 import type { Server } from '../../src/server/server.js';
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
@@ -130,6 +130,44 @@ describe('eviction policies pick the right keys', () => {
   const evictN = async (n: number, like: string) => {
     const per = ((await c.call('MEMORY', 'USAGE', like)) as number) - SLOT_BYTES;
     await c.call('CONFIG', 'SET', 'maxmemory', String((await used()) - n * per + Math.floor(per / 2)));
+  };
+  /**
+   * `ops` random writes, deletes, renames, moves to db 1, swaps of dbs 0 and 1, flushes (one in
+   * `flushOneIn` of their draws) and reads over 400 key names; `kinds` > 11 adds reads.
+   */
+  const churn = async (seed: number, ops: number, kinds: number, flushOneIn: number) => {
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    for (let i = 0; i < ops; i++) {
+      const op = rnd(kinds);
+      const k = `k${rnd(400)}`;
+      if (op < 5) await c.call('SET', k, V100);
+      else if (op < 7) await c.call('DEL', k);
+      else if (op === 7) await c.call('RENAME', k, `k${rnd(400)}`).catch(() => null);
+      else if (op === 8) await c.call('MOVE', k, '1');
+      else if (op === 9) await c.call('SWAPDB', '0', '1');
+      else if (op === 10 && rnd(flushOneIn) === 0) await c.call('FLUSHDB');
+      else await c.call('GET', k);
+    }
+  };
+  /** Every live slot of t is in its dict under its own key (and only those are counted live). */
+  const expectLiveSlots = (t: KeyTable, onLive: (s: number) => void = () => {}) => {
+    let live = 0;
+    for (let s = 0; s < t.top; s++) {
+      if (t.vals[s] === null) continue;
+      live++;
+      expect(t.dict.get(t.keys[s])).toBe(s);
+      onLive(s);
+    }
+    expect(live).toBe(t.size);
+  };
+  /** used_memory is the keys' MEMORY USAGE, the free slots and (S3-FIFO) the ghosts. */
+  const expectAccountsAddUp = () => {
+    let sum = 0;
+    for (const db of server.ks.dbs) {
+      for (const s of db.dict.values()) sum += server.ks.memory.keyUsage(db, s);
+      if (db.t.ghost !== null) sum += db.t.ghost.bytes;
+    }
+    expect(sum + server.ks.memory.freeSlotBytes()).toBe(server.ks.memory.usedMemory() - USED_MEMORY_STARTUP);
   };
 
   it('allkeys-lru: exactly the least recently used, across dbs too', async () => {
@@ -309,19 +347,7 @@ describe('eviction policies pick the right keys', () => {
     await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-s3fifo');
     for (const k of names('k', 300)) await c.call('SET', k, V100);
     await evictN(40, 'k0');
-    let seed = 5;
-    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
-    for (let i = 0; i < 3000; i++) {
-      const op = rnd(14);
-      const k = `k${rnd(400)}`;
-      if (op < 5) await c.call('SET', k, V100);
-      else if (op < 7) await c.call('DEL', k);
-      else if (op === 7) await c.call('RENAME', k, `k${rnd(400)}`).catch(() => null);
-      else if (op === 8) await c.call('MOVE', k, '1');
-      else if (op === 9) await c.call('SWAPDB', '0', '1');
-      else if (op === 10 && rnd(30) === 0) await c.call('FLUSHDB');
-      else await c.call('GET', k);
-    }
+    await churn(5, 3000, 14, 30);
     expect(Number(fields(await c.call('INFO', 'stats')).evicted_keys)).toBeGreaterThan(100);
     for (const db of server.ks.dbs) {
       const t = db.t;
@@ -345,60 +371,28 @@ describe('eviction policies pick the right keys', () => {
           s = L[2 * s + 1];
         } while (s !== t.mainHead);
       }
-      let live = 0;
-      for (let s = 0; s < t.top; s++) {
-        if (t.vals[s] === null) {
-          expect(onSmall.has(s) || onMain.has(s)).toBe(false);
-          continue;
-        }
-        live++;
-        expect(t.dict.get(t.keys[s])).toBe(s);
+      // Each live slot is on exactly one FIFO, and no free slot is on either.
+      let chained = 0;
+      expectLiveSlots(t, (s) => {
         expect(onSmall.has(s) !== onMain.has(s)).toBe(true);
-      }
-      expect(live).toBe(t.size);
+        chained++;
+      });
+      expect(onSmall.size + onMain.size).toBe(chained);
     }
-    // used_memory is the keys' MEMORY USAGE, the free slots and the ghosts.
-    let sum = 0;
-    for (const db of server.ks.dbs) {
-      for (const s of db.dict.values()) sum += server.ks.memory.keyUsage(db, s);
-      if (db.t.ghost !== null) sum += db.t.ghost.bytes;
-    }
-    expect(sum + server.ks.memory.freeSlotBytes()).toBe(server.ks.memory.usedMemory() - USED_MEMORY_STARTUP);
+    expectAccountsAddUp();
   });
 
   it('the LFU sampling index holds exactly the live keys through deletes, renames, moves, swaps and flushes', async () => {
     await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lfu');
     for (const k of names('k', 300)) await c.call('SET', k, V100);
     await evictN(10, 'k0'); // builds db 0's index
-    let seed = 3;
-    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
-    for (let i = 0; i < 2000; i++) {
-      const op = rnd(12);
-      const k = `k${rnd(400)}`;
-      if (op < 5) await c.call('SET', k, V100);
-      else if (op < 7) await c.call('DEL', k);
-      else if (op === 7) await c.call('RENAME', k, `k${rnd(400)}`).catch(() => null);
-      else if (op === 8) await c.call('MOVE', k, '1');
-      else if (op === 9) await c.call('SWAPDB', '0', '1');
-      else if (op === 10 && rnd(20) === 0) await c.call('FLUSHDB');
-      else await c.call('GET', k);
-    }
-    // Every live slot is in its dict under its own key, and the chain holds exactly the live slots.
+    await churn(3, 2000, 12, 20);
     for (const db of server.ks.dbs) {
-      const t = db.t;
-      let live = 0;
-      for (let s = 0; s < t.top; s++) {
-        if (t.vals[s] === null) continue;
-        live++;
-        expect(t.dict.get(t.keys[s])).toBe(s);
-      }
-      expect(live).toBe(t.size);
+      expectLiveSlots(db.t);
       // No LRU chain under an LFU policy (table.ts keeps it for the LRU policies only).
-      expect(t.links).toBeNull();
+      expect(db.t.links).toBeNull();
     }
-    let sum = 0;
-    for (const db of server.ks.dbs) for (const s of db.dict.values()) sum += server.ks.memory.keyUsage(db, s);
-    expect(sum + server.ks.memory.freeSlotBytes()).toBe(server.ks.memory.usedMemory() - USED_MEMORY_STARTUP);
+    expectAccountsAddUp();
   });
 
   it('evictions are logged as DEL, counted, and published as `evicted`', async () => {
