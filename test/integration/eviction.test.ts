@@ -160,6 +160,39 @@ describe('eviction policies pick the right keys', () => {
     }
     expect(live).toBe(t.size);
   };
+  /** S3-FIFO: each live slot is on exactly one of the two FIFOs, consistently linked and flagged. */
+  const expectFifos = () => {
+    for (const db of server.ks.dbs) {
+      const t = db.t;
+      const fifo = t.fifo as Uint8Array;
+      const L = t.links as Int32Array;
+      const onSmall = new Set<number>();
+      for (let s = t.lruHead, prev = -1; s !== -1; prev = s, s = L[2 * s + 1]) {
+        expect(L[2 * s]).toBe(prev);
+        expect(fifo[s] & FIFO_MAIN).toBe(0);
+        onSmall.add(s);
+      }
+      expect(onSmall.size).toBe(t.smallCount);
+      const onMain = new Set<number>();
+      if (t.mainHead !== -1) {
+        let s = t.mainHead;
+        do {
+          expect(L[2 * L[2 * s + 1]]).toBe(s);
+          expect(fifo[s] & FIFO_MAIN).toBe(FIFO_MAIN);
+          expect(onMain.has(s)).toBe(false);
+          onMain.add(s);
+          s = L[2 * s + 1];
+        } while (s !== t.mainHead);
+      }
+      // Each live slot is on exactly one FIFO, and no free slot is on either.
+      let chained = 0;
+      expectLiveSlots(t, (s) => {
+        expect(onSmall.has(s) !== onMain.has(s)).toBe(true);
+        chained++;
+      });
+      expect(onSmall.size + onMain.size).toBe(chained);
+    }
+  };
   /** used_memory is the keys' MEMORY USAGE, the free slots and (S3-FIFO) the ghosts. */
   const expectAccountsAddUp = () => {
     let sum = 0;
@@ -349,36 +382,15 @@ describe('eviction policies pick the right keys', () => {
     await evictN(40, 'k0');
     await churn(5, 3000, 14, 30);
     expect(Number(fields(await c.call('INFO', 'stats')).evicted_keys)).toBeGreaterThan(100);
-    for (const db of server.ks.dbs) {
-      const t = db.t;
-      const fifo = t.fifo as Uint8Array;
-      const L = t.links as Int32Array;
-      const onSmall = new Set<number>();
-      for (let s = t.lruHead, prev = -1; s !== -1; prev = s, s = L[2 * s + 1]) {
-        expect(L[2 * s]).toBe(prev);
-        expect(fifo[s] & FIFO_MAIN).toBe(0);
-        onSmall.add(s);
-      }
-      expect(onSmall.size).toBe(t.smallCount);
-      const onMain = new Set<number>();
-      if (t.mainHead !== -1) {
-        let s = t.mainHead;
-        do {
-          expect(L[2 * L[2 * s + 1]]).toBe(s);
-          expect(fifo[s] & FIFO_MAIN).toBe(FIFO_MAIN);
-          expect(onMain.has(s)).toBe(false);
-          onMain.add(s);
-          s = L[2 * s + 1];
-        } while (s !== t.mainHead);
-      }
-      // Each live slot is on exactly one FIFO, and no free slot is on either.
-      let chained = 0;
-      expectLiveSlots(t, (s) => {
-        expect(onSmall.has(s) !== onMain.has(s)).toBe(true);
-        chained++;
-      });
-      expect(onSmall.size + onMain.size).toBe(chained);
-    }
+    expectFifos();
+    expectAccountsAddUp();
+    // Away to LRU and back: the FIFOs are rebuilt from the keys' stamps, all on main.
+    await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
+    await churn(6, 300, 14, 30);
+    await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-s3fifo');
+    expect(server.ks.dbs[0].t.smallCount).toBe(0);
+    await churn(7, 1000, 14, 30);
+    expectFifos();
     expectAccountsAddUp();
   });
 
