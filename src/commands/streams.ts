@@ -131,6 +131,20 @@ function parseLL(s: string): number | null {
   return v;
 }
 
+/** An integer argument that must be >= 0 (MAXLEN, LIMIT, ENTRIESADDED): the value, or null after replying. */
+function nonNegativeOrReply(c: CommandContext, s: string, negative: string): number | null {
+  const v = parseLL(s);
+  if (v === null) {
+    c.reply.error(E.NOT_INTEGER);
+    return null;
+  }
+  if (v < 0) {
+    c.reply.error(negative);
+    return null;
+  }
+  return v;
+}
+
 /** streamParseStrictIDOrReply / streamParseIDOrReply: the ID, or null after replying. */
 function parseIdOrReply(c: CommandContext, s: string, strict: boolean, missingSeq: bigint): StreamID | null {
   const p = parseStreamId(s, strict, missingSeq);
@@ -216,15 +230,8 @@ function parseAddOrTrim(c: CommandContext, argv: string[], xadd: boolean): AddTr
         i++;
       } else if (more >= 2 && next === '=') i++;
       if (maxlen) {
-        const v = parseLL(argv[i + 1]);
-        if (v === null) {
-          r.error(E.NOT_INTEGER);
-          return null;
-        }
-        if (v < 0) {
-          r.error(XE.MAXLEN_NEGATIVE);
-          return null;
-        }
+        const v = nonNegativeOrReply(c, argv[i + 1], XE.MAXLEN_NEGATIVE);
+        if (v === null) return null;
         a.maxlen = v;
         a.strategy = TRIM_MAXLEN;
       } else {
@@ -235,15 +242,8 @@ function parseAddOrTrim(c: CommandContext, argv: string[], xadd: boolean): AddTr
       }
       i++;
     } else if (more > 0 && eqi(opt, 'limit')) {
-      const v = parseLL(argv[i + 1]);
-      if (v === null) {
-        r.error(E.NOT_INTEGER);
-        return null;
-      }
-      if (v < 0) {
-        r.error(XE.LIMIT_NEGATIVE);
-        return null;
-      }
+      const v = nonNegativeOrReply(c, argv[i + 1], XE.LIMIT_NEGATIVE);
+      if (v === null) return null;
       a.limit = v;
       limitGiven = true;
       i++;
@@ -1443,9 +1443,8 @@ function xsetid(c: CommandContext, argv: string[]): void {
   for (let i = 3; i < argv.length; ) {
     const more = argv.length - 1 - i;
     if (eqi(argv[i], 'entriesadded') && more > 0) {
-      const v = parseLL(argv[i + 1]);
-      if (v === null) return r.error(E.NOT_INTEGER);
-      if (v < 0) return r.error(XE.ENTRIES_ADDED_NEGATIVE);
+      const v = nonNegativeOrReply(c, argv[i + 1], XE.ENTRIES_ADDED_NEGATIVE);
+      if (v === null) return;
       entriesAdded = v;
       i += 2;
     } else if (eqi(argv[i], 'maxdeletedid') && more > 0) {
