@@ -16,50 +16,19 @@
 // and whose pick at a COUNT cut-off depend on the sort algorithm) are removed from both servers
 // after loading, so every comparison below is exact, in order.
 
-import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { inProcess, realRedis, redisServerAvailable, type Backend } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { redisServerAvailable } from '../helpers/backends.js';
+import { hoardAndRedis } from '../helpers/differential.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 const SEED = Number(process.env.GEO_SEED ?? 0x9e0);
 const ROUNDS = 4;
 const QUERIES_PER_ROUND = 800;
 
-type Reply = unknown;
-
-function norm(v: unknown): Reply {
-  if (v instanceof Error) return `ERROR: ${v.message}`;
-  if (Buffer.isBuffer(v)) return v.toString('latin1');
-  if (Array.isArray(v)) return v.map(norm);
-  return v;
-}
-
 const runIf = redisServerAvailable() ? describe : describe.skip;
 
 runIf('GEO differential against redis-server', () => {
-  let hoard: Backend;
-  let redis: Backend;
-  beforeAll(async () => {
-    hoard = await inProcess();
-    redis = await realRedis();
-  }, 30_000);
-  afterAll(async () => {
-    await hoard?.close();
-    await redis?.close();
-  });
-
-  async function both(args: string[]): Promise<[Reply, Reply]> {
-    const [cmd, ...rest] = args;
-    const bin = rest.map((s) => Buffer.from(s, 'latin1'));
-    const h = await hoard.conn.callBuffer(cmd, ...bin).then(norm, norm);
-    const r = await redis.conn.callBuffer(cmd, ...bin).then(norm, norm);
-    return [h, r];
-  }
-
-  async function same(args: string[]): Promise<Reply> {
-    const [h, r] = await both(args);
-    expect([args, h]).toEqual([args, r]);
-    return r;
-  }
+  const { both, same } = hoardAndRedis();
 
   it('random GEO queries answer as redis-server does', async () => {
     const rnd = mulberry32(SEED);

@@ -16,8 +16,9 @@
 // ("1e400"), later SORTs of non-integer weights fail until something clears errno; after each
 // conversion error the test clears it with a ZADD (string2d sets errno = 0) on both servers.
 
-import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { inProcess, realRedis, redisServerAvailable, type Backend } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { redisServerAvailable } from '../helpers/backends.js';
+import { hoardAndRedis } from '../helpers/differential.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 // SORT_SEED=<n> replays another seed (a failure names its command; the seed reproduces it).
@@ -26,45 +27,11 @@ const ROUNDS = 30;
 const CALLS_PER_ROUND = 120;
 const SCORE_ERROR = "ERR One or more scores can't be converted into double";
 
-type Reply = unknown;
-
-/** Buffers → latin1 strings, errors → their text: a comparable form of a reply. */
-function norm(v: unknown): Reply {
-  if (v instanceof Error) return `ERROR: ${v.message}`;
-  if (Buffer.isBuffer(v)) return v.toString('latin1');
-  if (Array.isArray(v)) return v.map(norm);
-  return v;
-}
-
-const b = (s: string) => Buffer.from(s, 'latin1');
-
 const runIf = redisServerAvailable() ? describe : describe.skip;
 
 runIf('SORT differential against redis-server', () => {
-  let hoard: Backend;
-  let redis: Backend;
-  beforeAll(async () => {
-    hoard = await inProcess();
-    redis = await realRedis();
-  }, 30_000);
-  afterAll(async () => {
-    await hoard?.close();
-    await redis?.close();
-  });
-
-  async function both(args: string[]): Promise<[Reply, Reply]> {
-    const [cmd, ...rest] = args;
-    const bin = rest.map(b);
-    const h = await hoard.conn.callBuffer(cmd, ...bin).then(norm, norm);
-    const r = await redis.conn.callBuffer(cmd, ...bin).then(norm, norm);
-    return [h, r];
-  }
-
-  /** Runs a setup command on both servers; they must agree. */
-  async function setup(args: string[]): Promise<void> {
-    const [h, r] = await both(args);
-    expect([args, h]).toEqual([args, r]);
-  }
+  // setup: a command run on both servers, whose replies must agree.
+  const { both, same: setup } = hoardAndRedis();
 
   it('random SORT calls answer as redis-server does', async () => {
     const rnd = mulberry32(SEED);

@@ -1,0 +1,50 @@
+// Two servers side by side for the seeded differential tests: Hoard in-process and a real
+// redis-server, each command sent to both as binary-safe buffers and the replies brought to one
+// comparable form.
+
+import { afterAll, beforeAll, expect } from 'vitest';
+import { inProcess, realRedis, type Backend } from './backends.js';
+
+export type Reply = unknown;
+
+/** Buffers → latin1 strings, errors → their text: a comparable form of a reply. */
+export function normReply(v: unknown): Reply {
+  if (v instanceof Error) return `ERROR: ${v.message}`;
+  if (Buffer.isBuffer(v)) return v.toString('latin1');
+  if (Array.isArray(v)) return v.map(normReply);
+  return v;
+}
+
+export interface HoardAndRedis {
+  /** Sends args to Hoard, then to redis-server: [Hoard's reply, Redis's reply], normalized. */
+  both(args: string[]): Promise<[Reply, Reply]>;
+  /** both(), and the two replies must be equal (the command is named on failure); Redis's reply. */
+  same(args: string[]): Promise<Reply>;
+}
+
+/** Opens both servers before the enclosing describe's tests and closes them after. */
+export function hoardAndRedis(): HoardAndRedis {
+  let hoard: Backend;
+  let redis: Backend;
+  beforeAll(async () => {
+    hoard = await inProcess();
+    redis = await realRedis();
+  }, 30_000);
+  afterAll(async () => {
+    await hoard?.close();
+    await redis?.close();
+  });
+  const both = async (args: string[]): Promise<[Reply, Reply]> => {
+    const [cmd, ...rest] = args;
+    const bin = rest.map((s) => Buffer.from(s, 'latin1'));
+    const h = await hoard.conn.callBuffer(cmd, ...bin).then(normReply, normReply);
+    const r = await redis.conn.callBuffer(cmd, ...bin).then(normReply, normReply);
+    return [h, r];
+  };
+  const same = async (args: string[]): Promise<Reply> => {
+    const [h, r] = await both(args);
+    expect([args, h]).toEqual([args, r]);
+    return r;
+  };
+  return { both, same };
+}
