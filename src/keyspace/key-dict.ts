@@ -18,6 +18,18 @@
 // and deleted entries leave TOMBSTONEs so that its probe runs stay whole), never in both;
 // `size` counts both; a resize starts only once the previous one has drained.
 //
+// Bulk loading (a snapshot loading into empty dbs, persistence/recovery.ts): inserting a million
+// keys one at a time writes a random bucket of a 16 MB array per key while the loader streams
+// ~140 MB of new strings through the cache, ~200 ns a key (measured in a restart of 1M keys:
+// 15% of it; sizing the table up front did not help, the misses are the cost). In bulk mode
+// set() only records (slot, hash); build steps then size the table once, order the entries by
+// bucket (a counting sort on the bucket number's top 16 bits) and insert them in that order, so
+// the bucket array is written front to back: the restart went from 1.20 s to 1.02 s. The build
+// runs in bounded steps (the loader yields to the event loop between them); any other use of
+// the dict in bulk mode (get, delete, a set after the build began...) first finishes the build.
+// A key recorded twice is not inserted again: `bulkDuplicate` names its slot (a corrupt
+// snapshot, which the loader refuses).
+//
 // Hash flooding: the hash is seeded per process, so plain collisions cannot be precomputed
 // offline. MurmurHash3 is not a keyed PRF, though (seed-independent multicollisions are known
 // for its 32-bit blocks), so a client able to write many chosen keys could still lengthen probe
@@ -38,6 +50,28 @@ const MAX_LOAD_NUM = 3;
 const MAX_LOAD_DEN = 4;
 
 const SEED = (Math.random() * 0x100000000) >>> 0;
+
+/** Bulk mode: (slot, hash) pairs recorded by set() until the build (see the header). */
+const BULK_COLLECT = 0;
+const BULK_COUNT = 1;
+const BULK_SCATTER = 2;
+const BULK_INSERT = 3;
+/** Bucket groups of the counting sort: the top 16 bits of the bucket number. */
+const BULK_GROUP_BITS = 16;
+
+interface BulkLoad {
+  phase: number;
+  /** Entries recorded: pairs[2i] = slot, pairs[2i + 1] = hash. */
+  pairs: Int32Array;
+  n: number;
+  /** Next entry the current phase handles. */
+  pos: number;
+  /** Bucket number >>> shift = group; counts, then each group's next free place in `order`. */
+  shift: number;
+  groups: Int32Array;
+  /** Entry indexes ordered by group. */
+  order: Int32Array;
+}
 
 /**
  * MurmurHash3 (x86, 32-bit) over the string's UTF-16 code units taken two at a time (keys are
@@ -79,6 +113,9 @@ export class KeyDict {
    *  where one left (moved on or deleted), so that probe runs through it stay unbroken. */
   private old: Int32Array | null = null;
   private oldMask = 0;
+  /** Bulk loading in progress (null: none); see the header. */
+  private bulk: BulkLoad | null = null;
+  private dupSlot = -1;
   /** Next bucket of `old` to move. */
   private cursor = 0;
   /** Buckets of `old` moved per operation (Redis moves 1 bucket per step, 100 per ms in cron). */
@@ -104,6 +141,7 @@ export class KeyDict {
   }
 
   get(key: string): number | undefined {
+    if (this.bulk !== null) this.finishBulk();
     if (this.old !== null) this.drain(this.rehashStep);
     const h = keyHash(key);
     const v = this.b[2 * this.probe(key, h)];
@@ -119,6 +157,14 @@ export class KeyDict {
 
   /** Maps key to slot (the table's keys[slot] must already hold key). */
   set(key: string, slot: number): this {
+    const bulk = this.bulk;
+    if (bulk !== null) {
+      if (bulk.phase === BULK_COLLECT) {
+        this.record(bulk, slot, keyHash(key));
+        return this;
+      }
+      this.finishBulk();
+    }
     if (this.old !== null) this.drain(this.rehashStep);
     const h = keyHash(key);
     const i = this.probe(key, h);
@@ -142,6 +188,7 @@ export class KeyDict {
   }
 
   delete(key: string): boolean {
+    if (this.bulk !== null) this.finishBulk();
     if (this.old !== null) this.drain(this.rehashStep);
     const h = keyHash(key);
     let i = this.probe(key, h);
@@ -175,6 +222,7 @@ export class KeyDict {
   }
 
   clear(): void {
+    this.bulk = null;
     this.b = new Int32Array(2 * MIN_CAPACITY);
     this.mask = MIN_CAPACITY - 1;
     this.old = null;
@@ -183,6 +231,7 @@ export class KeyDict {
 
   /** The live slots (a copy: safe to mutate the dict while using it). */
   slots(): Int32Array {
+    if (this.bulk !== null) this.finishBulk();
     const out = new Int32Array(this.n);
     let k = 0;
     for (const t of this.old === null ? [this.b] : [this.b, this.old]) {
@@ -205,6 +254,120 @@ export class KeyDict {
 
   [Symbol.iterator](): IterableIterator<[string, number]> {
     return this.entries();
+  }
+
+  /**
+   * Enters bulk mode (see the header) on an empty dict: set() records until buildStep() or any
+   * other use starts the build. `expected`: how many keys may come (a hint for the first
+   * allocation).
+   */
+  beginBulk(expected = 0): void {
+    if (this.n !== 0 || this.old !== null || this.bulk !== null) throw new Error('KeyDict.beginBulk: the dict must be empty and not in bulk mode');
+    this.dupSlot = -1;
+    this.bulk = {
+      phase: BULK_COLLECT,
+      pairs: new Int32Array(2 * Math.max(1024, Math.min(expected, 1 << 24))),
+      n: 0,
+      pos: 0,
+      shift: 0,
+      groups: EMPTY_I32,
+      order: EMPTY_I32,
+    };
+  }
+
+  /** True between beginBulk() and the end of the build. */
+  get bulkLoading(): boolean {
+    return this.bulk !== null;
+  }
+
+  /** Slot of a key the last bulk load recorded twice (the second one, left out), or -1. */
+  get bulkDuplicate(): number {
+    return this.dupSlot;
+  }
+
+  /**
+   * Does up to `budget` entries' worth of the bulk build (each of its three passes visits every
+   * entry once); true once the dict is out of bulk mode. Lookups are valid only after that.
+   */
+  buildStep(budget: number): boolean {
+    const bulk = this.bulk;
+    if (bulk === null) return true;
+    const pairs = bulk.pairs;
+    const n = bulk.n;
+    if (bulk.phase === BULK_COLLECT) {
+      const cap = capacityFor(n);
+      this.b = new Int32Array(2 * cap);
+      this.mask = cap - 1;
+      bulk.shift = Math.max(0, Math.log2(cap) - BULK_GROUP_BITS);
+      bulk.groups = new Int32Array((cap >>> bulk.shift) + 1);
+      bulk.order = new Int32Array(n);
+      bulk.phase = BULK_COUNT;
+      bulk.pos = 0;
+    }
+    const mask = this.mask;
+    const shift = bulk.shift;
+    const groups = bulk.groups;
+    let i = bulk.pos;
+    const stop = Math.min(n, i + budget);
+    if (bulk.phase === BULK_COUNT) {
+      for (; i < stop; i++) groups[((pairs[2 * i + 1] & mask) >>> shift) + 1]++;
+      if (i === n) {
+        for (let g = 1; g < groups.length; g++) groups[g] += groups[g - 1];
+        bulk.phase = BULK_SCATTER;
+        i = 0;
+      }
+    } else if (bulk.phase === BULK_SCATTER) {
+      const order = bulk.order;
+      for (; i < stop; i++) order[groups[(pairs[2 * i + 1] & mask) >>> shift]++] = i;
+      if (i === n) {
+        bulk.phase = BULK_INSERT;
+        i = 0;
+      }
+    } else {
+      const order = bulk.order;
+      const b = this.b;
+      const keys = this.table.keys;
+      for (; i < stop; i++) {
+        const e = order[i];
+        const slot = pairs[2 * e];
+        const h = pairs[2 * e + 1];
+        let j = h & mask;
+        for (; b[2 * j] !== EMPTY; j = (j + 1) & mask) {
+          if (b[2 * j + 1] === h && keys[b[2 * j] - 1] === keys[slot]) break;
+        }
+        if (b[2 * j] !== EMPTY) {
+          // Recorded twice: keep the first, report the second.
+          if (this.dupSlot < 0) this.dupSlot = slot;
+          this.n--;
+          continue;
+        }
+        b[2 * j] = slot + 1;
+        b[2 * j + 1] = h;
+      }
+      if (i === n) {
+        this.bulk = null;
+        return true;
+      }
+    }
+    bulk.pos = i;
+    return false;
+  }
+
+  /** Completes a bulk build at once. */
+  private finishBulk(): void {
+    while (!this.buildStep(Infinity));
+  }
+
+  private record(bulk: BulkLoad, slot: number, h: number): void {
+    if (2 * bulk.n === bulk.pairs.length) {
+      const grown = new Int32Array(2 * bulk.pairs.length);
+      grown.set(bulk.pairs);
+      bulk.pairs = grown;
+    }
+    bulk.pairs[2 * bulk.n] = slot;
+    bulk.pairs[2 * bulk.n + 1] = h;
+    bulk.n++;
+    this.n++;
   }
 
   /** The bucket of `b` holding key (whose hash is h), or the empty bucket that ends its run. */
@@ -268,6 +431,8 @@ export class KeyDict {
     if (k >= end) this.old = null;
   }
 }
+
+const EMPTY_I32 = new Int32Array(0);
 
 /** Smallest power-of-two capacity holding n at most half full. */
 function capacityFor(n: number): number {

@@ -23,6 +23,13 @@ export class RecoveryError extends Error {
   }
 }
 
+/** Entries per step of a dict's bulk build: 1-3 ms, then the event loop gets a turn. */
+const BULK_BUILD_STEP = 1 << 16;
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export interface SnapshotLoadResult {
   keys: number;
   expiredSkipped: number;
@@ -59,10 +66,8 @@ export async function loadSnapshot(
       expiredSkipped++;
       return;
     }
-    const before = d.dict.size;
+    // The dicts are in bulk mode: a key held twice shows when they are built (below).
     const e = d.add(key, value);
-    // One hash probe per key: a duplicate shows as a dict that did not grow.
-    if (d.dict.size === before) throw new RecoveryError(`snapshot ${meta.id} holds key ${JSON.stringify(key)} of db ${db} twice`, 'SNAPSHOT_CORRUPT');
     if (expireAt !== 0) d.setExpire(e, expireAt);
     keys++;
   };
@@ -73,6 +78,9 @@ export async function loadSnapshot(
     place(p.db, p.key, materialize(p.type as 'list', p.parts, cfg), p.expireAt);
   };
 
+  // Keys go into the dicts in bulk (keyspace/key-dict.ts): recorded now, inserted in bucket
+  // order once all are in (~15% of a restart of 1M keys).
+  for (const d of ks.dbs) d.dict.beginBulk();
   try {
     let where = '';
     const onRecord = (r: DecodedRecord) => {
@@ -111,6 +119,11 @@ export async function loadSnapshot(
       }
     }
     flushPending();
+    for (const d of ks.dbs) {
+      while (!d.dict.buildStep(BULK_BUILD_STEP)) await nextTurn();
+      const dup = d.dict.bulkDuplicate;
+      if (dup >= 0) throw new RecoveryError(`snapshot ${meta.id} holds key ${JSON.stringify(d.t.keys[dup])} of db ${d.index} twice`, 'SNAPSHOT_CORRUPT');
+    }
   } catch (err) {
     if (err instanceof RecoveryError) throw err;
     if (err instanceof SnapshotFormatError) throw new RecoveryError(`snapshot ${meta.id}: ${err.message}`, 'SNAPSHOT_CORRUPT', { cause: err });

@@ -139,4 +139,117 @@ describe('KeyDict', () => {
     expect(t.dict.size).toBe(2);
     expect(t.dict.get('a')).toBe(5);
   });
+
+  // Bulk mode (snapshot loading): set() records, the build inserts in bucket order in steps.
+  describe('bulk loading', () => {
+    /** Two different keys with the same 32-bit hash (the hash is seeded per process: searched). */
+    function fullHashCollision(): [string, string] {
+      const seen = new Map<number, string>();
+      for (let i = 0; ; i++) {
+        const k = 'h' + i;
+        const h = keyHash(k);
+        const other = seen.get(h);
+        if (other !== undefined) return [other, k];
+        seen.set(h, k);
+      }
+    }
+
+    it('finds every key recorded in bulk, through collisions and wrapping runs, and works normally after', () => {
+      const t = new KeyTable();
+      const n = 5000;
+      const keys: string[] = [];
+      for (let i = 0; i < n - 40; i++) keys.push('key:' + i);
+      // The built table has capacityFor(n) buckets: 16384. Keys homed in its last buckets make
+      // runs that wrap around the end; a full-hash collision needs the key comparison.
+      const cap = 16384;
+      for (let i = 0; keys.length < n - 2; i++) {
+        const k = 'w' + i;
+        if ((keyHash(k) & (cap - 1)) >= cap - 2) keys.push(k);
+      }
+      keys.push(...fullHashCollision());
+      t.dict.beginBulk();
+      keys.forEach((k, s) => {
+        t.keys[s] = k;
+        t.dict.set(k, s);
+      });
+      expect(t.dict.size).toBe(n);
+      let steps = 0;
+      while (!t.dict.buildStep(700)) steps++;
+      expect(steps).toBeGreaterThan(3 * Math.floor(n / 700) - 2);
+      expect(t.dict.bulkLoading).toBe(false);
+      expect(t.dict.bulkDuplicate).toBe(-1);
+      expect(t.dict.capacity).toBe(cap);
+      expect(t.dict.size).toBe(n);
+      keys.forEach((k, s) => expect(t.dict.get(k)).toBe(s));
+      for (let i = 0; i < 200; i++) expect(t.dict.get('absent:' + i)).toBeUndefined();
+      // Ordinary use afterwards: delete half (shrinks are backward shifts over the built runs).
+      const model = new Map(keys.map((k, s) => [k, s]));
+      keys.forEach((k, s) => {
+        if (s % 2 === 0) {
+          expect(t.dict.delete(k)).toBe(true);
+          model.delete(k);
+        }
+      });
+      for (const [k, s] of model) expect(t.dict.get(k)).toBe(s);
+      expect(new Map(t.dict.entries())).toEqual(model);
+    });
+
+    it('reports a key recorded twice (the second slot) and keeps the first', () => {
+      const t = new KeyTable();
+      t.dict.beginBulk();
+      ['a', 'b', 'c', 'b', 'd'].forEach((k, s) => {
+        t.keys[s] = k;
+        t.dict.set(k, s);
+      });
+      while (!t.dict.buildStep(2));
+      expect(t.dict.bulkDuplicate).toBe(3);
+      expect(t.dict.size).toBe(4);
+      expect(t.dict.get('b')).toBe(1);
+      expect([...t.dict.keys()].sort()).toEqual(['a', 'b', 'c', 'd']);
+    });
+
+    it('any other use in bulk mode finishes the build first', () => {
+      const t = new KeyTable();
+      const put = (k: string, s: number) => {
+        t.keys[s] = k;
+        t.dict.set(k, s);
+      };
+      // A lookup while recording.
+      t.dict.beginBulk();
+      for (let i = 0; i < 100; i++) put('k' + i, i);
+      expect(t.dict.get('k42')).toBe(42);
+      expect(t.dict.bulkLoading).toBe(false);
+      // A set and a delete after the build began: the build completes, then they apply.
+      t.dict.clear();
+      t.dict.beginBulk();
+      for (let i = 0; i < 100; i++) put('k' + i, i);
+      expect(t.dict.buildStep(10)).toBe(false);
+      put('k200', 200);
+      expect(t.dict.bulkLoading).toBe(false);
+      expect(t.dict.size).toBe(101);
+      expect(t.dict.get('k200')).toBe(200);
+      t.dict.clear();
+      t.dict.beginBulk();
+      for (let i = 0; i < 100; i++) put('k' + i, i);
+      expect(t.dict.delete('k7')).toBe(true);
+      expect(t.dict.get('k7')).toBeUndefined();
+      expect(t.dict.size).toBe(99);
+      // Copies of the slots too.
+      t.dict.clear();
+      t.dict.beginBulk();
+      for (let i = 0; i < 50; i++) put('k' + i, i);
+      expect([...t.dict.slots()].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    });
+
+    it('an empty bulk load builds to an empty dict; only an empty dict enters bulk mode', () => {
+      const t = new KeyTable();
+      t.dict.beginBulk();
+      while (!t.dict.buildStep(1));
+      expect(t.dict.size).toBe(0);
+      expect(t.dict.get('x')).toBeUndefined();
+      t.keys[0] = 'x';
+      t.dict.set('x', 0);
+      expect(() => t.dict.beginBulk()).toThrow(/empty/);
+    });
+  });
 });

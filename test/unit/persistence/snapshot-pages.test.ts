@@ -99,6 +99,46 @@ describe('paged snapshots', () => {
     expect(dump(loaded)).toEqual(dump(ks));
   });
 
+  it('a key held twice in one db refuses to load, naming it and its db; the same key in two dbs loads', async () => {
+    const ks = buildKeyspace();
+    ks.db(5).add('k:7:\x07', 'same key, another db');
+    const id = store.nextId();
+    await store.begin(id);
+    const batch = store.batch();
+    let seq = 0;
+    for (const db of ks.dbs) {
+      for (const e of db.entries()) for (const rec of encodeValue(db.index, e.key, e.value, e.expireAt)) batch.put(recordKey(id, seq++), rec);
+    }
+    const good = { id, offset: 7, startedAt: NOW, finishedAt: NOW, keys: 3005, records: seq, formatVersion: 1, replid: 'r' };
+    const loadedOk = new Keyspace(16, new ManualClock(NOW));
+    // Written but not yet holding the duplicate: loads (the key is in dbs 0 and 5).
+    await batch.write();
+    await store.commit(good);
+    expect((await loadSnapshot(store, good, loadedOk, cfg, silentLogger)).keys).toBe(3005);
+    expect(loadedOk.db(5).dict.has('k:7:\x07') && loadedOk.db(0).dict.has('k:7:\x07')).toBe(true);
+
+    const id2 = store.nextId();
+    await store.begin(id2);
+    const batch2 = store.batch();
+    let seq2 = 0;
+    for (const db of ks.dbs) {
+      for (const e of db.entries()) {
+        for (const rec of encodeValue(db.index, e.key, e.value, e.expireAt)) batch2.put(recordKey(id2, seq2++), rec);
+        if (db.index === 0 && e.key === 'k:1500:\xdc') for (const rec of encodeValue(0, 'k:7:\x07', 'again', 0)) batch2.put(recordKey(id2, seq2++), rec);
+      }
+    }
+    await batch2.write();
+    const meta = { ...good, id: id2, keys: 3006, records: seq2 };
+    await store.commit(meta);
+    const err = await loadSnapshot(store, meta, new Keyspace(16, new ManualClock(NOW)), cfg, silentLogger).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(RecoveryError);
+    expect((err as RecoveryError).code).toBe('SNAPSHOT_CORRUPT');
+    expect((err as Error).message).toContain(`holds key ${JSON.stringify('k:7:\x07')} of db 0 twice`);
+  });
+
   it('a page whose record length overruns it refuses to load, naming the LevelDB key', async () => {
     const ks = buildKeyspace();
     const meta = await new SnapshotJob(store, ks, 1, 'replid', silentLogger).run();
