@@ -7,6 +7,7 @@
 // 2. BGSAVE of N keys with 100-byte values: duration, and the worst PING latency seen by a
 //    client pinging in a loop meanwhile (the event-loop stall), plus RSS before/after.
 // 3. Restart with N keys: from the snapshot (Redis: RDB) and from the AOF alone.
+// PARTS=fsync or PARTS=save runs only 1 or only 2 + 3.
 // Hoard runs with the V8 flags of its hoard-server shebang (SERVER_NODE_FLAGS).
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -20,6 +21,8 @@ import { SERVER_JS, SERVER_NODE_FLAGS } from '../helpers/proc.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
+/** Which parts to run: PARTS=fsync,save (the default: both). */
+const PARTS = new Set((process.env.PARTS ?? 'fsync,save').split(','));
 
 type Kind = 'hoard' | 'redis';
 
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
   ];
   const rps: Record<string, Record<Kind, number[]>> = {};
   const cold: Record<string, Record<Kind, number[]>> = {};
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < (PARTS.has('fsync') ? ROUNDS : 0); round++) {
     for (const [name, hargs, rargs] of policies) {
       for (const kind of (round % 2 === 0 ? ['hoard', 'redis'] : ['redis', 'hoard']) as Kind[]) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
@@ -139,7 +142,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  for (const [label, table] of [['cold: first 100k SETs of a fresh server', cold], ['warm: the next 100k', rps]] as const) {
+  for (const [label, table] of PARTS.has('fsync') ? ([['cold: first 100k SETs of a fresh server', cold], ['warm: the next 100k', rps]] as const) : []) {
     console.log(`\n## SET at 50 clients, P1, ${label} (median rps; ratio to the same server without persistence)`);
     for (const [name] of policies) {
       const h = median(table[name].hoard);
@@ -151,7 +154,7 @@ async function main(): Promise<void> {
   }
 
   // 2 + 3. BGSAVE, then restarts
-  for (const kind of ['hoard', 'redis'] as Kind[]) {
+  for (const kind of (PARTS.has('save') ? ['hoard', 'redis'] : []) as Kind[]) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
     const extra = kind === 'hoard' ? ['--appendonly', 'yes', '--auto-aof-rewrite-percentage', '0', '--save', ''] : ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', '--save', ''];
     const s = await start(kind, dir, extra);
