@@ -187,16 +187,24 @@ export class PageWriter {
  * `recordDone` runs after each record is complete (and may take the buffer).
  */
 function encodeRecords(o: Out, db: number, key: string, value: Value, expireAt: number, framed: boolean, recordDone: () => void): void {
-  if (typeof value === 'string') {
-    // Most keys: one record, written without the closures the chunked forms below need.
-    if (framed) o.u32(0);
-    const at = o.pos;
-    header(o, 0, db, 'string', expireAt, key);
-    o.str(value);
-    if (framed) o.buf.writeUInt32LE(o.pos - at, at - 4);
-    recordDone();
+  if (typeof value !== 'string') {
+    encodeCollectionRecords(o, db, key, value, expireAt, framed, recordDone);
     return;
   }
+  // Most keys: one record, in a function of its own: V8 allocates the context of a function
+  // whose closures capture its variables on entry, before any early return — the collection
+  // path's context was ~150 B of garbage per string key (154 MB per BGSAVE of 1M keys, ~85
+  // scavenges).
+  if (framed) o.u32(0);
+  const at = o.pos;
+  header(o, 0, db, 'string', expireAt, key);
+  o.str(value);
+  if (framed) o.buf.writeUInt32LE(o.pos - at, at - 4);
+  recordDone();
+}
+
+/** encodeRecords for a collection: chunks of elements, each a record. */
+function encodeCollectionRecords(o: Out, db: number, key: string, value: Exclude<Value, string>, expireAt: number, framed: boolean, recordDone: () => void): void {
   const type = typeOf(value);
   let recStart = 0;
   const begin = (kind: number) => {
