@@ -353,6 +353,7 @@ export function forEachRecord(value: Buffer, onRecord: (r: DecodedRecord) => voi
   const rec = REUSED_RECORD;
   if (value[0] !== PAGE_VERSION) {
     onRecord(decodeRecordInto(rec, value, 0, value.length));
+    release(rec);
     return 1;
   }
   if (value.length < PAGE_HEADER) throw new SnapshotFormatError(`page truncated: ${value.length} bytes`);
@@ -367,7 +368,15 @@ export function forEachRecord(value: Buffer, onRecord: (r: DecodedRecord) => voi
     pos += len;
   }
   if (pos !== value.length) throw new SnapshotFormatError(`${value.length - pos} trailing bytes after the ${count} records of a page`);
+  release(rec);
   return count;
+}
+
+/** Drops the reused record's references (the last chunk's elements need not outlive the load). */
+function release(rec: DecodedRecord): void {
+  rec.key = '';
+  rec.str = null;
+  rec.elements = NO_ELEMENTS;
 }
 
 /** Records in one stored LevelDB value, from its header (progress counters). */
@@ -384,7 +393,7 @@ export function decodeRecord(buf: Buffer, start = 0, end = buf.length): DecodedR
  * The record forEachRecord hands to its callback, filled anew for each record: a fresh object
  * per record was ~90 B of garbage per key loaded (a third of a restart's allocations).
  */
-const REUSED_RECORD: DecodedRecord = { kind: 0, db: 0, type: 'string', expireAt: 0.5, key: '', str: null, elements: [] };
+const REUSED_RECORD: DecodedRecord = { kind: 0, db: 0, type: 'string', expireAt: 0.5 /* a double field from the start */, key: '', str: null, elements: NO_ELEMENTS };
 
 function decodeRecordInto(rec: DecodedRecord, buf: Buffer, start: number, end: number): DecodedRecord {
   dbuf = buf;
