@@ -171,25 +171,50 @@ export class RawSocket {
   }
 }
 
-/** A raw connection on the suite's backend: commands in, every decoded frame out in arrival order. */
-export class RawFrames {
+/**
+ * Values received and not yet read, and readers waiting for one: each value goes to the oldest
+ * waiting reader, else is queued. An error reply is kept as { error: message }.
+ */
+export class FrameQueue {
   private readonly queue: unknown[] = [];
   private readonly waiters: Array<(v: unknown) => void> = [];
+
+  push(v: unknown): void {
+    const value = v instanceof ReplyError ? { error: v.message } : v;
+    const w = this.waiters.shift();
+    if (w) w(value);
+    else this.queue.push(value);
+  }
+
+  /** The next value (waits up to `ms`; the timeout's error names it as `what`). */
+  next(ms: number, what: string): Promise<any> {
+    if (this.queue.length > 0) return Promise.resolve(this.queue.shift());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(done);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(new Error(`no ${what} within ${ms} ms`));
+      }, ms);
+      const done = (v: unknown) => {
+        clearTimeout(timer);
+        resolve(v);
+      };
+      this.waiters.push(done);
+    });
+  }
+}
+
+/** A raw connection on the suite's backend: commands in, every decoded frame out in arrival order. */
+export class RawFrames {
+  private readonly frames = new FrameQueue();
   private tr!: FrameTransport;
 
   private constructor() {}
 
   static async open(t: SuiteContext): Promise<RawFrames> {
     const raw = new RawFrames();
-    raw.tr = await openFrames(t, (v) => raw.push(v));
+    raw.tr = await openFrames(t, (v) => raw.frames.push(v));
     return raw;
-  }
-
-  private push(v: unknown): void {
-    const value = v instanceof ReplyError ? { error: v.message } : v;
-    const w = this.waiters.shift();
-    if (w) w(value);
-    else this.queue.push(value);
   }
 
   send(...args: Arg[]): void {
@@ -198,19 +223,7 @@ export class RawFrames {
 
   /** The next value received (waits up to `ms`). */
   next(ms = 3000): Promise<any> {
-    if (this.queue.length > 0) return Promise.resolve(this.queue.shift());
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const i = this.waiters.indexOf(done);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(new Error(`no frame within ${ms} ms`));
-      }, ms);
-      const done = (v: unknown) => {
-        clearTimeout(timer);
-        resolve(v);
-      };
-      this.waiters.push(done);
-    });
+    return this.frames.next(ms, 'frame');
   }
 
   /** Sends a command and returns its first frame. */

@@ -7,8 +7,7 @@
 import { describe, expect, it, afterEach, beforeAll, afterAll } from 'vitest';
 import { commandSuite, sleep, type SuiteContext } from '../helpers/suite.js';
 import { encodeArgs, inProcess, LocalConn, type Arg, type Backend } from '../helpers/backends.js';
-import { ReplyError } from '../helpers/resp-decoder.js';
-import { openFrames, type FrameTransport } from '../helpers/raw-conn.js';
+import { FrameQueue, openFrames, type FrameTransport } from '../helpers/raw-conn.js';
 
 const SYNTAX = 'ERR syntax error';
 
@@ -20,8 +19,7 @@ type Invalidation = string[] | null;
  * the full frame log (to check where a push landed among replies).
  */
 class TConn {
-  private readonly replies: unknown[] = [];
-  private readonly waiters: Array<(v: unknown) => void> = [];
+  private readonly replies = new FrameQueue();
   readonly invalidations: Invalidation[] = [];
   readonly broken: number[] = [];
   readonly frames: string[] = [];
@@ -62,10 +60,7 @@ class TConn {
       return;
     }
     this.frames.push('reply');
-    const value = v instanceof ReplyError ? { error: v.message } : v;
-    const w = this.waiters.shift();
-    if (w) w(value);
-    else this.replies.push(value);
+    this.replies.push(v);
   }
 
   send(...args: Arg[]): void {
@@ -74,19 +69,7 @@ class TConn {
 
   /** The next reply (waits up to `ms`). */
   next(ms = 3000): Promise<any> {
-    if (this.replies.length > 0) return Promise.resolve(this.replies.shift());
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const i = this.waiters.indexOf(done);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(new Error(`no reply within ${ms} ms`));
-      }, ms);
-      const done = (v: unknown) => {
-        clearTimeout(timer);
-        resolve(v);
-      };
-      this.waiters.push(done);
-    });
+    return this.replies.next(ms, 'reply');
   }
 
   /** Sends a command and resolves with its reply (an error reply as { error }). */
