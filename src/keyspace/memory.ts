@@ -53,6 +53,11 @@ function chainBytes(t: KeyTable): number {
   return t.links === null ? 0 : t.fifo === null ? CHAIN_BYTES : CHAIN_BYTES + FIFO_BYTES;
 }
 
+/** A table's whole chain: every key's share, and S3-FIFO's ghost. */
+function tableChainBytes(t: KeyTable): number {
+  return t.size * chainBytes(t) + (t.ghost !== null ? t.ghost.bytes : 0);
+}
+
 /** What memory accounting reads of a stream value (types/stream.ts keeps it current). */
 interface StreamShape {
   heapBytes?: unknown;
@@ -430,8 +435,7 @@ export class MemoryAccounting {
   /** Per-key structure bytes of db `i` besides key and value: INFO's used_memory_overhead share. */
   dbOverhead(db: Db): { main: number; expires: number } {
     const t = db.t;
-    const ghost = t.ghost !== null ? t.ghost.bytes : 0;
-    return { main: db.dict.size * (ENTRY_BYTES + DICT_ENTRY_BYTES + chainBytes(t)) + ghost, expires: db.expires.size * EXPIRE_ENTRY_BYTES + 8 * db.t.expireAt.length };
+    return { main: db.dict.size * (ENTRY_BYTES + DICT_ENTRY_BYTES) + tableChainBytes(t), expires: db.expires.size * EXPIRE_ENTRY_BYTES + 8 * db.t.expireAt.length };
   }
 
   /**
@@ -455,7 +459,7 @@ export class MemoryAccounting {
       const t = db.t;
       // The expiry column, made at the table's first TTL: 8 bytes per slot of capacity.
       n += t.expires.size * EXPIRE_ENTRY_BYTES + freeSlotsOf(t) + 8 * t.expireAt.length;
-      if (t.links !== null) n += t.size * chainBytes(t) + (t.ghost !== null ? t.ghost.bytes : 0);
+      n += tableChainBytes(t);
     }
     return n;
   }
