@@ -168,8 +168,8 @@ export class Db {
   add(key: string, value: Value): number {
     const t = this.t;
     const s = t.alloc(key, value);
-    t.dict.set(key, s);
-    if (t.links !== null) t.linkNew(s);
+    const h = t.dict.set(key, s);
+    if (t.links !== null) t.linkNew(s, h);
     this.ks.onAccess(t, s);
     this.ks.onAdd(this, s);
     if (this.ks.keyAdded !== null) this.ks.keyAdded(this, key);

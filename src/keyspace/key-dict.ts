@@ -158,36 +158,39 @@ export class KeyDict {
     return this.get(key) !== undefined;
   }
 
-  /** Maps key to slot (the table's keys[slot] must already hold key). */
-  set(key: string, slot: number): this {
+  /**
+   * Maps key to slot (the table's keys[slot] must already hold key). Returns keyHash(key), for
+   * a caller that needs it too (S3-FIFO's ghost, table.ts linkNew): one hash per new key.
+   */
+  set(key: string, slot: number): number {
+    const h = keyHash(key);
     const bulk = this.bulk;
     if (bulk !== null) {
       if (bulk.phase === BULK_COLLECT) {
-        this.record(bulk, slot, keyHash(key));
-        return this;
+        this.record(bulk, slot, h);
+        return h;
       }
       this.finishBulk();
     }
     if (this.old !== null) this.drain(this.rehashStep);
-    const h = keyHash(key);
     const i = this.probe(key, h);
     const b = this.b;
     if (b[2 * i] !== EMPTY) {
       b[2 * i] = slot + 1;
-      return this;
+      return h;
     }
     if (this.old !== null) {
       const j = this.probeOld(key, h);
       if (j >= 0) {
         this.old[2 * j] = slot + 1;
-        return this;
+        return h;
       }
     }
     b[2 * i] = slot + 1;
     b[2 * i + 1] = h;
     this.n++;
     if (this.n * MAX_LOAD_DEN > this.capacity * MAX_LOAD_NUM) this.resize(this.capacity * 2);
-    return this;
+    return h;
   }
 
   delete(key: string): boolean {

@@ -35,7 +35,7 @@
 
 import type { Value } from './entry.js';
 import { GhostFilter } from './ghost.js';
-import { KeyDict, keyHash } from './key-dict.js';
+import { KeyDict } from './key-dict.js';
 
 export const NIL = -1;
 
@@ -241,15 +241,16 @@ export class KeyTable {
   }
 
   /**
-   * Chains a new key: at the tail (LRU, SIEVE); under S3-FIFO on the small FIFO, or on the main
-   * one when the ghost remembers it (evicted from the small FIFO unused, and back), use count 0.
+   * Chains a new key (`hash`: its keyHash, as the dict returned it): at the tail (LRU, SIEVE);
+   * under S3-FIFO on the small FIFO, or on the main one when the ghost remembers it (evicted
+   * from the small FIFO unused, and back), use count 0.
    */
-  linkNew(s: number): void {
+  linkNew(s: number, hash: number): void {
     if (this.fifo === null) {
       this.linkTail(s);
       return;
     }
-    if ((this.ghost as GhostFilter).take(keyHash(this.keys[s]))) this.linkMain(s);
+    if ((this.ghost as GhostFilter).take(hash)) this.linkMain(s);
     else {
       this.fifo[s] = 0;
       this.linkTail(s);
