@@ -53,7 +53,14 @@ export class Persistence {
   private aofBaseSize = 0;
   /** The last AOF write/fsync error, cleared by the next successful flush. */
   aofError: Error | null = null;
+  /** Snapshots made current since start (INFO rdb_saves; an AOF rewrite is one too). */
+  snapshotsSaved = 0;
+  /** AOF rewrites done since start, and failed in a row (INFO aof_rewrites*). */
+  aofRewrites = 0;
+  aofRewriteFailures = 0;
   loadedKeys = 0;
+  /** Keys of the last snapshot load skipped because they had expired (rdb_last_load_keys_expired). */
+  loadExpiredKeys = 0;
   loadMs = 0;
   /** Mutations were appended since the last flushAof (a failed flush's bytes stay buffered in
    * the writer, but they are not new: turns that add nothing must not wait on them). */
@@ -96,6 +103,7 @@ export class Persistence {
       logger.info({ snapshot: meta.id, offset: meta.offset, keys: meta.keys }, 'loading snapshot');
       const r = await loadSnapshot(store, meta, ks, config, logger);
       this.loadedKeys = r.keys;
+      this.loadExpiredKeys = r.expiredSkipped;
       this.loadMs = r.ms;
       offset = meta.offset;
       this.lastSave = Math.floor(meta.finishedAt / 1000);
@@ -233,6 +241,7 @@ export class Persistence {
     const p = job.run().then(
       async (meta) => {
         this.job = null;
+        this.snapshotsSaved++;
         this.lastSave = Math.floor(Date.now() / 1000);
         this.lastBgsaveStatus = 'ok';
         this.lastBgsaveSeconds = Math.round((Date.now() - t0) / 1000);
@@ -251,6 +260,8 @@ export class Persistence {
           this.aofRewriteInProgress = false;
           this.lastAofRewriteStatus = 'ok';
           this.lastAofRewriteSeconds = this.lastBgsaveSeconds;
+          this.aofRewrites++;
+          this.aofRewriteFailures = 0;
         }
         logger.info({ snapshot: meta.id, keys: meta.keys, ms: Date.now() - t0, maxSliceMs: +job.maxSliceMs.toFixed(2) }, 'Background saving terminated with success');
         return meta;
@@ -263,6 +274,7 @@ export class Persistence {
         if (reason === 'aofrewrite') {
           this.aofRewriteInProgress = false;
           this.lastAofRewriteStatus = 'err';
+          this.aofRewriteFailures++;
         }
         logger.error({ err }, 'Background saving error');
         throw err;
@@ -332,9 +344,9 @@ export class Persistence {
       ['rdb_last_bgsave_status', this.lastBgsaveStatus],
       ['rdb_last_bgsave_time_sec', this.lastBgsaveSeconds],
       ['rdb_current_bgsave_time_sec', job ? Math.round((Date.now() - job.startedAt) / 1000) : -1],
-      ['rdb_saves', 0],
+      ['rdb_saves', this.snapshotsSaved],
       ['rdb_last_cow_size', 0],
-      ['rdb_last_load_keys_expired', 0],
+      ['rdb_last_load_keys_expired', this.loadExpiredKeys],
       ['rdb_last_load_keys_loaded', this.loadedKeys],
       ['aof_enabled', aof ? 1 : 0],
       ['aof_rewrite_in_progress', this.aofRewriteInProgress ? 1 : 0],
@@ -342,8 +354,8 @@ export class Persistence {
       ['aof_last_rewrite_time_sec', this.lastAofRewriteSeconds],
       ['aof_current_rewrite_time_sec', this.aofRewriteInProgress && job ? Math.round((Date.now() - job.startedAt) / 1000) : -1],
       ['aof_last_bgrewrite_status', this.lastAofRewriteStatus],
-      ['aof_rewrites', 0],
-      ['aof_rewrites_consecutive_failures', 0],
+      ['aof_rewrites', this.aofRewrites],
+      ['aof_rewrites_consecutive_failures', this.aofRewriteFailures],
       ['aof_last_write_status', this.aofError ? 'err' : 'ok'],
       ['aof_last_cow_size', 0],
       ['module_fork_in_progress', 0],

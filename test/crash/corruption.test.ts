@@ -185,3 +185,38 @@ describe('snapshots', () => {
     await again.server.close();
   });
 });
+
+describe('INFO persistence counters', () => {
+  const field = (info: unknown, name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(String(info))?.[1]);
+
+  it('counts snapshots, AOF rewrites, and the keys the last load loaded and skipped as expired', async () => {
+    const dir = tempDir('hoard-counters-');
+    const { server, conn } = await open(dir);
+    let info = await conn.call('INFO', 'persistence');
+    expect(field(info, 'rdb_saves')).toBe(0);
+    expect(field(info, 'aof_rewrites')).toBe(0);
+    await conn.call('SET', 'a', '1');
+    await conn.call('SET', 'b', '2');
+    await conn.call('SET', 'short', 'x', 'PX', '800');
+    const shortExpires = Date.now() + 800;
+    expect(await conn.call('SAVE')).toBe('OK');
+    expect(field(await conn.call('INFO', 'persistence'), 'rdb_saves')).toBe(1);
+    await conn.call('BGREWRITEAOF');
+    for (let i = 0; i < 200 && field((info = await conn.call('INFO', 'persistence')), 'aof_rewrite_in_progress') !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(field(info, 'aof_rewrites')).toBe(1);
+    expect(field(info, 'aof_rewrites_consecutive_failures')).toBe(0);
+    // The rewrite is a snapshot too: it holds `short`, which has expired by the restart.
+    expect(field(info, 'rdb_saves')).toBe(2);
+    await server.close();
+    await new Promise((r) => setTimeout(r, Math.max(0, shortExpires + 50 - Date.now())));
+    const again = await open(dir);
+    info = await again.conn.call('INFO', 'persistence');
+    expect(field(info, 'rdb_last_load_keys_loaded')).toBe(2);
+    expect(field(info, 'rdb_last_load_keys_expired')).toBe(1);
+    expect(field(info, 'rdb_saves')).toBe(0);
+    expect(await again.conn.call('EXISTS', 'a', 'b', 'short')).toBe(2);
+    await again.server.close();
+  });
+});
