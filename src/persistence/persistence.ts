@@ -372,7 +372,8 @@ export class Persistence {
       );
     }
     if (job) {
-      f.push(['hoard_snapshot_keys_processed', job.keys], ['hoard_snapshot_keys_total', job.keysTotal]);
+      // Redis 7.0's names for the progress of the save in progress (its fork child reports them).
+      f.push(['current_save_keys_processed', job.keys], ['current_save_keys_total', job.keysTotal]);
     }
     return f;
   }

@@ -217,6 +217,27 @@ describe('INFO persistence counters', () => {
     expect(field(info, 'rdb_last_load_keys_expired')).toBe(1);
     expect(field(info, 'rdb_saves')).toBe(0);
     expect(await again.conn.call('EXISTS', 'a', 'b', 'short')).toBe(2);
+    // A BGSAVE of 60k keys runs in many slices: INFO shows its progress meanwhile.
+    for (let i = 0; i < 60_000; i += 1000) {
+      await again.conn.call('MSET', ...Array.from({ length: 1000 }, (_, j) => [`bulk:${i + j}`, 'v']).flat());
+    }
+    expect(await again.conn.call('BGSAVE')).toMatch(/started/);
+    let seen = false;
+    for (let i = 0; i < 500; i++) {
+      const progress = await again.conn.call('INFO', 'persistence');
+      if (field(progress, 'rdb_bgsave_in_progress') === 0) break;
+      if (field(progress, 'current_save_keys_total') > 0) {
+        expect(field(progress, 'current_save_keys_total')).toBe(60_002);
+        expect(field(progress, 'current_save_keys_processed')).toBeLessThanOrEqual(60_002);
+        seen = true;
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(seen).toBe(true);
+    for (let i = 0; i < 500 && field(await again.conn.call('INFO', 'persistence'), 'rdb_bgsave_in_progress') !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(field(await again.conn.call('INFO', 'persistence'), 'rdb_saves')).toBe(1);
     await again.server.close();
   });
 });
