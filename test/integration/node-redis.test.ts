@@ -8,6 +8,8 @@
 // since the client turns both protocols' replies into the same JS values and a reply of the
 // wrong RESP3 type (a flat array for a map, a string for a double) shows up as a wrong value.
 
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import { createClient, createClientPool, ErrorReply, WatchError, MultiErrorReply, RESP_TYPES } from 'redis';
 import { hoardTcp, realRedis, redisServerAvailable, type Backend } from '../helpers/backends.js';
@@ -17,8 +19,8 @@ import { sleep } from '../helpers/suite.js';
 // what node-redis returns at run time, so one loose type serves every client made here.
 type Client = any;
 
-const BACKENDS: Array<[string, () => Promise<Backend>]> = [['hoard', () => hoardTcp()]];
-if (redisServerAvailable()) BACKENDS.push(['redis', () => realRedis()]);
+const BACKENDS: Array<[string, (overrides?: Record<string, string>) => Promise<Backend>]> = [['hoard', (o) => hoardTcp(o)]];
+if (redisServerAvailable()) BACKENDS.push(['redis', (o) => realRedis(o)]);
 else if (process.env.CI) throw new Error('redis-server must be installed in CI for the node-redis tests');
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -58,6 +60,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
   afterEach(async () => {
     for (const c of clients.splice(0)) if (c.isOpen) c.destroy();
     await backend.conn.call('CONFIG', 'SET', 'requirepass', '');
+    await backend.conn.call('CONFIG', 'SET', 'notify-keyspace-events', '');
     await backend.conn.call('ACL', 'DELUSER', 'alice');
     await backend.conn.call('FLUSHALL');
   });
@@ -747,6 +750,148 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
       await until('the monitored SET', () => lines.some((l) => l.includes('"SET"')));
       const line = lines.find((l) => l.includes('"SET"'))!;
       expect(line).toMatch(/^\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "SET" "mk" "m v"$/);
+    });
+
+    it('reconnects after the server kills its connection: database, name and subscriptions come back', async () => {
+      const admin = await conn();
+      const socket = { host: '127.0.0.1', port: backend.port, reconnectStrategy: 20 };
+      const c = await conn({ database: 4, name: 'phoenix', socket });
+      let reconnects = 0;
+      c.on('reconnecting', () => reconnects++);
+      await c.set('k', 'v');
+      const id: number = await c.clientId();
+      expect(await admin.sendCommand(['CLIENT', 'KILL', 'ID', String(id)])).toBe(1);
+      await until('the reconnect', () => reconnects >= 1 && c.isReady);
+      expect(await c.clientId()).not.toBe(id);
+      expect(await c.get('k')).toBe('v');
+      expect(await c.clientGetName()).toBe('phoenix');
+
+      const sub = c.duplicate();
+      sub.on('error', () => {});
+      clients.push(sub);
+      await sub.connect();
+      const subId: number = await sub.clientId();
+      const got: string[] = [];
+      await sub.subscribe('ch', (m: string) => got.push(m));
+      await sub.pSubscribe('p.*', (m: string) => got.push(m));
+      let subReconnects = 0;
+      sub.on('reconnecting', () => subReconnects++);
+      expect(await admin.sendCommand(['CLIENT', 'KILL', 'ID', String(subId)])).toBe(1);
+      await until('the subscriber back on both channels', async () => subReconnects >= 1 && (await admin.pubSubNumPat()) === 1 && (await admin.pubSubNumSub('ch')).ch === 1);
+      expect(await admin.publish('ch', 'after')).toBe(1);
+      expect(await admin.publish('p.x', 'pattern')).toBe(1);
+      await until('both messages', () => got.length === 2);
+      expect(got).toEqual(['after', 'pattern']);
+    });
+
+    it('keyspace notifications reach a node-redis subscriber (set, del, expired)', async () => {
+      const c = await conn();
+      expect(await c.configSet('notify-keyspace-events', 'KEA')).toBe('OK');
+      const sub = c.duplicate();
+      sub.on('error', () => {});
+      clients.push(sub);
+      await sub.connect();
+      const events: string[][] = [];
+      await sub.pSubscribe('__keyspace@0__:user:*', (event: string, channel: string) => events.push([channel, event]));
+      const expired: string[] = [];
+      await sub.subscribe('__keyevent@0__:expired', (key: string) => expired.push(key));
+      await c.set('user:1', 'a');
+      await c.del('user:1');
+      await c.set('soon', '1', { PX: 20 });
+      await until('the events', () => events.length === 2 && expired.length === 1);
+      expect(events).toEqual([
+        ['__keyspace@0__:user:1', 'set'],
+        ['__keyspace@0__:user:1', 'del'],
+      ]);
+      expect(expired).toEqual(['soon']);
+    });
+
+    it('large values, multi-byte text and a big pipeline of large values round-trip intact', async () => {
+      const c = await conn();
+      const huge = 'x'.repeat(4 * 1024 * 1024) + 'end';
+      expect(await c.set('huge', huge)).toBe('OK');
+      expect(await c.strLen('huge')).toBe(huge.length);
+      expect(await c.get('huge')).toBe(huge);
+      expect(await c.set('utf8', 'héllo 🌍')).toBe('OK');
+      expect(await c.strLen('utf8')).toBe(11);
+      expect(await c.get('utf8')).toBe('héllo 🌍');
+      const keys = Array.from({ length: 200 }, (_, i) => `v${i}`);
+      const vals = keys.map((_, i) => `${i}:`.padEnd(20_000, String.fromCharCode(97 + (i % 26))));
+      expect(await Promise.all(keys.map((k, i) => c.set(k, vals[i])))).toEqual(keys.map(() => 'OK'));
+      expect(await c.mGet(keys)).toEqual(vals);
+      const members = Array.from({ length: 20_000 }, (_, i) => `m${i}`);
+      expect(await c.sAdd('many', members)).toBe(20_000);
+      expect(await c.sCard('many')).toBe(20_000);
+    });
+
+    it('connects over a Unix socket', async () => {
+      const sock = path.join(os.tmpdir(), `hoard-nr-${process.pid}-${RESP}-${Math.random().toString(36).slice(2)}.sock`);
+      const other = await start({ unixsocket: sock });
+      try {
+        const c = await connect({ RESP, socket: { path: sock, reconnectStrategy: false } });
+        expect(await c.set('k', 'unix')).toBe('OK');
+        expect(await c.get('k')).toBe('unix');
+        const info = await c.clientInfo();
+        expect(info.addr).toBe(`${sock}:0`);
+        expect(info.flags).toBe('U');
+        expect(info.resp).toBe(RESP);
+        c.destroy();
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('reset() leaves MONITOR, pub/sub, the selected database and WATCH, then redoes the handshake', async () => {
+      const c = await conn({ name: 'resettable', database: 1 });
+      const other = await conn({ database: 1 });
+      // A raw SELECT, which node-redis does not track: RESET puts the connection back in
+      // database 0 and the handshake selects the configured database 1 again.
+      await c.sendCommand(['SELECT', '6']);
+      await c.watch('w');
+      expect((await c.clientInfo()).db).toBe(6);
+      await other.set('w', 'changed');
+      await c.reset();
+      expect(await c.clientInfo()).toMatchObject({ db: 1, name: 'resettable', resp: RESP, flags: 'N' });
+      // The server forgot the WATCH: this transaction commits.
+      expect(await c.multi().set('w', 'mine').exec()).toEqual(['OK']);
+      expect(await other.get('w')).toBe('mine');
+      expect(await c.set('k', 'v')).toBe('OK');
+
+      const sub = c.duplicate();
+      sub.on('error', () => {});
+      clients.push(sub);
+      await sub.connect();
+      await sub.subscribe('ch', () => {});
+      expect(await c.publish('ch', 'x')).toBe(1);
+      await sub.reset();
+      expect(await c.publish('ch', 'x')).toBe(0);
+      expect(String(await sub.get('k'))).toBe('v');
+
+      const mon = c.duplicate();
+      mon.on('error', () => {});
+      clients.push(mon);
+      await mon.connect();
+      const lines: string[] = [];
+      await mon.monitor((l: string) => lines.push(String(l)));
+      await mon.reset();
+      expect((await mon.clientInfo()).flags).toBe('N');
+      expect(String(await mon.get('k'))).toBe('v');
+    });
+
+    it('hello() and commandInfo() parse the server description', async () => {
+      const c = await conn();
+      const hello = await c.hello();
+      expect({ ...hello, id: 0, version: '' }).toEqual({ server: 'redis', version: '', proto: RESP, id: 0, mode: 'standalone', role: 'master', modules: [] });
+      expect(hello.id).toBe(await c.clientId());
+      expect(hello.version).toMatch(/^\d+\.\d+\.\d+$/);
+      const [get, set, none] = await c.commandInfo(['get', 'set', 'nosuch']);
+      expect(get).toMatchObject({ name: 'get', arity: 2, firstKeyIndex: 1, lastKeyIndex: 1, step: 1, isKeyless: false });
+      expect(get.flags).toEqual(new Set(['readonly', 'fast']));
+      expect(get.categories).toEqual(new Set(['@read', '@string', '@fast']));
+      expect(set).toMatchObject({ name: 'set', arity: -3 });
+      expect(set.flags).toEqual(new Set(['write', 'denyoom']));
+      expect(none).toBeNull();
+      expect(await c.commandCount()).toBeGreaterThan(150);
     });
 
     it('quit(), close() and destroy() end the connection on both sides', async () => {
