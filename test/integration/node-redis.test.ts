@@ -11,7 +11,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
-import { createClient, createClientPool, ErrorReply, WatchError, MultiErrorReply, RESP_TYPES } from 'redis';
+import { createClient, createClientPool, ErrorReply, WatchError, MultiErrorReply, RESP_TYPES, VerbatimString } from 'redis';
 import { hoardTcp, realRedis, redisServerAvailable, type Backend } from '../helpers/backends.js';
 import { sleep } from '../helpers/suite.js';
 
@@ -537,6 +537,22 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
       expect((await rejection(alice.set('k', 'v2'))).message).toBe(
         "NOPERM this user has no permissions to run the 'set' command",
       );
+      // Key and channel permissions.
+      await admin.aclSetUser('alice', ['resetkeys', '~app:*', 'resetchannels', '&news']);
+      expect(await alice.get('app:1')).toBeNull();
+      expect((await rejection(alice.get('other'))).message).toBe('NOPERM this user has no permissions to access one of the keys used as arguments');
+      const sub = alice.duplicate();
+      sub.on('error', () => {});
+      clients.push(sub);
+      await sub.connect();
+      expect((await rejection(sub.subscribe('secret', () => {}))).message).toBe(
+        'NOPERM this user has no permissions to access one of the channels used as arguments',
+      );
+      const got: string[] = [];
+      await sub.subscribe('news', (m: string) => got.push(m));
+      expect(await admin.publish('news', 'allowed')).toBe(1);
+      await until('the allowed message', () => got.length === 1);
+      expect(got).toEqual(['allowed']);
     });
 
     it('requirepass: the password authenticates the default user; without it commands are refused', async () => {
@@ -894,6 +910,52 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
       expect(await c.commandCount()).toBeGreaterThan(150);
     });
 
+    it('pingInterval keeps pinging a subscribed connection, and messages still arrive', async () => {
+      const c = await conn();
+      const sub = await conn({ pingInterval: 25 });
+      const pings: unknown[] = [];
+      sub.on('ping-interval', (reply: unknown) => pings.push(reply));
+      const got: string[] = [];
+      await sub.subscribe('ch', (m: string) => got.push(m));
+      await until('two pings while subscribed', () => pings.length >= 2);
+      // RESP2 answers PING in subscribed mode with ["pong", ""]; node-redis reports it as 'pong'.
+      expect(String(pings[pings.length - 1]).toLowerCase()).toBe('pong');
+      expect(await c.publish('ch', 'm1')).toBe(1);
+      await until('the message', () => got.length === 1);
+      expect(got).toEqual(['m1']);
+    });
+
+    it('binary keys, fields, members and messages survive as Buffers', async () => {
+      const c = await conn();
+      const bin = c.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+      const k = Buffer.from([0xff, 0xfe, 0x00, 0x0a, 0xc3]);
+      const f = Buffer.from([0x80, 0x81]);
+      await c.set(k, Buffer.from([1]));
+      await c.hSet(Buffer.from('h'), f, Buffer.from([0xe9]));
+      await c.sAdd(Buffer.from('s'), [f, k]);
+      const keys: Buffer[] = [];
+      for await (const page of bin.scanIterator({ COUNT: 10 })) keys.push(...page);
+      expect(keys.some((x) => Buffer.isBuffer(x) && x.equals(k))).toBe(true);
+      expect((await bin.get(k)).equals(Buffer.from([1]))).toBe(true);
+      expect((await bin.hGet('h', f)).equals(Buffer.from([0xe9]))).toBe(true);
+      const fields: Buffer[] = [];
+      for await (const page of bin.hScanIterator('h')) for (const e of page) fields.push(e.field);
+      expect(fields.map((x) => x.toString('hex'))).toEqual(['8081']);
+      const members = (await bin.sMembers('s')).map((x: Buffer) => x.toString('hex')).sort();
+      expect(members).toEqual([f.toString('hex'), k.toString('hex')].sort());
+
+      const sub = c.duplicate();
+      sub.on('error', () => {});
+      clients.push(sub);
+      await sub.connect();
+      const got: string[] = [];
+      // (node-redis matches listeners by the channel decoded as UTF-8, so the channel name is text.)
+      await sub.subscribe('bin-chan', (m: Buffer, ch: unknown) => got.push(`${String(ch)}:${m.toString('hex')}`), true);
+      expect(await c.publish('bin-chan', k)).toBe(1);
+      await until('the binary message', () => got.length === 1);
+      expect(got).toEqual([`bin-chan:${k.toString('hex')}`]);
+    });
+
     it('quit(), close() and destroy() end the connection on both sides', async () => {
       for (const how of ['quit', 'close', 'destroy'] as const) {
         const c = await conn();
@@ -940,6 +1002,15 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
       expect(hello.server).toBe('redis');
       expect(hello.role).toBe('master');
       expect(Array.isArray(hello.modules)).toBe(true);
+      // INFO and CLIENT INFO are verbatim strings (=txt:) in RESP3.
+      const verbatim = { typeMapping: { [RESP_TYPES.VERBATIM_STRING]: VerbatimString } };
+      const info = await c.sendCommand(['INFO', 'server'], verbatim);
+      expect(info).toBeInstanceOf(VerbatimString);
+      expect(info.format).toBe('txt');
+      expect(String(info)).toMatch(/^# Server\r\n/);
+      const clientInfo = await c.sendCommand(['CLIENT', 'INFO'], verbatim);
+      expect(clientInfo).toBeInstanceOf(VerbatimString);
+      expect(String(clientInfo)).toMatch(/^id=\d+ .* resp=3\n$/);
       // CONFIG GET is a map in RESP3.
       expect({ ...(await c.sendCommand(['CONFIG', 'GET', 'maxmemory-policy'])) }).toEqual({ 'maxmemory-policy': 'noeviction' });
     });
