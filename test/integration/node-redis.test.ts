@@ -1030,6 +1030,24 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
       expect(got).toEqual(['one']);
     });
 
+    it('client-side caching: a client reads its own writes, inside and outside transactions, and expiry invalidates', async () => {
+      const cached = await connect({ RESP: 3, clientSideCache: { ttl: 0, maxEntries: 0 } });
+      for (let i = 0; i < 50; i++) {
+        expect(await cached.set('own', String(i))).toBe('OK');
+        expect(await cached.get('own')).toBe(String(i));
+        expect(await cached.get('own')).toBe(String(i));
+      }
+      await cached.hSet('h', 'f', 'a');
+      expect({ ...(await cached.hGetAll('h')) }).toEqual({ f: 'a' });
+      expect(await cached.multi().hSet('h', 'f', 'b').incr('n').exec()).toEqual([0, 1]);
+      expect({ ...(await cached.hGetAll('h')) }).toEqual({ f: 'b' });
+      await cached.set('brief', 'x', { PX: 50 });
+      expect(await cached.get('brief')).toBe('x');
+      expect(await cached.get('brief')).toBe('x');
+      // Expiry sends an invalidation too (found by active expiry or by the next read).
+      await until('the expiry invalidation', async () => (await cached.get('brief')) === null);
+    });
+
     it('client-side caching: reads are served from the cache until the server invalidates the key', async () => {
       const writer = await connect({ RESP: 3 });
       const cached = await connect({ RESP: 3, clientSideCache: { ttl: 0, maxEntries: 0 } });
