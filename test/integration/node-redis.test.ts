@@ -61,7 +61,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
     for (const c of clients.splice(0)) if (c.isOpen) c.destroy();
     await backend.conn.call('CONFIG', 'SET', 'requirepass', '');
     await backend.conn.call('CONFIG', 'SET', 'notify-keyspace-events', '');
-    await backend.conn.call('ACL', 'DELUSER', 'alice');
+    await backend.conn.call('ACL', 'DELUSER', 'alice', 'bob');
     await backend.conn.call('FLUSHALL');
   });
 
@@ -553,6 +553,42 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
       expect(await admin.publish('news', 'allowed')).toBe(1);
       await until('the allowed message', () => got.length === 1);
       expect(got).toEqual(['allowed']);
+    });
+
+    it('aclGetUser, aclLog, aclCat, role and memoryStats parse the positional RESP2 / map RESP3 replies', async () => {
+      const c = await conn();
+      await c.aclLogReset();
+      await c.aclSetUser('bob', ['on', '>bobpw', '~cache:*', '&events', '+get', '+@hash']);
+      const u = await c.aclGetUser('bob');
+      expect(u.flags).toEqual(['on']);
+      expect(u.passwords).toHaveLength(1);
+      expect(u.passwords[0]).toMatch(/^[0-9a-f]{64}$/);
+      expect(u.keys).toBe('~cache:*');
+      expect(u.channels).toBe('&events');
+      expect(u.commands).toMatch(/^-@all \+@hash \+get$|^-@all \+get \+@hash$/);
+      expect(u.selectors).toEqual([]);
+      expect(await c.aclGetUser('nobody')).toBeNull();
+      expect(await c.aclCat()).toContain('keyspace');
+      expect(await c.aclCat('hash')).toContain('hset');
+
+      const bob = await conn({ username: 'bob', password: 'bobpw' });
+      await rejection(bob.get('other'));
+      await rejection(bob.set('cache:1', 'x'));
+      const log = await c.aclLog();
+      expect(log).toHaveLength(2);
+      expect(log[0]).toMatchObject({ count: 1, reason: 'command', context: 'toplevel', object: 'set', username: 'bob' });
+      expect(log[1]).toMatchObject({ count: 1, reason: 'key', context: 'toplevel', object: 'other', username: 'bob' });
+      expect(typeof log[0]['age-seconds']).toBe('number');
+      expect(log[0]['client-info']).toMatch(/^id=\d+ addr=127\.0\.0\.1:\d+ /);
+      expect(await c.aclLog(1)).toHaveLength(1);
+      await c.aclDelUser('bob');
+
+      expect(await c.role()).toEqual({ role: 'master', replicationOffest: expect.any(Number), replicas: [] });
+      const stats = await c.memoryStats();
+      const get = (k: string) => (stats instanceof Map ? stats.get(k) : stats[k]);
+      expect(typeof get('peak.allocated')).toBe('number');
+      expect(typeof get('keys.count')).toBe('number');
+      expect(typeof get('dataset.percentage')).toBe('number');
     });
 
     it('requirepass: the password authenticates the default user; without it commands are refused', async () => {
