@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import { createClient, createClientPool, ErrorReply, WatchError, MultiErrorReply, RESP_TYPES, VerbatimString } from 'redis';
+import { createClient as createClientV4, commandOptions, WatchError as WatchErrorV4, ErrorReply as ErrorReplyV4 } from 'redis-v4';
 import { hoardTcp, realRedis, redisServerAvailable, type Backend } from '../helpers/backends.js';
 import { sleep } from '../helpers/suite.js';
 
@@ -58,7 +59,8 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
     await backend?.close();
   });
   afterEach(async () => {
-    for (const c of clients.splice(0)) if (c.isOpen) c.destroy();
+    // destroy() in node-redis 5+, disconnect() in 4.
+    for (const c of clients.splice(0)) if (c.isOpen) await (c.destroy ? c.destroy() : c.disconnect().catch(() => {}));
     await backend.conn.call('CONFIG', 'SET', 'requirepass', '');
     await backend.conn.call('CONFIG', 'SET', 'notify-keyspace-events', '');
     await backend.conn.call('ACL', 'DELUSER', 'alice', 'bob');
@@ -1004,6 +1006,117 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
         await until(`connection ${id} gone (${how})`, async () => !(await serverHasClient(id)));
         expect((await rejection(c.get('k'))).constructor.name).toBe('ClientClosedError');
       }
+    });
+  });
+
+  // node-redis 4 (still the most deployed major): RESP2 only, a handshake of AUTH / CLIENT SETNAME /
+  // SELECT / CLIENT SETINFO, an isolation pool (executeIsolated, commandOptions({ isolated })) and
+  // scan iterators that yield one key at a time.
+  describe('node-redis 4', () => {
+    async function connect4(opts: Record<string, unknown> = {}): Promise<Client> {
+      const c: Client = createClientV4({ socket: { host: '127.0.0.1', port: backend.port, reconnectStrategy: false }, ...opts } as any);
+      c.on('error', () => {});
+      clients.push(c);
+      await c.connect();
+      return c;
+    }
+
+    it('handshake with an ACL user, a name and a database; then everyday commands', async () => {
+      const admin = await connect4();
+      await admin.aclSetUser('alice', ['on', '>alicepw', '~*', '&*', '+@all']);
+      const c = await connect4({ username: 'alice', password: 'alicepw', name: 'v4', database: 5 });
+      expect(await c.aclWhoAmI()).toBe('alice');
+      expect(await c.clientGetName()).toBe('v4');
+      expect(await c.sendCommand(['CLIENT', 'INFO'])).toMatch(/ db=5 .* user=alice .*resp=2\s*$/);
+      expect(await c.set('s', 'v1', { EX: 100, NX: true })).toBe('OK');
+      expect(await c.set('s', 'v2', { GET: true })).toBe('v1');
+      expect(await c.ttl('s')).toBe(-1);
+      expect(await c.hSet('h', { a: '1', b: '2' })).toBe(2);
+      expect({ ...(await c.hGetAll('h')) }).toEqual({ a: '1', b: '2' });
+      expect(await c.hExists('h', 'a')).toBe(true);
+      expect(await c.zAdd('z', [{ score: 2, value: 'b' }, { score: 1.5, value: 'a' }])).toBe(2);
+      expect(await c.zRangeWithScores('z', 0, -1)).toEqual([
+        { value: 'a', score: 1.5 },
+        { value: 'b', score: 2 },
+      ]);
+      expect(await c.zRange('z', '+inf', '-inf', { BY: 'SCORE', REV: true })).toEqual(['b', 'a']);
+      expect(await c.expire('h', 100)).toBe(true);
+      expect((await rejection(c.incr('h'))).message).toBe(WRONGTYPE);
+      expect(await rejection(c.incr('h'))).toBeInstanceOf(ErrorReplyV4);
+      const bad = await rejection(connect4({ username: 'alice', password: 'nope' }));
+      expect(bad.message).toBe('WRONGPASS invalid username-password pair or user is disabled.');
+    });
+
+    it('scan iterators yield every key, field, member and scored member', async () => {
+      const c = await connect4();
+      const keys = Array.from({ length: 120 }, (_, i) => `k${i}`);
+      await c.mSet(keys.map((k) => [k, 'v']));
+      const seen: string[] = [];
+      for await (const k of c.scanIterator({ MATCH: 'k*', COUNT: 10 })) seen.push(k);
+      expect(sortStrings(seen)).toEqual(sortStrings(keys));
+      const fields: Record<string, string> = {};
+      for (let i = 0; i < 600; i++) fields[`f${i}`] = `v${i}`;
+      await c.hSet('h', fields);
+      const gotFields: Record<string, string> = {};
+      for await (const { field, value } of c.hScanIterator('h', { COUNT: 100 })) gotFields[field] = value;
+      expect(gotFields).toEqual(fields);
+      await c.sAdd('s', keys);
+      const members: string[] = [];
+      for await (const m of c.sScanIterator('s')) members.push(m);
+      expect(sortStrings(members)).toEqual(sortStrings(keys));
+      await c.zAdd('z', keys.map((value, i) => ({ value, score: i + 0.5 })));
+      const scored = new Map<string, number>();
+      for await (const { value, score } of c.zScanIterator('z')) scored.set(value, score);
+      expect(scored).toEqual(new Map(keys.map((k, i) => [k, i + 0.5])));
+    });
+
+    it('executeIsolated + WATCH: a change by another client aborts EXEC with a WatchError', async () => {
+      const c = await connect4();
+      await c.set('w', '1');
+      const committed = await c.executeIsolated(async (iso: Client) => {
+        await iso.watch('w');
+        return iso.multi().incr('w').exec();
+      });
+      expect(committed).toEqual([2]);
+      const err = await rejection(
+        c.executeIsolated(async (iso: Client) => {
+          await iso.watch('w');
+          await c.set('w', 'changed');
+          return iso.multi().set('w', 'isolated').exec();
+        }),
+      );
+      expect(err).toBeInstanceOf(WatchErrorV4);
+      expect(await c.get('w')).toBe('changed');
+      expect(await c.multi().set('a', '1').get('a').exec()).toEqual(['OK', '1']);
+    });
+
+    it('an isolated blocking pop is woken by a push on the main connection', async () => {
+      const c = await connect4();
+      const popped = c.blPop(commandOptions({ isolated: true }), 'q', 0);
+      await blockedClients(1);
+      expect(await c.rPush('q', 'job')).toBe(1);
+      expect(await popped).toEqual({ key: 'q', element: 'job' });
+    });
+
+    it('pub/sub on a duplicate(), and quit()', async () => {
+      const c = await connect4();
+      const sub = c.duplicate();
+      sub.on('error', () => {});
+      clients.push(sub);
+      await sub.connect();
+      const got: string[][] = [];
+      await sub.subscribe('news', (m: string, ch: string) => got.push([ch, m]));
+      await sub.pSubscribe('n*', (m: string, ch: string) => got.push([`p:${ch}`, m]));
+      expect(await c.publish('news', 'hi')).toBe(2);
+      await until('both deliveries', () => got.length === 2);
+      expect(sortStrings(got.map((g) => g.join('=')))).toEqual(['news=hi', 'p:news=hi']);
+      await sub.unsubscribe('news');
+      expect(await c.publish('news', 'again')).toBe(1);
+      await sub.pUnsubscribe('n*');
+      expect(await c.publish('news', 'again')).toBe(0);
+      const id: number = await c.clientId();
+      expect(await c.quit()).toBe('OK');
+      await until('the connection gone', async () => !(await serverHasClient(id)));
     });
   });
 
