@@ -1126,7 +1126,9 @@ const SPECS: Spec[] = [
   num('shutdown-timeout', null, 0, INT, 0n, INT_MAX, 10n, 0, 'Seconds to wait for replicas to catch up on shutdown.'),
   enm('enable-protected-configs', null, IMMUTABLE, [['no', 0], ['yes', 1], ['local', 2]], 0, 'Allow CONFIG SET of protected options (dir, dbfilename).'),
   enm('enable-debug-command', null, IMMUTABLE, [['no', 0], ['yes', 1], ['local', 2]], 0, 'Allow the DEBUG command (tests pass --enable-debug-command yes).'),
-  enm('enable-module-command', null, IMMUTABLE, [['no', 0], ['yes', 1], ['local', 2]], 0, 'Allow the MODULE command.', { hoard: NO_EFFECT }),
+  enm('enable-module-command', null, IMMUTABLE, [['no', 0], ['yes', 1], ['local', 2]], 0, 'Allow the MODULE command.', {
+    hoard: 'Hoard loads no modules: it only decides whether MODULE LOAD / LOADEX / UNLOAD are refused or fail as loads',
+  }),
 
   // Security
   str('requirepass', null, SENSITIVE, true, null, 'Password clients must AUTH with ("": none).'),

@@ -92,6 +92,10 @@ export const E = {
   unknownClientType: (t: string) => `ERR Unknown client type '${t}'`,
   noSuchUser: (u: string) => `ERR No such user '${u}'`,
   SLOWLOG_COUNT: 'ERR count should be greater than or equal to -1',
+  MODULE_NOT_ALLOWED:
+    'ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
+  MODULE_LOAD_FAILED: 'ERR Error loading the extension. Please check the server logs.',
+  MODULE_UNLOAD_NOT_LOADED: 'ERR Error unloading module: no such module with that name',
   DEBUG_NOT_ALLOWED:
     'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
   // pub/sub family (pubsub.ts; the subscriber-mode filter in server/client.ts)

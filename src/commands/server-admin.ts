@@ -855,6 +855,36 @@ function debug(c: CommandContext, argv: string[]): void {
   c.reply.error(E.subcommandSyntax(argv[1], 'debug'));
 }
 
+// ---- MODULE ---------------------------------------------------------------------------------
+
+// Hoard loads no modules. MODULE LIST answers as a redis-server without any does (an empty list:
+// clients and tools call it to probe for modules, node-redis as moduleList()); LOAD, LOADEX and
+// UNLOAD fail as they do there: refused by enable-module-command, else a load that failed or an
+// unload of a module that is not loaded.
+
+function moduleList(c: CommandContext): void {
+  c.reply.array(0);
+}
+
+function moduleLoadOrUnload(c: CommandContext, argv: string[]): void {
+  const mode = c.server.config.str('enable-module-command');
+  if (mode !== 'yes' && !(mode === 'local' && isLocalAddr(c.addr))) return c.reply.error(E.MODULE_NOT_ALLOWED);
+  c.reply.error(argv[1].toLowerCase() === 'unload' ? E.MODULE_UNLOAD_NOT_LOADED : E.MODULE_LOAD_FAILED);
+}
+
+function moduleHelp(c: CommandContext): void {
+  replyHelp(c, 'MODULE', [
+    'LIST',
+    '    Return a list of loaded modules.',
+    'LOAD <path> [<arg> ...]',
+    '    Load a module library from <path>, passing to it any optional arguments.',
+    'LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]',
+    '    Load a module library from <path>, while passing it module configurations and optional arguments.',
+    'UNLOAD <name>',
+    '    Unload a module.',
+  ]);
+}
+
 // ---- SHUTDOWN -------------------------------------------------------------------------------
 
 function shutdown(c: CommandContext, argv: string[]): void {
@@ -1357,6 +1387,16 @@ export const serverCommands: CommandSpec[] = [
         'response_policy:agg_sum',
         ND,
       ),
+    ],
+  }),
+  def('module', -2, '', [0, 0, 0], '', containerOnly, {
+    ...doc('A container for module commands', '4.0.0'),
+    subcommands: [
+      def('help', 2, 'loading stale', [0, 0, 0], '', moduleHelp, doc('Show helpful text about the different subcommands', '5.0.0')),
+      withTips(def('list', 2, 'admin noscript', [0, 0, 0], '', moduleList, doc('List all modules loaded by the server', '4.0.0')), NDO),
+      def('load', -3, 'admin noscript no_async_loading', [0, 0, 0], '', moduleLoadOrUnload, doc('Load a module', '4.0.0')),
+      def('loadex', -3, 'admin noscript no_async_loading', [0, 0, 0], '', moduleLoadOrUnload, doc('Load a module with extended parameters', '7.0.0')),
+      def('unload', 3, 'admin noscript no_async_loading', [0, 0, 0], '', moduleLoadOrUnload, doc('Unload a module', '4.0.0')),
     ],
   }),
   def('memory', -2, '', [0, 0, 0], '', containerOnly, {

@@ -932,7 +932,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
       expect(String(await mon.get('k'))).toBe('v');
     });
 
-    it('hello() and commandInfo() parse the server description', async () => {
+    it('hello(), commandInfo() and moduleList() describe the server', async () => {
       const c = await conn();
       const hello = await c.hello();
       expect({ ...hello, id: 0, version: '' }).toEqual({ server: 'redis', version: '', proto: RESP, id: 0, mode: 'standalone', role: 'master', modules: [] });
@@ -946,6 +946,8 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
       expect(set.flags).toEqual(new Set(['write', 'denyoom']));
       expect(none).toBeNull();
       expect(await c.commandCount()).toBeGreaterThan(150);
+      // No modules loaded (MODULE LIST was an unknown command in Hoard before).
+      expect(await c.moduleList()).toEqual([]);
     });
 
     it('pingInterval keeps pinging a subscribed connection, and messages still arrive', async () => {

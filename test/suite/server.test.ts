@@ -564,6 +564,42 @@ commandSuite(
   { 'enable-debug-command': 'no' },
 );
 
+// Hoard loads no modules; MODULE answers as a redis-server 7.0 without any (node-redis's
+// moduleList(), and tools probing for modules, call MODULE LIST).
+const MODULE_NOT_ALLOWED =
+  'ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+
+commandSuite('server: MODULE (enable-module-command no, the default)', (t) => {
+  it('MODULE LIST is empty; LOAD / LOADEX / UNLOAD are refused; HELP and arity as Redis', async () => {
+    expect(await t.call('MODULE', 'LIST')).toEqual([]);
+    expect(await t.error('MODULE', 'LOAD', '/no/such/module.so')).toBe(MODULE_NOT_ALLOWED);
+    expect(await t.error('MODULE', 'LOADEX', '/no/such/module.so', 'ARGS', 'x')).toBe(MODULE_NOT_ALLOWED);
+    expect(await t.error('MODULE', 'UNLOAD', 'search')).toBe(MODULE_NOT_ALLOWED);
+    expect(await t.error('MODULE')).toBe("ERR wrong number of arguments for 'module' command");
+    expect(await t.error('MODULE', 'LIST', 'x')).toBe("ERR wrong number of arguments for 'module|list' command");
+    expect(await t.error('MODULE', 'NOPE')).toBe("ERR unknown subcommand 'NOPE'. Try MODULE HELP.");
+    const help: string[] = await t.call('MODULE', 'HELP');
+    expect(help[0]).toBe('MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
+    expect(help).toContain('UNLOAD <name>');
+    expect(help[help.length - 1]).toBe('    Prints this help.');
+    const [[name, arity, flags, , , , cats, tips]] = await t.call('COMMAND', 'INFO', 'module|list');
+    expect([name, arity, flags, cats, tips]).toEqual(['module|list', 2, ['admin', 'noscript'], ['@admin', '@slow', '@dangerous'], ['nondeterministic_output_order']]);
+  });
+});
+
+commandSuite(
+  'server: MODULE (enable-module-command yes)',
+  (t) => {
+    it('a load fails as a missing library does, an unload as a module that is not loaded', async () => {
+      expect(await t.error('MODULE', 'LOAD', '/no/such/module.so')).toBe('ERR Error loading the extension. Please check the server logs.');
+      expect(await t.error('MODULE', 'LOADEX', '/no/such/module.so')).toBe('ERR Error loading the extension. Please check the server logs.');
+      expect(await t.error('MODULE', 'UNLOAD', 'search')).toBe('ERR Error unloading module: no such module with that name');
+      expect(await t.call('MODULE', 'LIST')).toEqual([]);
+    });
+  },
+  { 'enable-module-command': 'yes' },
+);
+
 commandSuite('server: SLOWLOG', (t) => {
   it('records commands slower than slowlog-log-slower-than, newest first', async () => {
     expect(await t.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0')).toBe('OK');
