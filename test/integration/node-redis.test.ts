@@ -1130,6 +1130,15 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
   });
 
   describe('RESP3 types', () => {
+    it('a client with default options (a redis:// URL only) runs RESP3', async () => {
+      const c: Client = createClient({ url: `redis://127.0.0.1:${backend.port}`, socket: { reconnectStrategy: false } });
+      c.on('error', () => {});
+      clients.push(c);
+      await c.connect();
+      expect((await c.clientInfo()).resp).toBe(3);
+      expect({ ...(await c.sendCommand(['CONFIG', 'GET', 'databases'])) }).toEqual({ databases: '16' });
+    });
+
     it('maps, sets, doubles, nulls and pushes come back as the right JS types', async () => {
       const c = await connect({ RESP: 3 });
       await c.hSet('h', { a: '1', b: '2' });
