@@ -117,8 +117,14 @@ export class ReplyWriter {
     this.str('+' + s + CRLF);
   }
 
-  /** `msg` carries its own prefix: "ERR ...", "WRONGTYPE ...", "NOAUTH ...". */
+  /**
+   * `msg` carries its own prefix: "ERR ...", "WRONGTYPE ...", "NOAUTH ...". A CR or LF in it
+   * (errors quote the client's arguments: an unknown command, subcommand or config name) becomes
+   * a space, as Redis's addReplyErrorFormat does: a raw one would end the error line early and
+   * leave the rest as garbage that breaks the client's parser (redis-cli --eval's script text).
+   */
   error(msg: string): void {
+    if (msg.includes('\n') || msg.includes('\r')) msg = msg.replace(/[\r\n]/g, ' ');
     this.errors++;
     this.lastError = msg;
     this.str('-' + msg + CRLF);

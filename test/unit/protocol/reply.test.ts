@@ -37,3 +37,15 @@ describe('ReplyWriter integers and lengths', () => {
     expect(w.takeString()).toBe(expected);
   });
 });
+
+// Error texts quote the client's arguments (unknown command, subcommand, config name); a CR or
+// LF among them must not end the error line early (Redis maps both to spaces).
+describe('ReplyWriter errors', () => {
+  it('CR and LF inside an error become spaces; the reply stays one line', () => {
+    const w = new ReplyWriter();
+    w.error("ERR unknown command 'EVAL', with args beginning with: 'return 1\n' '0\r' ");
+    w.error('ERR plain');
+    expect(w.takeString()).toBe("-ERR unknown command 'EVAL', with args beginning with: 'return 1 ' '0 ' \r\n-ERR plain\r\n");
+    expect(w.errors).toBe(2);
+  });
+});
