@@ -13,6 +13,7 @@ import { parseInt64, parseIndex } from '../util/numbers.js';
 import { stringMatch } from '../util/glob.js';
 import type { LatencyHistogram } from '../util/latency-histogram.js';
 import { VERSION } from '../version.js';
+import { REDIS_COMMAND_DOCS } from './docs-reference.js';
 import { USED_MEMORY_STARTUP } from '../keyspace/memory.js';
 import type { Db } from '../keyspace/db.js';
 import type { Client } from '../server/client.js';
@@ -217,15 +218,64 @@ function groupOf(spec: CommandSpec): string {
   return 'server';
 }
 
+/**
+ * A COMMAND DOCS value as docs-reference.ts holds it: a bulk string, an integer, an array, or a
+ * tagged simple string, set or map (map: keys and values alternating).
+ */
+type DocNode = string | number | DocNode[] | { s: string } | { set: DocNode[] } | { map: DocNode[] };
+
+let redisDocs: Map<string, DocNode[]> | null = null;
+
+/** Redis 7.0's docs fields (subcommands left out) by full name, parsed at first use. */
+function referenceDocs(): Map<string, DocNode[]> {
+  if (redisDocs !== null) return redisDocs;
+  redisDocs = new Map();
+  // Replies hold latin1 strings (one char per byte): the JSON's UTF-8 text is re-read as bytes.
+  const bytes = (_k: string, v: unknown): unknown => (typeof v === 'string' ? Buffer.from(v, 'utf8').toString('latin1') : v);
+  for (const line of REDIS_COMMAND_DOCS.split('\n')) {
+    const sp = line.indexOf(' ');
+    if (sp < 0) continue;
+    redisDocs.set(line.slice(0, sp), (JSON.parse(line.slice(sp + 1), bytes) as { map: DocNode[] }).map);
+  }
+  return redisDocs;
+}
+
+function writeDocNode(r: ReplyWriter, n: DocNode): void {
+  if (typeof n === 'string') r.bulk(n);
+  else if (typeof n === 'number') r.int(n);
+  else if (Array.isArray(n)) {
+    r.array(n.length);
+    for (const e of n) writeDocNode(r, e);
+  } else if ('s' in n) r.simple(n.s);
+  else if ('set' in n) {
+    r.set(n.set.length);
+    for (const e of n.set) writeDocNode(r, e);
+  } else {
+    r.map(n.map.length / 2);
+    for (const e of n.map) writeDocNode(r, e);
+  }
+}
+
+/**
+ * One command's docs map: Redis 7.0's own fields (summary, since, group, complexity, history,
+ * arguments... — redis-cli builds HELP and its hints from them) when Redis has the command, else
+ * the summary/since/group declared in the table; then Hoard's subcommands, each the same way.
+ */
 function writeCommandDocs(r: ReplyWriter, spec: CommandSpec): void {
   const subs = spec.subcommands ? [...spec.subcommands.values()] : [];
-  r.map(subs.length > 0 ? 4 : 3);
-  r.bulk('summary');
-  r.bulk(spec.summary ?? '');
-  r.bulk('since');
-  r.bulk(spec.since ?? '');
-  r.bulk('group');
-  r.bulk(groupOf(spec));
+  const ref = referenceDocs().get(fullName(spec));
+  if (ref !== undefined) {
+    r.map(ref.length / 2 + (subs.length > 0 ? 1 : 0));
+    for (const e of ref) writeDocNode(r, e);
+  } else {
+    r.map(subs.length > 0 ? 4 : 3);
+    r.bulk('summary');
+    r.bulk(spec.summary ?? '');
+    r.bulk('since');
+    r.bulk(spec.since ?? '');
+    r.bulk('group');
+    r.bulk(groupOf(spec));
+  }
   if (subs.length > 0) {
     r.bulk('subcommands');
     r.map(subs.length);

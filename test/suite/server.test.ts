@@ -235,6 +235,11 @@ commandSuite('server: COMMAND', (t) => {
     expect(typeof get.get('summary')).toBe('string');
     expect(typeof get.get('since')).toBe('string');
     expect(get.get('group')).toBe('string');
+    // Redis 7.0's full docs (redis-cli's HELP and hints are built from them), not just a summary.
+    expect(get.get('summary')).toBe('Get the value of a key');
+    expect(get.get('since')).toBe('1.0.0');
+    expect(get.get('complexity')).toBe('O(1)');
+    expect((get.get('arguments') as unknown[][]).map((a) => pairs(a).get('name'))).toEqual(['key']);
     const config = pairs(docs.get('config') as unknown[]);
     expect(config.get('summary')).toBe('A container for server configuration commands');
     expect(config.get('since')).toBe('2.0.0');
