@@ -24,6 +24,7 @@ export const E = {
   STRING_TOO_LONG: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
   MIN_GT_MAX: 'ERR min or max is not a float',
   NESTED_MULTI: 'ERR MULTI calls can not be nested',
+  CLUSTER_DISABLED: 'ERR This instance has cluster support disabled',
   wrongArity: (name: string) => `ERR wrong number of arguments for '${name}' command`,
   unknownCommand: (name: string, args: readonly string[]) => {
     let a = '';

@@ -19,6 +19,7 @@ import { dumpCommands } from './dump.js';
 import { replicationCommands } from './replication.js';
 import { geoCommands } from './geo.js';
 import { streamCommands } from './streams.js';
+import { clusterCommands } from './cluster.js';
 
 export const allCommands: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -40,4 +41,5 @@ export const allCommands: readonly (readonly CommandSpec[])[] = [
   replicationCommands,
   geoCommands,
   streamCommands,
+  clusterCommands,
 ];

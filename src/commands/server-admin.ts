@@ -28,7 +28,7 @@ interface SpecExtras {
   tips?: readonly string[];
 }
 
-function withTips(spec: CommandSpec, ...tips: string[]): CommandSpec {
+export function withTips(spec: CommandSpec, ...tips: string[]): CommandSpec {
   (spec as CommandSpec & SpecExtras).tips = tips;
   return spec;
 }

@@ -25,6 +25,12 @@ const EXPECTED_INFO: Record<string, [number, string[], number, number, number, s
   'config|rewrite': [2, ['admin', 'noscript', 'loading', 'stale'], 0, 0, 0, ['@admin', '@slow', '@dangerous']],
   'config|help': [2, ['loading', 'stale'], 0, 0, 0, ['@slow']],
   'info': [-1, ['loading', 'stale'], 0, 0, 0, ['@slow', '@dangerous']],
+  'cluster': [-2, [], 0, 0, 0, ['@slow']],
+  'cluster|info': [2, ['stale'], 0, 0, 0, ['@slow']],
+  'cluster|reset': [-2, ['admin', 'noscript', 'stale'], 0, 0, 0, ['@admin', '@slow', '@dangerous']],
+  'cluster|addslots': [-3, ['admin', 'stale', 'no_async_loading'], 0, 0, 0, ['@admin', '@slow', '@dangerous']],
+  'readonly': [1, ['loading', 'stale', 'fast'], 0, 0, 0, ['@fast', '@connection']],
+  'asking': [1, ['fast'], 0, 0, 0, ['@fast', '@connection']],
   'client': [-2, [], 0, 0, 0, ['@slow']],
   'client|id': [2, ['noscript', 'loading', 'stale'], 0, 0, 0, ['@slow', '@connection']],
   'client|info': [2, ['noscript', 'loading', 'stale'], 0, 0, 0, ['@slow', '@connection']],
@@ -179,6 +185,16 @@ commandSuite('server: COMMAND', (t) => {
       expect(Array.isArray(info[8])).toBe(true);
       expect(Array.isArray(info[9])).toBe(true);
     }
+  });
+
+  it('CLUSTER, READONLY, READWRITE, ASKING: cluster support is disabled, after the usual arity and subcommand checks', async () => {
+    const DISABLED = 'ERR This instance has cluster support disabled';
+    for (const args of [['CLUSTER', 'INFO'], ['CLUSTER', 'NODES'], ['CLUSTER', 'HELP'], ['CLUSTER', 'KEYSLOT', 'k'], ['CLUSTER', 'SLOTS'], ['READONLY'], ['READWRITE'], ['ASKING']]) {
+      expect(await t.error(...args), args.join(' ')).toBe(DISABLED);
+    }
+    expect(await t.error('CLUSTER')).toBe("ERR wrong number of arguments for 'cluster' command");
+    expect(await t.error('CLUSTER', 'INFO', 'x')).toBe("ERR wrong number of arguments for 'cluster|info' command");
+    expect(await t.error('CLUSTER', 'FOO')).toBe("ERR unknown subcommand 'FOO'. Try CLUSTER HELP.");
   });
 
   it('COMMAND INFO lists subcommands of containers; an unknown name is a null element', async () => {
