@@ -1231,11 +1231,14 @@ function memoryStats(c: CommandContext): void {
     r.bulk(f[0]);
     if (f.length === 2) {
       const o = c.server.ks.memory.dbOverhead(f[1]);
-      r.map(2);
+      // Redis 7.0 lists the cluster slot-to-keys overhead too, 0 outside cluster mode.
+      r.map(3);
       r.bulk('overhead.hashtable.main');
       r.int(o.main);
       r.bulk('overhead.hashtable.expires');
       r.int(o.expires);
+      r.bulk('overhead.hashtable.slot-to-keys');
+      r.int(0);
     } else if (f[2] === 'i') r.int(Math.round(f[1]));
     else r.double(String(f[1]));
   }

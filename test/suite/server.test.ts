@@ -811,6 +811,7 @@ commandSuite('server: MEMORY', (t) => {
     }
     expect(stats.get('keys.count')).toBe(1);
     expect(pairs(stats.get('db.0') as unknown[]).has('overhead.hashtable.main')).toBe(true);
+    expect(pairs(stats.get('db.0') as unknown[]).get('overhead.hashtable.slot-to-keys')).toBe(0);
     expect(typeof (await t.call('MEMORY', 'DOCTOR'))).toBe('string');
     expect(typeof (await t.call('MEMORY', 'MALLOC-STATS'))).toBe('string');
     expect(await t.call('MEMORY', 'PURGE')).toBe('OK');
