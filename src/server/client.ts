@@ -246,7 +246,7 @@ export class Client implements CommandContext {
       if (argv.length === 1) {
         // A container that also runs bare (COMMAND) goes on; others (CONFIG) need a subcommand.
         if (!arityOk(spec, 1)) {
-          this.rejectCommand(E.wrongArity(spec.name));
+          this.rejectCommand(E.wrongArity(spec.name), spec);
           return;
         }
       } else {
@@ -282,7 +282,7 @@ export class Client implements CommandContext {
     }
     // RESP2 subscriber mode: only (P|S)(UN)SUBSCRIBE, PING, QUIT, RESET (RESP3 may run anything).
     if (this.pubsub !== null && this.resp === 2 && !allowedInSubscriberMode(spec)) {
-      this.rejectCommand(E.pubsubContext(fullName(spec)));
+      this.rejectCommand(E.pubsubContext(fullName(spec)), spec);
       return;
     }
     // CLIENT PAUSE (server/pause.ts): the command waits, with what was pipelined after it.
@@ -358,6 +358,7 @@ export class Client implements CommandContext {
     }
     this.server.stats.totalErrorReplies++;
     this.server.recordError(msg, null, false);
+    if (spec !== undefined) this.server.recordRejected(spec);
     if (this.replyMode === 'on') this.reply.error(msg);
     else if (this.replyMode === 'skip') this.replyMode = 'on';
     if (this.tracking !== null) this.server.tracking.rejected(this, spec);

@@ -824,6 +824,16 @@ export class Server implements ServerApi {
     return s;
   }
 
+  /**
+   * A command the dispatcher refused after looking it up (arity, NOAUTH, ACL, a gate such as
+   * LOADING or OOM, RESP2 subscriber mode): INFO commandstats' rejected_calls, as Redis's
+   * rejectCommand counts it on c->cmd (a bare container such as CONFIG counts on the container;
+   * an unknown command or subcommand counts nowhere).
+   */
+  recordRejected(spec: CommandSpec): void {
+    (this.commandStatsFor[specId(spec)] ?? this.createCommandStats(spec)).rejectedCalls++;
+  }
+
   /** Counts an error reply by its code (INFO errorstats): the first word of the message. */
   recordError(msg: string, spec: CommandSpec | null, afterRun: boolean): void {
     const sp = msg.indexOf(' ');
