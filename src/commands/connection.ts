@@ -109,9 +109,9 @@ function reset(c: CommandContext): void {
 
 export const connectionCommands: CommandSpec[] = [
   def('ping', -1, 'fast', [0, 0, 0], '@connection', ping),
-  def('echo', 2, 'fast', [0, 0, 0], '@connection', echo),
+  def('echo', 2, 'loading stale fast', [0, 0, 0], '@connection', echo),
   def('select', 2, 'loading stale fast', [0, 0, 0], '@connection', select),
-  def('quit', -1, 'allow_busy no_auth fast', [0, 0, 0], '@connection', quit),
+  def('quit', -1, 'noscript loading stale no_auth fast allow_busy', [0, 0, 0], '@connection', quit),
   def('reset', 1, 'noscript loading stale no_auth fast allow_busy', [0, 0, 0], '@connection', reset),
   def('hello', -1, 'noscript loading stale no_auth fast allow_busy', [0, 0, 0], '@connection', hello),
   def('auth', -2, 'noscript loading stale no_auth fast allow_busy', [0, 0, 0], '@connection', auth),
