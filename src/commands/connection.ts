@@ -108,7 +108,7 @@ function reset(c: CommandContext): void {
 }
 
 export const connectionCommands: CommandSpec[] = [
-  def('ping', -1, 'fast', [0, 0, 0], '@connection', ping),
+  def('ping', -1, 'fast', [0, 0, 0], '@connection', ping, { tips: ['request_policy:all_shards', 'response_policy:all_succeeded'] }),
   def('echo', 2, 'loading stale fast', [0, 0, 0], '@connection', echo),
   def('select', 2, 'loading stale fast', [0, 0, 0], '@connection', select),
   def('quit', -1, 'noscript loading stale no_auth fast allow_busy', [0, 0, 0], '@connection', quit),

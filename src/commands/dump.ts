@@ -131,6 +131,6 @@ function restore(c: CommandContext, argv: string[]): void {
 }
 
 export const dumpCommands: CommandSpec[] = [
-  def('dump', 2, 'readonly', [1, 1, 1], '@keyspace', dump),
+  def('dump', 2, 'readonly', [1, 1, 1], '@keyspace', dump, { tips: ['nondeterministic_output'] }),
   def('restore', -4, 'write denyoom', [1, 1, 1], '@keyspace @dangerous', restore),
 ];

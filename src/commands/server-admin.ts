@@ -21,20 +21,16 @@ import { PAUSE_ALL, PAUSE_WRITE } from '../server/pause.js';
 import { aclOf } from '../server/acl.js';
 import { TRACKING_ERRORS, type TrackingOptions } from '../server/tracking.js';
 
-// ---- declarations that the table has no field for --------------------------------------------
+// ---- declarations ---------------------------------------------------------------------------
 
-/** COMMAND INFO "tips" (Redis's command hints): kept beside the spec until the table has a field. */
-interface SpecExtras {
-  tips?: readonly string[];
-}
-
+/** Sets a spec's COMMAND INFO tips (the `tips` option of def(), for wrapped declarations). */
 export function withTips(spec: CommandSpec, ...tips: string[]): CommandSpec {
-  (spec as CommandSpec & SpecExtras).tips = tips;
+  spec.tips = tips;
   return spec;
 }
 
 function tipsOf(spec: CommandSpec): readonly string[] {
-  return (spec as CommandSpec & SpecExtras).tips ?? [];
+  return spec.tips ?? [];
 }
 
 // ---- shared helpers -------------------------------------------------------------------------

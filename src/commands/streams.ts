@@ -1475,12 +1475,12 @@ function xsetid(c: CommandContext, argv: string[]): void {
 // ---- the table ----------------------------------------------------------------------------
 
 export const streamCommands: CommandSpec[] = [
-  def('xadd', -5, 'write denyoom fast', [1, 1, 1], '@stream', xadd),
+  def('xadd', -5, 'write denyoom fast', [1, 1, 1], '@stream', xadd, { tips: ['nondeterministic_output'] }),
   def('xlen', 2, 'readonly fast', [1, 1, 1], '@stream', xlen),
   def('xrange', -4, 'readonly', [1, 1, 1], '@stream', xrange),
   def('xrevrange', -4, 'readonly', [1, 1, 1], '@stream', xrevrange),
   def('xdel', -3, 'write fast', [1, 1, 1], '@stream', xdel),
-  def('xtrim', -4, 'write', [1, 1, 1], '@stream', xtrim),
+  def('xtrim', -4, 'write', [1, 1, 1], '@stream', xtrim, { tips: ['nondeterministic_output'] }),
   def('xread', -4, 'readonly blocking movablekeys', [0, 0, 0], '@stream', xread, { getKeys: xreadKeys }),
   def('xreadgroup', -7, 'write blocking movablekeys', [0, 0, 0], '@stream', xreadgroup, { getKeys: xreadKeys }),
   def('xgroup', -2, '', [0, 0, 0], '', xgroupHelp, {
@@ -1494,14 +1494,14 @@ export const streamCommands: CommandSpec[] = [
     ],
   }),
   def('xack', -4, 'write fast', [1, 1, 1], '@stream', xack),
-  def('xpending', -3, 'readonly', [1, 1, 1], '@stream', xpending),
-  def('xclaim', -6, 'write fast', [1, 1, 1], '@stream', xclaim),
-  def('xautoclaim', -6, 'write fast', [1, 1, 1], '@stream', xautoclaim),
+  def('xpending', -3, 'readonly', [1, 1, 1], '@stream', xpending, { tips: ['nondeterministic_output'] }),
+  def('xclaim', -6, 'write fast', [1, 1, 1], '@stream', xclaim, { tips: ['nondeterministic_output'] }),
+  def('xautoclaim', -6, 'write fast', [1, 1, 1], '@stream', xautoclaim, { tips: ['nondeterministic_output'] }),
   def('xinfo', -2, '', [0, 0, 0], '', xinfoHelp, {
     subcommands: [
       def('stream', -3, 'readonly', [2, 2, 1], '@stream', xinfoStream),
       def('groups', 3, 'readonly', [2, 2, 1], '@stream', xinfoGroups),
-      def('consumers', 4, 'readonly', [2, 2, 1], '@stream', xinfoConsumers),
+      def('consumers', 4, 'readonly', [2, 2, 1], '@stream', xinfoConsumers, { tips: ['nondeterministic_output'] }),
       def('help', 2, 'loading stale', [0, 0, 0], '@stream', xinfoHelp),
     ],
   }),

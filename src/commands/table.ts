@@ -12,6 +12,8 @@ export interface DefOptions {
   summary?: string;
   since?: string;
   group?: string;
+  /** COMMAND INFO tips (Redis's command hints), in Redis's order. */
+  tips?: readonly string[];
 }
 
 /**
@@ -58,6 +60,7 @@ export function def(
     summary: opts.summary,
     since: opts.since,
     group: opts.group,
+    tips: opts.tips,
   };
   if (fl.includes('movablekeys') && !opts.getKeys) {
     throw Object.assign(new Error(`command ${name} has movablekeys but no getKeys`), { code: 'COMMAND_TABLE_INVALID' });

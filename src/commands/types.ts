@@ -77,6 +77,8 @@ export interface CommandSpec {
   /** Filled by the table: a small integer unique to this spec in the process (per-server
    * counters are arrays indexed by it, not maps keyed by the spec). */
   id?: number;
+  /** COMMAND INFO tips (Redis's command hints: nondeterministic_output, request_policy:...). */
+  tips?: readonly string[];
   /** For COMMAND DOCS. */
   summary?: string;
   since?: string;

@@ -1100,7 +1100,7 @@ export const zsetCommands: CommandSpec[] = [
   def('bzpopmin', -3, 'write noscript blocking fast', [1, -2, 1], '@sortedset', bzpopmin),
   def('bzpopmax', -3, 'write noscript blocking fast', [1, -2, 1], '@sortedset', bzpopmax),
   def('bzmpop', -5, 'write blocking movablekeys', [0, 0, 0], '@sortedset', bzmpop, { getKeys: bzmpopKeys }),
-  def('zrandmember', -2, 'readonly', [1, 1, 1], '@sortedset', zrandmember),
+  def('zrandmember', -2, 'readonly', [1, 1, 1], '@sortedset', zrandmember, { tips: ['nondeterministic_output'] }),
   def('zunion', -3, 'readonly movablekeys', [0, 0, 0], '@sortedset', zunion, { getKeys: opKeys }),
   def('zinter', -3, 'readonly movablekeys', [0, 0, 0], '@sortedset', zinter, { getKeys: opKeys }),
   def('zdiff', -3, 'readonly movablekeys', [0, 0, 0], '@sortedset', zdiff, { getKeys: opKeys }),
@@ -1108,5 +1108,5 @@ export const zsetCommands: CommandSpec[] = [
   def('zinterstore', -4, 'write denyoom movablekeys', [1, 1, 1], '@sortedset', zinterstore, { getKeys: opStoreKeys }),
   def('zdiffstore', -4, 'write denyoom movablekeys', [1, 1, 1], '@sortedset', zdiffstore, { getKeys: opStoreKeys }),
   def('zintercard', -3, 'readonly movablekeys', [0, 0, 0], '@sortedset', zintercard, { getKeys: opKeys }),
-  def('zscan', -3, 'readonly', [1, 1, 1], '@sortedset', zscan),
+  def('zscan', -3, 'readonly', [1, 1, 1], '@sortedset', zscan, { tips: ['nondeterministic_output'] }),
 ];
