@@ -7,7 +7,7 @@
 
 import { def, fullName, keyIndexes, arityOk } from './table.js';
 import { E } from './errors.js';
-import type { CommandContext, CommandFlag, CommandSpec } from './types.js';
+import { F, type CommandContext, type CommandFlag, type CommandSpec } from './types.js';
 import { ReplyWriter } from '../protocol/reply.js';
 import { parseInt64, parseIndex } from '../util/numbers.js';
 import { stringMatch } from '../util/glob.js';
@@ -335,7 +335,11 @@ function commandGetKeys(c: CommandContext, argv: string[]): void {
     spec = spec.subcommands.get(args[1].toLowerCase());
   }
   if (spec === undefined) return c.reply.error(E.GETKEYS_INVALID_COMMAND);
-  if (spec.firstKey <= 0 && spec.getKeys === undefined) return c.reply.error(E.GETKEYS_NO_KEYS);
+  // Redis's doesCommandHaveKeys: the key positions of the shard-channel commands (SPUBLISH,
+  // SSUBSCRIBE, SUNSUBSCRIBE: pubsub-flagged, with a key range for cluster slot routing) are
+  // NOT_KEY key specs, which GETKEYS does not count.
+  const channelsOnly = spec.firstKey > 0 && (spec.bits & F.pubsub) !== 0;
+  if ((spec.firstKey <= 0 || channelsOnly) && spec.getKeys === undefined) return c.reply.error(E.GETKEYS_NO_KEYS);
   if (!arityOk(spec, args.length)) return c.reply.error(E.GETKEYS_BAD_ARITY);
   const idx = keyIndexes(spec, args);
   if (idx.length === 0) {

@@ -332,10 +332,11 @@ function parseNumkeys(s: string): number | null {
 }
 
 function sintercardKeys(argv: readonly string[]): number[] {
+  // As Redis's genericGetKeys: a numkeys beyond the arguments given means no keys at all.
   const n = parseNumkeys(argv[1]);
-  if (n === null) return [];
+  if (n === null || n > argv.length - 2) return [];
   const keys: number[] = [];
-  for (let i = 2; i < 2 + n && i < argv.length; i++) keys.push(i);
+  for (let i = 2; i < 2 + n; i++) keys.push(i);
   return keys;
 }
 

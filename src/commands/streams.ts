@@ -778,10 +778,12 @@ function xreadKeys(argv: readonly string[]): number[] {
       break;
     } else break;
   }
+  // Redis finds these keys with the key spec (after STREAMS, half of the remaining arguments,
+  // rounded down), so an odd count still names keys; fewer than two arguments name none.
   const num = argv.length - pos - 1;
-  if (pos === -1 || num === 0 || num % 2 !== 0) return [];
+  if (pos === -1 || num < 2) return [];
   const out: number[] = [];
-  for (let i = pos + 1; i <= pos + num / 2; i++) out.push(i);
+  for (let i = pos + 1; i <= pos + Math.floor(num / 2); i++) out.push(i);
   return out;
 }
 

@@ -697,12 +697,16 @@ function zmpop(c: CommandContext, argv: string[]): void {
   zpopGeneric(c, argv, 2, 2 + a.numkeys, a.max, true, a.count, true, true);
 }
 
-/** Keys of a numkeys command: numkeys at argv[idx], keys right after it (COMMAND GETKEYS). */
+/**
+ * Keys of a numkeys command: numkeys at argv[idx], keys right after it, after the `first` ones
+ * (a destination). As Redis's genericGetKeys: a numkeys below 1 or beyond the arguments given
+ * means no keys at all, destination included (the command answers its own error).
+ */
 function numkeysKeys(argv: readonly string[], idx: number, first: number[]): number[] {
   const n = parseIndex(argv[idx] ?? '');
+  if (n === null || n < 1 || n > argv.length - idx - 1) return [];
   const keys = first.slice();
-  if (n === null || n < 1) return keys;
-  for (let i = idx + 1; i <= idx + n && i < argv.length; i++) keys.push(i);
+  for (let i = idx + 1; i <= idx + n; i++) keys.push(i);
   return keys;
 }
 
