@@ -358,7 +358,10 @@ function sectionFields(server: Server, s: string): Fields | null {
     case 'cluster':
       return merge([['cluster_enabled', 0]], extra);
     case 'errorstats':
-      return [...server.stats.errorStats].map(([code, n]) => [`errorstat_${code}`, `count=${n}`]);
+      // In Redis's order: its error table is a radix tree, listed in byte order of the codes.
+      return [...server.stats.errorStats]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([code, n]) => [`errorstat_${code}`, `count=${n}`]);
     case 'commandstats':
       return [...server.stats.commandStats].filter(([, s]) => s.calls + s.failedCalls + s.rejectedCalls > 0).map(([name, s]) => [
         `cmdstat_${name}`,
