@@ -18,7 +18,7 @@ import { USED_MEMORY_STARTUP } from '../keyspace/memory.js';
 import type { Db } from '../keyspace/db.js';
 import type { Client } from '../server/client.js';
 import { PAUSE_ALL, PAUSE_WRITE } from '../server/pause.js';
-import { aclOf } from '../server/acl.js';
+import { aclOf, redisKeySpecs } from '../server/acl.js';
 import { TRACKING_ERRORS, type TrackingOptions } from '../server/tracking.js';
 
 // ---- declarations ---------------------------------------------------------------------------
@@ -117,11 +117,81 @@ function writeCommandInfo(r: ReplyWriter, spec: CommandSpec): void {
 }
 
 /**
- * Key specs synthesized from the legacy (first, last, step) range: the table does not declare
- * Redis's key-spec flags, so they are approximated from the command flags (RO for read-only
- * commands, RW otherwise); commands with movable keys report an "unknown" spec.
+ * Key specs: Redis 7.0's own for every command it has (server/acl-reference.ts, which the ACL
+ * finds keys with too), in its format: notes (when there is one), flags, begin_search, find_keys.
  */
 function writeKeySpecs(r: ReplyWriter, spec: CommandSpec): void {
+  const ref = redisKeySpecs(fullName(spec));
+  if (ref === null) return writeSynthesizedKeySpecs(r, spec);
+  r.set(ref.length);
+  for (const ks of ref) {
+    r.map(ks.notes === null ? 3 : 4);
+    if (ks.notes !== null) {
+      r.bulk('notes');
+      r.bulk(ks.notes);
+    }
+    r.bulk('flags');
+    r.set(ks.flags.length);
+    for (const f of ks.flags) r.simple(f);
+    r.bulk('begin_search');
+    r.map(2);
+    r.bulk('type');
+    if (ks.bsUnknown) {
+      r.bulk('unknown');
+      r.bulk('spec');
+      r.map(0);
+    } else if (ks.keyword === null) {
+      r.bulk('index');
+      r.bulk('spec');
+      r.map(1);
+      r.bulk('index');
+      r.int(ks.index);
+    } else {
+      r.bulk('keyword');
+      r.bulk('spec');
+      r.map(2);
+      r.bulk('keyword');
+      r.bulk(ks.keyword);
+      r.bulk('startfrom');
+      r.int(ks.startfrom);
+    }
+    r.bulk('find_keys');
+    r.map(2);
+    r.bulk('type');
+    if (ks.range !== null) {
+      r.bulk('range');
+      r.bulk('spec');
+      r.map(3);
+      r.bulk('lastkey');
+      r.int(ks.range[0]);
+      r.bulk('keystep');
+      r.int(ks.range[1]);
+      r.bulk('limit');
+      r.int(ks.range[2]);
+    } else if (ks.keynum !== null) {
+      r.bulk('keynum');
+      r.bulk('spec');
+      r.map(3);
+      r.bulk('keynumidx');
+      r.int(ks.keynum[0]);
+      r.bulk('firstkey');
+      r.int(ks.keynum[1]);
+      r.bulk('keystep');
+      r.int(ks.keynum[2]);
+    } else {
+      r.bulk('unknown');
+      r.bulk('spec');
+      r.map(0);
+    }
+  }
+}
+
+/**
+ * Key specs of a command Redis does not have, synthesized from the legacy (first, last, step)
+ * range: approximated from the command flags (RO for read-only commands, RW otherwise); commands
+ * with movable keys report an "unknown" spec.
+ */
+function writeSynthesizedKeySpecs(r: ReplyWriter, spec: CommandSpec): void {
   const movable = spec.getKeys !== undefined;
   if (spec.firstKey <= 0 && !movable) {
     r.set(0);

@@ -23,7 +23,7 @@ import { clientInfoLine } from '../commands/server-admin.js';
 import { splitArgs } from '../config.js';
 import { compileMatcher, stringMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
-import { REDIS_ACL_COMMANDS } from './acl-reference.js';
+import { REDIS_ACL_COMMANDS, REDIS_KEY_SPEC_NOTES } from './acl-reference.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
 
@@ -81,7 +81,11 @@ export interface AclCommand {
 }
 
 /** One Redis key spec: where a command's keys are and the permission they need. */
-interface KeySpec {
+export interface KeySpec {
+  /** Redis's flags as COMMAND INFO lists them (RW, access, update, not_key, ...). */
+  flags: readonly string[];
+  /** Redis's note on the spec (COMMAND INFO shows it), or null. */
+  notes: string | null;
   perm: number;
   notKey: boolean;
   incomplete: boolean;
@@ -93,7 +97,10 @@ interface KeySpec {
   /** Find keys: a range (lastkey, step, limit) or a key count (keynumidx, firstkey, step); null: unknown. */
   range: [lastkey: number, step: number, limit: number] | null;
   keynum: [keynumidx: number, firstkey: number, step: number] | null;
+  /** The begin search, the find keys, or both are of the "unknown" type. */
   unknown: boolean;
+  bsUnknown: boolean;
+  fkUnknown: boolean;
 }
 
 interface RefEntry {
@@ -101,33 +108,42 @@ interface RefEntry {
   keySpecs: KeySpec[];
 }
 
-function parseKeySpec(token: string, command: string): KeySpec {
+function parseKeySpec(token: string, command: string, i: number): KeySpec {
   const bad = (): never => {
     throw Object.assign(new Error(`acl-reference: bad key spec ${token} of ${command}`), { code: 'ACL_TABLE_INVALID' });
   };
-  const [perm, flags, bs, fk] = token.split('.');
+  const [flagList, bs, fk] = token.split('.');
   if (fk === undefined) bad();
+  const flags = flagList.split('+');
+  // Redis's ACLSelectorCheckKey: ACCESS needs read; INSERT, DELETE or UPDATE need write.
+  const read = flags.includes('access');
+  const write = flags.includes('insert') || flags.includes('delete') || flags.includes('update');
   const ks: KeySpec = {
-    perm: perm === 'RW' ? PERM_ALL : perm === 'R' ? PERM_R : perm === 'W' ? PERM_W : 0,
-    notKey: flags.includes('n'),
-    incomplete: flags.includes('i'),
-    variableFlags: flags.includes('v'),
+    flags,
+    notes: REDIS_KEY_SPEC_NOTES[`${command} ${i}`] ?? null,
+    perm: (read ? PERM_R : 0) | (write ? PERM_W : 0),
+    notKey: flags.includes('not_key'),
+    incomplete: flags.includes('incomplete'),
+    variableFlags: flags.includes('variable_flags'),
     index: -1,
     keyword: null,
     startfrom: 0,
     range: null,
     keynum: null,
     unknown: bs === 'u' || fk === 'u',
+    bsUnknown: bs === 'u',
+    fkUnknown: fk === 'u',
   };
   if (bs[0] === 'i') ks.index = Number(bs.slice(1));
   else if (bs[0] === 'k') {
     const colon = bs.indexOf(':');
     ks.startfrom = Number(bs.slice(1, colon));
     ks.keyword = bs.slice(colon + 1);
-  }
+  } else if (bs !== 'u') bad();
   const nums = fk.slice(1).split(':').map(Number) as [number, number, number];
   if (fk[0] === 'r') ks.range = nums;
   else if (fk[0] === 'n') ks.keynum = nums;
+  else if (fk !== 'u') bad();
   return ks;
 }
 
@@ -139,10 +155,15 @@ function referenceTable(): Map<string, RefEntry> {
   for (const line of REDIS_ACL_COMMANDS.split('\n')) {
     if (line === '') continue;
     const [name, cats, keys] = line.split(' ');
-    const keySpecs = keys === '-' ? [] : keys.split(',').map((k) => parseKeySpec(k, name));
+    const keySpecs = keys === '-' ? [] : keys.split(',').map((k, i) => parseKeySpec(k, name, i));
     reference.set(name, { cats: cats === '-' ? 0 : categoryMask(cats.split(',')), keySpecs });
   }
   return reference;
+}
+
+/** Redis 7.0's key specs of a command ("get", "object|encoding"), or null if Redis lacks it. */
+export function redisKeySpecs(fullname: string): readonly KeySpec[] | null {
+  return referenceTable().get(fullname)?.keySpecs ?? null;
 }
 
 /** The commands ACL rules range over: Redis 7.0's table joined with Hoard's, sorted by name. */
