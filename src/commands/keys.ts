@@ -609,7 +609,7 @@ export const keyCommands: CommandSpec[] = [
   def('exists', -2, 'readonly fast', [1, -1, 1], '@keyspace', exists, { tips: ['request_policy:multi_shard', 'response_policy:agg_sum'] }),
   def('type', 2, 'readonly fast', [1, 1, 1], '@keyspace', type),
   def('touch', -2, 'readonly fast', [1, -1, 1], '@keyspace', touch, { tips: ['request_policy:multi_shard', 'response_policy:agg_sum'] }),
-  def('dbsize', 1, 'readonly fast', [0, 0, 0], '@keyspace', dbsize, { tips: ['request_policy:all_shards', 'response_policy:agg_sum'] }),
+  def('dbsize', 1, 'readonly fast', [0, 0, 0], '@keyspace', dbsize, { group: 'server', tips: ['request_policy:all_shards', 'response_policy:agg_sum'] }),
   def('rename', 3, 'write', [1, 2, 1], '@keyspace', rename),
   def('renamenx', 3, 'write fast', [1, 2, 1], '@keyspace', renamenx),
   def('keys', 2, 'readonly', [0, 0, 0], '@keyspace @dangerous', keys, { tips: ['request_policy:all_shards', 'nondeterministic_output_order'] }),
@@ -626,10 +626,11 @@ export const keyCommands: CommandSpec[] = [
   def('persist', 2, 'write fast', [1, 1, 1], '@keyspace', persist),
   def('copy', -3, 'write denyoom', [1, 2, 1], '@keyspace', copy),
   def('move', 3, 'write fast', [1, 1, 1], '@keyspace', move),
-  def('swapdb', 3, 'write fast', [0, 0, 0], '@keyspace @dangerous', swapdb),
-  def('flushdb', -1, 'write', [0, 0, 0], '@keyspace @dangerous', flushdb, { tips: ['request_policy:all_shards', 'response_policy:all_succeeded'] }),
-  def('flushall', -1, 'write', [0, 0, 0], '@keyspace @dangerous', flushall, { tips: ['request_policy:all_shards', 'response_policy:all_succeeded'] }),
+  def('swapdb', 3, 'write fast', [0, 0, 0], '@keyspace @dangerous', swapdb, { group: 'server' }),
+  def('flushdb', -1, 'write', [0, 0, 0], '@keyspace @dangerous', flushdb, { group: 'server', tips: ['request_policy:all_shards', 'response_policy:all_succeeded'] }),
+  def('flushall', -1, 'write', [0, 0, 0], '@keyspace @dangerous', flushall, { group: 'server', tips: ['request_policy:all_shards', 'response_policy:all_succeeded'] }),
   def('object', -2, '', [0, 0, 0], '', objectHelp, {
+    group: 'generic',
     subcommands: [
       def('encoding', 3, 'readonly', [2, 2, 1], '@keyspace', objectEncoding, { tips: ['nondeterministic_output'] }),
       def('freq', 3, 'readonly', [2, 2, 1], '@keyspace', objectFreq, { tips: ['nondeterministic_output'] }),

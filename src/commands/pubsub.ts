@@ -123,6 +123,7 @@ export const pubsubCommands: CommandSpec[] = [
   def('sunsubscribe', -1, 'pubsub noscript loading stale', [1, -1, 1], '', sunsubscribe),
   def('spublish', 3, 'pubsub loading stale fast', [1, 1, 1], '', spublish),
   def('pubsub', -2, '', [0, 0, 0], '', pubsubHelp, {
+    group: 'pubsub',
     subcommands: [
       def('channels', -2, 'pubsub loading stale', [0, 0, 0], '', (c, argv) => channelsGeneric(c, argv, false)),
       def('numsub', -2, 'pubsub loading stale', [0, 0, 0], '', (c, argv) => numsubGeneric(c, argv, false)),

@@ -47,6 +47,6 @@ function role(c: CommandContext): void {
 }
 
 export const replicationCommands: CommandSpec[] = [
-  def('wait', 3, 'noscript', [0, 0, 0], '@connection', wait, { tips: ['request_policy:all_shards', 'response_policy:agg_min'] }),
+  def('wait', 3, 'noscript', [0, 0, 0], '@connection', wait, { group: 'generic', tips: ['request_policy:all_shards', 'response_policy:agg_min'] }),
   def('role', 1, 'noscript loading stale fast', [0, 0, 0], '@admin @dangerous', role),
 ];

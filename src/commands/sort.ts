@@ -649,6 +649,6 @@ function sortRoKeys(): number[] {
 }
 
 export const sortCommands: CommandSpec[] = [
-  def('sort', -2, 'write denyoom movablekeys', [1, 1, 1], '@set @sortedset @list @dangerous', sort, { getKeys: sortKeys }),
-  def('sort_ro', -2, 'readonly movablekeys', [1, 1, 1], '@set @sortedset @list @dangerous', sortRo, { getKeys: sortRoKeys }),
+  def('sort', -2, 'write denyoom movablekeys', [1, 1, 1], '@set @sortedset @list @dangerous', sort, { getKeys: sortKeys, group: 'generic' }),
+  def('sort_ro', -2, 'readonly movablekeys', [1, 1, 1], '@set @sortedset @list @dangerous', sortRo, { getKeys: sortRoKeys, group: 'generic' }),
 ];

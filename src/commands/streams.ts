@@ -1486,6 +1486,7 @@ export const streamCommands: CommandSpec[] = [
   def('xread', -4, 'readonly blocking movablekeys', [0, 0, 0], '@stream', xread, { getKeys: xreadKeys }),
   def('xreadgroup', -7, 'write blocking movablekeys', [0, 0, 0], '@stream', xreadgroup, { getKeys: xreadKeys }),
   def('xgroup', -2, '', [0, 0, 0], '', xgroupHelp, {
+    group: 'stream',
     subcommands: [
       def('create', -5, 'write denyoom', [2, 2, 1], '@stream', xgroupCreate),
       def('setid', -5, 'write', [2, 2, 1], '@stream', xgroupSetid),
@@ -1500,6 +1501,7 @@ export const streamCommands: CommandSpec[] = [
   def('xclaim', -6, 'write fast', [1, 1, 1], '@stream', xclaim, { tips: ['nondeterministic_output'] }),
   def('xautoclaim', -6, 'write fast', [1, 1, 1], '@stream', xautoclaim, { tips: ['nondeterministic_output'] }),
   def('xinfo', -2, '', [0, 0, 0], '', xinfoHelp, {
+    group: 'stream',
     subcommands: [
       def('stream', -3, 'readonly', [2, 2, 1], '@stream', xinfoStream),
       def('groups', 3, 'readonly', [2, 2, 1], '@stream', xinfoGroups),

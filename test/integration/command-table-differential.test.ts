@@ -9,6 +9,7 @@
 // - COMMAND INFO: arity, flags, first key / last key / step, ACL categories, tips, key specs and
 //   the names of the subcommands are equal (flags, categories, tips and subcommands as sets:
 //   Redis lists subcommands in the order of its randomly seeded dict);
+// - COMMAND DOCS files it under the same group;
 // - COMMAND GETKEYS on a sample invocation of every key-bearing command gives the same keys;
 // - the command sent with too few arguments (or, for a fixed arity of 1, one too many) gets the
 //   same error ("ERR wrong number of arguments for 'config|get' command");
@@ -205,6 +206,28 @@ describe.skipIf(!redisServerAvailable())('command table differential against red
       subcommands: sorted((Array.isArray(e[9]) ? e[9] : []).map((s) => s[0]).filter((n) => !missingSubs || !isMissing(n))),
     });
     const diffs = shared.map((e) => [view(hoard.get(e[0])!, false), view(e, true)]).filter(([h, r]) => JSON.stringify(h) !== JSON.stringify(r));
+    expect(diffs).toEqual([]);
+  });
+
+  it('COMMAND DOCS: every command in the group Redis files it under', async () => {
+    // Only the group: the other fields are mostly missing (summary and since are given for a
+    // few commands, complexity, arguments and history for none).
+    const groups = (reply: Reply): Map<string, unknown> => {
+      const out = new Map<string, unknown>();
+      const a = reply as unknown[];
+      for (let i = 0; i < a.length; i += 2) {
+        const fields = a[i + 1] as unknown[];
+        for (let j = 0; j < fields.length; j += 2) {
+          if (fields[j] === 'group') out.set(String(a[i]), fields[j + 1]);
+          if (fields[j] === 'subcommands') for (const [k, v] of groups(fields[j + 1])) out.set(k, v);
+        }
+      }
+      return out;
+    };
+    const [h, r] = await both(['COMMAND', 'DOCS']);
+    const hg = groups(h);
+    const rg = groups(r);
+    const diffs = shared.map((e) => [e[0], hg.get(e[0]), rg.get(e[0])]).filter(([, a, b]) => a !== b);
     expect(diffs).toEqual([]);
   });
 
