@@ -18,7 +18,7 @@ import { USED_MEMORY_STARTUP } from '../keyspace/memory.js';
 import type { Db } from '../keyspace/db.js';
 import type { Client } from '../server/client.js';
 import { PAUSE_ALL, PAUSE_WRITE } from '../server/pause.js';
-import { aclOf, redisKeySpecs } from '../server/acl.js';
+import { aclOf, keysWithFlags, redisKeySpecs } from '../server/acl.js';
 import { TRACKING_ERRORS, type TrackingOptions } from '../server/tracking.js';
 
 // ---- declarations ---------------------------------------------------------------------------
@@ -399,6 +399,15 @@ function commandList(c: CommandContext, argv: string[]): void {
 }
 
 function commandGetKeys(c: CommandContext, argv: string[]): void {
+  getKeys(c, argv, false);
+}
+
+function commandGetKeysAndFlags(c: CommandContext, argv: string[]): void {
+  getKeys(c, argv, true);
+}
+
+/** Redis's getKeysSubcommandImpl: GETKEYS, and GETKEYSANDFLAGS with each key's key-spec flags. */
+function getKeys(c: CommandContext, argv: string[], withFlags: boolean): void {
   const args = argv.slice(2);
   let spec = c.server.commands.get(args[0].toLowerCase());
   if (spec !== undefined && spec.subcommands !== undefined && args.length >= 2) {
@@ -411,13 +420,23 @@ function commandGetKeys(c: CommandContext, argv: string[]): void {
   const channelsOnly = spec.firstKey > 0 && (spec.bits & F.pubsub) !== 0;
   if ((spec.firstKey <= 0 || channelsOnly) && spec.getKeys === undefined) return c.reply.error(E.GETKEYS_NO_KEYS);
   if (!arityOk(spec, args.length)) return c.reply.error(E.GETKEYS_BAD_ARITY);
-  const idx = keyIndexes(spec, args);
-  if (idx.length === 0) {
+  const keys: Array<[number, readonly string[]]> = withFlags ? keysWithFlags(spec, args) : keyIndexes(spec, args).map((i) => [i, []]);
+  if (keys.length === 0) {
     if (spec.flags.includes('no_mandatory_keys')) return c.reply.array(0);
     return c.reply.error(E.GETKEYS_BAD_ARGS);
   }
-  c.reply.array(idx.length);
-  for (const i of idx) c.reply.bulk(args[i]);
+  const r = c.reply;
+  r.array(keys.length);
+  for (const [i, flags] of keys) {
+    if (!withFlags) {
+      r.bulk(args[i]);
+      continue;
+    }
+    r.array(2);
+    r.bulk(args[i]);
+    r.set(flags.length);
+    for (const f of flags) r.simple(f);
+  }
 }
 
 function commandHelp(c: CommandContext): void {
@@ -438,6 +457,8 @@ function commandHelp(c: CommandContext): void {
     '    commands are returned.',
     'GETKEYS <full-command>',
     '    Return the keys from a full Redis command.',
+    'GETKEYSANDFLAGS <full-command>',
+    '    Return the keys and the access flags from a full Redis command.',
   ]);
 }
 
@@ -1395,6 +1416,15 @@ export const serverCommands: CommandSpec[] = [
         ),
         withTips(def('list', -2, 'loading stale', [0, 0, 0], '@connection', commandList, doc('Get an array of Redis command names', '7.0.0')), NDO),
         def('getkeys', -4, 'loading stale', [0, 0, 0], '@connection', commandGetKeys, doc('Extract keys given a full Redis command', '2.8.13')),
+        def(
+          'getkeysandflags',
+          -4,
+          'loading stale',
+          [0, 0, 0],
+          '@connection',
+          commandGetKeysAndFlags,
+          doc('Extract keys and access flags given a full Redis command', '7.0.0'),
+        ),
         def('count', 2, 'loading stale', [0, 0, 0], '@connection', commandCount, doc('Get total number of Redis commands', '2.8.13')),
       ],
     }),

@@ -567,8 +567,18 @@ function commandKeys(cmd: AclCommand, argv: readonly string[]): KeyRef[] {
     if (cmd.fullname === 'set') return [[1, setNeeds(argv)]];
     if (cmd.fullname === 'bitfield') return [[1, bitfieldReadonly(argv) ? PERM_R : PERM_ALL]];
   }
+  const found = specKeys(specs, argv);
+  return found === null ? [] : found.map(([pos, ks]): KeyRef => [pos, ks.perm]);
+}
+
+/**
+ * Redis's getKeysUsingKeySpecs: the key positions the specs find in an invocation, each with the
+ * spec that found it (NOT_KEY specs skipped; a keyword not found gives nothing); null when a
+ * spec does not fit the arguments (Redis's invalid_spec).
+ */
+function specKeys(specs: readonly KeySpec[], argv: readonly string[]): Array<[number, KeySpec]> | null {
   const argc = argv.length;
-  const out: KeyRef[] = [];
+  const out: Array<[number, KeySpec]> = [];
   for (const ks of specs) {
     if (ks.notKey) continue;
     let first = 0;
@@ -596,16 +606,40 @@ function commandKeys(cmd: AclCommand, argv: readonly string[]): KeyRef[] {
     } else {
       const [keynumidx, firstkey, keystep] = ks.keynum as [number, number, number];
       step = keystep;
-      if (first + keynumidx >= argc) return [];
+      if (first + keynumidx >= argc) return null;
       const n = parseInt64(argv[first + keynumidx]);
-      if (n === null || n < 0) return [];
+      if (n === null || n < 0) return null;
       first += firstkey;
       last = first + Number(n) - 1;
     }
-    if (last >= argc || last < first || first >= argc) return [];
-    for (let i = first; i <= last; i += step) out.push([i, ks.perm]);
+    if (last >= argc || last < first || first >= argc) return null;
+    for (let i = first; i <= last; i += step) out.push([i, ks]);
   }
   return out;
+}
+
+/**
+ * COMMAND GETKEYSANDFLAGS: an invocation's keys with Redis's key-spec flags, as Redis's
+ * getKeysFromCommandWithSpecs finds them: by the key specs, unless one is incomplete or unknown
+ * or its flags vary with the arguments, where Redis asks the command's getkeys proc (SORT and
+ * SORT_RO: the sorted key read, the STORE key overwritten; SET: read too with GET; BITFIELD:
+ * read-only with GET and OVERFLOW only). No keys when the arguments do not fit the specs.
+ */
+export function keysWithFlags(spec: CommandSpec, argv: readonly string[]): Array<[number, readonly string[]]> {
+  const name = fullName(spec);
+  const specs = redisKeySpecs(name);
+  if (specs === null) {
+    // A command Redis does not have: Hoard's key positions, flags from the command's flags.
+    const ro = (spec.bits & F.readonly) !== 0 && (spec.bits & F.write) === 0;
+    return keyIndexes(spec, argv).map((pos) => [pos, ro ? ['RO', 'access'] : ['RW', 'update']]);
+  }
+  if (name === 'set') return [[1, setNeeds(argv) === PERM_ALL ? ['RW', 'access', 'update'] : ['OW', 'update']]];
+  if (name === 'bitfield') return [[1, bitfieldReadonly(argv) ? ['RO', 'access'] : ['RW', 'access', 'update']]];
+  if (specs.some((k) => k.incomplete || k.unknown)) {
+    // Redis's sortGetKeys / sortROGetKeys (the only such commands Hoard has).
+    return keyIndexes(spec, argv).map((pos) => [pos, pos === 1 ? ['RO', 'access'] : ['OW', 'update']]);
+  }
+  return (specKeys(specs, argv) ?? []).map(([pos, ks]) => [pos, ks.flags]);
 }
 
 function hoardKeys(spec: CommandSpec, argv: readonly string[]): KeyRef[] {
