@@ -100,6 +100,8 @@ function sectionFields(server: Server, s: string): Fields | null {
       return merge(
         [
           ['redis_version', VERSION],
+          // Hoard's own version beside the Redis version it answers as: the one INFO field
+          // redis-server lacks (test/integration/command-table-differential.test.ts allows it).
           ['hoard_version', HOARD_VERSION],
           ['redis_git_sha1', '00000000'],
           ['redis_git_dirty', 0],

@@ -298,7 +298,7 @@ describe.skipIf(!redisServerAvailable())('command table differential against red
     }
   });
 
-  it('INFO: the same field names in every section', async () => {
+  it('INFO: the same field names, in the same order, in every section', async () => {
     const sections = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'keyspace', 'cluster'];
     await same(['SET', 'info-key', 'v']); // a keyspace line on both
     const onlyRedis: string[] = [];
@@ -309,6 +309,9 @@ describe.skipIf(!redisServerAvailable())('command table differential against red
       const rf = new Set(infoFields(r));
       for (const f of rf) if (!hf.has(f) && !REDIS_ONLY_INFO_FIELDS.has(f)) onlyRedis.push(`${s}:${f}`);
       for (const f of hf) if (!rf.has(f) && !HOARD_ONLY_INFO_FIELDS.has(f)) onlyHoard.push(`${s}:${f}`);
+      // The fields both have come in the same order.
+      const inBoth = (fields: string[], other: Set<string>) => fields.filter((f) => other.has(f));
+      expect([s, inBoth(infoFields(h), rf)]).toEqual([s, inBoth(infoFields(r), hf)]);
     }
     expect({ onlyRedis, onlyHoard }).toEqual({ onlyRedis: [], onlyHoard: [] });
     // The default sections, and all of them, in Redis's order.
