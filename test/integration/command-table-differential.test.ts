@@ -266,6 +266,19 @@ describe.skipIf(!redisServerAvailable())('command table differential against red
     expect(n).toBeGreaterThan(250);
   });
 
+  it('unknown commands and subcommands: the same errors, client bytes quoted without CR or LF', async () => {
+    await same(['nosuchcommand']);
+    await same(['nosuchcommand', 'a', 'b']);
+    await same(['', '']);
+    await same(['x'.repeat(300), 'y'.repeat(100), 'z'.repeat(100), 'w']);
+    await same(['get|x', 'a']);
+    await same(['config|get', 'maxmemory']);
+    // A CR or LF in a quoted argument would end the error line and forge a reply after it.
+    await same(['foo\r\n+OK', 'a\r\n:1\r\nb']);
+    await same(['CONFIG', 'ge\r\n$1\r\nt']);
+    await same(['PING']); // still in step
+  });
+
   it('containers: unknown subcommands, HELP arity and HELP text as Redis answers them', async () => {
     const containers = [...redis.values()].filter((e) => Array.isArray(e[9]) && e[9].length > 0 && !e[0].includes('|'));
     expect(containers.length).toBeGreaterThan(10);
