@@ -7,6 +7,9 @@ import { inProcess, realRedis, type Backend } from './backends.js';
 
 export type Reply = unknown;
 
+/** Commands whose arguments ioredis rewrites when the name is in lower case. */
+const TRANSFORMED = new Set(['mset', 'msetnx', 'hset', 'hmset']);
+
 /** Buffers → latin1 strings, errors → their text: a comparable form of a reply. */
 export function normReply(v: unknown): Reply {
   if (v instanceof Error) return `ERROR: ${v.message}`;
@@ -35,7 +38,11 @@ export function hoardAndRedis(): HoardAndRedis {
     await redis?.close();
   });
   const both = async (args: string[]): Promise<[Reply, Reply]> => {
-    const [cmd, ...rest] = args;
+    const [name, ...rest] = args;
+    // ioredis rewrites `mset`, `msetnx`, `hset` and `hmset` (lower case only) whose last argument
+    // is an object — a Buffer is one — into field/value pairs: Redis would get other arguments
+    // than Hoard (MSET x → MSET 0 120). Their replies never echo the name's case.
+    const cmd = TRANSFORMED.has(name) ? name.toUpperCase() : name;
     const bin = rest.map((s) => Buffer.from(s, 'latin1'));
     const h = await hoard.conn.callBuffer(cmd, ...bin).then(normReply, normReply);
     const r = await redis.conn.callBuffer(cmd, ...bin).then(normReply, normReply);

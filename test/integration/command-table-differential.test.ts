@@ -154,9 +154,7 @@ function wrongArityInvocation(e: Info): string[] | null {
   if (arity === -1) return null; // anything goes
   const n = arity > 0 ? (arity - 1 >= words.length ? arity - 1 : arity + 1) : -arity - 1;
   if (n < words.length) return null;
-  // The name in upper case: ioredis rewrites a lower-case `mset`/`hset`/`hmset` whose last
-  // argument is an object (a Buffer is one) into field/value pairs, which would hide the error.
-  const argv = [words[0].toUpperCase(), ...words.slice(1)];
+  const argv = [...words];
   while (argv.length < n) argv.push('x');
   return argv;
 }
