@@ -3,7 +3,8 @@
 // SHUTDOWN, LATENCY, SLOWLOG, MEMORY, LOLWUT.
 // Invariant: nothing here changes the keyspace, so nothing here propagates; COMMAND answers only
 // from the command table (src/commands/table.ts), so what it reports is what the dispatcher
-// enforces.
+// enforces — except the key specs, which the dispatcher does not use: those are Redis's own
+// (server/acl-reference.ts), the ones the ACL finds keys with.
 
 import { def, fullName, keyIndexes, arityOk } from './table.js';
 import { E } from './errors.js';
