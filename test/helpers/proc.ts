@@ -263,3 +263,31 @@ export async function runServerExpectingExit(dir: string, args: string[] = [], t
   clearTimeout(timer);
   return { code, stderr: err };
 }
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a program to its end with `input` on stdin (redis-cli, redis-benchmark...); SIGKILL after
+ * `timeoutMs`. Output is read as latin1 (one char per byte).
+ */
+export function runProgram(cmd: string, args: string[], input: string | Buffer = '', timeoutMs = 20_000): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}

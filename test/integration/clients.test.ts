@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Redis } from 'ioredis';
 import { redisServerAvailable } from '../helpers/backends.js';
-import { ensureBuilt, spawnServer, type ServerKind, type SpawnedServer } from '../helpers/proc.js';
+import { ensureBuilt, runProgram, spawnServer, type RunResult, type ServerKind, type SpawnedServer } from '../helpers/proc.js';
 
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const HAVE_CLI = has('redis-cli');
@@ -19,29 +19,8 @@ function startProcess(kind: ServerKind, extra: string[] = []): Promise<SpawnedSe
   return spawnServer(kind, extra, { capture: 'stderr', dirPrefix: `hoard-clients-${kind}-` });
 }
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a program with `input` on stdin; kills it after `timeoutMs`. */
 function run(cmd: string, args: string[], input: string | Buffer = '', timeoutMs = 20_000): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
+  return runProgram(cmd, args, input, timeoutMs);
 }
 
 /** Writes `input` on a raw socket and collects what comes back until `idleMs` of silence. */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { redisServerAvailable } from '../helpers/backends.js';
-import { ensureBuilt, spawnServer, type ServerKind, type SpawnedServer } from '../helpers/proc.js';
+import { ensureBuilt, runProgram, spawnServer, type RunResult, type ServerKind, type SpawnedServer } from '../helpers/proc.js';
 
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const HAVE_CLI = has('redis-cli');
@@ -65,29 +65,8 @@ function loadScript(): string {
 
 // ---- running redis-cli ----------------------------------------------------------------------------
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a program to its end with `input` on stdin; SIGKILL after `timeoutMs`. */
 function run(cmd: string, args: string[], input: string | Buffer = '', timeoutMs = 10_000): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
+  return runProgram(cmd, args, input, timeoutMs);
 }
 
 const cli = (srv: SpawnedServer, args: string[], input = '', timeoutMs = 10_000) => run('redis-cli', ['-p', String(srv.port), ...args], input, timeoutMs);
