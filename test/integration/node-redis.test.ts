@@ -78,6 +78,15 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
     return c;
   }
 
+  /** A connected duplicate() of `c` (a subscriber, a blocking reader), closed after the test. */
+  async function twin(c: Client): Promise<Client> {
+    const d: Client = c.duplicate();
+    d.on('error', () => {});
+    clients.push(d);
+    await d.connect();
+    return d;
+  }
+
   /** Whether the server still lists a connection with this id (CLIENT LIST from the helper connection). */
   async function serverHasClient(id: number): Promise<boolean> {
     const list: string = await backend.conn.call('CLIENT', 'LIST');
@@ -384,10 +393,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
 
     it('pub/sub: subscribe, pSubscribe and unsubscribe on a duplicate() connection', async () => {
       const c = await conn();
-      const sub = c.duplicate();
-      sub.on('error', () => {});
-      clients.push(sub);
-      await sub.connect();
+      const sub = await twin(c);
       const got: string[][] = [];
       const gotP: string[][] = [];
       const gotBuf: Buffer[] = [];
@@ -423,10 +429,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
 
     it('sharded pub/sub: sSubscribe / sPublish / sUnsubscribe', async () => {
       const c = await conn();
-      const sub = c.duplicate();
-      sub.on('error', () => {});
-      clients.push(sub);
-      await sub.connect();
+      const sub = await twin(c);
       const got: string[][] = [];
       await sub.sSubscribe('orders', (message: string, channel: string) => got.push([channel, message]));
       expect(await c.pubSubShardChannels()).toEqual(['orders']);
@@ -440,10 +443,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
 
     it('blocking pops on a duplicate() connection are woken by a push from another client', async () => {
       const c = await conn();
-      const blocker = c.duplicate();
-      blocker.on('error', () => {});
-      clients.push(blocker);
-      await blocker.connect();
+      const blocker = await twin(c);
       const popped = blocker.blPop(['q1', 'q2'], 0);
       await blockedClients(1);
       expect(await c.rPush('q2', ['job-1', 'job-2'])).toBe(2);
@@ -489,10 +489,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
       expect(await c.move('dbkey', 0)).toBe(1);
       expect(await d3.get('dbkey')).toBeNull();
       // A duplicate() connects to the same database.
-      const dup = d3.duplicate();
-      dup.on('error', () => {});
-      clients.push(dup);
-      await dup.connect();
+      const dup = await twin(d3);
       await dup.set('dupkey', '1');
       expect(await d3.get('dupkey')).toBe('1');
     });
@@ -550,10 +547,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
       await admin.aclSetUser('alice', ['resetkeys', '~app:*', 'resetchannels', '&news']);
       expect(await alice.get('app:1')).toBeNull();
       expect((await rejection(alice.get('other'))).message).toBe('NOPERM this user has no permissions to access one of the keys used as arguments');
-      const sub = alice.duplicate();
-      sub.on('error', () => {});
-      clients.push(sub);
-      await sub.connect();
+      const sub = await twin(alice);
       expect((await rejection(sub.subscribe('secret', () => {}))).message).toBe(
         'NOPERM this user has no permissions to access one of the channels used as arguments',
       );
@@ -671,10 +665,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
 
     it('blocking stream reads on a duplicate() connection are woken by xAdd', async () => {
       const c = await conn();
-      const reader = c.duplicate();
-      reader.on('error', () => {});
-      clients.push(reader);
-      await reader.connect();
+      const reader = await twin(c);
       const read = reader.xRead({ key: 'bs', id: '$' }, { BLOCK: 0 });
       await blockedClients(1);
       await c.xAdd('bs', '5-1', { x: '1' });
@@ -788,10 +779,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
       const list = await c.clientList();
       const me = list.find((x: any) => x.id === id);
       expect(me).toMatchObject({ name: 'lister', db: 2, cmd: 'client|list' });
-      const sub = c.duplicate();
-      sub.on('error', () => {});
-      clients.push(sub);
-      await sub.connect();
+      const sub = await twin(c);
       await sub.subscribe('x', () => {});
       const pubsub = await c.clientList({ TYPE: 'PUBSUB' });
       expect(pubsub.map((x: any) => [x.name, x.sub])).toEqual([['lister', 1]]);
@@ -800,10 +788,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
 
     it('monitor() delivers one formatted line per command', async () => {
       const c = await conn();
-      const mon = c.duplicate();
-      mon.on('error', () => {});
-      clients.push(mon);
-      await mon.connect();
+      const mon = await twin(c);
       const lines: string[] = [];
       await mon.monitor((line: string) => lines.push(String(line)));
       await c.set('mk', 'm v');
@@ -827,10 +812,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
       expect(await c.get('k')).toBe('v');
       expect(await c.clientGetName()).toBe('phoenix');
 
-      const sub = c.duplicate();
-      sub.on('error', () => {});
-      clients.push(sub);
-      await sub.connect();
+      const sub = await twin(c);
       const subId: number = await sub.clientId();
       const got: string[] = [];
       await sub.subscribe('ch', (m: string) => got.push(m));
@@ -848,10 +830,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
     it('keyspace notifications reach a node-redis subscriber (set, del, expired)', async () => {
       const c = await conn();
       expect(await c.configSet('notify-keyspace-events', 'KEA')).toBe('OK');
-      const sub = c.duplicate();
-      sub.on('error', () => {});
-      clients.push(sub);
-      await sub.connect();
+      const sub = await twin(c);
       const events: string[][] = [];
       await sub.pSubscribe('__keyspace@0__:user:*', (event: string, channel: string) => events.push([channel, event]));
       const expired: string[] = [];
@@ -918,20 +897,14 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
       expect(await other.get('w')).toBe('mine');
       expect(await c.set('k', 'v')).toBe('OK');
 
-      const sub = c.duplicate();
-      sub.on('error', () => {});
-      clients.push(sub);
-      await sub.connect();
+      const sub = await twin(c);
       await sub.subscribe('ch', () => {});
       expect(await c.publish('ch', 'x')).toBe(1);
       await sub.reset();
       expect(await c.publish('ch', 'x')).toBe(0);
       expect(String(await sub.get('k'))).toBe('v');
 
-      const mon = c.duplicate();
-      mon.on('error', () => {});
-      clients.push(mon);
-      await mon.connect();
+      const mon = await twin(c);
       const lines: string[] = [];
       await mon.monitor((l: string) => lines.push(String(l)));
       await mon.reset();
@@ -991,10 +964,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
       const members = (await bin.sMembers('s')).map((x: Buffer) => x.toString('hex')).sort();
       expect(members).toEqual([f.toString('hex'), k.toString('hex')].sort());
 
-      const sub = c.duplicate();
-      sub.on('error', () => {});
-      clients.push(sub);
-      await sub.connect();
+      const sub = await twin(c);
       const got: string[] = [];
       // (node-redis matches listeners by the channel decoded as UTF-8, so the channel name is text.)
       await sub.subscribe('bin-chan', (m: Buffer, ch: unknown) => got.push(`${String(ch)}:${m.toString('hex')}`), true);
@@ -1109,10 +1079,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
 
     it('pub/sub on a duplicate(), and quit()', async () => {
       const c = await connect4();
-      const sub = c.duplicate();
-      sub.on('error', () => {});
-      clients.push(sub);
-      await sub.connect();
+      const sub = await twin(c);
       const got: string[][] = [];
       await sub.subscribe('news', (m: string, ch: string) => got.push([ch, m]));
       await sub.pSubscribe('n*', (m: string, ch: string) => got.push([`p:${ch}`, m]));
@@ -1184,10 +1151,7 @@ describe.each(BACKENDS)('node-redis against %s', (_name, start) => {
 
     it('a RESP3 subscriber keeps running ordinary commands between messages', async () => {
       const c = await connect({ RESP: 3 });
-      const sub = c.duplicate();
-      sub.on('error', () => {});
-      clients.push(sub);
-      await sub.connect();
+      const sub = await twin(c);
       const got: string[] = [];
       await sub.subscribe('ch', (m: string) => got.push(m));
       expect(await sub.set('k', 'v')).toBe('OK');
