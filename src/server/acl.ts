@@ -99,8 +99,8 @@ export interface KeySpec {
   keynum: [keynumidx: number, firstkey: number, step: number] | null;
   /** The begin search, the find keys, or both are of the "unknown" type. */
   unknown: boolean;
+  /** The begin search is (COMMAND INFO writes it; an unknown find keys is range and keynum null). */
   bsUnknown: boolean;
-  fkUnknown: boolean;
 }
 
 interface RefEntry {
@@ -132,7 +132,6 @@ function parseKeySpec(token: string, command: string, i: number): KeySpec {
     keynum: null,
     unknown: bs === 'u' || fk === 'u',
     bsUnknown: bs === 'u',
-    fkUnknown: fk === 'u',
   };
   if (bs[0] === 'i') ks.index = Number(bs.slice(1));
   else if (bs[0] === 'k') {
