@@ -44,7 +44,7 @@ import { HashValue, type EncodingConfig } from '../types/hash.js';
 import { SetValue } from '../types/set.js';
 import { ZSetValue } from '../types/zset-value.js';
 import { StreamValue, streamFromSnapshotElements, streamSnapshotElements } from '../types/stream.js';
-import type { Latin1Buffer } from '../util/latin1.js';
+import { readLatin1, type Latin1Buffer } from '../util/latin1.js';
 
 /** The version of each record's own layout (its first byte). */
 export const RECORD_VERSION = 1;
@@ -338,7 +338,7 @@ function rdF64(): number {
 function rdStr(): string {
   const n = rdU32();
   need(n);
-  const s = (dbuf as Latin1Buffer).latin1Slice(dpos, dpos + n);
+  const s = readLatin1(dbuf as Latin1Buffer, dpos, n);
   dpos += n;
   return s;
 }

@@ -3,7 +3,7 @@
 // native call each take a range of lengths), at any offset, and whichever buffer was written
 // before (the packed stores reuse a view of the last buffer written).
 import { describe, expect, it } from 'vitest';
-import { type Latin1Buffer, putBulk, putLatin1 } from '../../../src/util/latin1.js';
+import { type Latin1Buffer, putBulk, putLatin1, readLatin1 } from '../../../src/util/latin1.js';
 import { mulberry32 } from '../../helpers/prng.js';
 
 function randomString(rnd: () => number, n: number, wide: boolean): string {
@@ -40,6 +40,23 @@ describe('putLatin1', () => {
     for (const s of ['', 'a', 'element:000000012345', 'x'.repeat(28), 'y'.repeat(29), '\x00\xff\r\n'.repeat(9)]) {
       const end = putBulk(b, 5, s);
       expect(b.latin1Slice(5, end)).toBe(`$${s.length}\r\n${s}\r\n`);
+    }
+  });
+});
+
+describe('readLatin1', () => {
+  it('reads what latin1Slice reads, for lengths 0-40 (each String.fromCharCode case and the native call) at any offset', () => {
+    const rnd = mulberry32(20261127);
+    const b = Buffer.alloc(4096) as Latin1Buffer;
+    for (let i = 0; i < b.length; i++) b[i] = Math.floor(rnd() * 256);
+    for (let n = 0; n <= 40; n++) {
+      for (let t = 0; t < 200; t++) {
+        const at = Math.floor(rnd() * (b.length - n));
+        const s = readLatin1(b, at, n);
+        expect(s).toBe(b.latin1Slice(at, at + n));
+        // One char per byte, bytes 0x80-0xff included: the string writes back to the same bytes.
+        expect(Buffer.from(s, 'latin1').equals(b.subarray(at, at + n))).toBe(true);
+      }
     }
   });
 });
