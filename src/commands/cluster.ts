@@ -9,7 +9,6 @@
 import { def } from './table.js';
 import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
-import { withTips } from './server-admin.js';
 
 function clusterDisabled(c: CommandContext): void {
   c.reply.error(E.CLUSTER_DISABLED);
@@ -56,10 +55,9 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, number, string, boolean?]> = 
 
 export const clusterCommands: CommandSpec[] = [
   def('cluster', -2, '', [0, 0, 0], '', clusterDisabled, {
-    subcommands: SUBCOMMANDS.map(([name, arity, flags, nd]) => {
-      const spec = def(name, arity, flags, [0, 0, 0], '', clusterDisabled);
-      return nd === true ? withTips(spec, 'nondeterministic_output') : spec;
-    }),
+    subcommands: SUBCOMMANDS.map(([name, arity, flags, nd]) =>
+      def(name, arity, flags, [0, 0, 0], '', clusterDisabled, nd === true ? { tips: ['nondeterministic_output'] } : {}),
+    ),
   }),
   def('readonly', 1, 'loading stale fast', [0, 0, 0], '@connection', clusterDisabled),
   def('readwrite', 1, 'loading stale fast', [0, 0, 0], '@connection', clusterDisabled),

@@ -24,12 +24,6 @@ import { TRACKING_ERRORS, type TrackingOptions } from '../server/tracking.js';
 
 // ---- declarations ---------------------------------------------------------------------------
 
-/** Sets a spec's COMMAND INFO tips (the `tips` option of def(), for wrapped declarations). */
-export function withTips(spec: CommandSpec, ...tips: string[]): CommandSpec {
-  spec.tips = tips;
-  return spec;
-}
-
 function tipsOf(spec: CommandSpec): readonly string[] {
   return spec.tips ?? [];
 }
@@ -1405,32 +1399,27 @@ function doc(summary: string, since: string, group = 'server') {
 }
 
 export const serverCommands: CommandSpec[] = [
-  withTips(
-    def('command', -1, 'loading stale', [0, 0, 0], '@connection', command, {
-      ...doc('Get array of Redis command details', '2.8.13'),
-      subcommands: [
-        withTips(def('docs', -2, 'loading stale', [0, 0, 0], '@connection', commandDocs, doc('Get array of specific Redis command documentation', '7.0.0')), NDO),
-        def('help', 2, 'loading stale', [0, 0, 0], '@connection', commandHelp, doc('Show helpful text about the different subcommands', '5.0.0')),
-        withTips(
-          def('info', -2, 'loading stale', [0, 0, 0], '@connection', commandInfo, doc('Get array of specific Redis command details, or all when no argument is given.', '2.8.13')),
-          NDO,
-        ),
-        withTips(def('list', -2, 'loading stale', [0, 0, 0], '@connection', commandList, doc('Get an array of Redis command names', '7.0.0')), NDO),
-        def('getkeys', -4, 'loading stale', [0, 0, 0], '@connection', commandGetKeys, doc('Extract keys given a full Redis command', '2.8.13')),
-        def(
-          'getkeysandflags',
-          -4,
-          'loading stale',
-          [0, 0, 0],
-          '@connection',
-          commandGetKeysAndFlags,
-          doc('Extract keys and access flags given a full Redis command', '7.0.0'),
-        ),
-        def('count', 2, 'loading stale', [0, 0, 0], '@connection', commandCount, doc('Get total number of Redis commands', '2.8.13')),
-      ],
-    }),
-    NDO,
-  ),
+  def('command', -1, 'loading stale', [0, 0, 0], '@connection', command, {
+    ...doc('Get array of Redis command details', '2.8.13'),
+    tips: [NDO],
+    subcommands: [
+      def('docs', -2, 'loading stale', [0, 0, 0], '@connection', commandDocs, { ...doc('Get array of specific Redis command documentation', '7.0.0'), tips: [NDO] }),
+      def('help', 2, 'loading stale', [0, 0, 0], '@connection', commandHelp, doc('Show helpful text about the different subcommands', '5.0.0')),
+      def('info', -2, 'loading stale', [0, 0, 0], '@connection', commandInfo, { ...doc('Get array of specific Redis command details, or all when no argument is given.', '2.8.13'), tips: [NDO] }),
+      def('list', -2, 'loading stale', [0, 0, 0], '@connection', commandList, { ...doc('Get an array of Redis command names', '7.0.0'), tips: [NDO] }),
+      def('getkeys', -4, 'loading stale', [0, 0, 0], '@connection', commandGetKeys, doc('Extract keys given a full Redis command', '2.8.13')),
+      def(
+        'getkeysandflags',
+        -4,
+        'loading stale',
+        [0, 0, 0],
+        '@connection',
+        commandGetKeysAndFlags,
+        doc('Extract keys and access flags given a full Redis command', '7.0.0'),
+      ),
+      def('count', 2, 'loading stale', [0, 0, 0], '@connection', commandCount, doc('Get total number of Redis commands', '2.8.13')),
+    ],
+  }),
   def('config', -2, '', [0, 0, 0], '', containerOnly, {
     ...doc('A container for server configuration commands', '2.0.0'),
     subcommands: [
@@ -1438,34 +1427,22 @@ export const serverCommands: CommandSpec[] = [
       def('get', -3, ADMIN, [0, 0, 0], '', configGet, doc('Get the values of configuration parameters', '2.0.0')),
       def('resetstat', 2, ADMIN, [0, 0, 0], '', configResetStat, doc('Reset the stats returned by INFO', '2.0.0')),
       def('rewrite', 2, ADMIN, [0, 0, 0], '', configRewrite, doc('Rewrite the configuration file with the in memory configuration', '2.8.0')),
-      withTips(
-        def('set', -4, ADMIN, [0, 0, 0], '', configSet, doc('Set configuration parameters to the given values', '2.0.0')),
-        'request_policy:all_nodes',
-        'response_policy:all_succeeded',
-      ),
+      def('set', -4, ADMIN, [0, 0, 0], '', configSet, { ...doc('Set configuration parameters to the given values', '2.0.0'), tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'] }),
     ],
   }),
-  withTips(
-    def('info', -1, 'loading stale', [0, 0, 0], '@dangerous', info, doc('Get information and statistics about the server', '1.0.0')),
-    ND,
-    'request_policy:all_shards',
-    'response_policy:special',
-  ),
+  def('info', -1, 'loading stale', [0, 0, 0], '@dangerous', info, { ...doc('Get information and statistics about the server', '1.0.0'), tips: [ND, 'request_policy:all_shards', 'response_policy:special'] }),
   def('client', -2, '', [0, 0, 0], '', containerOnly, {
     ...doc('A container for client connection commands', '2.4.0', 'connection'),
     subcommands: [
       def('help', 2, 'loading stale', [0, 0, 0], '@connection', clientHelp, doc('Show helpful text about the different subcommands', '5.0.0', 'connection')),
-      withTips(
-        def('info', 2, 'noscript loading stale', [0, 0, 0], '@connection', clientInfo, doc('Returns information about the current client connection.', '6.2.0', 'connection')),
-        ND,
-      ),
+      def('info', 2, 'noscript loading stale', [0, 0, 0], '@connection', clientInfo, { ...doc('Returns information about the current client connection.', '6.2.0', 'connection'), tips: [ND] }),
       def('id', 2, 'noscript loading stale', [0, 0, 0], '@connection', clientId, doc('Returns the client ID for the current connection', '5.0.0', 'connection')),
       def('getredir', 2, 'noscript loading stale', [0, 0, 0], '@connection', clientGetRedir, doc('Get tracking notifications redirection client ID if any', '6.0.0', 'connection')),
       def('getname', 2, 'noscript loading stale', [0, 0, 0], '@connection', clientGetName, doc('Get the current connection name', '2.6.9', 'connection')),
       def('kill', -3, ADMIN, [0, 0, 0], '@connection', clientKill, doc('Kill the connection of a client', '2.4.0', 'connection')),
       def('unblock', -3, ADMIN, [0, 0, 0], '@connection', clientUnblock, doc('Unblock a client blocked in a blocking command from a different connection', '5.0.0', 'connection')),
       def('no-evict', 3, ADMIN, [0, 0, 0], '@connection', clientNoEvict, doc('Set client eviction mode for the current connection', '7.0.0', 'connection')),
-      withTips(def('list', -2, ADMIN, [0, 0, 0], '@connection', clientList, doc('Get the list of client connections', '2.4.0', 'connection')), ND),
+      def('list', -2, ADMIN, [0, 0, 0], '@connection', clientList, { ...doc('Get the list of client connections', '2.4.0', 'connection'), tips: [ND] }),
       def('setname', 3, 'noscript loading stale', [0, 0, 0], '@connection', clientSetName, doc('Set the current connection name', '2.6.9', 'connection')),
       def('reply', 3, 'noscript loading stale', [0, 0, 0], '@connection', clientReply, doc('Instruct the server whether to reply to commands', '3.2.0', 'connection')),
       def('pause', -3, ADMIN, [0, 0, 0], '@connection', clientPause, doc('Stop processing commands from clients for some time', '2.9.50', 'connection')),
@@ -1483,71 +1460,35 @@ export const serverCommands: CommandSpec[] = [
       ),
     ],
   }),
-  withTips(def('time', 1, 'loading stale fast', [0, 0, 0], '', time, doc('Return the current server time', '2.6.0')), ND),
-  withTips(
-    def('lastsave', 1, 'loading stale fast', [0, 0, 0], '@admin @dangerous', lastsave, doc('Get the UNIX time stamp of the last successful save to disk', '1.0.0')),
-    ND,
-  ),
+  def('time', 1, 'loading stale fast', [0, 0, 0], '', time, { ...doc('Return the current server time', '2.6.0'), tips: [ND] }),
+  def('lastsave', 1, 'loading stale fast', [0, 0, 0], '@admin @dangerous', lastsave, { ...doc('Get the UNIX time stamp of the last successful save to disk', '1.0.0'), tips: [ND] }),
   def('debug', -2, ADMIN, [0, 0, 0], '', debug, doc('A container for debugging commands', '1.0.0')),
   def('shutdown', -1, 'admin noscript loading stale no_multi allow_busy', [0, 0, 0], '', shutdown, doc('Synchronously save the dataset to disk and then shut down the server', '1.0.0')),
   def('latency', -2, '', [0, 0, 0], '', containerOnly, {
     ...doc('A container for latency diagnostics commands', '2.8.13'),
     subcommands: [
       def('help', 2, 'loading stale', [0, 0, 0], '', latencyHelp, doc('Show helpful text about the different subcommands.', '2.8.13')),
-      withTips(
-        def('history', 3, ADMIN, [0, 0, 0], '', latencyHistory, doc('Return timestamp-latency samples for the event.', '2.8.13')),
-        ND,
-        'request_policy:all_nodes',
-        'response_policy:special',
-      ),
-      withTips(
-        def('latest', 2, ADMIN, [0, 0, 0], '', latencyLatest, doc('Return the latest latency samples for all events.', '2.8.13')),
-        ND,
-        'request_policy:all_nodes',
-        'response_policy:special',
-      ),
-      withTips(
-        def('doctor', 2, ADMIN, [0, 0, 0], '', latencyDoctor, doc('Return a human readable latency analysis report.', '2.8.13')),
-        ND,
-        'request_policy:all_nodes',
-        'response_policy:special',
-      ),
-      withTips(
-        def('histogram', -2, ADMIN, [0, 0, 0], '', latencyHistogram, doc('Return the cumulative distribution of latencies of a subset of commands or all.', '7.0.0')),
-        ND,
-        'request_policy:all_nodes',
-        'response_policy:special',
-      ),
-      withTips(
-        def('reset', -2, ADMIN, [0, 0, 0], '', latencyReset, doc('Reset latency data for one or more events.', '2.8.13')),
-        'request_policy:all_nodes',
-        'response_policy:all_succeeded',
-      ),
+      def('history', 3, ADMIN, [0, 0, 0], '', latencyHistory, { ...doc('Return timestamp-latency samples for the event.', '2.8.13'), tips: [ND, 'request_policy:all_nodes', 'response_policy:special'] }),
+      def('latest', 2, ADMIN, [0, 0, 0], '', latencyLatest, { ...doc('Return the latest latency samples for all events.', '2.8.13'), tips: [ND, 'request_policy:all_nodes', 'response_policy:special'] }),
+      def('doctor', 2, ADMIN, [0, 0, 0], '', latencyDoctor, { ...doc('Return a human readable latency analysis report.', '2.8.13'), tips: [ND, 'request_policy:all_nodes', 'response_policy:special'] }),
+      def('histogram', -2, ADMIN, [0, 0, 0], '', latencyHistogram, { ...doc('Return the cumulative distribution of latencies of a subset of commands or all.', '7.0.0'), tips: [ND, 'request_policy:all_nodes', 'response_policy:special'] }),
+      def('reset', -2, ADMIN, [0, 0, 0], '', latencyReset, { ...doc('Reset latency data for one or more events.', '2.8.13'), tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'] }),
     ],
   }),
   def('slowlog', -2, '', [0, 0, 0], '', containerOnly, {
     ...doc('A container for slow log commands', '2.2.12'),
     subcommands: [
       def('help', 2, 'loading stale', [0, 0, 0], '', slowlogHelp, doc('Show helpful text about the different subcommands', '6.2.0')),
-      withTips(def('get', -2, 'admin loading stale', [0, 0, 0], '', slowlogGet, doc("Get the slow log's entries", '2.2.12')), 'request_policy:all_nodes', ND),
-      withTips(
-        def('reset', 2, 'admin loading stale', [0, 0, 0], '', slowlogReset, doc('Clear all entries from the slow log', '2.2.12')),
-        'request_policy:all_nodes',
-        'response_policy:all_succeeded',
-      ),
-      withTips(
-        def('len', 2, 'admin loading stale', [0, 0, 0], '', slowlogLen, doc("Get the slow log's length", '2.2.12')),
-        'request_policy:all_nodes',
-        'response_policy:agg_sum',
-        ND,
-      ),
+      def('get', -2, 'admin loading stale', [0, 0, 0], '', slowlogGet, { ...doc("Get the slow log's entries", '2.2.12'), tips: ['request_policy:all_nodes', ND] }),
+      def('reset', 2, 'admin loading stale', [0, 0, 0], '', slowlogReset, { ...doc('Clear all entries from the slow log', '2.2.12'), tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'] }),
+      def('len', 2, 'admin loading stale', [0, 0, 0], '', slowlogLen, { ...doc("Get the slow log's length", '2.2.12'), tips: ['request_policy:all_nodes', 'response_policy:agg_sum', ND] }),
     ],
   }),
   def('module', -2, '', [0, 0, 0], '', containerOnly, {
     ...doc('A container for module commands', '4.0.0'),
     subcommands: [
       def('help', 2, 'loading stale', [0, 0, 0], '', moduleHelp, doc('Show helpful text about the different subcommands', '5.0.0')),
-      withTips(def('list', 2, 'admin noscript', [0, 0, 0], '', moduleList, doc('List all modules loaded by the server', '4.0.0')), NDO),
+      def('list', 2, 'admin noscript', [0, 0, 0], '', moduleList, { ...doc('List all modules loaded by the server', '4.0.0'), tips: [NDO] }),
       def('load', -3, 'admin noscript no_async_loading', [0, 0, 0], '', moduleLoadOrUnload, doc('Load a module', '4.0.0')),
       def('loadex', -3, 'admin noscript no_async_loading', [0, 0, 0], '', moduleLoadOrUnload, doc('Load a module with extended parameters', '7.0.0')),
       def('unload', 3, 'admin noscript no_async_loading', [0, 0, 0], '', moduleLoadOrUnload, doc('Unload a module', '4.0.0')),
@@ -1556,31 +1497,12 @@ export const serverCommands: CommandSpec[] = [
   def('memory', -2, '', [0, 0, 0], '', containerOnly, {
     ...doc('A container for memory diagnostics commands', '4.0.0'),
     subcommands: [
-      withTips(
-        def('malloc-stats', 2, '', [0, 0, 0], '', memoryMallocStats, doc('Show allocator internal stats', '4.0.0')),
-        ND,
-        'request_policy:all_shards',
-        'response_policy:special',
-      ),
+      def('malloc-stats', 2, '', [0, 0, 0], '', memoryMallocStats, { ...doc('Show allocator internal stats', '4.0.0'), tips: [ND, 'request_policy:all_shards', 'response_policy:special'] }),
       def('help', 2, 'loading stale', [0, 0, 0], '', memoryHelp, doc('Show helpful text about the different subcommands', '4.0.0')),
       def('usage', -3, 'readonly', [2, 2, 1], '', memoryUsage, doc('Estimate the memory usage of a key', '4.0.0')),
-      withTips(
-        def('stats', 2, '', [0, 0, 0], '', memoryStats, doc('Show memory usage details', '4.0.0')),
-        ND,
-        'request_policy:all_shards',
-        'response_policy:special',
-      ),
-      withTips(
-        def('doctor', 2, '', [0, 0, 0], '', memoryDoctor, doc('Outputs memory problems report', '4.0.0')),
-        ND,
-        'request_policy:all_shards',
-        'response_policy:special',
-      ),
-      withTips(
-        def('purge', 2, '', [0, 0, 0], '', memoryPurge, doc('Ask the allocator to release memory', '4.0.0')),
-        'request_policy:all_shards',
-        'response_policy:all_succeeded',
-      ),
+      def('stats', 2, '', [0, 0, 0], '', memoryStats, { ...doc('Show memory usage details', '4.0.0'), tips: [ND, 'request_policy:all_shards', 'response_policy:special'] }),
+      def('doctor', 2, '', [0, 0, 0], '', memoryDoctor, { ...doc('Outputs memory problems report', '4.0.0'), tips: [ND, 'request_policy:all_shards', 'response_policy:special'] }),
+      def('purge', 2, '', [0, 0, 0], '', memoryPurge, { ...doc('Ask the allocator to release memory', '4.0.0'), tips: ['request_policy:all_shards', 'response_policy:all_succeeded'] }),
     ],
   }),
   def('lolwut', -1, 'readonly fast', [0, 0, 0], '', lolwut, doc('Display some computer art and the Redis version', '5.0.0')),
