@@ -58,10 +58,37 @@ export class Keyspace {
    */
   loading = false;
   /**
-   * Set while a snapshot is being written: called before an existing key is modified, moved,
-   * expired or deleted, so the snapshot can save its pre-write value (forkless point-in-time).
+   * Set while a point-in-time walk runs (a snapshot, a replica's full sync:
+   * persistence/walk.ts): called before an existing key is modified, moved, expired or deleted,
+   * so the walk can save its pre-write value. Several walks at once share it through
+   * addWriteHook (null when none: the one check on the write path).
    */
   beforeWrite: ((db: Db, s: number) => void) | null = null;
+  private readonly writeHooks: Array<(db: Db, s: number) => void> = [];
+
+  addWriteHook(h: (db: Db, s: number) => void): void {
+    this.writeHooks.push(h);
+    this.installWriteHooks();
+  }
+
+  removeWriteHook(h: (db: Db, s: number) => void): void {
+    const i = this.writeHooks.indexOf(h);
+    if (i < 0) return;
+    this.writeHooks.splice(i, 1);
+    this.installWriteHooks();
+  }
+
+  private installWriteHooks(): void {
+    const hooks = this.writeHooks;
+    if (hooks.length === 0) this.beforeWrite = null;
+    else if (hooks.length === 1) this.beforeWrite = hooks[0];
+    else {
+      const all = hooks.slice();
+      this.beforeWrite = (db, s) => {
+        for (let i = 0; i < all.length; i++) all[i](db, s);
+      };
+    }
+  }
   /**
    * How the dbs chain their keys (table.ts): in access order under an LRU policy, in insertion
    * order under SIEVE, as two FIFOs under S3-FIFO, not at all otherwise; the evictor sets it,
