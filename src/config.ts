@@ -1300,21 +1300,30 @@ const SPECS: Spec[] = [
  * at start-up or with CONFIG SET, logs a warning naming the reason (inertOption), and the
  * option table lists the reason. Options marked NO_EFFECT above count as inert too.
  */
-const REPLICATION = 'replication is not implemented yet';
+const REPLICA_SIDE = 'Hoard serves replicas but cannot be one yet (REPLICAOF is refused)';
 const CLUSTER = 'cluster mode is not implemented';
 const PERSISTENCE_FORMAT = "no equivalent in Hoard's AOF segments and LevelDB snapshots";
 const INERT: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     [
-      'bind-source-addr', 'masterauth', 'masteruser', 'min-replicas-max-lag', 'min-replicas-to-write', 'repl-backlog-ttl',
-      'repl-disable-tcp-nodelay', 'repl-diskless-load', 'repl-diskless-sync', 'repl-diskless-sync-delay',
-      'repl-diskless-sync-max-replicas', 'repl-ping-replica-period', 'repl-timeout', 'replica-announce-ip',
+      'bind-source-addr', 'masterauth', 'masteruser', 'repl-diskless-load', 'replica-announce-ip',
       'replica-announce-port', 'replica-announced', 'replica-ignore-disk-write-errors', 'replica-ignore-maxmemory',
       'replica-lazy-flush', 'replica-priority', 'replica-read-only', 'replica-serve-stale-data', 'replicaof',
       'shutdown-timeout', 'propagation-error-behavior', 'tls-replication', 'tls-client-cert-file', 'tls-client-key-file',
       'tls-client-key-file-pass',
-    ].map((n) => [n, REPLICATION]),
+    ].map((n) => [n, REPLICA_SIDE]),
   ),
+  ...Object.fromEntries(
+    ['repl-diskless-sync', 'repl-diskless-sync-delay', 'repl-diskless-sync-max-replicas'].map((n) => [
+      n,
+      'a full sync always streams the RDB at once from a point-in-time walk of the keyspace, with no file and no delay',
+    ]),
+  ),
+  'repl-backlog-ttl': 'there is no replication backlog yet: every resync is a full one',
+  'repl-disable-tcp-nodelay': 'replica connections are sockets like any client: TCP_NODELAY stays on',
+  'repl-timeout': 'a replica that stops acknowledging is not disconnected by the primary',
+  'min-replicas-to-write': 'writes are never refused for lack of replicas',
+  'min-replicas-max-lag': 'writes are never refused for lack of replicas',
   ...Object.fromEntries(
     [
       'cluster-enabled', 'cluster-config-file', 'cluster-node-timeout', 'cluster-port', 'cluster-announce-ip',

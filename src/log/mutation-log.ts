@@ -100,6 +100,16 @@ export class MutationLog {
     this.emit(unit);
   }
 
+  /**
+   * A unit that is no mutation but belongs in the stream, at an offset like any other: the
+   * primary's PING to its replicas and its REPLCONF GETACK (replication/primary.ts). No SELECT
+   * before it, not counted in `dirty`, not shown to observers. Never inside a group.
+   */
+  appendControl(argv: readonly string[]): void {
+    if (this.groupDepth > 0) throw Object.assign(new Error('MutationLog.appendControl inside a group'), { code: 'LOG_GROUP_UNBALANCED' });
+    this.emit(encodeCommand(argv));
+  }
+
   /** Starts an atomic group (EXEC, or a command that propagates several mutations). Nests. */
   beginGroup(): void {
     this.groupDepth++;

@@ -109,6 +109,13 @@ export class ReplyWriter {
     this.str(s);
   }
 
+  /** Raw bytes (a replica's RDB stream). */
+  rawBytes(b: Uint8Array): void {
+    if (this.pos + b.length > this.buf.length) this.grow(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
   ok(): void {
     this.str('+OK\r\n');
   }

@@ -17,6 +17,7 @@ import { feedMonitors } from './monitor.js';
 import { existingWatchRegistry } from './watch.js';
 import { aclOf, aclCheckCommand, authRequired, type AclUser } from './acl.js';
 import type { ClientTracking } from './tracking.js';
+import type { ReplicaLink } from '../replication/primary.js';
 
 /** What the client needs of its transport; a TCP socket or an in-process pipe. */
 export interface Connection {
@@ -86,6 +87,10 @@ export class Client implements CommandContext {
   closeAsap = false;
   /** CLIENT TRACKING state (server/tracking.ts); null when off: Redis's CLIENT_TRACKING flag. */
   tracking: ClientTracking | null = null;
+  /** Set once this connection asked for a full sync (SYNC/PSYNC): it is a replica (flag S). */
+  replica: ReplicaLink | null = null;
+  /** The log offset after this client's last write (Redis c->woff): what WAIT waits for. */
+  woff = 0;
 
   constructor(
     readonly server: Server,
@@ -176,7 +181,7 @@ export class Client implements CommandContext {
   }
 
   flagString(): string {
-    let f = this.monitor ? 'O' : '';
+    let f = this.monitor ? 'O' : this.replica !== null ? 'S' : '';
     if (this.pubsub !== null) f += 'P';
     if (this.multi) f += 'x';
     if (this.paused) f += 'b';
@@ -309,6 +314,8 @@ export class Client implements CommandContext {
     // CLIENT TRACKING (server/tracking.ts): one check while no client tracks.
     const tracked = server.tracking.clients !== 0;
     if (tracked) server.tracking.beforeCall(this);
+    const log = server.log;
+    const offsetBefore = log.offset;
     const t0 = performance.now();
     try {
       spec.handler(this, argv);
@@ -317,6 +324,8 @@ export class Client implements CommandContext {
       this.reply.error('ERR internal error while executing ' + fullName(spec));
     }
     const us = (performance.now() - t0) * 1000;
+    // What this command wrote (lazy-expiry DELs and EXEC's group included) ends here: WAIT's mark.
+    if (log.offset !== offsetBefore) this.woff = log.offset;
     if (server.blocking.count !== 0 && (spec.bits & F.write) !== 0) server.blocking.signalCommandKeys(spec, argv);
     this.lastSpec = spec;
     server.recordCall(this, spec, argv, us);

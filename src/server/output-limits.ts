@@ -15,10 +15,11 @@ import type { BufferLimit, ClientOutputBufferLimits } from '../config.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
 
-export type OutputClass = 'normal' | 'pubsub';
+export type OutputClass = 'normal' | 'replica' | 'pubsub';
 
 export class OutputLimits {
   private normal!: BufferLimit;
+  private replica!: BufferLimit;
   private pubsub!: BufferLimit;
   private readonly asap: Client[] = [];
   private flushScheduled = false;
@@ -31,12 +32,18 @@ export class OutputLimits {
   private load(): void {
     const v = this.server.config.raw('client-output-buffer-limit') as ClientOutputBufferLimits;
     this.normal = v.normal;
+    this.replica = v.replica;
     this.pubsub = v.pubsub;
   }
 
-  /** Redis getClientType, for the classes Hoard has so far (replicas will add theirs). */
+  /** Redis getClientType (a replica's class wins, as its is checked first there). */
   classOf(c: Client): OutputClass {
-    return c.pubsub !== null ? 'pubsub' : 'normal';
+    return c.replica !== null ? 'replica' : c.pubsub !== null ? 'pubsub' : 'normal';
+  }
+
+  /** The limits of a class. */
+  limitOf(cls: OutputClass): BufferLimit {
+    return cls === 'replica' ? this.replica : cls === 'pubsub' ? this.pubsub : this.normal;
   }
 
   /**
@@ -46,7 +53,7 @@ export class OutputLimits {
   check(c: Client): boolean {
     if (c.closeAsap) return true;
     if (c.closed) return false;
-    const l = c.pubsub !== null ? this.pubsub : this.normal;
+    const l = c.replica !== null ? this.replica : c.pubsub !== null ? this.pubsub : this.normal;
     const hardLimit = l.hardLimitBytes;
     const softLimit = l.softLimitBytes;
     if (hardLimit === 0 && softLimit === 0) return false;
@@ -69,8 +76,8 @@ export class OutputLimits {
     return true;
   }
 
-  /** Redis freeClientAsync: stop all output now, close at the end of the turn. */
-  private closeAsync(c: Client, used: number): void {
+  /** Redis freeClientAsync: stop all output now, close at the end of the turn (`used`: the bytes it held, for the log). */
+  closeAsync(c: Client, used: number): void {
     c.closeAsap = true;
     c.reply.reset();
     const server = this.server;

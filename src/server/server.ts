@@ -32,6 +32,7 @@ import { buildInfo, humanBytes } from './info.js';
 import { Blocking } from './blocking.js';
 import { PubSub } from './pubsub.js';
 import { Tracking } from './tracking.js';
+import { ReplicationPrimary } from '../replication/primary.js';
 import { OutputLimits } from './output-limits.js';
 import { NOTIFY, notifyKeyspaceEvent, watchNotifyConfig } from './notify.js';
 import { EVICT_FAIL, type MaxmemoryPolicy } from '../keyspace/evict.js';
@@ -224,6 +225,8 @@ export class Server implements ServerApi {
   readonly monitors = new Set<Client>();
   /** CLIENT TRACKING: the tracking and prefix tables, invalidation messages (server/tracking.ts). */
   readonly tracking: Tracking;
+  /** Replicas of this server and their full syncs (replication/primary.ts). */
+  readonly replication: ReplicationPrimary;
 
   constructor(
     readonly config: Config,
@@ -269,6 +272,7 @@ export class Server implements ServerApi {
     this.pubsub = new PubSub(this);
     this.clientResetHooks.push((c) => this.pubsub.forget(c));
     this.tracking = new Tracking(this);
+    this.replication = new ReplicationPrimary(this);
     watchNotifyConfig(this);
     this.wireMaxmemory();
     config.onChange('hz', () => this.startCron());
@@ -457,6 +461,7 @@ export class Server implements ServerApi {
     if (!this.loading) {
       this.persistence?.cron();
       this.retryHeldFlush();
+      this.replication.cron();
     }
     const timeout = this.config.num('timeout');
     if (timeout > 0) {
@@ -464,7 +469,7 @@ export class Server implements ServerApi {
       for (const c of this.clientSet) {
         // Redis clientsCronHandleTimeout: MULTI does not protect a client; being blocked (BLPOP,
         // CLIENT PAUSE), subscribed, or a monitor/replica does.
-        if (now - c.lastInteraction > timeout * 1000 && !c.paused && c.pubsub === null && !c.monitor) this.closeClient(c);
+        if (now - c.lastInteraction > timeout * 1000 && !c.paused && c.pubsub === null && !c.monitor && c.replica === null) this.closeClient(c);
       }
     }
   }

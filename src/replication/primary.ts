@@ -1,0 +1,370 @@
+// The primary side of replication (Redis replication.c, master side): a connection that sends
+// SYNC or PSYNC becomes a replica, gets a full resync — a point-in-time RDB of the dataset — and
+// then the mutation log (log/mutation-log.ts) from the offset that image is consistent with.
+// What reaches a replica is the same canonical stream the AOF gets, so a redis-server replica
+// (REPLICAOF) or `redis-cli --replica` follows Hoard unchanged; `redis-cli --rdb` gets the RDB
+// alone (REPLCONF rdb-only 1).
+//
+// A full sync, without fork and without stopping the server:
+//   1. at offset S, PSYNC answers +FULLRESYNC <replid> S (SYNC answers nothing), the replica
+//      becomes a consumer of the log (SELECT forced first), and a KeyspaceWalk starts: every key
+//      as it was at S, written as an RDB (persistence/rdb-file.ts) in slices of ~1 ms;
+//   2. a replica that announced `capa eof` gets the RDB as it is produced, framed as Redis's
+//      diskless sync frames it ($EOF:<mark> ... <mark>); any other gets `$<len>` and the file
+//      once complete (the walk still runs in slices; a newline each second meanwhile keeps the
+//      replica from timing out, as Redis does);
+//   3. the walk pauses while 4 MB of RDB wait in Node for the replica's socket (backpressure);
+//   4. units of the log after S are queued for the replica meanwhile (bounded by the replica
+//      class of client-output-buffer-limit) and follow the RDB in order: the replica ends up
+//      at S + everything after S, i.e. the primary's state.
+// Invariants: a replica receives every unit of the stream after S exactly once and in order;
+// its offset (REPLCONF ACK) counts bytes of that stream, so it compares with the log's offset;
+// stream bytes leave through the client's normal output path, so with an AOF they are held
+// until the AOF write (and under appendfsync always, its fsync) covers them, like replies.
+// Not yet: a backlog (PSYNC always answers a full resync, which a primary is allowed to do),
+// and Hoard as a replica (REPLICAOF is refused).
+
+import { randomBytes } from 'node:crypto';
+import type { Client } from '../server/client.js';
+import type { Server } from '../server/server.js';
+import { KeyspaceWalk } from '../persistence/walk.js';
+import { RdbStreamWriter } from '../persistence/rdb-file.js';
+import { VERSION } from '../version.js';
+
+/** What REPLCONF told the primary about a connection before its SYNC/PSYNC. */
+interface ReplconfOptions {
+  /** REPLCONF listening-port (0: unknown), for INFO's slaveN and ROLE. */
+  listeningPort: number;
+  /** REPLCONF ip-address ('' = the connection's address). */
+  ipAddress: string;
+  /** REPLCONF capa eof: reads an RDB of unknown length ($EOF:<mark>). */
+  capaEof: boolean;
+  /** REPLCONF rdb-only 1: wants the RDB and nothing after it (redis-cli --rdb). */
+  rdbOnly: boolean;
+  /** REPLCONF rdb-filter-only functions: an RDB of the functions alone (Hoard has none: no keys). */
+  functionsOnly: boolean;
+}
+
+type ReplicaState = 'wait_bgsave' | 'send_bulk' | 'online';
+
+/** The walk pauses while this much RDB waits in Node for the replica's socket. */
+const RDB_BACKLOG_BYTES = 4 * 1024 * 1024;
+/** How often a paused walk looks again (ms). */
+const BACKPRESSURE_POLL_MS = 2;
+
+export class ReplicaLink {
+  state: ReplicaState = 'send_bulk';
+  /** Offset of the stream the replica acknowledged (REPLCONF ACK), and when (ms). */
+  ackOffset = 0;
+  ackTime = Date.now();
+  /** Units of the stream that came while the RDB was being sent: they follow it, in order. */
+  pending: string[] = [];
+  pendingBytes = 0;
+  /** The walk producing the RDB (null once done or abandoned). */
+  walk: KeyspaceWalk | null = null;
+  /** RDB bytes sent or buffered so far. */
+  rdbBytes = 0;
+
+  constructor(
+    readonly client: Client,
+    readonly opts: ReplconfOptions,
+    /** The offset the RDB is consistent with (FULLRESYNC's). */
+    readonly syncOffset: number,
+  ) {}
+}
+
+function defaultOptions(): ReplconfOptions {
+  return { listeningPort: 0, ipAddress: '', capaEof: false, rdbOnly: false, functionsOnly: false };
+}
+
+export class ReplicationPrimary {
+  /** Replicas in the order they connected (INFO's slave0, slave1, ...). */
+  readonly replicas = new Set<ReplicaLink>();
+  /** Full syncs completed since start (INFO stats sync_full). */
+  syncFull = 0;
+  private readonly options = new WeakMap<Client, ReplconfOptions>();
+  /** Clients blocked in WAIT, with the number of replicas each waits for. */
+  private readonly waiters = new Map<Client, number>();
+  private consuming = false;
+  private lastPing = Date.now();
+  /** A REPLCONF GETACK is due at the end of this turn (WAIT asked for acknowledgements). */
+  private getAckQueued = false;
+
+  constructor(private readonly server: Server) {
+    server.clientClosedHooks.push((c) => this.clientGone(c));
+    server.infoSections.set('replication', () => this.infoFields());
+  }
+
+  // ---- REPLCONF ------------------------------------------------------------------------------
+
+  /** REPLCONF option value ... Returns the error to reply, '' for OK, or null for no reply (ACK). */
+  replconf(c: Client, argv: readonly string[]): string | null {
+    if (argv.length % 2 === 0) return 'ERR syntax error';
+    let o = this.options.get(c);
+    if (o === undefined) this.options.set(c, (o = defaultOptions()));
+    for (let j = 1; j < argv.length; j += 2) {
+      const opt = argv[j].toLowerCase();
+      const val = argv[j + 1];
+      if (opt === 'listening-port') {
+        const n = Number(val);
+        if (!/^-?\d+$/.test(val) || !Number.isSafeInteger(n)) return 'ERR value is not an integer or out of range';
+        o.listeningPort = n;
+      } else if (opt === 'ip-address') {
+        o.ipAddress = val;
+      } else if (opt === 'capa') {
+        if (val.toLowerCase() === 'eof') o.capaEof = true;
+      } else if (opt === 'ack' || opt === 'fack') {
+        // From a replica: its offset. Never answered (Redis replies nothing to ACK).
+        const link = c.replica;
+        if (link !== null && opt === 'ack') {
+          const off = Number(val);
+          if (Number.isSafeInteger(off) && off > link.ackOffset) link.ackOffset = off;
+          link.ackTime = Date.now();
+          if (this.waiters.size !== 0) this.serveWaiters();
+        }
+        return null;
+      } else if (opt === 'getack') {
+        return null; // meant for replicas: a primary has nothing to acknowledge
+      } else if (opt === 'rdb-only') {
+        if (val !== '0' && val !== '1') return /^-?\d+$/.test(val) ? 'ERR value is out of range, value must between 0 and 1' : 'ERR value is not an integer or out of range';
+        o.rdbOnly = val === '1';
+      } else if (opt === 'rdb-filter-only') {
+        // Only `functions` exists in 7.0; Hoard has no functions, so such an RDB holds no keys.
+        let functions = false;
+        for (const f of val.split(' ')) {
+          if (f === '') continue;
+          if (f.toLowerCase() !== 'functions') return `ERR Unsupported rdb-filter-only option: ${f}`;
+          functions = true;
+        }
+        o.functionsOnly = functions;
+      } else {
+        return `ERR Unrecognized REPLCONF option: ${argv[j]}`;
+      }
+    }
+    return '';
+  }
+
+  // ---- full sync -----------------------------------------------------------------------------
+
+  /** SYNC, or PSYNC (always a full resync: there is no backlog to continue from). */
+  sync(c: Client, psync: boolean): void {
+    if (c.replica !== null) return; // Redis ignores SYNC from a connection that already is a replica
+    const server = this.server;
+    const opts = this.options.get(c) ?? defaultOptions();
+    const offset = server.log.offset;
+    const link = new ReplicaLink(c, opts, offset);
+    c.replica = link;
+    link.ackOffset = offset;
+    this.replicas.add(link);
+    if (psync) c.reply.raw(`+FULLRESYNC ${server.runId} ${offset}\r\n`);
+    if (!opts.rdbOnly) {
+      this.attach();
+      // What follows the RDB must not depend on a SELECT sent before it.
+      server.log.forceSelect();
+    }
+    server.logger.info({ replica: c.addr, offset, eof: opts.capaEof, rdbOnly: opts.rdbOnly }, `Replica ${c.addr} asks for synchronization: full resync from offset ${offset}`);
+    const mark = opts.capaEof ? randomBytes(20).toString('hex') : null;
+    const buffered: Buffer[] = [];
+    if (mark !== null) c.reply.raw(`$EOF:${mark}\r\n`);
+    else link.state = 'wait_bgsave';
+    const rdb = new RdbStreamWriter(server.config, (chunk) => {
+      link.rdbBytes += chunk.length;
+      if (mark === null) {
+        buffered.push(chunk);
+        return;
+      }
+      c.reply.rawBytes(chunk);
+      server.scheduleWrite(c);
+    });
+    rdb.begin({ now: server.ks.clock.now(), redisVersion: VERSION, usedMemory: server.ks.memory.usedMemory(), replid: server.runId, offset });
+    const walk = new KeyspaceWalk(server.ks, (db, key, value, expireAt) => {
+      if (!opts.functionsOnly) rdb.key(db, key, value, expireAt);
+    });
+    link.walk = walk;
+    const backlogged = (): boolean => c.conn.writableLength + c.reply.length >= RDB_BACKLOG_BYTES;
+    const tick = (): void => {
+      if (link.walk !== walk) return; // abandoned (the replica left)
+      if (backlogged()) {
+        setTimeout(tick, BACKPRESSURE_POLL_MS);
+        return;
+      }
+      if (!walk.step(backlogged)) {
+        setImmediate(tick);
+        return;
+      }
+      link.walk = null;
+      rdb.end();
+      if (mark !== null) c.reply.raw(mark);
+      else {
+        c.reply.raw(`$${link.rdbBytes}\r\n`);
+        for (const chunk of buffered) c.reply.rawBytes(chunk);
+        buffered.length = 0;
+      }
+      this.online(link);
+    };
+    server.scheduleWrite(c);
+    setImmediate(tick);
+  }
+
+  /** The RDB is out: an rdb-only connection is done; a replica gets what queued meanwhile. */
+  private online(link: ReplicaLink): void {
+    const c = link.client;
+    const server = this.server;
+    link.state = 'online';
+    link.ackTime = Date.now();
+    this.syncFull++;
+    server.logger.info({ replica: c.addr, bytes: link.rdbBytes, queued: link.pendingBytes }, `Synchronization with replica ${c.addr} succeeded`);
+    if (link.opts.rdbOnly) {
+      c.closeAfterReply();
+      server.scheduleWrite(c);
+      return;
+    }
+    for (const unit of link.pending) c.reply.raw(unit);
+    link.pending = [];
+    link.pendingBytes = 0;
+    if (!server.outputLimits.check(c)) server.scheduleWrite(c);
+  }
+
+  // ---- the stream ----------------------------------------------------------------------------
+
+  /** Becomes a consumer of the log while any replica wants the stream. */
+  private attach(): void {
+    if (this.consuming) return;
+    this.consuming = true;
+    this.server.log.addConsumer(this.onUnit);
+  }
+
+  private detachIfIdle(): void {
+    if (!this.consuming) return;
+    for (const l of this.replicas) if (!l.opts.rdbOnly) return;
+    this.consuming = false;
+    this.server.log.removeConsumer(this.onUnit);
+  }
+
+  private readonly onUnit = (unit: string): void => {
+    const server = this.server;
+    for (const link of this.replicas) {
+      if (link.opts.rdbOnly) continue;
+      const c = link.client;
+      if (c.closed || c.closeAsap) continue;
+      if (link.state !== 'online') {
+        link.pending.push(unit);
+        link.pendingBytes += unit.length;
+        const hard = server.outputLimits.limitOf('replica').hardLimitBytes;
+        if (hard !== 0 && link.pendingBytes >= hard) server.outputLimits.closeAsync(c, link.pendingBytes);
+        continue;
+      }
+      c.reply.raw(unit);
+      if (!server.outputLimits.check(c)) server.scheduleWrite(c);
+    }
+  };
+
+  private clientGone(c: Client): void {
+    this.waiters.delete(c);
+    const link = c.replica;
+    if (link === null) return;
+    link.walk?.detach();
+    link.walk = null;
+    link.pending = [];
+    this.replicas.delete(link);
+    this.detachIfIdle();
+    if (link.state === 'online' && !link.opts.rdbOnly) this.server.logger.info({ replica: c.addr }, `Connection with replica ${c.addr} lost.`);
+  }
+
+  /**
+   * Cron: a PING into the stream every repl-ping-replica-period seconds while replicas follow
+   * it (their repl-timeout counts from the last byte they got), and a newline each second to a
+   * replica still waiting for the length of its RDB (Redis's replicationCron does both).
+   */
+  cron(): void {
+    if (this.replicas.size === 0) return;
+    const now = Date.now();
+    if (this.consuming && now - this.lastPing >= this.server.config.num('repl-ping-replica-period') * 1000 && !this.server.log.inGroup) {
+      this.lastPing = now;
+      this.server.log.appendControl(['PING']);
+    }
+    for (const link of this.replicas) {
+      if (link.state === 'wait_bgsave' && now - link.ackTime >= 1000) {
+        link.ackTime = now;
+        link.client.reply.raw('\n');
+        this.server.scheduleWrite(link.client);
+      }
+    }
+  }
+
+  // ---- WAIT ----------------------------------------------------------------------------------
+
+  /** Replicas that acknowledged every write `c` made (Redis's replicationCountAcksByOffset). */
+  acked(c: Client): number {
+    let n = 0;
+    for (const l of this.replicas) if (l.state === 'online' && !l.opts.rdbOnly && l.ackOffset >= c.woff) n++;
+    return n;
+  }
+
+  /** `c` blocks in WAIT for `numreplicas`: ask every replica for its offset (end of this turn). */
+  waitFor(c: Client, numreplicas: number): void {
+    this.waiters.set(c, numreplicas);
+    if (this.getAckQueued || !this.consuming) return;
+    this.getAckQueued = true;
+    setImmediate(() => {
+      this.getAckQueued = false;
+      if (this.consuming && !this.server.log.inGroup) this.server.log.appendControl(['REPLCONF', 'GETACK', '*']);
+    });
+  }
+
+  /** A WAIT ended (timeout, CLIENT UNBLOCK): forget it. */
+  waitDone(c: Client): void {
+    this.waiters.delete(c);
+  }
+
+  private serveWaiters(): void {
+    for (const [c, want] of this.waiters) {
+      if (this.acked(c) >= want) {
+        this.waiters.delete(c);
+        this.server.blocking.unblock(c, false);
+      }
+    }
+  }
+
+  // ---- INFO / ROLE ---------------------------------------------------------------------------
+
+  /** [ip, port, acknowledged offset] of each replica that follows the stream (ROLE). */
+  roleReplicas(): Array<[string, string, string]> {
+    const out: Array<[string, string, string]> = [];
+    for (const l of this.replicas) {
+      if (l.opts.rdbOnly || l.state !== 'online') continue;
+      out.push([this.ipOf(l), String(l.opts.listeningPort), String(l.ackOffset)]);
+    }
+    return out;
+  }
+
+  private ipOf(l: ReplicaLink): string {
+    if (l.opts.ipAddress !== '') return l.opts.ipAddress;
+    const a = l.client.addr;
+    return a.slice(0, a.lastIndexOf(':'));
+  }
+
+  private infoFields(): Array<[string, string | number]> {
+    const server = this.server;
+    const fields: Array<[string, string | number]> = [['role', 'master']];
+    const shown = [...this.replicas].filter((l) => !l.opts.rdbOnly);
+    fields.push(['connected_slaves', shown.length]);
+    const now = Date.now();
+    shown.forEach((l, i) => {
+      const state = l.state === 'online' ? 'online' : l.state;
+      fields.push([`slave${i}`, `ip=${this.ipOf(l)},port=${l.opts.listeningPort},state=${state},offset=${l.ackOffset},lag=${Math.floor((now - l.ackTime) / 1000)}`]);
+    });
+    fields.push(
+      ['master_failover_state', 'no-failover'],
+      ['master_replid', server.runId],
+      ['master_replid2', '0000000000000000000000000000000000000000'],
+      ['master_repl_offset', server.log.offset],
+      ['second_repl_offset', -1],
+      ['repl_backlog_active', 0],
+      ['repl_backlog_size', server.config.num('repl-backlog-size')],
+      ['repl_backlog_first_byte_offset', 0],
+      ['repl_backlog_histlen', 0],
+    );
+    return fields;
+  }
+}
