@@ -15,8 +15,9 @@
 //      replica from timing out, as Redis does);
 //   3. the walk pauses while 4 MB of RDB wait in Node for the replica's socket (backpressure);
 //   4. units of the log after S are queued for the replica meanwhile (bounded by the replica
-//      class of client-output-buffer-limit) and follow the RDB in order: the replica ends up
-//      at S + everything after S, i.e. the primary's state.
+//      class of client-output-buffer-limit) and follow the RDB in order — after an $EOF-framed
+//      RDB, only once the replica's first REPLCONF ACK says it found the end: the replica ends
+//      up at S + everything after S, i.e. the primary's state.
 // Invariants: a replica receives every unit of the stream after S exactly once and in order;
 // its offset (REPLCONF ACK) counts bytes of that stream, so it compares with the log's offset;
 // stream bytes leave through the client's normal output path, so with an AOF they are held
@@ -64,6 +65,12 @@ export class ReplicaLink {
   walk: KeyspaceWalk | null = null;
   /** RDB bytes sent or buffered so far. */
   rdbBytes = 0;
+  /**
+   * After an $EOF-framed RDB, the stream waits for the replica's first REPLCONF ACK: a replica
+   * finds the end of such an RDB by the mark being the last bytes it read, so nothing may follow
+   * the mark until it is done (Redis's repl_start_cmd_stream_on_ack).
+   */
+  streamOnAck = false;
 
   constructor(
     readonly client: Client,
@@ -120,6 +127,7 @@ export class ReplicationPrimary {
           const off = Number(val);
           if (Number.isSafeInteger(off) && off > link.ackOffset) link.ackOffset = off;
           link.ackTime = Date.now();
+          if (link.streamOnAck) this.startStream(link);
           if (this.waiters.size !== 0) this.serveWaiters();
         }
         return null;
@@ -219,10 +227,22 @@ export class ReplicationPrimary {
       server.scheduleWrite(c);
       return;
     }
+    if (link.opts.capaEof) {
+      link.streamOnAck = true;
+      server.scheduleWrite(c);
+      return;
+    }
+    this.startStream(link);
+  }
+
+  /** Sends what queued during the sync, then the stream as it comes. */
+  private startStream(link: ReplicaLink): void {
+    const c = link.client;
+    link.streamOnAck = false;
     for (const unit of link.pending) c.reply.raw(unit);
     link.pending = [];
     link.pendingBytes = 0;
-    if (!server.outputLimits.check(c)) server.scheduleWrite(c);
+    if (!this.server.outputLimits.check(c)) this.server.scheduleWrite(c);
   }
 
   // ---- the stream ----------------------------------------------------------------------------
@@ -247,7 +267,7 @@ export class ReplicationPrimary {
       if (link.opts.rdbOnly) continue;
       const c = link.client;
       if (c.closed || c.closeAsap) continue;
-      if (link.state !== 'online') {
+      if (link.state !== 'online' || link.streamOnAck) {
         link.pending.push(unit);
         link.pendingBytes += unit.length;
         const hard = server.outputLimits.limitOf('replica').hardLimitBytes;

@@ -1,0 +1,258 @@
+// Replication, primary side, proven by Redis itself: a real redis-server is made a replica of a
+// Hoard process (REPLICAOF), and must end up holding exactly what Hoard holds — the dataset as of
+// the full sync, then every write streamed after it, including the writes made while the sync
+// ran. Also: WAIT/ROLE/INFO/CLIENT LIST while a replica is attached, `redis-cli --rdb` (a file
+// redis-check-rdb accepts and redis-server loads), and a replica killed in the middle of its sync.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { redisServerAvailable } from '../helpers/backends.js';
+import { ensureBuilt, runProgram, spawnServer, tempDir, type SpawnedServer } from '../helpers/proc.js';
+
+const running: SpawnedServer[] = [];
+const clients: Redis[] = [];
+
+async function start(kind: 'hoard' | 'redis', extra: string[] = []): Promise<SpawnedServer> {
+  if (kind === 'hoard') ensureBuilt();
+  const s = await spawnServer(kind, extra);
+  running.push(s);
+  return s;
+}
+
+function client(port: number): Redis {
+  const r = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, lazyConnect: false });
+  r.on('error', () => {});
+  clients.push(r);
+  return r;
+}
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.disconnect();
+  for (const s of running.splice(0)) await s.stop();
+});
+
+async function until(what: string, cond: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function infoField(info: string, name: string): string | undefined {
+  return new RegExp(`^${name}:(.*)\\r?$`, 'm').exec(info)?.[1];
+}
+
+async function linkUp(replica: Redis): Promise<void> {
+  await until('the replica link to come up', async () => infoField(await replica.info('replication'), 'master_link_status') === 'up');
+}
+
+/** Every key of every db, through the protocol: type, value (collections in a canonical order) and absolute expiry. */
+async function contents(port: number): Promise<Record<string, unknown>> {
+  const r = client(port);
+  const out: Record<string, unknown> = {};
+  for (let db = 0; db < 16; db++) {
+    await r.select(db);
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await r.scan(cursor, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+    const sorted = [...new Set(keys)].sort();
+    const types = ((await r.pipeline(sorted.map((k) => ['type', k])).exec()) ?? []).map(([, t]) => t as string);
+    const reads = r.pipeline();
+    sorted.forEach((k, i) => {
+      const type = types[i];
+      if (type === 'string') reads.get(k);
+      else if (type === 'list') reads.lrange(k, 0, -1);
+      else if (type === 'hash') reads.hgetall(k);
+      else if (type === 'set') reads.smembers(k);
+      else if (type === 'zset') reads.zrange(k, 0, -1, 'WITHSCORES');
+      else if (type === 'stream') reads.xrange(k, '-', '+');
+      else reads.echo(`unexpected type ${type}`);
+      reads.call('PEXPIRETIME', k);
+    });
+    const got = ((await reads.exec()) ?? []).map(([, v]) => v);
+    sorted.forEach((k, i) => {
+      const type = types[i];
+      let value = got[2 * i];
+      if (type === 'hash') value = Object.entries(value as Record<string, string>).sort();
+      else if (type === 'set') value = (value as string[]).sort();
+      out[`${db}:${k}`] = { type, value, expireAt: got[2 * i + 1] };
+    });
+  }
+  r.disconnect();
+  return out;
+}
+
+/** A dataset with every type, both encodings of each, expiries, and several dbs. */
+async function fill(r: Redis): Promise<void> {
+  const p = r.pipeline();
+  // Enough keys that the full sync's walk spans many slices, with writes landing between them.
+  for (let i = 0; i < 20_000; i++) p.set(`str:${i}`, `value-${i}-${'x'.repeat(i % 50)}`);
+  p.set('int', '12345');
+  p.set('ttl:a', 'soon', 'PX', 600_000);
+  p.rpush('list:small', 'a', 'b', 'c');
+  for (let i = 0; i < 1000; i++) p.rpush('list:big', `item-${i}`);
+  p.hset('hash:small', 'f1', 'v1', 'f2', 'v2');
+  for (let i = 0; i < 300; i++) p.hset('hash:big', `field-${i}`, `v${i}`);
+  p.sadd('set:ints', 1, 2, 3, 40000);
+  for (let i = 0; i < 600; i++) p.sadd('set:big', `member-${i}`);
+  p.zadd('zset:small', 1, 'one', 2.5, 'two');
+  for (let i = 0; i < 300; i++) p.zadd('zset:big', i * 1.5, `m-${i}`);
+  p.xadd('stream', '1-1', 'f', 'v');
+  p.xadd('stream', '2-1', 'g', 'w');
+  p.expire('hash:big', 3600);
+  await p.exec();
+  await r.select(5);
+  await r.set('db5:key', 'five');
+  await r.rpush('db5:list', 'x', 'y');
+  await r.select(0);
+}
+
+describe.skipIf(!redisServerAvailable())('redis-server as a replica of Hoard', () => {
+  it('gets the dataset, the writes made while it synced, and every write after', async () => {
+    const hoard = await start('hoard');
+    const h = client(hoard.port);
+    await fill(h);
+    // Writes keep flowing before, during and after the full sync.
+    const w = client(hoard.port);
+    let writing = true;
+    let n = 0;
+    const writer = (async () => {
+      while (writing) {
+        n++;
+        await w.incr('counter');
+        await w.rpush('list:big', `late-${n}`);
+        await w.hset('hash:big', `field-${n % 400}`, `changed-${n}`);
+        await w.del(`str:${n % 2000}`);
+        await w.multi().set(`tx:${n}`, 'a').incrby('counter', 10).exec();
+        if (n % 10 === 0) await w.pexpire(`str:${(n + 7) % 2000}`, 600_000);
+      }
+    })();
+    const replica = await start('redis', ['--replicaof', '127.0.0.1', String(hoard.port)]);
+    const rr = client(replica.port);
+    await linkUp(rr);
+    await new Promise((r) => setTimeout(r, 300));
+    writing = false;
+    await writer;
+    expect(n).toBeGreaterThan(10);
+    // The writer's last write is acknowledged by the replica once WAIT answers 1.
+    expect(await w.wait(1, 10_000)).toBe(1);
+    expect(await contents(replica.port)).toEqual(await contents(hoard.port));
+
+    // What the keyspace does by itself reaches the replica too: an expiry becomes a DEL.
+    await h.set('vanishing', 'v', 'PX', 50);
+    await until('the expired key to leave the replica', async () => (await rr.exists('vanishing')) === 0);
+    // Keyless and multi-db writes: FLUSHDB, SWAPDB, MOVE.
+    await h.select(5);
+    await h.flushdb();
+    await h.select(0);
+    await h.swapdb(0, 1);
+    await h.select(1);
+    await h.move('int', 3);
+    await h.select(0);
+    expect(await h.wait(1, 10_000)).toBe(1);
+    expect(await contents(replica.port)).toEqual(await contents(hoard.port));
+    expect(await rr.dbsize()).toBe(0);
+  });
+
+  it('shows in INFO replication, ROLE and CLIENT LIST, and leaves them when it goes', async () => {
+    const hoard = await start('hoard');
+    const h = client(hoard.port);
+    await h.set('k', 'v');
+    const replica = await start('redis', ['--replicaof', '127.0.0.1', String(hoard.port)]);
+    await linkUp(client(replica.port));
+    await until('the replica to acknowledge', async () => (await h.wait(1, 1000)) === 1);
+    const info = await h.info('replication');
+    expect(infoField(info, 'role')).toBe('master');
+    expect(infoField(info, 'connected_slaves')).toBe('1');
+    const offset = Number(infoField(info, 'master_repl_offset'));
+    expect(infoField(info, 'slave0')).toMatch(new RegExp(`^ip=127\\.0\\.0\\.1,port=${replica.port},state=online,offset=\\d+,lag=\\d+$`));
+    const role = (await h.role()) as [string, number, Array<[string, string, string]>];
+    expect(role[0]).toBe('master');
+    expect(role[1]).toBeGreaterThanOrEqual(offset);
+    expect(role[2]).toHaveLength(1);
+    expect(role[2][0].slice(0, 2)).toEqual(['127.0.0.1', String(replica.port)]);
+    expect(Number(role[2][0][2])).toBeLessThanOrEqual(role[1]);
+    expect(String(await h.client('LIST'))).toMatch(/ flags=S /);
+    replica.child.kill('SIGKILL');
+    await until('the replica to be gone', async () => infoField(await h.info('replication'), 'connected_slaves') === '0');
+    expect(((await h.role()) as unknown[])[2]).toEqual([]);
+  });
+
+  it('WAIT answers the acknowledged count: at once when enough, at its timeout when not', async () => {
+    const hoard = await start('hoard');
+    const h = client(hoard.port);
+    // No replica: WAIT 1 blocks for its timeout and answers 0, as Redis does.
+    let t0 = Date.now();
+    expect(await h.wait(1, 200)).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(180);
+    const replica = await start('redis', ['--replicaof', '127.0.0.1', String(hoard.port)]);
+    await linkUp(client(replica.port));
+    await h.set('a', '1');
+    t0 = Date.now();
+    expect(await h.wait(1, 10_000)).toBe(1);
+    // GETACK makes the replica answer at once, not at its next one-second ACK.
+    expect(Date.now() - t0).toBeLessThan(900);
+    t0 = Date.now();
+    expect(await h.wait(2, 300)).toBe(1);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
+  });
+
+  it('a replica killed in the middle of its full sync: Hoard goes on, and the next replica syncs', async () => {
+    const hoard = await start('hoard');
+    const h = client(hoard.port);
+    for (let i = 0; i < 200_000; i += 10_000) {
+      const p = h.pipeline();
+      for (let j = i; j < i + 10_000; j++) p.set(`key:${j}`, `value:${j}:${'v'.repeat(60)}`);
+      await p.exec();
+    }
+    const first = await start('redis', ['--replicaof', '127.0.0.1', String(hoard.port)]);
+    let state = '';
+    await until('the sync to start', async () => {
+      state = infoField(await h.info('replication'), 'slave0') ?? '';
+      return state !== '';
+    }, 10_000);
+    first.child.kill('SIGKILL');
+    // Killed while its RDB was still being produced or sent, not after.
+    expect(state).toMatch(/state=(wait_bgsave|send_bulk),/);
+    await until('the killed replica to be gone', async () => infoField(await h.info('replication'), 'connected_slaves') === '0');
+    // Nothing of the abandoned sync is left: writes work, a snapshot starts and ends.
+    await h.set('after', 'kill');
+    expect(await h.dbsize()).toBe(200_001);
+    const second = await start('redis', ['--replicaof', '127.0.0.1', String(hoard.port)]);
+    const r2 = client(second.port);
+    await linkUp(r2);
+    expect(await h.wait(1, 10_000)).toBe(1);
+    expect(await r2.dbsize()).toBe(200_001);
+    expect(await r2.get('key:123456')).toBe(`value:123456:${'v'.repeat(60)}`);
+    expect(await r2.get('after')).toBe('kill');
+  });
+});
+
+describe.skipIf(!redisServerAvailable())('redis-cli --rdb against Hoard', () => {
+  it('writes an RDB file that redis-check-rdb accepts and redis-server loads into the same data', async () => {
+    const hoard = await start('hoard');
+    await fill(client(hoard.port));
+    const dir = tempDir('hoard-rdb-');
+    try {
+      const file = path.join(dir, 'dump.rdb');
+      const cli = await runProgram('redis-cli', ['-p', String(hoard.port), '--rdb', file]);
+      expect(cli.code, cli.stderr + cli.stdout).toBe(0);
+      const check = await runProgram('redis-check-rdb', [file]);
+      expect(check.stdout + check.stderr).toMatch(/RDB looks OK/);
+      // The transfer was an rdb-only sync: no replica stays attached.
+      expect(infoField(await client(hoard.port).info('replication'), 'connected_slaves')).toBe('0');
+      const loaded = await start('redis', ['--dir', dir, '--dbfilename', 'dump.rdb']);
+      expect(await contents(loaded.port)).toEqual(await contents(hoard.port));
+      expect(fs.statSync(file).size).toBeGreaterThan(1000);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
