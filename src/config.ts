@@ -1309,7 +1309,7 @@ const INERT: Readonly<Record<string, string>> = {
       'bind-source-addr', 'masterauth', 'masteruser', 'repl-diskless-load', 'replica-announce-ip',
       'replica-announce-port', 'replica-announced', 'replica-ignore-disk-write-errors', 'replica-ignore-maxmemory',
       'replica-lazy-flush', 'replica-priority', 'replica-read-only', 'replica-serve-stale-data', 'replicaof',
-      'shutdown-timeout', 'propagation-error-behavior', 'tls-replication', 'tls-client-cert-file', 'tls-client-key-file',
+      'propagation-error-behavior', 'tls-replication', 'tls-client-cert-file', 'tls-client-key-file',
       'tls-client-key-file-pass',
     ].map((n) => [n, REPLICA_SIDE]),
   ),
@@ -1323,6 +1323,7 @@ const INERT: Readonly<Record<string, string>> = {
   'repl-disable-tcp-nodelay': 'replica connections are sockets like any client: TCP_NODELAY stays on',
   'repl-timeout': 'a replica that stops acknowledging is not disconnected by the primary',
   'min-replicas-to-write': 'writes are never refused for lack of replicas',
+  'shutdown-timeout': 'SHUTDOWN does not wait for replicas to catch up',
   'min-replicas-max-lag': 'writes are never refused for lack of replicas',
   ...Object.fromEntries(
     [

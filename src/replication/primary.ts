@@ -87,8 +87,9 @@ function defaultOptions(): ReplconfOptions {
 export class ReplicationPrimary {
   /** Replicas in the order they connected (INFO's slave0, slave1, ...). */
   readonly replicas = new Set<ReplicaLink>();
-  /** Full syncs completed since start (INFO stats sync_full). */
+  /** Full syncs started since start, and PSYNCs that named a stream to continue but got a full one (INFO stats). */
   syncFull = 0;
+  syncPartialErr = 0;
   private readonly options = new WeakMap<Client, ReplconfOptions>();
   /** Clients blocked in WAIT, with the number of replicas each waits for. */
   private readonly waiters = new Map<Client, number>();
@@ -100,6 +101,13 @@ export class ReplicationPrimary {
   constructor(private readonly server: Server) {
     server.clientClosedHooks.push((c) => this.clientGone(c));
     server.infoSections.set('replication', () => this.infoFields());
+    // INFO stats, chained (a contributor to this section registered earlier keeps its fields).
+    const prev = server.infoSections.get('stats');
+    server.infoSections.set('stats', () => {
+      const fields = prev !== undefined ? prev() : [];
+      fields.push(['sync_full', this.syncFull], ['sync_partial_err', this.syncPartialErr]);
+      return fields;
+    });
   }
 
   // ---- REPLCONF ------------------------------------------------------------------------------
@@ -154,9 +162,15 @@ export class ReplicationPrimary {
 
   // ---- full sync -----------------------------------------------------------------------------
 
-  /** SYNC, or PSYNC (always a full resync: there is no backlog to continue from). */
-  sync(c: Client, psync: boolean): void {
+  /**
+   * SYNC, or PSYNC (always a full resync: there is no backlog to continue from); `askedReplid`
+   * is PSYNC's first argument ('?' for a replica with no history), null for SYNC.
+   */
+  sync(c: Client, askedReplid: string | null): void {
     if (c.replica !== null) return; // Redis ignores SYNC from a connection that already is a replica
+    const psync = askedReplid !== null;
+    this.syncFull++;
+    if (psync && askedReplid !== '?') this.syncPartialErr++;
     const server = this.server;
     const opts = this.options.get(c) ?? defaultOptions();
     const offset = server.log.offset;
@@ -220,7 +234,6 @@ export class ReplicationPrimary {
     const server = this.server;
     link.state = 'online';
     link.ackTime = Date.now();
-    this.syncFull++;
     server.logger.info({ replica: c.addr, bytes: link.rdbBytes, queued: link.pendingBytes }, `Synchronization with replica ${c.addr} succeeded`);
     if (link.opts.rdbOnly) {
       c.closeAfterReply();

@@ -180,6 +180,9 @@ describe.skipIf(!redisServerAvailable())('redis-server as a replica of Hoard', (
     expect(role[2][0].slice(0, 2)).toEqual(['127.0.0.1', String(replica.port)]);
     expect(Number(role[2][0][2])).toBeLessThanOrEqual(role[1]);
     expect(String(await h.client('LIST'))).toMatch(/ flags=S /);
+    const stats = await h.info('stats');
+    expect(infoField(stats, 'sync_full')).toBe('1');
+    expect(infoField(stats, 'sync_partial_err')).toBe('0');
     replica.child.kill('SIGKILL');
     await until('the replica to be gone', async () => infoField(await h.info('replication'), 'connected_slaves') === '0');
     expect(((await h.role()) as unknown[])[2]).toEqual([]);
