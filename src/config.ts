@@ -1319,7 +1319,7 @@ const INERT: Readonly<Record<string, string>> = {
       'a full sync always streams the RDB at once from a point-in-time walk of the keyspace, with no file and no delay',
     ]),
   ),
-  'repl-backlog-ttl': 'there is no replication backlog yet: every resync is a full one',
+  'repl-backlog-ttl': 'once a replica connected, the backlog is kept for the life of the process',
   'repl-disable-tcp-nodelay': 'replica connections are sockets like any client: TCP_NODELAY stays on',
   'repl-timeout': 'a replica that stops acknowledging is not disconnected by the primary',
   'min-replicas-to-write': 'writes are never refused for lack of replicas',

@@ -66,7 +66,8 @@ function replconf(ctx: CommandContext, argv: string[]): void {
 /** SYNC and PSYNC <replid> <offset>: a full resync (replication/primary.ts). */
 function sync(ctx: CommandContext, argv: string[]): void {
   const c = ctx as Client;
-  c.server.replication.sync(c, argv[0].toLowerCase() === 'psync' ? argv[1] : null);
+  if (argv[0].toLowerCase() === 'psync') c.server.replication.sync(c, argv[1], argv[2]);
+  else c.server.replication.sync(c, null);
 }
 
 export const replicationCommands: CommandSpec[] = [

@@ -22,8 +22,13 @@
 // its offset (REPLCONF ACK) counts bytes of that stream, so it compares with the log's offset;
 // stream bytes leave through the client's normal output path, so with an AOF they are held
 // until the AOF write (and under appendfsync always, its fsync) covers them, like replies.
-// Not yet: a backlog (PSYNC always answers a full resync, which a primary is allowed to do),
-// and Hoard as a replica (REPLICAOF is refused).
+// Partial resync: from the first replica on, the stream also goes into a backlog
+// (replication/backlog.ts, repl-backlog-size bytes, kept for the server's life); a replica that
+// lost its link asks PSYNC <replid> <next offset> and, when that offset is still in the backlog,
+// gets +CONTINUE and the bytes from there instead of a full resync (Redis's
+// masterTryPartialResynchronization). The replication id is the run id: a restarted Hoard is
+// another stream, and its replicas resync in full.
+// Not yet: Hoard as a replica (REPLICAOF is refused).
 
 import { randomBytes } from 'node:crypto';
 import type { Client } from '../server/client.js';
@@ -31,6 +36,7 @@ import type { Server } from '../server/server.js';
 import { KeyspaceWalk } from '../persistence/walk.js';
 import { RdbStreamWriter } from '../persistence/rdb-file.js';
 import { VERSION } from '../version.js';
+import { ReplicationBacklog } from './backlog.js';
 
 /** What REPLCONF told the primary about a connection before its SYNC/PSYNC. */
 interface ReplconfOptions {
@@ -90,6 +96,10 @@ export class ReplicationPrimary {
   /** Full syncs started since start, and PSYNCs that named a stream to continue but got a full one (INFO stats). */
   syncFull = 0;
   syncPartialErr = 0;
+  /** PSYNCs continued from the backlog (INFO stats sync_partial_ok). */
+  syncPartialOk = 0;
+  /** Created with the first replica that follows the stream; null before. */
+  backlog: ReplicationBacklog | null = null;
   private readonly options = new WeakMap<Client, ReplconfOptions>();
   /** Clients blocked in WAIT, with the number of replicas each waits for. */
   private readonly waiters = new Map<Client, number>();
@@ -105,8 +115,11 @@ export class ReplicationPrimary {
     const prev = server.infoSections.get('stats');
     server.infoSections.set('stats', () => {
       const fields = prev !== undefined ? prev() : [];
-      fields.push(['sync_full', this.syncFull], ['sync_partial_err', this.syncPartialErr]);
+      fields.push(['sync_full', this.syncFull], ['sync_partial_ok', this.syncPartialOk], ['sync_partial_err', this.syncPartialErr]);
       return fields;
+    });
+    server.config.onChange('repl-backlog-size', () => {
+      if (this.backlog !== null) this.backlog = this.backlog.resized(server.config.num('repl-backlog-size'));
     });
   }
 
@@ -163,14 +176,18 @@ export class ReplicationPrimary {
   // ---- full sync -----------------------------------------------------------------------------
 
   /**
-   * SYNC, or PSYNC (always a full resync: there is no backlog to continue from); `askedReplid`
-   * is PSYNC's first argument ('?' for a replica with no history), null for SYNC.
+   * SYNC, or PSYNC <replid> <offset>: a partial resync when the replica names this stream and an
+   * offset the backlog still holds (PSYNC's offset is 1-based: the replica's offset + 1), else
+   * a full one. `askedReplid` is null for SYNC, '?' for a replica with no history.
    */
-  sync(c: Client, askedReplid: string | null): void {
+  sync(c: Client, askedReplid: string | null, askedOffset = ''): void {
     if (c.replica !== null) return; // Redis ignores SYNC from a connection that already is a replica
     const psync = askedReplid !== null;
+    if (psync && askedReplid !== '?') {
+      if (this.tryContinue(c, askedReplid, askedOffset)) return;
+      this.syncPartialErr++;
+    }
     this.syncFull++;
-    if (psync && askedReplid !== '?') this.syncPartialErr++;
     const server = this.server;
     const opts = this.options.get(c) ?? defaultOptions();
     const offset = server.log.offset;
@@ -228,6 +245,29 @@ export class ReplicationPrimary {
     setImmediate(tick);
   }
 
+  /** PSYNC's partial path: +CONTINUE and the backlog from the asked offset; false if not possible. */
+  private tryContinue(c: Client, replid: string, offsetArg: string): boolean {
+    const server = this.server;
+    const backlog = this.backlog;
+    const asked = /^\d{1,16}$/.test(offsetArg) ? Number(offsetArg) - 1 : -1;
+    if (backlog === null || replid !== server.runId || asked < 0) return false;
+    const data = backlog.from(asked);
+    if (data === null) return false;
+    const opts = this.options.get(c) ?? defaultOptions();
+    if (opts.rdbOnly) return false;
+    const link = new ReplicaLink(c, opts, asked);
+    c.replica = link;
+    link.ackOffset = asked;
+    link.state = 'online';
+    this.replicas.add(link);
+    this.syncPartialOk++;
+    c.reply.raw(`+CONTINUE ${server.runId}\r\n`);
+    c.reply.raw(data);
+    server.scheduleWrite(c);
+    server.logger.info({ replica: c.addr, offset: asked, bytes: data.length }, `Partial resynchronization request from ${c.addr} accepted. Sending ${data.length} bytes of backlog starting from offset ${asked + 1}.`);
+    return true;
+  }
+
   /** The RDB is out: an rdb-only connection is done; a replica gets what queued meanwhile. */
   private online(link: ReplicaLink): void {
     const c = link.client;
@@ -260,22 +300,20 @@ export class ReplicationPrimary {
 
   // ---- the stream ----------------------------------------------------------------------------
 
-  /** Becomes a consumer of the log while any replica wants the stream. */
+  /**
+   * Becomes a consumer of the log at the first replica that wants the stream, and stays one:
+   * the backlog must hold the stream without a gap for a replica that comes back.
+   */
   private attach(): void {
     if (this.consuming) return;
     this.consuming = true;
+    this.backlog = new ReplicationBacklog(this.server.config.num('repl-backlog-size'), this.server.log.offset);
     this.server.log.addConsumer(this.onUnit);
   }
 
-  private detachIfIdle(): void {
-    if (!this.consuming) return;
-    for (const l of this.replicas) if (!l.opts.rdbOnly) return;
-    this.consuming = false;
-    this.server.log.removeConsumer(this.onUnit);
-  }
-
-  private readonly onUnit = (unit: string): void => {
+  private readonly onUnit = (unit: string, start: number): void => {
     const server = this.server;
+    this.backlog?.append(unit, start);
     for (const link of this.replicas) {
       if (link.opts.rdbOnly) continue;
       const c = link.client;
@@ -300,7 +338,6 @@ export class ReplicationPrimary {
     link.walk = null;
     link.pending = [];
     this.replicas.delete(link);
-    this.detachIfIdle();
     if (link.state === 'online' && !link.opts.rdbOnly) this.server.logger.info({ replica: c.addr }, `Connection with replica ${c.addr} lost.`);
   }
 
@@ -393,10 +430,10 @@ export class ReplicationPrimary {
       ['master_replid2', '0000000000000000000000000000000000000000'],
       ['master_repl_offset', server.log.offset],
       ['second_repl_offset', -1],
-      ['repl_backlog_active', 0],
+      ['repl_backlog_active', this.backlog !== null ? 1 : 0],
       ['repl_backlog_size', server.config.num('repl-backlog-size')],
-      ['repl_backlog_first_byte_offset', 0],
-      ['repl_backlog_histlen', 0],
+      ['repl_backlog_first_byte_offset', this.backlog !== null ? this.backlog.start + 1 : 0],
+      ['repl_backlog_histlen', this.backlog !== null ? this.backlog.histlen : 0],
     );
     return fields;
   }

@@ -207,6 +207,40 @@ describe.skipIf(!redisServerAvailable())('redis-server as a replica of Hoard', (
     expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
   });
 
+  it('a replica whose link drops continues from the backlog (+CONTINUE), or syncs in full once the backlog lost its offset', async () => {
+    const hoard = await start('hoard');
+    const h = client(hoard.port);
+    await fill(h);
+    const replica = await start('redis', ['--replicaof', '127.0.0.1', String(hoard.port)]);
+    const rr = client(replica.port);
+    await linkUp(rr);
+    // The link drops; writes go on meanwhile; the replica reconnects by itself within a second.
+    expect(Number(await h.client('KILL', 'TYPE', 'replica'))).toBe(1);
+    for (let i = 0; i < 50; i++) await h.set(`during:${i}`, `v${i}`);
+    await h.rpush('list:big', 'during');
+    await until('the replica to come back', async () => infoField(await h.info('replication'), 'connected_slaves') === '1' && (await h.wait(1, 200)) === 1);
+    let stats = await h.info('stats');
+    expect(infoField(stats, 'sync_partial_ok')).toBe('1');
+    expect(infoField(stats, 'sync_full')).toBe('1');
+    expect(await contents(replica.port)).toEqual(await contents(hoard.port));
+    const repl = await h.info('replication');
+    expect(infoField(repl, 'repl_backlog_active')).toBe('1');
+    expect(Number(infoField(repl, 'repl_backlog_histlen'))).toBeGreaterThan(0);
+
+    // A backlog too small for what happens while the link is down: the offset is gone, the
+    // replica asks in vain (sync_partial_err) and gets a full resync.
+    await h.config('SET', 'repl-backlog-size', '16384');
+    expect(Number(await h.client('KILL', 'TYPE', 'replica'))).toBe(1);
+    const p = h.pipeline();
+    for (let i = 0; i < 100; i++) p.set(`big:${i}`, 'x'.repeat(1000));
+    await p.exec();
+    await until('the replica to resync', async () => infoField(await h.info('stats'), 'sync_full') === '2' && (await h.wait(1, 200)) === 1);
+    stats = await h.info('stats');
+    expect(infoField(stats, 'sync_partial_err')).toBe('1');
+    expect(infoField(stats, 'sync_partial_ok')).toBe('1');
+    expect(await contents(replica.port)).toEqual(await contents(hoard.port));
+  });
+
   it('a replica killed in the middle of its full sync: Hoard goes on, and the next replica syncs', async () => {
     const hoard = await start('hoard');
     const h = client(hoard.port);
