@@ -1300,16 +1300,14 @@ const SPECS: Spec[] = [
  * at start-up or with CONFIG SET, logs a warning naming the reason (inertOption), and the
  * option table lists the reason. Options marked NO_EFFECT above count as inert too.
  */
-const REPLICA_SIDE = 'Hoard serves replicas but cannot be one yet (REPLICAOF is refused)';
+const REPLICA_SIDE = 'not implemented for a Hoard replica';
 const CLUSTER = 'cluster mode is not implemented';
 const PERSISTENCE_FORMAT = "no equivalent in Hoard's AOF segments and LevelDB snapshots";
 const INERT: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     [
-      'bind-source-addr', 'masterauth', 'masteruser', 'repl-diskless-load', 'replica-announce-ip',
-      'replica-announce-port', 'replica-announced', 'replica-ignore-disk-write-errors', 'replica-ignore-maxmemory',
-      'replica-lazy-flush', 'replica-priority', 'replica-read-only', 'replica-serve-stale-data', 'replicaof',
-      'propagation-error-behavior', 'tls-replication', 'tls-client-cert-file', 'tls-client-key-file',
+      'bind-source-addr', 'replica-announce-ip', 'replica-announce-port', 'replica-ignore-disk-write-errors',
+      'replica-ignore-maxmemory', 'replica-lazy-flush', 'replica-serve-stale-data', 'propagation-error-behavior', 'tls-replication', 'tls-client-cert-file', 'tls-client-key-file',
       'tls-client-key-file-pass',
     ].map((n) => [n, REPLICA_SIDE]),
   ),
@@ -1321,7 +1319,9 @@ const INERT: Readonly<Record<string, string>> = {
   ),
   'repl-backlog-ttl': 'once a replica connected, the backlog is kept for the life of the process',
   'repl-disable-tcp-nodelay': 'replica connections are sockets like any client: TCP_NODELAY stays on',
-  'repl-timeout': 'a replica that stops acknowledging is not disconnected by the primary',
+  'repl-diskless-load': 'a replica reads the RDB of a full sync into memory, then loads it (LOADING meanwhile)',
+  'replica-priority': 'there is no Sentinel to read it (INFO shows it)',
+  'replica-announced': 'there is no Sentinel to read it (INFO shows it)',
   'min-replicas-to-write': 'writes are never refused for lack of replicas',
   'shutdown-timeout': 'SHUTDOWN does not wait for replicas to catch up',
   'min-replicas-max-lag': 'writes are never refused for lack of replicas',

@@ -1,8 +1,8 @@
 // The replication family: the commands a replica (or `redis-cli --rdb` / `--replica`) sends to
-// its primary — REPLCONF, SYNC, PSYNC — and the client-facing WAIT and ROLE. The work is done by
-// replication/primary.ts: full sync from a point-in-time walk, then the mutation log's stream.
-// Hoard cannot be a replica yet: REPLICAOF/SLAVEOF are not declared (unknown command), so the
-// role is always master.
+// its primary — REPLCONF, SYNC, PSYNC — served by replication/primary.ts (full sync from a
+// point-in-time walk, then the mutation log's stream; partial resync from the backlog);
+// REPLICAOF/SLAVEOF, which make this server follow a primary (replication/replica.ts); and the
+// client-facing WAIT and ROLE.
 //
 // WAIT counts the replicas whose acknowledged offset (REPLCONF ACK) covers the client's last
 // write (Redis's c->woff); when that is fewer than asked, it blocks — asking every replica for an
@@ -43,9 +43,22 @@ function wait(ctx: CommandContext, argv: string[]): void {
   repl.waitFor(c, Number(numreplicas));
 }
 
-/** ROLE: master, the replication offset, and [ip, port, acknowledged offset] per replica. */
+/**
+ * ROLE: master, the replication offset, and [ip, port, acknowledged offset] per replica; or, on a
+ * replica: slave, the primary's host and port, the link state and the offset processed.
+ */
 function role(ctx: CommandContext): void {
   const c = ctx as Client;
+  const r = c.server.replicaOf;
+  if (r.active) {
+    c.reply.array(5);
+    c.reply.bulk('slave');
+    c.reply.bulk(r.host);
+    c.reply.int(r.port);
+    c.reply.bulk(r.roleState());
+    c.reply.int(Math.max(-1, r.masterOffset));
+    return;
+  }
   const replicas = c.server.replication.roleReplicas();
   c.reply.array(3);
   c.reply.bulk('master');
@@ -63,7 +76,24 @@ function replconf(ctx: CommandContext, argv: string[]): void {
   else c.reply.error(r);
 }
 
-/** SYNC and PSYNC <replid> <offset>: a full resync (replication/primary.ts). */
+/** REPLICAOF host port | REPLICAOF NO ONE (and its old name SLAVEOF). */
+function replicaof(ctx: CommandContext, argv: string[]): void {
+  const c = ctx as Client;
+  const r = c.server.replicaOf;
+  if (argv[1].toLowerCase() === 'no' && argv[2].toLowerCase() === 'one') {
+    r.unfollow();
+    return c.reply.ok();
+  }
+  if (c.replica !== null) return c.reply.error('ERR Command is not valid when client is a replica.');
+  const port = parseInt64(argv[2]);
+  if (port === null || typeof port === 'bigint' || port < 0 || port > 65535) return c.reply.error('ERR Invalid master port');
+  if (r.active && r.host.toLowerCase() === argv[1].toLowerCase() && r.port === port) return c.reply.simple('OK Already connected to specified master');
+  c.server.logger.info({ host: argv[1], port, client: c.addr }, `REPLICAOF ${argv[1]}:${port} enabled (user request from '${c.addr}')`);
+  r.follow(argv[1], port);
+  c.reply.ok();
+}
+
+/** SYNC and PSYNC <replid> <offset>: a full or partial resync (replication/primary.ts). */
 function sync(ctx: CommandContext, argv: string[]): void {
   const c = ctx as Client;
   if (argv[0].toLowerCase() === 'psync') c.server.replication.sync(c, argv[1], argv[2]);
@@ -74,6 +104,8 @@ export const replicationCommands: CommandSpec[] = [
   def('wait', 3, 'noscript', [0, 0, 0], '@connection', wait, { group: 'generic', tips: ['request_policy:all_shards', 'response_policy:agg_min'] }),
   def('role', 1, 'noscript loading stale fast', [0, 0, 0], '@admin @dangerous', role),
   def('replconf', -1, 'admin noscript loading stale allow_busy', [0, 0, 0], '', replconf),
+  def('replicaof', 3, 'admin noscript stale no_async_loading', [0, 0, 0], '', replicaof),
+  def('slaveof', 3, 'admin noscript stale no_async_loading', [0, 0, 0], '', replicaof),
   def('sync', 1, 'admin noscript no_async_loading no_multi', [0, 0, 0], '', sync),
   def('psync', -3, 'admin noscript no_async_loading no_multi', [0, 0, 0], '', sync),
 ];

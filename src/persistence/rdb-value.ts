@@ -1558,3 +1558,125 @@ function loadStream(r: Reader, v2: boolean): StreamValue {
   }
   return s;
 }
+
+// ---- whole RDB files (rdb.c rdbLoadRio) ----------------------------------------------------------
+
+const RDB_OPCODE_FUNCTION2 = 245;
+const RDB_OPCODE_FUNCTION_PRE_GA = 246;
+const RDB_OPCODE_MODULE_AUX = 247;
+const RDB_OPCODE_IDLE = 248;
+const RDB_OPCODE_FREQ = 249;
+const RDB_OPCODE_AUX = 250;
+const RDB_OPCODE_RESIZEDB = 251;
+const RDB_OPCODE_EXPIRETIME_MS = 252;
+const RDB_OPCODE_EXPIRETIME = 253;
+const RDB_OPCODE_SELECTDB = 254;
+const RDB_OPCODE_EOF = 255;
+
+/** One key of an RDB file. */
+export interface RdbKey {
+  db: number;
+  key: string;
+  value: Value;
+  /** Unix ms, 0 = none. */
+  expireAt: number;
+}
+
+/**
+ * Reads a whole RDB file held in memory (a replica's full sync), a key at a time so that the
+ * caller can yield between keys: the magic and version (1-10), then AUX fields, SELECTDB,
+ * RESIZEDB, EXPIRETIME(_MS) and the LRU/LFU hints (skipped), each key's type, name and object
+ * (loadObject: the same decoding and checks as RESTORE), up to EOF and the CRC-64 of everything
+ * before it (checked unless the file carries 0, as Redis writes with rdbchecksum no). Module data
+ * and functions are refused: Hoard has neither. Throws RdbFormatError on any damage.
+ */
+export class RdbFileReader {
+  readonly version: number;
+  readonly aux = new Map<string, string>();
+  private readonly r: Reader;
+  private db = 0;
+
+  constructor(
+    private readonly file: Buffer,
+    private readonly cfg: EncodingConfig,
+  ) {
+    if (file.length < 9 || file.toString('latin1', 0, 5) !== 'REDIS') bad('not an RDB file (no REDIS magic)');
+    const ver = file.toString('latin1', 5, 9);
+    this.version = /^\d{4}$/.test(ver) ? Number(ver) : 0;
+    if (this.version < 1 || this.version > DUMP_RDB_VERSION) bad(`unsupported RDB version ${JSON.stringify(ver)}`);
+    this.r = new Reader(file, file.length);
+    this.r.pos = 9;
+  }
+
+  /** Bytes read so far (progress). */
+  get position(): number {
+    return this.r.pos;
+  }
+
+  /** Fills `out` with the next key and returns true, or returns false at the end of the file. */
+  next(out: RdbKey): boolean {
+    const r = this.r;
+    let expireAt = 0;
+    for (;;) {
+      const op = r.u8();
+      switch (op) {
+        case RDB_OPCODE_EXPIRETIME_MS:
+          if (r.left < 8) bad('payload truncated');
+          expireAt = Number(this.file.readBigInt64LE(r.pos));
+          r.pos += 8;
+          continue;
+        case RDB_OPCODE_EXPIRETIME:
+          if (r.left < 4) bad('payload truncated');
+          expireAt = this.file.readInt32LE(r.pos) * 1000;
+          r.pos += 4;
+          continue;
+        case RDB_OPCODE_FREQ:
+          r.u8();
+          continue;
+        case RDB_OPCODE_IDLE:
+          r.plainLen();
+          continue;
+        case RDB_OPCODE_AUX: {
+          const k = r.string();
+          this.aux.set(k, r.string());
+          continue;
+        }
+        case RDB_OPCODE_RESIZEDB:
+          r.plainLen();
+          r.plainLen();
+          continue;
+        case RDB_OPCODE_SELECTDB:
+          this.db = r.plainLen();
+          continue;
+        case RDB_OPCODE_MODULE_AUX:
+          return bad('module data in the RDB: Hoard has no modules');
+        case RDB_OPCODE_FUNCTION2:
+        case RDB_OPCODE_FUNCTION_PRE_GA:
+          return bad('functions in the RDB: Hoard has no scripting');
+        case RDB_OPCODE_EOF: {
+          if (this.version >= 5) {
+            const end = r.pos;
+            if (r.left < 8) bad('payload truncated (checksum)');
+            const stored = this.file.subarray(end, end + 8);
+            if (stored.some((b) => b !== 0)) {
+              const c = new Crc64();
+              c.update(this.file, 0, end);
+              const got = Buffer.alloc(8);
+              c.writeLE(got, 0);
+              if (!got.equals(stored)) bad('RDB checksum mismatch');
+            }
+            r.pos += 8;
+          }
+          if (r.pos !== this.file.length) bad(`${this.file.length - r.pos} bytes after the end of the RDB`);
+          return false;
+        }
+        default:
+          out.db = this.db;
+          out.key = r.string();
+          out.value = loadObject(r, op, this.cfg);
+          out.expireAt = expireAt;
+          return true;
+      }
+    }
+  }
+}

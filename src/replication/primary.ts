@@ -100,6 +100,12 @@ export class ReplicationPrimary {
   syncPartialOk = 0;
   /** Created with the first replica that follows the stream; null before. */
   backlog: ReplicationBacklog | null = null;
+  /**
+   * The id of the stream this server's replicas follow (Redis's replid): the run id at first,
+   * a new one whenever the history changes under them (a full sync from a primary, or the end
+   * of following one), so that none of them continues across such a change.
+   */
+  replid: string;
   private readonly options = new WeakMap<Client, ReplconfOptions>();
   /** Clients blocked in WAIT, with the number of replicas each waits for. */
   private readonly waiters = new Map<Client, number>();
@@ -109,6 +115,7 @@ export class ReplicationPrimary {
   private getAckQueued = false;
 
   constructor(private readonly server: Server) {
+    this.replid = server.runId;
     server.clientClosedHooks.push((c) => this.clientGone(c));
     server.infoSections.set('replication', () => this.infoFields());
     // INFO stats, chained (a contributor to this section registered earlier keeps its fields).
@@ -195,7 +202,7 @@ export class ReplicationPrimary {
     c.replica = link;
     link.ackOffset = offset;
     this.replicas.add(link);
-    if (psync) c.reply.raw(`+FULLRESYNC ${server.runId} ${offset}\r\n`);
+    if (psync) c.reply.raw(`+FULLRESYNC ${this.replid} ${offset}\r\n`);
     if (!opts.rdbOnly) {
       this.attach();
       // What follows the RDB must not depend on a SELECT sent before it.
@@ -215,7 +222,7 @@ export class ReplicationPrimary {
       c.reply.rawBytes(chunk);
       server.scheduleWrite(c);
     });
-    rdb.begin({ now: server.ks.clock.now(), redisVersion: VERSION, usedMemory: server.ks.memory.usedMemory(), replid: server.runId, offset });
+    rdb.begin({ now: server.ks.clock.now(), redisVersion: VERSION, usedMemory: server.ks.memory.usedMemory(), replid: this.replid, offset });
     const walk = new KeyspaceWalk(server.ks, (db, key, value, expireAt) => {
       if (!opts.functionsOnly) rdb.key(db, key, value, expireAt);
     });
@@ -250,7 +257,7 @@ export class ReplicationPrimary {
     const server = this.server;
     const backlog = this.backlog;
     const asked = /^\d{1,16}$/.test(offsetArg) ? Number(offsetArg) - 1 : -1;
-    if (backlog === null || replid !== server.runId || asked < 0) return false;
+    if (backlog === null || replid !== this.replid || asked < 0) return false;
     const data = backlog.from(asked);
     if (data === null) return false;
     const opts = this.options.get(c) ?? defaultOptions();
@@ -261,7 +268,7 @@ export class ReplicationPrimary {
     link.state = 'online';
     this.replicas.add(link);
     this.syncPartialOk++;
-    c.reply.raw(`+CONTINUE ${server.runId}\r\n`);
+    c.reply.raw(`+CONTINUE ${this.replid}\r\n`);
     c.reply.raw(data);
     server.scheduleWrite(c);
     server.logger.info({ replica: c.addr, offset: asked, bytes: data.length }, `Partial resynchronization request from ${c.addr} accepted. Sending ${data.length} bytes of backlog starting from offset ${asked + 1}.`);
@@ -362,6 +369,19 @@ export class ReplicationPrimary {
     }
   }
 
+  /** A new stream id (see `replid`); a backlog of the old stream cannot serve the new one. */
+  newReplid(): void {
+    this.replid = randomBytes(20).toString('hex');
+    this.backlog = null;
+    if (this.consuming) this.backlog = new ReplicationBacklog(this.server.config.num('repl-backlog-size'), this.server.log.offset);
+  }
+
+  /** Closes every replica of this server (its data is about to be replaced): they resync. */
+  dropReplicas(): void {
+    for (const l of [...this.replicas]) this.server.closeClient(l.client);
+    this.newReplid();
+  }
+
   // ---- WAIT ----------------------------------------------------------------------------------
 
   /** Replicas that acknowledged every write `c` made (Redis's replicationCountAcksByOffset). */
@@ -416,7 +436,9 @@ export class ReplicationPrimary {
 
   private infoFields(): Array<[string, string | number]> {
     const server = this.server;
-    const fields: Array<[string, string | number]> = [['role', 'master']];
+    const replicaOf = server.replicaOf;
+    const fields: Array<[string, string | number]> = [['role', replicaOf.active ? 'slave' : 'master']];
+    if (replicaOf.active) fields.push(...replicaOf.infoFields());
     const shown = [...this.replicas].filter((l) => !l.opts.rdbOnly);
     fields.push(['connected_slaves', shown.length]);
     const now = Date.now();
@@ -426,7 +448,7 @@ export class ReplicationPrimary {
     });
     fields.push(
       ['master_failover_state', 'no-failover'],
-      ['master_replid', server.runId],
+      ['master_replid', this.replid],
       ['master_replid2', '0000000000000000000000000000000000000000'],
       ['master_repl_offset', server.log.offset],
       ['second_repl_offset', -1],

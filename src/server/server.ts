@@ -33,6 +33,7 @@ import { Blocking } from './blocking.js';
 import { PubSub } from './pubsub.js';
 import { Tracking } from './tracking.js';
 import { ReplicationPrimary } from '../replication/primary.js';
+import { ReplicaOf } from '../replication/replica.js';
 import { OutputLimits } from './output-limits.js';
 import { NOTIFY, notifyKeyspaceEvent, watchNotifyConfig } from './notify.js';
 import { EVICT_FAIL, type MaxmemoryPolicy } from '../keyspace/evict.js';
@@ -227,6 +228,8 @@ export class Server implements ServerApi {
   readonly tracking: Tracking;
   /** Replicas of this server and their full syncs (replication/primary.ts). */
   readonly replication: ReplicationPrimary;
+  /** The primary this server follows, if any (replication/replica.ts). */
+  readonly replicaOf: ReplicaOf;
 
   constructor(
     readonly config: Config,
@@ -273,6 +276,7 @@ export class Server implements ServerApi {
     this.clientResetHooks.push((c) => this.pubsub.forget(c));
     this.tracking = new Tracking(this);
     this.replication = new ReplicationPrimary(this);
+    this.replicaOf = new ReplicaOf(this);
     watchNotifyConfig(this);
     this.wireMaxmemory();
     config.onChange('hz', () => this.startCron());
@@ -320,6 +324,9 @@ export class Server implements ServerApi {
     }
     this.loading = false;
     this.logger.info({ keys: this.ks.totalKeys(), offset: this.log.offset }, 'Ready to accept connections');
+    // `replicaof <host> <port>` in the config: follow that primary from the start.
+    const primary = this.config.raw('replicaof') as { host: string; port: number } | null;
+    if (primary !== null) this.replicaOf.follow(primary.host, primary.port);
     return port;
   }
 
@@ -462,6 +469,7 @@ export class Server implements ServerApi {
       this.persistence?.cron();
       this.retryHeldFlush();
       this.replication.cron();
+      this.replicaOf.cron();
     }
     const timeout = this.config.num('timeout');
     if (timeout > 0) {
@@ -479,6 +487,7 @@ export class Server implements ServerApi {
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.ks.evictor.stop();
+    this.replicaOf.close();
     for (const c of this.clientSet) this.closeClient(c);
     const servers = this.netServers;
     this.netServers = [];
@@ -739,8 +748,11 @@ export class Server implements ServerApi {
       const refusal = this.persistence.writeRefusal();
       if (refusal !== null) return refusal;
     }
-    // A monitor is a replica to Redis: no keyspace access.
-    if (c.monitor && (bits & (F.write | F.readonly | F.may_replicate)) !== 0) return E.REPLICA_KEYSPACE;
+    // Redis's read-only replica: writes come from the primary's stream alone (its client does
+    // not pass through here).
+    if ((bits & F.write) !== 0 && this.replicaOf.active && this.config.bool('replica-read-only')) return E.READONLY;
+    // A replica of this server (and a monitor, a replica to Redis): no keyspace access.
+    if ((c.monitor || c.replica !== null) && (bits & (F.write | F.readonly | F.may_replicate)) !== 0) return E.REPLICA_KEYSPACE;
     return null;
   }
 

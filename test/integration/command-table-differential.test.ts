@@ -38,8 +38,8 @@ const MISSING = new Set([
   // cluster data movement (CLUSTER, READONLY, READWRITE and ASKING exist: they answer that
   // cluster support is disabled, as a non-cluster redis-server does)
   'migrate', 'restore-asking',
-  // the replica side of replication (Hoard serves replicas but cannot be one) and failover
-  'replicaof', 'slaveof', 'failover',
+  // coordinated failover
+  'failover',
   // subcommands: the ASCII latency graph
   'latency|graph',
 ]);

@@ -293,3 +293,67 @@ describe.skipIf(!redisServerAvailable())('redis-cli --rdb against Hoard', () => 
     }
   });
 });
+
+describe.skipIf(!redisServerAvailable())('Hoard as a replica (REPLICAOF)', () => {
+  it('of a redis-server: the dataset, then the stream; writes refused with READONLY; REPLICAOF NO ONE keeps the data', async () => {
+    // No 5 s wait for more replicas before a diskless sync.
+    const primary = await start('redis', ['--repl-diskless-sync-delay', '0']);
+    const p = client(primary.port);
+    await fill(p);
+    const hoard = await start('hoard');
+    const h = client(hoard.port);
+    await h.set('stale', 'gone after the sync');
+    expect(await h.replicaof('127.0.0.1', String(primary.port))).toBe('OK');
+    await linkUp(h);
+    // Writes on the primary, during and after: MULTI/EXEC, expiries, another db.
+    await p.multi().incr('counter').rpush('list:small', 'd').exec();
+    await p.set('short', 'v', 'PX', 100);
+    await p.select(7);
+    await p.set('db7', 'seven');
+    await p.select(0);
+    expect(await p.wait(1, 5000)).toBe(1);
+    expect(await contents(hoard.port)).toEqual(await contents(primary.port));
+    await until('the expiry to reach the replica', async () => (await h.exists('short')) === 0);
+    // A replica refuses client writes, reads fine, and says who it follows.
+    await expect(h.set('x', '1')).rejects.toThrow("READONLY You can't write against a read only replica.");
+    expect(await h.get('str:1')).toBe(await p.get('str:1'));
+    const role = (await h.role()) as unknown[];
+    expect(role.slice(0, 4)).toEqual(['slave', '127.0.0.1', primary.port, 'connected']);
+    const info = await h.info('replication');
+    expect(infoField(info, 'role')).toBe('slave');
+    expect(infoField(info, 'master_link_status')).toBe('up');
+    expect(Number(infoField(info, 'slave_repl_offset'))).toBe(Number(infoField(await p.info('replication'), 'master_repl_offset')));
+    // A primary again: same data, writable.
+    expect(await h.replicaof('NO', 'ONE')).toBe('OK');
+    expect(infoField(await h.info('replication'), 'role')).toBe('master');
+    expect(await h.set('x', '1')).toBe('OK');
+    expect(await h.get('db7')).toBe(null);
+    await h.select(7);
+    expect(await h.get('db7')).toBe('seven');
+  });
+
+  it('of another Hoard: full sync, the stream, a partial resync after the link drops, and its own AOF keeps what it got', async () => {
+    const primary = await start('hoard');
+    const p = client(primary.port);
+    await fill(p);
+    const replica = await start('hoard', ['--appendonly', 'yes']);
+    const r = client(replica.port);
+    await r.replicaof('127.0.0.1', String(primary.port));
+    await linkUp(r);
+    await p.hset('hash:big', 'new', 'field');
+    expect(await p.wait(1, 5000)).toBe(1);
+    expect(await contents(replica.port)).toEqual(await contents(primary.port));
+    // The link drops; the replica comes back and continues from the primary's backlog.
+    expect(Number(await p.client('KILL', 'TYPE', 'replica'))).toBe(1);
+    await p.set('while', 'down');
+    await until('the replica to come back', async () => (await p.wait(1, 200)) === 1);
+    expect(infoField(await p.info('stats'), 'sync_partial_ok')).toBe('1');
+    expect(await contents(replica.port)).toEqual(await contents(primary.port));
+    // What the replica received went through its own log: its AOF and snapshot hold it.
+    const expected = await contents(primary.port);
+    replica.child.kill('SIGKILL');
+    await replica.exited;
+    const again = await start('hoard', ['--dir', replica.dir, '--appendonly', 'yes']);
+    expect(await contents(again.port)).toEqual(expected);
+  });
+});
