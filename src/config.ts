@@ -1307,7 +1307,7 @@ const INERT: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     [
       'bind-source-addr', 'replica-announce-ip', 'replica-announce-port', 'replica-ignore-disk-write-errors',
-      'replica-ignore-maxmemory', 'replica-lazy-flush', 'replica-serve-stale-data', 'propagation-error-behavior', 'tls-replication', 'tls-client-cert-file', 'tls-client-key-file',
+      'replica-lazy-flush', 'replica-serve-stale-data', 'propagation-error-behavior', 'tls-replication', 'tls-client-cert-file', 'tls-client-key-file',
       'tls-client-key-file-pass',
     ].map((n) => [n, REPLICA_SIDE]),
   ),

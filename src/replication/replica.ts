@@ -61,6 +61,11 @@ export class ReplicaOf {
   private streamBase = 0;
   private master: Client | null = null;
   private multiQueue: string[][] | null = null;
+  /** The db the primary's stream had selected when the link dropped (a partial resync goes on in it). */
+  private streamDb = 0;
+  /** FULLRESYNC's id and offset: they become this replica's only once the RDB is loaded. */
+  private syncReplid = '?';
+  private syncOffset = -1;
   private lastAck = 0;
   private nextAttempt = 0;
   /** Bumped by every new link: callbacks of an older one find it changed and stop. */
@@ -126,6 +131,7 @@ export class ReplicaOf {
       this.sock = null;
     }
     if (this.master !== null) {
+      this.streamDb = this.master.dbIndex;
       this.master.closed = true;
       this.master = null;
     }
@@ -206,8 +212,12 @@ export class ReplicaOf {
   private onPsyncReply(line: string): string | null {
     const fr = /^\+FULLRESYNC ([0-9a-zA-Z]+) (\d+)$/.exec(line);
     if (fr !== null) {
-      this.masterReplid = fr[1];
-      this.masterOffset = Number(fr[2]);
+      // The history known so far is void; the new one counts once its RDB is loaded (a link that
+      // drops before that must sync in full again).
+      this.masterReplid = '?';
+      this.masterOffset = -1;
+      this.syncReplid = fr[1];
+      this.syncOffset = Number(fr[2]);
       this.phase = 'rdb-header';
       this.state = 'sync';
       this.server.logger.info({ replid: fr[1], offset: fr[2] }, `Full resync from master: ${fr[1]}:${fr[2]}`);
@@ -217,7 +227,7 @@ export class ReplicaOf {
     if (cont !== null) {
       if (cont[1] !== undefined) this.masterReplid = cont[1];
       this.server.logger.info({ offset: this.masterOffset }, 'Successful partial resynchronization with master.');
-      this.startStream();
+      this.startStream(this.streamDb);
       return null;
     }
     return `PSYNC refused: ${line}`;
@@ -362,17 +372,20 @@ export class ReplicaOf {
 
   private afterLoad(rest: Buffer): void {
     const server = this.server;
+    this.masterReplid = this.syncReplid;
+    this.masterOffset = this.syncOffset;
     // The loaded keys are in no log: a snapshot makes them durable (and is the AOF's rewrite).
     const p = server.persistence;
     if (p !== null && p.store !== null) p.snapshotNow('save').catch((err: Error) => server.logger.error({ err }, 'snapshot after the full sync failed'));
-    this.startStream();
+    this.startStream(0);
     if (rest.length > 0) this.feedStream(rest);
     this.sock?.resume();
   }
 
   // ---- the stream ----------------------------------------------------------------------------
 
-  private startStream(): void {
+  /** The stream begins (after a load) or goes on (after +CONTINUE) with `db` selected. */
+  private startStream(db: number): void {
     const server = this.server;
     this.phase = 'stream';
     this.state = 'connected';
@@ -389,6 +402,7 @@ export class ReplicaOf {
       writableLength: 0,
     });
     master.authenticated = true;
+    master.dbIndex = db;
     this.master = master;
     // Redis answers the RDB with an ACK at once; a Hoard primary starts the stream on it.
     this.sendAck();
@@ -411,7 +425,9 @@ export class ReplicaOf {
       if (argv === null) break;
       const offset = this.streamBase + this.fed - this.parser.bufferedBytes;
       this.execute(master, argv);
-      this.masterOffset = offset;
+      // Inside MULTI the offset stays before it (Redis's commandProcessed): a link that drops
+      // mid-transaction makes the primary send the whole transaction again.
+      if (this.multiQueue === null) this.masterOffset = offset;
       if (argv.length >= 2 && argv[0].toLowerCase() === 'replconf' && argv[1].toLowerCase() === 'getack') this.sendAck();
       if (this.master !== master) return; // the command ended the link (REPLICAOF NO ONE...)
     }

@@ -743,7 +743,15 @@ export class Server implements ServerApi {
     // memory if that failed (keyspace/evict.ts). Without maxmemory the accounting of changed
     // collections waits for the next reading of used_memory (or the cron): a run of LPUSHes to
     // one list re-estimates it once, not once per command.
-    if (this.ks.evictor.maxmemory !== 0 && this.ks.evictor.performEvictions() === EVICT_FAIL && rejectOnOom(c, spec, bits)) return E.OOM;
+    // A replica leaves its dataset to its primary (replica-ignore-maxmemory, the default).
+    if (
+      this.ks.evictor.maxmemory !== 0 &&
+      !(this.replicaOf.active && this.config.bool('replica-ignore-maxmemory')) &&
+      this.ks.evictor.performEvictions() === EVICT_FAIL &&
+      rejectOnOom(c, spec, bits)
+    ) {
+      return E.OOM;
+    }
     if ((bits & F.write) !== 0 && this.persistence !== null) {
       const refusal = this.persistence.writeRefusal();
       if (refusal !== null) return refusal;

@@ -343,12 +343,20 @@ describe.skipIf(!redisServerAvailable())('Hoard as a replica (REPLICAOF)', () =>
     await p.hset('hash:big', 'new', 'field');
     expect(await p.wait(1, 5000)).toBe(1);
     expect(await contents(replica.port)).toEqual(await contents(primary.port));
-    // The link drops; the replica comes back and continues from the primary's backlog.
+    // The stream is in db 3 when the link drops; the replica comes back and continues from the
+    // primary's backlog — in db 3, which the stream does not select again.
+    await p.select(3);
+    await p.set('db3:before', '1');
+    expect(await p.wait(1, 5000)).toBe(1);
     expect(Number(await p.client('KILL', 'TYPE', 'replica'))).toBe(1);
+    await p.set('db3:while', 'down');
+    await p.select(0);
     await p.set('while', 'down');
     await until('the replica to come back', async () => (await p.wait(1, 200)) === 1);
     expect(infoField(await p.info('stats'), 'sync_partial_ok')).toBe('1');
     expect(await contents(replica.port)).toEqual(await contents(primary.port));
+    await r.select(3);
+    expect(await r.get('db3:while')).toBe('down');
     // What the replica received went through its own log: its AOF and snapshot hold it.
     const expected = await contents(primary.port);
     replica.child.kill('SIGKILL');
