@@ -81,6 +81,7 @@ describe('process options', () => {
     });
     try {
       const r = new Redis({ port: srv.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+      expect(await r.call('CONFIG', 'SET', 'replica-lazy-flush', 'yes')).toBe('OK');
       expect(await r.call('CONFIG', 'SET', 'replica-read-only', 'no')).toBe('OK');
       expect(await r.call('CONFIG', 'SET', 'maxmemory-clients', '0')).toBe('OK');
       r.disconnect();
@@ -88,7 +89,9 @@ describe('process options', () => {
       await new Promise((res) => setTimeout(res, 100));
       expect(warned('lazyfree-lazy-eviction')).toBe(true);
       expect(warned('io-threads')).toBe(true);
-      expect(warned('replica-read-only')).toBe(true);
+      expect(warned('replica-lazy-flush')).toBe(true);
+      // An option Hoard acts on (a replica's READONLY) is not one to warn about.
+      expect(warned('replica-read-only')).toBe(false);
       // Set to their defaults (activerehashing yes, maxmemory-clients 0): nothing to warn about;
       // hz is an option Hoard acts on.
       expect(warned('activerehashing')).toBe(false);
