@@ -56,7 +56,7 @@ type ReplicaState = 'wait_bgsave' | 'send_bulk' | 'online';
 
 /** The walk pauses while this much RDB waits in Node for the replica's socket. */
 const RDB_BACKLOG_BYTES = 4 * 1024 * 1024;
-/** How often a paused walk looks again (ms). */
+/** How often a paused walk looks again when it cannot wait for the socket's 'drain' (ms). */
 const BACKPRESSURE_POLL_MS = 2;
 
 export class ReplicaLink {
@@ -231,7 +231,10 @@ export class ReplicationPrimary {
     const tick = (): void => {
       if (link.walk !== walk) return; // abandoned (the replica left)
       if (backlogged()) {
-        setTimeout(tick, BACKPRESSURE_POLL_MS);
+        // Bytes queued in the socket: go on at its 'drain'. Bytes still in the reply buffer
+        // leave at the end of this turn: look again then.
+        if (c.conn.writableLength > 0 && c.conn.onceDrained !== undefined) c.conn.onceDrained(tick);
+        else setTimeout(tick, BACKPRESSURE_POLL_MS);
         return;
       }
       if (!walk.step(backlogged)) {

@@ -31,6 +31,8 @@ export interface Connection {
   readonly writableLength: number;
   /** Connected through the `unixsocket` listener (CLIENT LIST flag U). */
   readonly unixSocket?: boolean;
+  /** Calls `cb` once the connection can take more (a full socket's 'drain'; else the next turn). */
+  onceDrained?(cb: () => void): void;
 }
 
 let nextClientId = 1;

@@ -128,6 +128,12 @@ class SocketConnection implements Connection {
   get writableLength(): number {
     return this.sock.writableLength;
   }
+
+  onceDrained(cb: () => void): void {
+    // 'drain' comes only after a write that found the socket full; otherwise go on next turn.
+    if (this.sock.writableNeedDrain) this.sock.once('drain', cb);
+    else setImmediate(cb);
+  }
 }
 
 /**
