@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { redisServerAvailable } from '../helpers/backends.js';
-import { ensureBuilt, runProgram, spawnServer, tempDir, type SpawnedServer } from '../helpers/proc.js';
+import { ROOT, ensureBuilt, runProgram, spawnServer, tempDir, type SpawnedServer } from '../helpers/proc.js';
 
 const running: SpawnedServer[] = [];
 const clients: Redis[] = [];
@@ -273,6 +273,25 @@ describe.skipIf(!redisServerAvailable())('redis-server as a replica of Hoard', (
     // The real replica went on following all along.
     expect(await h.wait(1, 10_000)).toBe(1);
     expect(await contents(replica.port)).toEqual(await contents(hoard.port));
+  });
+
+  it("the stream's PINGs and GETACKs also go into the primary's AOF (one offset space): it stays valid and replays", async () => {
+    const hoard = await start('hoard', ['--appendonly', 'yes', '--appendfsync', 'always', '--repl-ping-replica-period', '1']);
+    const h = client(hoard.port);
+    await h.set('a', '1');
+    const replica = await start('redis', ['--replicaof', '127.0.0.1', String(hoard.port)]);
+    await linkUp(client(replica.port));
+    await h.set('b', '2');
+    expect(await h.wait(1, 5000)).toBe(1); // a GETACK into the stream
+    const before = Number(infoField(await h.info('replication'), 'master_repl_offset'));
+    await until('a PING into the stream', async () => Number(infoField(await h.info('replication'), 'master_repl_offset')) > before, 5000);
+    await h.set('c', '3');
+    hoard.child.kill('SIGKILL');
+    await hoard.exited;
+    const check = await runProgram(process.execPath, [path.join(ROOT, 'dist/tools/check-aof.js'), hoard.dir]);
+    expect(check.stdout + check.stderr).toContain('AOF is valid');
+    const again = await start('hoard', ['--dir', hoard.dir, '--appendonly', 'yes']);
+    expect(await client(again.port).mget('a', 'b', 'c')).toEqual(['1', '2', '3']);
   });
 
   it('a replica killed in the middle of its full sync: Hoard goes on, and the next replica syncs', async () => {
