@@ -37,6 +37,11 @@ const MARK_BYTES = 40;
 
 type Phase = 'handshake' | 'rdb-header' | 'rdb' | 'stream';
 
+/** The primary is trusted with any size of command (it passed its own limits). */
+function streamParser(): RespParser {
+  return new RespParser({ maxBulkLen: Number.MAX_SAFE_INTEGER, maxMultibulkLen: Number.MAX_SAFE_INTEGER });
+}
+
 export class ReplicaOf {
   /** The primary followed (host '' when none). */
   host = '';
@@ -55,7 +60,8 @@ export class ReplicaOf {
   private pending = Buffer.alloc(0);
   private rdbChunks: Buffer[] = [];
   private rdbMark: string | null = null;
-  private readonly parser = new RespParser({ maxBulkLen: Number.MAX_SAFE_INTEGER, maxMultibulkLen: Number.MAX_SAFE_INTEGER });
+  /** The stream's parser: a new one per link (bytes of a command cut by a dropped link must not prefix the next stream). */
+  private parser = streamParser();
   /** Stream bytes fed to the parser, and the offset they started at. */
   private fed = 0;
   private streamBase = 0;
@@ -391,6 +397,7 @@ export class ReplicaOf {
     this.state = 'connected';
     this.streamBase = this.masterOffset;
     this.fed = 0;
+    this.parser = streamParser();
     this.multiQueue = null;
     const master = new Client(server, {
       write() {},
@@ -413,7 +420,6 @@ export class ReplicaOf {
     if (master === null) return;
     this.parser.feed(chunk);
     this.fed += chunk.length;
-    const server = this.server;
     for (;;) {
       let argv: string[] | null;
       try {
@@ -432,7 +438,6 @@ export class ReplicaOf {
       if (this.master !== master) return; // the command ended the link (REPLICAOF NO ONE...)
     }
     this.parser.detach();
-    void server;
   }
 
   /** Runs one command of the stream as the master client; MULTI ... EXEC runs as one unit. */
