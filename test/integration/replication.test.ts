@@ -294,6 +294,38 @@ describe.skipIf(!redisServerAvailable())('redis-server as a replica of Hoard', (
     expect(await client(again.port).mget('a', 'b', 'c')).toEqual(['1', '2', '3']);
   });
 
+  it('a BGSAVE during a full sync: two walks at once, each image whole', async () => {
+    const hoard = await start('hoard');
+    const h = client(hoard.port);
+    for (let i = 0; i < 200_000; i += 10_000) {
+      const p = h.pipeline();
+      for (let j = i; j < i + 10_000; j++) p.set(`key:${j}`, `value:${j}`);
+      await p.exec();
+    }
+    const replica = await start('redis', ['--replicaof', '127.0.0.1', String(hoard.port)]);
+    await until('the sync to start', async () => (infoField(await h.info('replication'), 'slave0') ?? '') !== '', 10_000);
+    expect(await h.bgsave()).toBe('Background saving started');
+    // The sync's walk was still going when the snapshot's began.
+    expect(infoField(await h.info('replication'), 'slave0')).toMatch(/state=(wait_bgsave|send_bulk),/);
+    // Writes while both walks run: each image keeps the values of its own point in time.
+    for (let j = 0; j < 2000; j++) await h.set(`key:${j}`, 'changed');
+    await until('the BGSAVE to end', async () => infoField(await h.info('persistence'), 'rdb_bgsave_in_progress') === '0');
+    const r = client(replica.port);
+    await linkUp(r);
+    expect(await h.wait(1, 10_000)).toBe(1);
+    expect(await r.dbsize()).toBe(200_000);
+    const changed = Array.from({ length: 2000 }, (_, j) => `key:${j}`);
+    expect(new Set(await r.mget(changed))).toEqual(new Set(['changed']));
+    const kept = Array.from({ length: 2000 }, (_, j) => `key:${198_000 + j}`);
+    expect(await r.mget(kept)).toEqual(kept.map((k) => `value:${k.slice(4)}`));
+    expect(infoField(await h.info('persistence'), 'rdb_last_bgsave_status')).toBe('ok');
+    // The snapshot is a whole image too: a restart from it has every key.
+    hoard.child.kill('SIGKILL');
+    await hoard.exited;
+    const again = await start('hoard', ['--dir', hoard.dir]);
+    expect(await client(again.port).dbsize()).toBe(200_000);
+  });
+
   it('a replica killed in the middle of its full sync: Hoard goes on, and the next replica syncs', async () => {
     const hoard = await start('hoard');
     const h = client(hoard.port);
