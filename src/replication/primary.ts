@@ -61,8 +61,7 @@ const BACKPRESSURE_POLL_MS = 2;
 
 export class ReplicaLink {
   state: ReplicaState = 'send_bulk';
-  /** Offset of the stream the replica acknowledged (REPLCONF ACK), and when (ms). */
-  ackOffset = 0;
+  /** When the replica last acknowledged (ms); while it waits for its RDB, when it last got a newline. */
   ackTime = Date.now();
   /** Units of the stream that came while the RDB was being sent: they follow it, in order. */
   pending: string[] = [];
@@ -81,8 +80,8 @@ export class ReplicaLink {
   constructor(
     readonly client: Client,
     readonly opts: ReplconfOptions,
-    /** The offset the RDB is consistent with (FULLRESYNC's). */
-    readonly syncOffset: number,
+    /** Offset of the stream the replica acknowledged (REPLCONF ACK); at first, where it starts. */
+    public ackOffset: number,
   ) {}
 }
 
@@ -196,12 +195,9 @@ export class ReplicationPrimary {
     }
     this.syncFull++;
     const server = this.server;
-    const opts = this.options.get(c) ?? defaultOptions();
+    const opts = this.optionsOf(c);
     const offset = server.log.offset;
-    const link = new ReplicaLink(c, opts, offset);
-    c.replica = link;
-    link.ackOffset = offset;
-    this.replicas.add(link);
+    const link = this.addLink(c, opts, offset);
     if (psync) c.reply.raw(`+FULLRESYNC ${this.replid} ${offset}\r\n`);
     if (!opts.rdbOnly) {
       this.attach();
@@ -263,19 +259,28 @@ export class ReplicationPrimary {
     if (backlog === null || replid !== this.replid || asked < 0) return false;
     const data = backlog.from(asked);
     if (data === null) return false;
-    const opts = this.options.get(c) ?? defaultOptions();
+    const opts = this.optionsOf(c);
     if (opts.rdbOnly) return false;
-    const link = new ReplicaLink(c, opts, asked);
-    c.replica = link;
-    link.ackOffset = asked;
-    link.state = 'online';
-    this.replicas.add(link);
+    this.addLink(c, opts, asked).state = 'online';
     this.syncPartialOk++;
     c.reply.raw(`+CONTINUE ${this.replid}\r\n`);
     c.reply.raw(data);
     server.scheduleWrite(c);
     server.logger.info({ replica: c.addr, offset: asked, bytes: data.length }, `Partial resynchronization request from ${c.addr} accepted. Sending ${data.length} bytes of backlog starting from offset ${asked + 1}.`);
     return true;
+  }
+
+  /** What REPLCONF said of `c` (defaults if nothing). */
+  private optionsOf(c: Client): ReplconfOptions {
+    return this.options.get(c) ?? defaultOptions();
+  }
+
+  /** `c` becomes a replica whose stream starts at `offset`. */
+  private addLink(c: Client, opts: ReplconfOptions, offset: number): ReplicaLink {
+    const link = new ReplicaLink(c, opts, offset);
+    c.replica = link;
+    this.replicas.add(link);
+    return link;
   }
 
   /** The RDB is out: an rdb-only connection is done; a replica gets what queued meanwhile. */
@@ -317,7 +322,7 @@ export class ReplicationPrimary {
   private attach(): void {
     if (this.consuming) return;
     this.consuming = true;
-    this.backlog = new ReplicationBacklog(this.server.config.num('repl-backlog-size'), this.server.log.offset);
+    this.backlog = this.freshBacklog();
     this.server.log.addConsumer(this.onUnit);
   }
 
@@ -375,8 +380,12 @@ export class ReplicationPrimary {
   /** A new stream id (see `replid`); a backlog of the old stream cannot serve the new one. */
   newReplid(): void {
     this.replid = randomBytes(20).toString('hex');
-    this.backlog = null;
-    if (this.consuming) this.backlog = new ReplicationBacklog(this.server.config.num('repl-backlog-size'), this.server.log.offset);
+    this.backlog = this.consuming ? this.freshBacklog() : null;
+  }
+
+  /** An empty backlog of repl-backlog-size bytes that begins at the log's current offset. */
+  private freshBacklog(): ReplicationBacklog {
+    return new ReplicationBacklog(this.server.config.num('repl-backlog-size'), this.server.log.offset);
   }
 
   /** Closes every replica of this server (its data is about to be replaced): they resync. */
@@ -446,8 +455,7 @@ export class ReplicationPrimary {
     fields.push(['connected_slaves', shown.length]);
     const now = Date.now();
     shown.forEach((l, i) => {
-      const state = l.state === 'online' ? 'online' : l.state;
-      fields.push([`slave${i}`, `ip=${this.ipOf(l)},port=${l.opts.listeningPort},state=${state},offset=${l.ackOffset},lag=${Math.floor((now - l.ackTime) / 1000)}`]);
+      fields.push([`slave${i}`, `ip=${this.ipOf(l)},port=${l.opts.listeningPort},state=${l.state},offset=${l.ackOffset},lag=${Math.floor((now - l.ackTime) / 1000)}`]);
     });
     fields.push(
       ['master_failover_state', 'no-failover'],
