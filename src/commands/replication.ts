@@ -55,7 +55,7 @@ function role(ctx: CommandContext): void {
     c.reply.bulk('slave');
     c.reply.bulk(r.host);
     c.reply.int(r.port);
-    c.reply.bulk(r.roleState());
+    c.reply.bulk(r.state);
     c.reply.int(Math.max(-1, r.masterOffset));
     return;
   }

@@ -337,6 +337,22 @@ export class Server implements ServerApi {
   }
 
   private replayClient: Client | null = null;
+
+  /**
+   * A client of the server's own, with no socket and its replies dropped, that may run any
+   * command: the AOF's replay and a replica's stream from its primary run on one.
+   */
+  internalClient(addr: string): Client {
+    const c = new Client(this, { write() {}, end() {}, destroy() {}, remoteAddress: addr, localAddress: addr, fd: -1, writableLength: 0 });
+    c.authenticated = true;
+    return c;
+  }
+
+  /** The spec an already-parsed command runs (its subcommand's for a container), or undefined. */
+  specFor(argv: readonly string[]): CommandSpec | undefined {
+    const spec = this.commandLookup.get(argv[0]);
+    return spec?.subcommands !== undefined && argv.length > 1 ? spec.subcommands.get(argv[1].toLowerCase()) : spec;
+  }
   private readonly replayParser = new RespParser();
 
   /**
@@ -344,16 +360,12 @@ export class Server implements ServerApi {
    * record itself being the atomic unit) without replies and without re-logging offsets.
    */
   replayRecord(payload: Buffer): void {
-    if (this.replayClient === null) {
-      this.replayClient = new Client(this, { write() {}, end() {}, destroy() {}, remoteAddress: 'aof:0', localAddress: 'aof:0', fd: -1, writableLength: 0 });
-      this.replayClient.authenticated = true;
-    }
+    if (this.replayClient === null) this.replayClient = this.internalClient('aof:0');
     const c = this.replayClient;
     this.replayParser.feed(payload);
     for (let argv = this.replayParser.next(); argv !== null; argv = this.replayParser.next()) {
-      let spec = this.commandLookup.get(argv[0]);
+      const spec = this.specFor(argv);
       if (spec !== undefined && (spec.name === 'multi' || spec.name === 'exec')) continue;
-      if (spec?.subcommands && argv.length > 1) spec = spec.subcommands.get(argv[1].toLowerCase());
       if (spec === undefined) {
         throw Object.assign(new Error(`Unknown command '${argv[0]}' reading the append only file`), { code: 'AOF_REPLAY_FAILED' });
       }
