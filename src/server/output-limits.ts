@@ -53,7 +53,7 @@ export class OutputLimits {
   check(c: Client): boolean {
     if (c.closeAsap) return true;
     if (c.closed) return false;
-    const l = c.replica !== null ? this.replica : c.pubsub !== null ? this.pubsub : this.normal;
+    const l = this.limitOf(this.classOf(c));
     const hardLimit = l.hardLimitBytes;
     const softLimit = l.softLimitBytes;
     if (hardLimit === 0 && softLimit === 0) return false;
