@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { redisServerAvailable } from '../helpers/backends.js';
+import { readAll, type State } from '../helpers/contents.js';
 import { ROOT, ensureBuilt, runProgram, spawnServer, tempDir, type SpawnedServer } from '../helpers/proc.js';
 
 const running: SpawnedServer[] = [];
@@ -68,44 +69,9 @@ function psyncReply(port: number, replid: string, offset: number): Promise<strin
   });
 }
 
-/** Every key of every db, through the protocol: type, value (collections in a canonical order) and absolute expiry. */
-async function contents(port: number): Promise<Record<string, unknown>> {
-  const r = client(port);
-  const out: Record<string, unknown> = {};
-  for (let db = 0; db < 16; db++) {
-    await r.select(db);
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await r.scan(cursor, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
-    const sorted = [...new Set(keys)].sort();
-    const types = ((await r.pipeline(sorted.map((k) => ['type', k])).exec()) ?? []).map(([, t]) => t as string);
-    const reads = r.pipeline();
-    sorted.forEach((k, i) => {
-      const type = types[i];
-      if (type === 'string') reads.get(k);
-      else if (type === 'list') reads.lrange(k, 0, -1);
-      else if (type === 'hash') reads.hgetall(k);
-      else if (type === 'set') reads.smembers(k);
-      else if (type === 'zset') reads.zrange(k, 0, -1, 'WITHSCORES');
-      else if (type === 'stream') reads.xrange(k, '-', '+');
-      else reads.echo(`unexpected type ${type}`);
-      reads.call('PEXPIRETIME', k);
-    });
-    const got = ((await reads.exec()) ?? []).map(([, v]) => v);
-    sorted.forEach((k, i) => {
-      const type = types[i];
-      let value = got[2 * i];
-      if (type === 'hash') value = Object.entries(value as Record<string, string>).sort();
-      else if (type === 'set') value = (value as string[]).sort();
-      out[`${db}:${k}`] = { type, value, expireAt: got[2 * i + 1] };
-    });
-  }
-  r.disconnect();
-  return out;
+/** Every key of every db, through the protocol (test/helpers/contents.ts): what must be equal on a primary and its replica. */
+async function contents(port: number): Promise<State> {
+  return (await readAll(port)).state;
 }
 
 /** A dataset with every type, both encodings of each, expiries, and several dbs. */

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { readAll, type State } from '../helpers/contents.js';
 import { ROOT, startServer, tempDir, type ServerProc } from '../helpers/proc.js';
 import { realRedis, redisServerAvailable, type Backend } from '../helpers/backends.js';
 import { AOF_HEADER_SIZE } from '../../src/persistence/aof-format.js';
@@ -65,95 +66,6 @@ function json(r: RunResult): any {
 }
 
 // ---- what a server holds, compared key by key ------------------------------------------------
-
-interface KeyState {
-  type: string;
-  /** PEXPIRETIME: absolute unix ms, -1 none. */
-  expireAt: number;
-  value: unknown;
-}
-
-/** db:hex(key) → state. Bytes are compared as hex (binary-safe). */
-type State = Map<string, KeyState>;
-
-const hex = (b: Buffer) => b.toString('hex');
-const parseScore = (s: string) => (s === 'inf' ? Infinity : s === '-inf' ? -Infinity : Number(s));
-
-/**
- * XINFO STREAM FULL as comparable data: byte strings as hex, and the consumers' seen-time left
- * out (an AOF replay sets it to the time of the replay, as it does in Redis).
- */
-function streamState(v: unknown): unknown {
-  if (Buffer.isBuffer(v)) return hex(v);
-  if (!Array.isArray(v)) return v;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) {
-    const name = Buffer.isBuffer(v[i]) ? v[i].toString() : null;
-    if (name === 'seen-time' && i % 2 === 0) {
-      i++;
-      continue;
-    }
-    out.push(streamState(v[i]));
-  }
-  return out;
-}
-
-async function readAll(port: number): Promise<{ state: State; sizes: number[] }> {
-  const state: State = new Map();
-  const sizes: number[] = [];
-  for (let db = 0; db < DBS; db++) {
-    const r = new Redis({ port, host: '127.0.0.1', db, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    try {
-      sizes.push(Number(await r.dbsize()));
-      let cursor = '0';
-      const keys: Buffer[] = [];
-      do {
-        const [next, batch] = (await r.callBuffer('SCAN', cursor, 'COUNT', '1000')) as [Buffer, Buffer[]];
-        cursor = next.toString();
-        keys.push(...batch);
-      } while (cursor !== '0');
-      for (const k of keys) {
-        const type = String(await r.call('TYPE', k));
-        const expireAt = Number(await r.call('PEXPIRETIME', k));
-        let value: unknown;
-        switch (type) {
-          case 'string':
-            value = hex((await r.getBuffer(k))!);
-            break;
-          case 'list':
-            value = ((await r.lrangeBuffer(k, 0, -1)) as Buffer[]).map(hex);
-            break;
-          case 'set':
-            value = ((await r.smembersBuffer(k)) as Buffer[]).map(hex).sort();
-            break;
-          case 'hash': {
-            const flat = (await r.callBuffer('HGETALL', k)) as Buffer[];
-            const pairs: string[] = [];
-            for (let i = 0; i < flat.length; i += 2) pairs.push(`${hex(flat[i]!)}=${hex(flat[i + 1]!)}`);
-            value = pairs.sort();
-            break;
-          }
-          case 'zset': {
-            const flat = (await r.callBuffer('ZRANGE', k, '0', '-1', 'WITHSCORES')) as Buffer[];
-            const pairs: Array<[string, number]> = [];
-            for (let i = 0; i < flat.length; i += 2) pairs.push([hex(flat[i]!), parseScore(flat[i + 1]!.toString())]);
-            value = pairs;
-            break;
-          }
-          case 'stream':
-            value = streamState(await r.callBuffer('XINFO', 'STREAM', k, 'FULL'));
-            break;
-          default:
-            value = `unexpected type ${type}`;
-        }
-        state.set(`${db}:${hex(k)}`, { type, expireAt, value });
-      }
-    } finally {
-      r.disconnect();
-    }
-  }
-  return { state, sizes };
-}
 
 function expectSameData(actual: State, expected: State, label: string): void {
   expect([...actual.keys()].sort(), `${label}: key sets`).toEqual([...expected.keys()].sort());
