@@ -9,7 +9,7 @@
 
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { readAof, truncateAt, aofStartOffset, type AofProblem } from '../src/persistence/aof-reader.js';
+import { readAof, truncateAt, aofStartOffset, dataEnd, type AofProblem } from '../src/persistence/aof-reader.js';
 import { aofDirPath, listSegmentFiles, readManifest, manifestName, segmentName } from '../src/persistence/aof-manifest.js';
 import { confirm, EXIT_ERROR, EXIT_OK, EXIT_PROBLEM, formatBytes, printJson, runTool, strFlag, ToolError, usageError, type ToolSpec } from './lib/cli.js';
 import { openDataDir, type OpenDataDir } from './lib/data-dir.js';
@@ -60,7 +60,10 @@ interface SegmentReport {
   name: string;
   seq: number;
   startOffset: number;
+  /** Data bytes (the last segment's preallocated zeros not counted); -1 if missing. */
   bytes: number;
+  /** Zeros preallocated after the data of the last segment (a server with appendfsync always). */
+  preallocated?: number;
   records: number;
 }
 
@@ -124,9 +127,20 @@ async function check(d: OpenDataDir, progress: Progress): Promise<CheckReport> {
     },
   });
   progress.end();
-  for (const s of segments) {
+  for (const [i, s] of segments.entries()) {
     try {
-      s.bytes = (await fsp.stat(path.join(aofDir, s.name))).size;
+      const file = path.join(aofDir, s.name);
+      const size = (await fsp.stat(file)).size;
+      s.bytes = size;
+      if (i === segments.length - 1 && size > 0) {
+        const fh = await fsp.open(file, 'r');
+        try {
+          s.bytes = await dataEnd(fh, size);
+        } finally {
+          await fh.close();
+        }
+        s.preallocated = size - s.bytes;
+      }
     } catch {
       s.bytes = -1;
     }
@@ -181,7 +195,7 @@ function printReport(d: OpenDataDir, rep: CheckReport): void {
   const lines: string[] = [];
   lines.push(`AOF: ${aofDir} (${rep.segments.length} segment${rep.segments.length === 1 ? '' : 's'} in ${manifestName(d.aofFileName)})`);
   for (const s of rep.segments) {
-    lines.push(`  ${s.name}  seq ${s.seq}  start offset ${s.startOffset}  ${s.bytes < 0 ? 'MISSING' : `${s.bytes} bytes`}  ${s.records} good records`);
+    lines.push(`  ${s.name}  seq ${s.seq}  start offset ${s.startOffset}  ${s.bytes < 0 ? 'MISSING' : `${s.bytes} bytes${s.preallocated ? ` (+${s.preallocated} preallocated zero bytes)` : ''}`}  ${s.records} good records`);
   }
   const snap = d.store?.current ?? null;
   lines.push(snap === null ? 'Snapshot: none' : `Snapshot: id ${snap.id} at log offset ${snap.offset} (${snap.keys} keys)`);

@@ -20,8 +20,21 @@
 // Why two CRCs: the header has its own CRC so that a flipped bit in the length field is
 // detected as corruption (bad header) instead of looking like a record that "runs past EOF",
 // which is what a torn tail looks like. A torn tail (crash mid-append) is therefore exactly:
-// the final segment ends inside a header that is a plausible prefix of one, or after a header
-// whose CRC is good but whose declared payload runs past EOF. Everything else is corruption.
+// the final segment's data ends inside a header that is a plausible prefix of one, or after a
+// header whose CRC is good but whose declared payload runs past that end. Everything else is
+// corruption.
+//
+// Preallocated tail: under appendfsync always the writer zero-fills the last segment ahead of
+// its records, so that appending does not grow the file and the fdatasync that acknowledges a
+// batch writes data blocks only, with no journal commit for a new file size (measured here under
+// 50 writers: 0.44-0.50 ms per fdatasync appending, 0.25-0.28 ms into zero-filled space; the
+// same reason PostgreSQL zero-fills its WAL segments). So the last segment may end in a run of
+// zero bytes that is not data. The reader can tell where the data ends without a marker: a
+// header starts with the magic 0xA7 and every payload ends with a non-zero byte (it is RESP, so
+// it ends in CRLF; the writer refuses a payload that ends in 0), so the data of the last segment
+// is the file up to its last non-zero byte. A crash while a record was being written into that
+// space leaves the record cut short at that point, the same torn tail as a file cut short.
+// Closed segments have no such tail: it is cut off before a segment stops being the last.
 //
 // Invariant kept by the writer and checked by the reader: a record's startOffset equals the
 // previous record's startOffset + payloadLength (the stream is continuous), and a segment's

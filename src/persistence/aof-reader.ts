@@ -155,7 +155,10 @@ export async function readAof(opts: ReadAofOptions): Promise<ReadAofResult> {
   for (let i = first; i < segs.length; i++) {
     let size = -1;
     try {
-      size = (await fsp.stat(path.join(aofDir, segs[i]!.name))).size;
+      const segPath = path.join(aofDir, segs[i]!.name);
+      size = (await fsp.stat(segPath)).size;
+      // The last segment's preallocated zeros are not data (aof-format.ts): read up to its data end.
+      if (i === segs.length - 1 && size > 0) size = await fileDataEnd(segPath, size);
     } catch {
       // reported as missing-segment when reached
     }
@@ -225,9 +228,6 @@ export async function readAof(opts: ReadAofOptions): Promise<ReadAofResult> {
         if (avail >= AOF_HEADER_SIZE) {
           const st = decodeHeader(buf, p, h);
           if (st !== HEADER_OK) {
-            if (isLast && (await zeroTail(fh, recFilePos, size))) {
-              return problem('torn-tail', recFilePos, idx, true, `the segment ends with ${size - recFilePos} zero bytes instead of a record (crash while the file was extended)`);
-            }
             return problem('bad-header', recFilePos, idx, true, `record header is corrupted (${headerStatusText(st)})`);
           }
           need = AOF_HEADER_SIZE + h.payloadLength;
@@ -275,9 +275,6 @@ export async function readAof(opts: ReadAofOptions): Promise<ReadAofResult> {
             );
           }
           if (headerTorn && !isPlausibleHeaderPrefix(buf, p, end)) {
-            if (await zeroTail(fh, recFilePos, size)) {
-              return problem('torn-tail', recFilePos, idx, true, `the segment ends with ${tailBytes} zero bytes instead of a record`);
-            }
             return problem('bad-header', recFilePos, idx, true, `the segment ends with ${tailBytes} bytes that are not a record header`);
           }
           return problem(
@@ -299,7 +296,8 @@ export async function readAof(opts: ReadAofOptions): Promise<ReadAofResult> {
         bufFilePos += p;
         end -= p;
         p = 0;
-        const { bytesRead } = await fh.read(buf, end, buf.length - end, bufFilePos + end);
+        // Never past `size`: in the last segment, what follows it is preallocated zeros.
+        const { bytesRead } = await fh.read(buf, end, Math.min(buf.length - end, size - bufFilePos - end), bufFilePos + end);
         lastYield = performance.now();
         if (bytesRead === 0) {
           throw new AofError('HOARD_AOF_IO', `${path.join(aofDir, seg.name)} shrank while being read (${bufFilePos + end} of ${size} bytes)`);
@@ -342,18 +340,32 @@ function manifestProblem(opts: ReadAofOptions, err: unknown): AofProblem {
   };
 }
 
-/** True if every byte of the file from `from` to `size` is zero (a torn extension, not data). */
-async function zeroTail(fh: FileHandle, from: number, size: number): Promise<boolean> {
-  if (from >= size) return false;
-  const b = Buffer.allocUnsafe(Math.min(64 * 1024, size - from));
-  let pos = from;
-  while (pos < size) {
-    const { bytesRead } = await fh.read(b, 0, Math.min(b.length, size - pos), pos);
-    if (bytesRead === 0) return false;
-    for (let i = 0; i < bytesRead; i++) if (b[i] !== 0) return false;
-    pos += bytesRead;
+/**
+ * Where the data of a last segment ends: after its last non-zero byte, so that the zeros the
+ * writer preallocated under appendfsync always are not read as records (aof-format.ts says why
+ * that is exact). Reads backwards from `size` in 64 KB steps; the preallocated run is at most a
+ * few MB. Shared by the reader, truncateAt and the writer when it reopens a segment.
+ */
+export async function dataEnd(fh: FileHandle, size: number): Promise<number> {
+  const b = Buffer.allocUnsafe(Math.min(64 * 1024, size));
+  let end = size;
+  while (end > 0) {
+    const n = Math.min(b.length, end);
+    const { bytesRead } = await fh.read(b, 0, n, end - n);
+    if (bytesRead !== n) throw new AofError('HOARD_AOF_IO', `short read at byte ${end - n} while looking for the end of the AOF data`);
+    for (let k = n - 1; k >= 0; k--) if (b[k] !== 0) return end - n + k + 1;
+    end -= n;
   }
-  return true;
+  return 0;
+}
+
+async function fileDataEnd(file: string, size: number): Promise<number> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    return await dataEnd(fh, size);
+  } finally {
+    await fh.close();
+  }
 }
 
 export interface TruncateOptions {
@@ -399,7 +411,8 @@ export async function truncateAt(problem: AofProblem, opts: TruncateOptions): Pr
     const segPath = path.join(aofDir, problem.segment);
     const fh = await fsp.open(segPath, 'r+');
     try {
-      const size = (await fh.stat()).size;
+      // The zeros preallocated past the data are cut too, but are neither backed up nor counted.
+      const size = idx === segs.length - 1 ? await dataEnd(fh, (await fh.stat()).size) : (await fh.stat()).size;
       if (problem.fileOffset > size) {
         throw new AofError('HOARD_AOF_NOT_FIXABLE', `${segPath} has ${size} bytes, fewer than the problem's offset ${problem.fileOffset}: read the AOF again`);
       }

@@ -179,34 +179,42 @@ describe('readAof', () => {
     expect(seg).toBe(last.name);
     expect(lastStart + encodedSize(log.payloads[n - 1]!.length)).toBe(full.length);
     let stamp = 1_700_000_000_000;
+    // Two ways a crash leaves the last record cut short: the file ends inside it (appended
+    // without preallocation), or the rest of it is still the zeros the writer preallocated under
+    // appendfsync always. The data ends at the last non-zero byte either way (aof-format.ts).
     for (let cut = lastStart + 1; cut < full.length; cut++) {
-      await fsp.writeFile(lastPath, full.subarray(0, cut));
-      const r = await readAll(0);
-      const p = expectProblem(r.problem, {
-        kind: 'torn-tail',
-        segment: last.name,
-        fileOffset: lastStart,
-        logOffset: log.offsets[n - 1],
-        recordIndex: lastIdx,
-        goodRecords: n - 1,
-        bytesAfter: cut - lastStart,
-        fixable: true,
-      });
-      expect(p.message).toContain(last.name);
-      expect(p.message).toContain(`${cut - lastStart} bytes`);
-      expect(r.records).toBe(n - 1);
-      expect(r.endOffset).toBe(log.offsets[n - 1]);
-      expect(r.got.payloads[n - 2]!.equals(log.payloads[n - 2]!)).toBe(true);
+      let dataCut = cut;
+      while (full[dataCut - 1] === 0) dataCut--;
+      for (const zeroFilled of [false, true]) {
+        const bytes = zeroFilled ? Buffer.concat([full.subarray(0, cut), Buffer.alloc(full.length - cut + 4096)]) : full.subarray(0, cut);
+        await fsp.writeFile(lastPath, bytes);
+        const r = await readAll(0);
+        const p = expectProblem(r.problem, {
+          kind: 'torn-tail',
+          segment: last.name,
+          fileOffset: lastStart,
+          logOffset: log.offsets[n - 1],
+          recordIndex: lastIdx,
+          goodRecords: n - 1,
+          bytesAfter: dataCut - lastStart,
+          fixable: true,
+        });
+        expect(p.message).toContain(last.name);
+        expect(p.message).toContain(`${dataCut - lastStart} bytes`);
+        expect(r.records).toBe(n - 1);
+        expect(r.endOffset).toBe(log.offsets[n - 1]);
+        expect(r.got.payloads[n - 2]!.equals(log.payloads[n - 2]!)).toBe(true);
 
-      const fix = await truncateAt(p, { dir, dirName: DIRNAME, fileName: FILE, now: () => stamp++ });
-      expect(fix.bytesDropped).toBe(cut - lastStart);
-      expect(fix.droppedSegments).toEqual([]);
-      expect((await fsp.readFile(fix.backupPath)).equals(full.subarray(lastStart, cut))).toBe(true);
-      expect((await fsp.stat(lastPath)).size).toBe(lastStart);
-      const again = await readAll(0);
-      expect(again.problem).toBeNull();
-      expect([again.records, again.endOffset]).toEqual([n - 1, log.offsets[n - 1]]);
-      await fsp.rm(fix.backupPath);
+        const fix = await truncateAt(p, { dir, dirName: DIRNAME, fileName: FILE, now: () => stamp++ });
+        expect(fix.bytesDropped).toBe(dataCut - lastStart);
+        expect(fix.droppedSegments).toEqual([]);
+        expect((await fsp.readFile(fix.backupPath)).equals(full.subarray(lastStart, dataCut))).toBe(true);
+        expect((await fsp.stat(lastPath)).size).toBe(lastStart);
+        const again = await readAll(0);
+        expect(again.problem).toBeNull();
+        expect([again.records, again.endOffset]).toEqual([n - 1, log.offsets[n - 1]]);
+        await fsp.rm(fix.backupPath);
+      }
     }
   });
 
@@ -363,14 +371,19 @@ describe('readAof', () => {
     expectProblem(r.problem, { kind: 'discontinuity', segment: segs[1]!.name, fixable: true });
   });
 
-  it('treats a zero-filled tail as torn, and short garbage at the end as corruption', async () => {
+  it('reads a zero-filled (preallocated) tail as the end of the log, and garbage after the records as corruption', async () => {
     const log = await writeLog(200, 1 << 20);
     const segs = await segmentsOf();
     const p = path.join(aofDir, segs[segs.length - 1]!.name);
     const size = segs[segs.length - 1]!.size;
-    await fsp.appendFile(p, Buffer.alloc(4096));
+    await fsp.appendFile(p, Buffer.alloc(3 * 65536 + 17)); // more than one backwards read step
     const r = await readAll(0);
-    expectProblem(r.problem, { kind: 'torn-tail', fileOffset: size, logOffset: log.end, bytesAfter: 4096 });
+    expect(r.problem).toBeNull();
+    expect([r.records, r.endOffset]).toEqual([200, log.end]);
+    expect(r.got.payloads).toEqual(log.payloads);
+    // Zeros, then data again: not preallocation, a hole in the log.
+    await fsp.appendFile(p, resp('SET', 'after', 'hole'));
+    expectProblem((await readAll(0)).problem, { kind: 'bad-header', fileOffset: size, logOffset: log.end });
     await fsp.truncate(p, size);
     await fsp.appendFile(p, Buffer.from('garbage'));
     const r2 = await readAll(0);
@@ -378,6 +391,17 @@ describe('readAof', () => {
     await fsp.truncate(p, size);
     await fsp.appendFile(p, Buffer.from('more garbage than a header holds'));
     expectProblem((await readAll(0)).problem, { kind: 'bad-header', fileOffset: size });
+  });
+
+  it('a closed segment followed by zeros is corrupt: only the last one may carry preallocated space', async () => {
+    const log = await writeLog(2000, 4096);
+    const segs = await segmentsOf();
+    expect(segs.length).toBeGreaterThan(2);
+    await fsp.appendFile(path.join(aofDir, segs[0]!.name), Buffer.alloc(100));
+    const r = await readAll(0);
+    expectProblem(r.problem, { kind: 'bad-header', segment: segs[0]!.name, fileOffset: segs[0]!.size });
+    expect(r.endOffset).toBe(segs[1]!.startOffset);
+    expect(log.end).toBeGreaterThan(r.endOffset);
   });
 
   it('refuses fixes that truncation cannot make', async () => {

@@ -412,6 +412,89 @@ describe('AofWriter', () => {
     await expect(open('no', { startOffset: 0 })).rejects.toMatchObject({ code: 'HOARD_AOF_CONTINUITY' });
   });
 
+  it("'always' zero-fills ahead of the records; readers stop at the data; rotation, close and the next open cut the zeros off", async () => {
+    const w = await open('always', { segmentMaxBytes: 128 * 1024 });
+    const payloads: Buffer[] = [];
+    const segFile = () => path.join(aofDir, w.stats().aof_current_segment);
+    const p = resp('SET', 'k', 'v'.repeat(200));
+    const rec = encodedSize(p.length);
+    for (let i = 0; i < 10; i++) {
+      payloads.push(p);
+      w.append(p, w.offset);
+    }
+    await flushP(w);
+    // The file is longer than its records, and what follows them is zeros.
+    expect(w.stats().aof_current_size).toBe(10 * rec);
+    const bytes = await fsp.readFile(segFile());
+    expect(bytes.length).toBeGreaterThanOrEqual(10 * rec + 512 * 1024);
+    expect(bytes.subarray(10 * rec).every((b) => b === 0)).toBe(true);
+    // A reader of the live log (what a crash leaves) gets every record and no problem.
+    let r = await readAll();
+    expect(r.problem).toBeNull();
+    expect(r.payloads).toEqual(payloads);
+    // Rotations: every closed segment is exactly its records.
+    for (let i = 0; i < 2000; i++) {
+      payloads.push(p);
+      w.append(p, w.offset);
+      if (i % 50 === 49) await flushP(w);
+    }
+    await flushP(w);
+    const segs = (await readManifest(aofDir, FILE))!.segments;
+    expect(segs.length).toBeGreaterThan(2);
+    let closedBytes = 0;
+    for (const seg of segs.slice(0, -1)) {
+      const b = await fsp.readFile(path.join(aofDir, seg.name));
+      expect(b.length % rec).toBe(0);
+      expect(b[b.length - 1]).toBe(0x0a);
+      closedBytes += b.length;
+    }
+    const lastData = payloads.length * rec - closedBytes;
+    expect(w.stats().aof_current_size).toBe(payloads.length * rec);
+    expect((await fsp.stat(segFile())).size).toBeGreaterThan(lastData);
+    // A crash image: the directory copied while the writer is open, zeros and all.
+    const crashDir = path.join(dir, 'crash');
+    await fsp.cp(aofDir, path.join(crashDir, DIRNAME), { recursive: true });
+    // Close cuts the zeros off.
+    await w.close();
+    const last = segs[segs.length - 1]!;
+    expect((await fsp.stat(path.join(aofDir, last.name))).size).toBe(lastData);
+    r = await readAll();
+    expect(r.problem).toBeNull();
+    expect(r.payloads.length).toBe(payloads.length);
+    // Reopening the crash image: the old last segment is cut to its records, appends go on.
+    const crashed = await fsp.readFile(path.join(crashDir, DIRNAME, last.name));
+    expect(crashed.length).toBeGreaterThan(lastData);
+    const w2 = await AofWriter.open({ dir: crashDir, dirName: DIRNAME, fileName: FILE, fsync: 'always', startOffset: r.endOffset });
+    const more = resp('SET', 'after', 'crash');
+    w2.append(more, w2.offset);
+    await w2.close();
+    expect((await fsp.readFile(path.join(crashDir, DIRNAME, last.name))).equals(crashed.subarray(0, lastData))).toBe(true);
+    const got: Buffer[] = [];
+    const r2 = await readAof({ dir: crashDir, dirName: DIRNAME, fileName: FILE, fromOffset: 0, onRecord: (x) => void got.push(Buffer.from(x.payload)) });
+    expect(r2.problem).toBeNull();
+    expect(got).toEqual([...payloads, more]);
+  });
+
+  it("'everysec' and 'no' do not preallocate: the file is exactly its records", async () => {
+    for (const policy of ['everysec', 'no'] as const) {
+      const w = await open(policy, { startOffset: (await readAll()).endOffset });
+      const p = resp('SET', 'a', policy);
+      w.append(p, w.offset);
+      await flushP(w);
+      expect((await fsp.stat(path.join(aofDir, w.stats().aof_current_segment))).size).toBe(encodedSize(p.length));
+      await w.close();
+    }
+  });
+
+  it('refuses a payload the reader could not delimit: empty, or ending in a zero byte', async () => {
+    const w = await open('no');
+    expect(() => w.append(Buffer.alloc(0), 0)).toThrow(expect.objectContaining({ code: 'HOARD_AOF_BAD_PAYLOAD' }));
+    expect(() => w.append(Buffer.from('*1\r\n$1\r\n\0'), 0)).toThrow(expect.objectContaining({ code: 'HOARD_AOF_BAD_PAYLOAD' }));
+    expect(() => w.append('abc\0', 0)).toThrow(expect.objectContaining({ code: 'HOARD_AOF_BAD_PAYLOAD' }));
+    expect(w.offset).toBe(0);
+    await w.close();
+  });
+
   it('opening at an offset past the end (snapshot newer than the AOF) starts a segment there', async () => {
     const w = await open('no');
     w.append(resp('SET', 'a', '1'), 0);
