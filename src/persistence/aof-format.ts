@@ -62,11 +62,13 @@ export class AofError extends Error {
 }
 
 // CRC-32 (IEEE 802.3, reflected, poly 0xEDB88320): the same function as crc-32's CRC32.buf
-// (the tests check it against the package). Measured on 100-byte records (Node 20): crc-32
-// takes ~130 ns per payload, because it hashes whole Uint8Arrays only (a subarray per call) and
-// its slicing-by-16 loop pays off on long inputs; the slicing-by-8 loop below takes ~55 ns and
-// hashes a range of the big read/write buffer in place (the 20-byte header: ~16 ns). From 1 KB
-// on, crc-32 is faster (1.1 GB/s against 0.86 GB/s), so long ranges go to the package.
+// (the tests check it against the package). crc-32 hashes whole Uint8Arrays only (a subarray
+// per call) and pays off on long inputs, so ranges from LONG_CRC on go to it. Shorter ones (every
+// header, and the payloads of most records) go through the slicing-by-16 loop below, which reads
+// the bytes as four little-endian 32-bit words through a DataView. Measured on Node 20 here, ns
+// per range: 24 bytes 42 -> 33, 136 bytes (a SET record) 193-208 -> 107-117, 1000 bytes 1673 ->
+// 634, against the byte-by-byte slicing-by-8 loop this replaced; crc-32 takes 100, 188 and 934.
+// On an AOF replay of 1M SETs the CRCs were ~45% of the reader's own time.
 const CRC_TABLES = (() => {
   const t: Int32Array[] = [];
   const t0 = new Int32Array(256);
@@ -76,7 +78,7 @@ const CRC_TABLES = (() => {
     t0[n] = c;
   }
   t.push(t0);
-  for (let j = 1; j < 8; j++) {
+  for (let j = 1; j < 16; j++) {
     const prev = t[j - 1]!;
     const tj = new Int32Array(256);
     for (let n = 0; n < 256; n++) tj[n] = (prev[n]! >>> 8) ^ t0[prev[n]! & 0xff]!;
@@ -84,27 +86,38 @@ const CRC_TABLES = (() => {
   }
   return t;
 })();
-const S0 = CRC_TABLES[0]!;
-const S1 = CRC_TABLES[1]!;
-const S2 = CRC_TABLES[2]!;
-const S3 = CRC_TABLES[3]!;
-const S4 = CRC_TABLES[4]!;
-const S5 = CRC_TABLES[5]!;
-const S6 = CRC_TABLES[6]!;
-const S7 = CRC_TABLES[7]!;
+const [S0, S1, S2, S3, S4, S5, S6, S7, S8, S9, S10, S11, S12, S13, S14, S15] = CRC_TABLES as [
+  Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array,
+  Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array,
+];
 const LONG_CRC = 1024;
+
+// The DataView over the buffer hashed last: the writer's and the reader's buffers are hashed
+// record after record, so a view is built per buffer switch, not per range.
+let viewOf: Uint8Array | null = null;
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
 /** CRC-32 of buf[start, end), unsigned. */
 export function crc32Range(buf: Uint8Array, start: number, end: number): number {
   if (end - start >= LONG_CRC) return CRC32.buf(buf.subarray(start, end)) >>> 0;
+  if (buf !== viewOf) {
+    viewOf = buf;
+    view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  }
+  const v = view;
   let c = -1;
   let i = start;
-  const last8 = end - 7;
-  for (; i < last8; i += 8) {
-    const a = c ^ (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24));
+  const last16 = end - 15;
+  for (; i < last16; i += 16) {
+    const a = c ^ v.getInt32(i, true);
+    const b = v.getInt32(i + 4, true);
+    const d = v.getInt32(i + 8, true);
+    const e = v.getInt32(i + 12, true);
     c =
-      S7[a & 0xff]! ^ S6[(a >>> 8) & 0xff]! ^ S5[(a >>> 16) & 0xff]! ^ S4[a >>> 24]! ^
-      S3[buf[i + 4]!]! ^ S2[buf[i + 5]!]! ^ S1[buf[i + 6]!]! ^ S0[buf[i + 7]!]!;
+      S15[a & 0xff]! ^ S14[(a >>> 8) & 0xff]! ^ S13[(a >>> 16) & 0xff]! ^ S12[a >>> 24]! ^
+      S11[b & 0xff]! ^ S10[(b >>> 8) & 0xff]! ^ S9[(b >>> 16) & 0xff]! ^ S8[b >>> 24]! ^
+      S7[d & 0xff]! ^ S6[(d >>> 8) & 0xff]! ^ S5[(d >>> 16) & 0xff]! ^ S4[d >>> 24]! ^
+      S3[e & 0xff]! ^ S2[(e >>> 8) & 0xff]! ^ S1[(e >>> 16) & 0xff]! ^ S0[e >>> 24]!;
   }
   for (; i < end; i++) c = (c >>> 8) ^ S0[(c ^ buf[i]!) & 0xff]!;
   return ~c >>> 0;

@@ -33,6 +33,15 @@ describe('aof-format', () => {
       for (const s of [0, 1, 3, 7]) expect(crc32Range(b, s, s + len)).toBe(CRC32.buf(b.subarray(s, s + len)) >>> 0);
     }
     expect(crc32Range(b, 5, 2999)).toBe(CRC32.buf(b.subarray(5, 2999)) >>> 0);
+    // A view that starts inside its ArrayBuffer (as pooled Buffers do), hashed in turns with
+    // another buffer: the word reads must follow each buffer's own offset.
+    const inner = new Uint8Array(new ArrayBuffer(3100), 13, 3000);
+    inner.set(b);
+    inner.reverse();
+    for (let len = 0; len <= 300; len += 7) {
+      expect(crc32Range(inner, 3, 3 + len)).toBe(CRC32.buf(inner.subarray(3, 3 + len)) >>> 0);
+      expect(crc32Range(b, 3, 3 + len)).toBe(CRC32.buf(b.subarray(3, 3 + len)) >>> 0);
+    }
     expect(payloadCrc(b)).toBe(CRC32.buf(b) >>> 0);
     expect(crc32Range(Buffer.from('123456789'), 0, 9)).toBe(0xcbf43926); // the CRC-32 check value
   });
