@@ -106,7 +106,7 @@ async function check(d: OpenDataDir, progress: Progress): Promise<CheckReport> {
     onRecord: (rec) => {
       const s = bySeg.get(rec.segment);
       if (s !== undefined) s.records++;
-      const end = rec.startOffset + rec.payload.length;
+      const end = rec.startOffset + (rec.end - rec.start);
       if (straddle === null && snapOffset !== null && rec.startOffset < snapOffset && snapOffset < end) {
         straddle = {
           kind: 'discontinuity',

@@ -22,8 +22,8 @@ export interface PersistenceDeps {
   log: MutationLog;
   logger: Logger;
   replid: string;
-  /** Executes one AOF record's payload (RESP, maybe MULTI…EXEC) against the keyspace. */
-  replay: (payload: Buffer, startOffset: number) => void;
+  /** Executes one AOF record's payload, buf[start, end) (RESP, maybe MULTI…EXEC), against the keyspace. */
+  replay: (buf: Buffer, start: number, end: number) => void;
 }
 
 export type SaveReason = 'bgsave' | 'save' | 'schedule' | 'aofrewrite' | 'shutdown' | 'sync';
@@ -118,9 +118,9 @@ export class Persistence {
         fileName: config.str('appendfilename'),
         fromOffset: offset,
         loadTruncated: config.bool('aof-load-truncated'),
-        replay: (payload, start) => {
-          this.d.replay(payload, start);
-          log.offset = start + payload.length;
+        replay: (buf, start, end, startOffset) => {
+          this.d.replay(buf, start, end);
+          log.offset = startOffset + (end - start);
         },
         logger,
       });

@@ -142,8 +142,8 @@ export interface AofReplayOptions {
   fromOffset: number;
   /** aof-load-truncated: cut a torn tail and go on (true), or refuse (false). */
   loadTruncated: boolean;
-  /** Executes one record's payload (RESP commands, possibly MULTI…EXEC) against the keyspace. */
-  replay: (payload: Buffer, startOffset: number) => void;
+  /** Executes one record's payload, buf[start, end) (RESP commands, possibly MULTI…EXEC), against the keyspace. */
+  replay: (buf: Buffer, start: number, end: number, startOffset: number) => void;
   logger: Logger;
 }
 
@@ -163,7 +163,7 @@ export async function replayAof(opts: AofReplayOptions): Promise<AofReplayResult
     fileName: opts.fileName,
     fromOffset: opts.fromOffset,
     onRecord: (r) => {
-      opts.replay(r.payload, r.startOffset);
+      opts.replay(r.buf, r.start, r.end, r.startOffset);
       records++;
     },
     onProgress: (bytes, total) => {

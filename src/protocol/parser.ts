@@ -164,23 +164,29 @@ export class RespParser {
    * detach() copied it.
    */
   feed(chunk: Buffer, n = chunk.length): void {
-    if (n === 0) return;
+    this.feedRange(chunk, 0, n);
+  }
+
+  /** feed() of chunk[start, end): an AOF record's payload inside the reader's buffer, with no view made of it. */
+  feedRange(chunk: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (n <= 0) return;
     this.received += n;
     if (this.bigBuf !== null) {
       const need = this.bulkLen + 2 - this.bigGot;
       if (need > 0) {
         if (n <= need) {
-          chunk.copy(this.bigBuf, this.bigGot, 0, n);
+          chunk.copy(this.bigBuf, this.bigGot, start, end);
           this.bigGot += n;
           return;
         }
-        chunk.copy(this.bigBuf, this.bigGot, 0, need);
+        chunk.copy(this.bigBuf, this.bigGot, start, start + need);
         this.bigGot += need;
-        this.append(chunk as Latin1Buffer, need, n);
+        this.append(chunk as Latin1Buffer, start + need, end);
         return;
       }
     }
-    this.append(chunk as Latin1Buffer, 0, n);
+    this.append(chunk as Latin1Buffer, start, end);
   }
 
   /**

@@ -305,7 +305,7 @@ export class Server implements ServerApi {
       log: this.log,
       logger: this.logger,
       replid: this.runId,
-      replay: (payload) => this.replayRecord(payload),
+      replay: (buf, start, end) => this.replayRecord(buf, start, end),
     });
     this.persistence = p;
     this.infoSections.set('persistence', () => p.infoFields());
@@ -359,10 +359,10 @@ export class Server implements ServerApi {
    * Executes one AOF record (RESP commands; a MULTI…EXEC group is applied as its commands, the
    * record itself being the atomic unit) without replies and without re-logging offsets.
    */
-  replayRecord(payload: Buffer): void {
+  replayRecord(buf: Buffer, start = 0, end = buf.length): void {
     if (this.replayClient === null) this.replayClient = this.internalClient('aof:0');
     const c = this.replayClient;
-    this.replayParser.feed(payload);
+    this.replayParser.feedRange(buf, start, end);
     for (let argv = this.replayParser.next(); argv !== null; argv = this.replayParser.next()) {
       const spec = this.specFor(argv);
       if (spec !== undefined && (spec.name === 'multi' || spec.name === 'exec')) continue;

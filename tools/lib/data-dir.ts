@@ -337,8 +337,8 @@ export async function loadDataset(d: OpenDataDir, opts: LoadOptions = {}): Promi
           fromOffset,
           onRecord: (r) => {
             current = { segment: r.segment, fileOffset: r.fileOffset };
-            server.replayRecord(r.payload);
-            aof.bytesSinceSnapshot += AOF_HEADER_SIZE + r.payload.length;
+            server.replayRecord(r.buf, r.start, r.end);
+            aof.bytesSinceSnapshot += AOF_HEADER_SIZE + (r.end - r.start);
           },
           onProgress: (bytes) => progress?.update(bytes),
         });

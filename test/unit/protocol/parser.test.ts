@@ -49,7 +49,9 @@ const JUNK = b('*2\r\n$4\r\nJUNK\r\n$1\r\nx\r\n');
 /**
  * Feeds chunks, draining next() after each, the way the server does for plain TCP clients: each
  * chunk is read into the start of one shared buffer whose other bytes are junk, passed as
- * (buffer, length), and that buffer is overwritten by the next read.
+ * (buffer, length), and that buffer is overwritten by the next read. Every other chunk goes
+ * in 7 bytes into the buffer instead, fed as a range (feedRange, how the AOF replay feeds a
+ * record's payload inside the reader's buffer): junk on both sides must stay unread.
  */
 function run(chunks: Buffer[], limits?: Partial<ParserLimits>, setup?: (p: RespParser) => void): Outcome {
   const p = new RespParser(limits);
@@ -57,10 +59,12 @@ function run(chunks: Buffer[], limits?: Partial<ParserLimits>, setup?: (p: RespP
   const commands: string[][] = [];
   const shared = Buffer.alloc(Math.max(0, ...chunks.map((c) => c.length)) + 64);
   try {
-    for (const c of chunks) {
+    for (const [k, c] of chunks.entries()) {
       for (let i = 0; i < shared.length; i += JUNK.length) JUNK.copy(shared, i);
-      c.copy(shared, 0);
-      p.feed(shared, c.length);
+      const at = k % 2 === 0 ? 0 : 7;
+      c.copy(shared, at);
+      if (at === 0) p.feed(shared, c.length);
+      else p.feedRange(shared, at, at + c.length);
       for (let argv = p.next(); argv !== null; argv = p.next()) commands.push(argv);
       p.detach();
     }
