@@ -88,6 +88,11 @@ async function sentinel(kind: 'hoard' | 'redis', masterPort: number, quorum: num
       '',
     ].join('\n'),
   );
+  return runSentinel(kind, conf, port);
+}
+
+/** Starts a sentinel from an existing config file (a restart reads back what it wrote there). */
+async function runSentinel(kind: 'hoard' | 'redis', conf: string, port: number): Promise<SentinelProc> {
   const child =
     kind === 'hoard'
       ? spawn(process.execPath, [SERVER_JS, conf, '--sentinel'], { stdio: ['ignore', 'ignore', 'pipe'] })
@@ -205,6 +210,17 @@ describe('Hoard sentinels failing over a Hoard primary', () => {
     expect(conf).toContain(`sentinel monitor mymaster 127.0.0.1 ${promoted} 2`);
     expect(conf).toMatch(/^sentinel myid [0-9a-f]{40}$/m);
     expect(conf).toMatch(/^sentinel current-epoch [1-9][0-9]*$/m);
+    // A restarted sentinel is the same voter with the same view: its id, epoch and primary.
+    const myid = await sc[1].call('SENTINEL', 'MYID');
+    const epoch = (await masterState(sc[1]))['config-epoch'];
+    sentinels[1].child.kill('SIGTERM');
+    await new Promise((r) => sentinels[1].child.once('exit', r));
+    const again = await runSentinel('hoard', sentinels[1].conf, sentinels[1].port);
+    const ac = client(again.port);
+    expect(await ac.call('SENTINEL', 'MYID')).toBe(myid);
+    expect(await addrOf(ac)).toBe(`127.0.0.1:${promoted}`);
+    expect((await masterState(ac))['config-epoch']).toBe(epoch);
+    expect(Number(epoch)).toBeGreaterThan(0);
   }, 60_000);
 });
 
