@@ -262,6 +262,31 @@ describe('ioredis in sentinel mode', () => {
   }, 40_000);
 });
 
+describe('a password-protected primary', () => {
+  it('is watched and failed over with sentinel auth-pass', async () => {
+    // Passwords set after start: the helper's readiness PING has none.
+    const primary = await hoard();
+    const replica = await hoard(['--masterauth', 's3cret']);
+    await client(primary.port).config('SET', 'requirepass', 's3cret');
+    const rc = client(replica.port);
+    await rc.replicaof('127.0.0.1', primary.port);
+    await rc.config('SET', 'requirepass', 's3cret');
+    await linkUp(client(replica.port, { password: 's3cret' }));
+    const s = await sentinel('hoard', primary.port, 1, ['sentinel auth-pass mymaster s3cret']);
+    const sc = client(s.port);
+    // Discovering the replica takes an authenticated INFO on the primary.
+    await until('the sentinel to see the replica through AUTH', async () => (await masterState(sc))['num-slaves'] === '1');
+    expect((await masterState(sc)).flags).toBe('master');
+    const switched = switchMaster(s.port);
+    await primary.kill('SIGKILL');
+    expect((await switched).msg).toBe(`mymaster 127.0.0.1 ${primary.port} 127.0.0.1 ${replica.port}`);
+    await until('the replica to be a primary', async () => {
+      const r = client(replica.port, { password: 's3cret', retryStrategy: () => null });
+      return ((await r.call('ROLE')) as unknown[])[0] === 'master';
+    });
+  }, 30_000);
+});
+
 describe.skipIf(!redisServerAvailable())('against redis-sentinel', () => {
   it('a real redis-sentinel fails over Hoard instances', async () => {
     const primary = await hoard();
