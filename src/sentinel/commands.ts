@@ -231,12 +231,74 @@ function pendingScripts(c: CommandContext): void {
   c.reply.array(0);
 }
 
+/**
+ * SENTINEL CONFIG GET <pattern> / SET <option> <value>: the global options redis-sentinel 7.0
+ * has. announce-ip and announce-port change what the hellos announce; the hostname options and
+ * sentinel-user/-pass (auth between sentinels) are listed with their defaults and cannot be
+ * changed here, as Hoard's sentinel neither resolves hostnames nor authenticates to sentinels.
+ */
+function config(c: CommandContext, argv: string[]): void {
+  const s = sentinelOf(c);
+  const sub = argv[2].toLowerCase();
+  const usage = 'ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.';
+  if (sub === 'get' && argv.length === 4) {
+    const all: Array<[string, string]> = [
+      ['resolve-hostnames', 'no'],
+      ['announce-hostnames', 'no'],
+      ['announce-ip', s.announceIp],
+      ['announce-port', String(s.announcePort)],
+      ['sentinel-user', ''],
+      ['sentinel-pass', ''],
+    ];
+    const hits = all.filter(([k]) => stringMatch(argv[3], k, true));
+    c.reply.map(hits.length);
+    for (const [k, v] of hits) {
+      c.reply.bulk(k);
+      c.reply.bulk(v);
+    }
+    return;
+  }
+  if (sub !== 'set' || argv.length !== 5) return c.reply.error(usage);
+  const opt = argv[3].toLowerCase();
+  const val = argv[4];
+  const invalid = `ERR Invalid value '${val}' to SENTINEL CONFIG SET '${argv[3]}'`;
+  switch (opt) {
+    case 'announce-ip':
+      s.announceIp = val;
+      break;
+    case 'announce-port': {
+      const n = parseInt64(val);
+      if (n === null || typeof n === 'bigint' || n < 0 || n > 65535) return c.reply.error(invalid);
+      s.announcePort = n;
+      break;
+    }
+    case 'resolve-hostnames':
+    case 'announce-hostnames': {
+      const v = val.toLowerCase();
+      if (v !== 'yes' && v !== 'no') return c.reply.error(invalid);
+      if (v === 'yes') return c.reply.error(`ERR ${opt} yes is not supported by Hoard's sentinel`);
+      break;
+    }
+    case 'sentinel-user':
+    case 'sentinel-pass':
+      return c.reply.error(`ERR ${opt} is not supported by Hoard's sentinel (no authentication between sentinels)`);
+    default:
+      return c.reply.error(`ERR Invalid argument '${argv[3]}' to SENTINEL CONFIG SET`);
+  }
+  s.flushConfig();
+  c.reply.ok();
+}
+
 const SENTINEL_HELP = [
   'SENTINEL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'CKQUORUM <master-name>',
   '    Check if the current Sentinel configuration is able to reach the quorum',
   '    needed to failover a master and the majority needed to authorize the',
   '    failover.',
+  'CONFIG SET <param> <value>',
+  '    Set a global Sentinel configuration parameter.',
+  'CONFIG GET <param>',
+  '    Get global Sentinel configuration parameter.',
   'GET-MASTER-ADDR-BY-NAME <master-name>',
   '    Return the ip and port number of the master with that name.',
   'FAILOVER <master-name>',
@@ -336,6 +398,7 @@ const sentinelCommand = def('sentinel', -2, 'admin loading stale', [0, 0, 0], ''
   group: 'sentinel',
   subcommands: [
     def('ckquorum', 3, SUB, [0, 0, 0], '', ckquorum),
+    def('config', -3, SUB, [0, 0, 0], '', config),
     def('failover', 3, SUB, [0, 0, 0], '', failover),
     def('flushconfig', 2, SUB, [0, 0, 0], '', flushconfig),
     def('get-master-addr-by-name', 3, SUB, [0, 0, 0], '', getMasterAddr),

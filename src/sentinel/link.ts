@@ -159,12 +159,23 @@ export class Link {
       if (r === undefined) return;
       // Pub/sub messages arrive unasked: an array whose first element is "message"/"pmessage".
       if (Array.isArray(r) && (r[0] === 'message' || r[0] === 'pmessage') && this.h.push !== undefined) {
-        this.h.push(r);
+        try {
+          this.h.push(r);
+        } catch (err) {
+          this.end(`message handler failed: ${(err as Error).message}`);
+          return;
+        }
         continue;
       }
       const cb = this.pending.shift();
-      if (cb !== undefined) cb(r);
-      else this.h.push?.(r);
+      try {
+        if (cb !== undefined) cb(r);
+        else this.h.push?.(r);
+      } catch (err) {
+        // A failing handler ends this link (it is reopened), never the process.
+        this.end(`reply handler failed: ${(err as Error).message}`);
+        return;
+      }
       if (this.ended) return;
     }
   }

@@ -205,6 +205,23 @@ export class Sentinel {
     for (const mc of cfg.masters) this.addMaster(mc);
   }
 
+  /** The address hellos announce instead of the link's own (SENTINEL CONFIG SET announce-ip / -port). */
+  get announceIp(): string {
+    return this.cfg.announceIp;
+  }
+
+  set announceIp(ip: string) {
+    this.cfg.announceIp = ip;
+  }
+
+  get announcePort(): number {
+    return this.cfg.announcePort;
+  }
+
+  set announcePort(port: number) {
+    this.cfg.announcePort = port;
+  }
+
   get logger(): Logger {
     return this.host.logger;
   }
@@ -213,7 +230,14 @@ export class Sentinel {
     this.flushConfig();
     this.host.logger.info({ myid: this.myid }, `Sentinel ID is ${this.myid}`);
     for (const m of this.masters.values()) this.event('+monitor', m, `%@ quorum ${m.conf.quorum}`);
-    this.timer = setInterval(() => this.tick(), TIMER_MS);
+    this.timer = setInterval(() => {
+      // A bug in one step must not take the sentinel down with it: log it and go on next tick.
+      try {
+        this.tick();
+      } catch (err) {
+        this.logger.error({ err }, 'sentinel timer step failed');
+      }
+    }, TIMER_MS);
   }
 
   stop(): void {
