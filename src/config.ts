@@ -21,9 +21,9 @@
  *    Hoard never chdir()s: a relative path in `dir`, `include`, `logfile`... is
  *    relative to the process's working directory;
  *  - `daemonize yes`, `supervised upstart|systemd`, `user`, `loadmodule` and
- *    `sentinel` lines are refused with a clear error (Hoard does not fork,
- *    notify a supervisor, have ACL users or modules; hoard-sentinel is its own
- *    program); `rename-command` is collected in `renameCommands` for the
+ *    `sentinel` lines outside sentinel mode are refused with a clear error
+ *    (Hoard does not fork, notify a supervisor, have ACL users or modules;
+ *    sentinel/config.ts reads the `sentinel` lines in sentinel mode); `rename-command` is collected in `renameCommands` for the
  *    command table to apply;
  *  - `set-max-listpack-entries` / `set-max-listpack-value` (Redis 7.2 names)
  *    exist too, so later set encodings can read them;
@@ -1815,6 +1815,8 @@ export class Config {
   /** The exact numeric value (bigint) of numeric options, by canonical name. */
   private readonly big: Record<string, bigint> = Object.create(null) as Record<string, bigint>;
   private readonly listeners = new Map<string, ChangeListener[]>();
+  /** Sentinel mode: `sentinel` lines are sentinel/config.ts's to read, skipped here. */
+  private sentinelMode = false;
   /** Non-null while loading the file / flags (read by the `save` parser). */
   private loadState: LoadState | null = null;
 
@@ -1833,8 +1835,9 @@ export class Config {
    * or last) to also read stdin, then flags; the arguments after a flag, up to
    * the next `--flag`, are its values. Throws ConfigError.
    */
-  static fromArgs(argv: string[]): Config {
+  static fromArgs(argv: string[], opts: { sentinel?: boolean } = {}): Config {
     const cfg = new Config();
+    cfg.sentinelMode = opts.sentinel === true;
     const args = argv.map((a) => Buffer.from(a, 'utf8').toString('latin1'));
     let j = 0;
     let file: string | null = null;
@@ -2175,7 +2178,7 @@ export class Config {
       } else if (name.includes('.')) {
         fail(args.length !== 2 ? 'Module config specified without value' : 'Module configs are not supported by Hoard (no modules)', name);
       } else if (name === 'sentinel') {
-        fail('sentinel directive while not in sentinel mode', name);
+        if (!this.sentinelMode) fail('sentinel directive while not in sentinel mode', name);
       } else {
         fail('Bad directive or wrong number of arguments', name);
       }

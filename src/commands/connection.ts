@@ -85,7 +85,9 @@ function hello(c: CommandContext, argv: string[]): void {
   if (name !== null) c.name = name;
   c.resp = ver as 2 | 3;
   const r = c.reply;
-  r.map(7);
+  // A sentinel's HELLO has no role (Redis: the role pair is for a server with a dataset).
+  const sentinel = c.server.mode === 'sentinel';
+  r.map(sentinel ? 6 : 7);
   r.bulk('server');
   r.bulk('redis');
   r.bulk('version');
@@ -95,9 +97,11 @@ function hello(c: CommandContext, argv: string[]): void {
   r.bulk('id');
   r.int(c.id);
   r.bulk('mode');
-  r.bulk('standalone');
-  r.bulk('role');
-  r.bulk('master');
+  r.bulk(c.server.mode);
+  if (!sentinel) {
+    r.bulk('role');
+    r.bulk('master');
+  }
   r.bulk('modules');
   r.array(0);
 }

@@ -87,6 +87,8 @@ export interface CommandSpec {
 
 /** Server-wide operations a handler may ask for. Implemented by server/. */
 export interface ServerApi {
+  /** 'sentinel' when the process runs as hoard-sentinel (HELLO and INFO say so). */
+  readonly mode: 'standalone' | 'sentinel';
   readonly ks: Keyspace;
   readonly config: Config;
   readonly log: MutationLog;

@@ -55,6 +55,8 @@ export class ReplicaOf {
   syncBytes = 0;
   syncTotal = -1;
   lastIo = 0;
+  /** When an established link was lost (Redis's repl_down_since; 0: never up, or up now). */
+  downSince = 0;
   private sock: net.Socket | null = null;
   private phase: Phase = 'handshake';
   private handshake: Array<{ send: string[] | null; expect: (line: string) => string | null }> = [];
@@ -93,6 +95,7 @@ export class ReplicaOf {
     this.host = host;
     this.port = port;
     this.state = 'connect';
+    this.downSince = 0;
     this.masterReplid = wasPrimary ? '?' : this.masterReplid;
     if (wasPrimary) this.masterOffset = -1;
     this.nextAttempt = 0;
@@ -151,6 +154,7 @@ export class ReplicaOf {
   private fail(why: string): void {
     if (!this.active) return;
     this.server.logger.warn({ host: this.host, port: this.port }, `MASTER <-> REPLICA link: ${why}`);
+    if (this.state === 'connected') this.downSince = Date.now();
     this.dropLink();
     this.nextAttempt = Date.now() + 1000;
   }
@@ -392,6 +396,7 @@ export class ReplicaOf {
     const server = this.server;
     this.phase = 'stream';
     this.state = 'connected';
+    this.downSince = 0;
     this.streamBase = this.masterOffset;
     this.fed = 0;
     this.parser = streamParser();
@@ -511,6 +516,10 @@ export class ReplicaOf {
     f.push(
       ['slave_read_repl_offset', Math.max(0, this.masterOffset)],
       ['slave_repl_offset', Math.max(0, this.masterOffset)],
+    );
+    // Sentinels read it to skip replicas cut off from the primary for too long (sentinelSelectSlave).
+    if (this.state !== 'connected') f.push(['master_link_down_since_seconds', this.downSince !== 0 ? Math.floor((now - this.downSince) / 1000) : -1]);
+    f.push(
       ['slave_priority', this.server.config.num('replica-priority')],
       ['slave_read_only', this.server.config.bool('replica-read-only') ? 1 : 0],
       ['replica_announced', this.server.config.bool('replica-announced') ? 1 : 0],

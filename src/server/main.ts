@@ -7,16 +7,23 @@
 // `npm start` passes the same flags; tools/bench.sh and the TS benchmarks read them from here.)
 // hoard-server [config-file] [--name value ...]: parse the config, start the server, and turn
 // start-up failures (bad option, port taken) into one clear line and exit status 1.
+// `hoard-server sentinel.conf --sentinel` (or hoard-sentinel, sentinel/bin.ts) runs a sentinel
+// instead: the same server machinery with the sentinel's command table and no dataset.
 
 import fs from 'node:fs';
 import { Config, ConfigError } from '../config.js';
 import { createLogger } from '../log.js';
 import { Server } from './server.js';
 import { VERSION, HOARD_VERSION } from '../version.js';
+import { splitArgs } from '../config.js';
+import { parseSentinelConfig } from '../sentinel/config.js';
+import { Sentinel } from '../sentinel/sentinel.js';
+import { attachSentinel, sentinelCommandTable, sentinelInfoFields } from '../sentinel/commands.js';
 
 const USAGE = `Usage: hoard-server [/path/to/hoard.conf] [options] [-]
        hoard-server -v or --version
        hoard-server -h or --help
+       hoard-server /path/to/sentinel.conf --sentinel   (or hoard-sentinel /path/to/sentinel.conf)
 
 Options are redis.conf directives given as flags, e.g.:
        hoard-server --port 7777 --dir ./data --appendonly yes
@@ -32,9 +39,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`Hoard server v=${HOARD_VERSION} (Redis ${VERSION} compatible) node=${process.version}\n`);
     return 0;
   }
+  const sentinelMode = argv.includes('--sentinel');
+  if (sentinelMode) argv = sentinelArgs(argv);
   let config: Config;
   try {
-    config = Config.fromArgs(argv);
+    config = Config.fromArgs(argv, { sentinel: sentinelMode });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`\n*** FATAL CONFIG FILE ERROR (Hoard ${HOARD_VERSION}) ***\n${err.message}\n`);
@@ -43,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const logger = createLogger(config.str('loglevel'), config.str('logfile'));
+  if (sentinelMode) return runSentinel(config, logger);
   const dir = config.str('dir');
   try {
     fs.mkdirSync(dir, { recursive: true });
@@ -103,6 +113,92 @@ async function main(argv: string[]): Promise<number> {
   });
   removePidfile();
   logger.info('Hoard is now ready to exit, bye bye...');
+  logger.flush();
+  return 0;
+}
+
+/**
+ * The arguments of a sentinel: `--sentinel` dropped, and `--port 26379` added first when neither
+ * the file nor the flags name a port (Redis's sentinel default, which a `port` line overrides).
+ */
+function sentinelArgs(argv: string[]): string[] {
+  const rest = argv.filter((a) => a !== '--sentinel');
+  const file = rest.length > 0 && !rest[0].startsWith('-') ? rest[0] : null;
+  let hasPort = rest.some((a) => a.toLowerCase() === '--port' || a.toLowerCase().startsWith('--port '));
+  if (file !== null && !hasPort) {
+    try {
+      hasPort = fs
+        .readFileSync(file, 'latin1')
+        .split('\n')
+        .some((l) => (splitArgs(l.trim()) ?? [])[0]?.toLowerCase() === 'port');
+    } catch {
+      // an unreadable file is reported by runSentinel
+    }
+  }
+  if (hasPort) return rest;
+  return file !== null ? [file, '--port', '26379', ...rest.slice(1)] : ['--port', '26379', ...rest];
+}
+
+/**
+ * Sentinel start-up, as Redis's: a config file is required and must be writable (the sentinel
+ * stores what it learns there), then the sentinel listens and starts monitoring.
+ */
+async function runSentinel(config: Config, logger: ReturnType<typeof createLogger>): Promise<number> {
+  const file = config.configFile;
+  if (file === null) {
+    logger.fatal('Sentinel needs config file on disk to save state. Exiting...');
+    process.stderr.write('Sentinel needs config file on disk to save state. Exiting...\n');
+    logger.flush();
+    return 1;
+  }
+  let text: string;
+  try {
+    fs.accessSync(file, fs.constants.W_OK);
+    text = fs.readFileSync(file, 'latin1');
+  } catch (err) {
+    const msg = `Sentinel config file ${file} is not writable: ${(err as Error).message}. Exiting...`;
+    logger.fatal({ err }, msg);
+    process.stderr.write(msg + '\n');
+    logger.flush();
+    return 1;
+  }
+  let sc;
+  try {
+    sc = parseSentinelConfig(text, file);
+  } catch (err) {
+    process.stderr.write(`\n${(err as Error).message}\n`);
+    return 1;
+  }
+  const server = new Server(config, { logger, mode: 'sentinel', commands: sentinelCommandTable() });
+  const sentinel = new Sentinel(sc, file, {
+    logger,
+    publish: (channel, message) => void server.pubsub.publish(channel, message),
+    port: () => server.boundPort,
+  });
+  attachSentinel(server, sentinel);
+  server.infoSections.set('sentinel', () => sentinelInfoFields(sentinel));
+  try {
+    await server.start();
+  } catch (err) {
+    const e = err as Error;
+    logger.fatal({ err: e }, e.message);
+    process.stderr.write(`hoard-server: ${e.message}\n`);
+    logger.flush();
+    return 1;
+  }
+  sentinel.start();
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'Received signal, scheduling shutdown...');
+    server.shutdown(null, 'nosave', { now: true, force: true, abort: false });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  await new Promise<void>((resolve) => {
+    server.onShutdown = resolve;
+  });
+  sentinel.stop();
+  sentinel.flushConfig();
+  logger.info('Sentinel is now ready to exit, bye bye...');
   logger.flush();
   return 0;
 }

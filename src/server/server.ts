@@ -45,6 +45,12 @@ import { listenOn, normalizeBindAddress } from './listen.js';
 export interface ServerOptions {
   clock?: Clock;
   logger?: Logger;
+  /**
+   * 'sentinel': the same connections, parser, pub/sub and client commands, serving the command
+   * families given in `commands` (sentinel/commands.ts) and no dataset: no data dir, no loading.
+   */
+  mode?: 'standalone' | 'sentinel';
+  commands?: readonly (readonly CommandSpec[])[];
 }
 
 class Stats implements ServerStats {
@@ -236,6 +242,8 @@ export class Server implements ServerApi {
   readonly replication: ReplicationPrimary;
   /** The primary this server follows, if any (replication/replica.ts). */
   readonly replicaOf: ReplicaOf;
+  /** What HELLO and INFO's redis_mode say: 'sentinel' when running as hoard-sentinel. */
+  readonly mode: 'standalone' | 'sentinel';
 
   constructor(
     readonly config: Config,
@@ -252,7 +260,8 @@ export class Server implements ServerApi {
         if ((this.notifyFlags & NOTIFY.EXPIRED) !== 0) notifyKeyspaceEvent(this, NOTIFY.EXPIRED, 'expired', key, db.index);
       },
     });
-    this.commands = buildTable(allCommands);
+    this.mode = opts.mode ?? 'standalone';
+    this.commands = buildTable(opts.commands ?? allCommands);
     this.commandLookup = new CommandLookup(this.commands);
     const hot = (): void => {
       this.queryBufferLimit = config.num('client-query-buffer-limit');
@@ -299,6 +308,12 @@ export class Server implements ServerApi {
    */
   /** Locks the data dir, listens, then loads the data; `listening` runs between the last two. */
   async start(listening?: () => void): Promise<number> {
+    if (this.mode === 'sentinel') {
+      // A sentinel keeps no dataset: its state lives in its config file (sentinel/config.ts).
+      const port = await this.listen();
+      listening?.();
+      return port;
+    }
     const p = new Persistence({
       config: this.config,
       ks: this.ks,

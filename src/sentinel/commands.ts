@@ -1,0 +1,436 @@
+// The command table of a server in sentinel mode, as Redis 7.0's sentinel serves it: the 15
+// commands `COMMAND LIST` shows on redis-sentinel (ACL, AUTH, CLIENT, COMMAND, HELLO, PING,
+// SHUTDOWN and the (P)(UN)SUBSCRIBE family reused from the normal table; INFO, ROLE, PUBLISH
+// and SENTINEL of its own). Anything else gets the normal "unknown command" error from the
+// dispatcher, as on Redis. Replies follow sentinel.c (sentinelCommand,
+// addReplySentinelRedisInstance): field names, order and types.
+
+import { def } from '../commands/table.js';
+import { E } from '../commands/errors.js';
+import { allCommands } from '../commands/index.js';
+import type { CommandContext, CommandSpec, ServerApi } from '../commands/types.js';
+import type { ReplyWriter } from '../protocol/reply.js';
+import { stringMatch } from '../util/glob.js';
+import { parseInt64 } from '../util/numbers.js';
+import { applyDirective } from './config.js';
+import { flagsOf, Master, type Instance, type Sentinel } from './sentinel.js';
+
+const sentinels = new WeakMap<ServerApi, Sentinel>();
+
+/** Ties a sentinel to the server whose clients command it. */
+export function attachSentinel(server: ServerApi, s: Sentinel): void {
+  sentinels.set(server, s);
+}
+
+function sentinelOf(c: CommandContext): Sentinel {
+  const s = sentinels.get(c.server);
+  if (s === undefined) throw Object.assign(new Error('sentinel command on a server without a sentinel'), { code: 'SENTINEL_NOT_ATTACHED' });
+  return s;
+}
+
+const NO_SUCH_MASTER = 'ERR No such master with that name';
+
+function masterOrReply(c: CommandContext, name: string): Master | null {
+  const m = sentinelOf(c).masters.get(name);
+  if (m === undefined) c.reply.error(NO_SUCH_MASTER);
+  return m ?? null;
+}
+
+/** addReplySentinelRedisInstance: a map of the instance's state, fields as Redis names them. */
+function replyInstance(r: ReplyWriter, ri: Instance): void {
+  const now = Date.now();
+  const f: Array<[string, string | number]> = [
+    ['name', ri.name],
+    ['ip', ri.host],
+    ['port', ri.port],
+    ['runid', ri.runid ?? ''],
+    ['flags', flagsOf(ri)],
+    ['link-pending-commands', ri.cmd?.pendingCommands ?? 0],
+    ['link-refcount', 1],
+  ];
+  if (ri instanceof Master && ri.failoverInProgress) f.push(['failover-state', `failover_state_${ri.failoverState}`]);
+  f.push(['last-ping-sent', ri.actPingTime !== 0 ? now - ri.actPingTime : 0], ['last-ok-ping-reply', now - ri.lastAvailTime], ['last-ping-reply', now - ri.lastPongTime]);
+  if (ri.sdown) f.push(['s-down-time', now - ri.sdownSince]);
+  if (ri instanceof Master && ri.odown) f.push(['o-down-time', now - ri.odownSince]);
+  const m = ri.master ?? (ri as Master);
+  f.push(['down-after-milliseconds', m.conf.downAfterMs]);
+  if (ri.kind !== 'sentinel') {
+    f.push(['info-refresh', ri.infoRefresh > 1 ? now - ri.infoRefresh : 0], ['role-reported', ri.roleReported], ['role-reported-time', now - ri.roleReportedTime]);
+  }
+  if (ri instanceof Master) {
+    f.push(
+      ['config-epoch', ri.conf.configEpoch],
+      ['num-slaves', ri.slaves.size],
+      ['num-other-sentinels', ri.sentinels.size],
+      ['quorum', ri.conf.quorum],
+      ['failover-timeout', ri.conf.failoverTimeoutMs],
+      ['parallel-syncs', ri.conf.parallelSyncs],
+    );
+  } else if (ri.kind === 'slave') {
+    f.push(
+      ['master-link-down-time', ri.masterLinkDownTime],
+      ['master-link-status', ri.slaveMasterLinkUp ? 'ok' : 'err'],
+      ['master-host', ri.slaveMasterHost !== '' ? ri.slaveMasterHost : '?'],
+      ['master-port', ri.slaveMasterPort],
+      ['slave-priority', ri.slavePriority],
+      ['slave-repl-offset', ri.slaveReplOffset],
+      ['replica-announced', ri.replicaAnnounced],
+    );
+  } else {
+    f.push(['last-hello-message', ri.lastHelloTime !== 0 ? now - ri.lastHelloTime : now - ri.lastAvailTime], ['voted-leader', ri.leader ?? '?'], ['voted-leader-epoch', ri.leaderEpoch]);
+  }
+  r.map(f.length);
+  for (const [k, v] of f) {
+    r.bulk(k);
+    // Redis sends every value as a bulk string (addReplyBulkLongLong).
+    r.bulk(String(v));
+  }
+}
+
+// ---- SENTINEL subcommands --------------------------------------------------------------------
+
+function masters(c: CommandContext): void {
+  const all = [...sentinelOf(c).masters.values()];
+  c.reply.array(all.length);
+  for (const m of all) replyInstance(c.reply, m);
+}
+
+function master(c: CommandContext, argv: string[]): void {
+  const m = masterOrReply(c, argv[2]);
+  if (m !== null) replyInstance(c.reply, m);
+}
+
+function replicas(c: CommandContext, argv: string[]): void {
+  const m = masterOrReply(c, argv[2]);
+  if (m === null) return;
+  // Replicas with replica-announced no are not listed (Redis 6.2+).
+  const list = [...m.slaves.values()].filter((s) => s.replicaAnnounced !== 0);
+  c.reply.array(list.length);
+  for (const s of list) replyInstance(c.reply, s);
+}
+
+function sentinelsOfMaster(c: CommandContext, argv: string[]): void {
+  const m = masterOrReply(c, argv[2]);
+  if (m === null) return;
+  c.reply.array(m.sentinels.size);
+  for (const s of m.sentinels.values()) replyInstance(c.reply, s);
+}
+
+function getMasterAddr(c: CommandContext, argv: string[]): void {
+  const m = sentinelOf(c).masters.get(argv[2]);
+  if (m === undefined) return c.reply.nullArray();
+  const p = m.currentAddress();
+  c.reply.array(2);
+  c.reply.bulk(p.host);
+  c.reply.bulk(String(p.port));
+}
+
+function isMasterDownByAddr(c: CommandContext, argv: string[]): void {
+  const port = parseInt64(argv[3]);
+  if (port === null || typeof port === 'bigint') return c.reply.error(E.NOT_INTEGER);
+  const epoch = parseInt64(argv[4]);
+  if (epoch === null || typeof epoch === 'bigint') return c.reply.error(E.NOT_INTEGER);
+  const [down, leader, leaderEpoch] = sentinelOf(c).isMasterDownByAddr(argv[2], port, epoch, argv[5]);
+  c.reply.array(3);
+  c.reply.int(down);
+  c.reply.bulk(leader);
+  c.reply.int(leaderEpoch);
+}
+
+function reset(c: CommandContext, argv: string[]): void {
+  const s = sentinelOf(c);
+  let n = 0;
+  for (const m of s.masters.values()) {
+    if (stringMatch(argv[2], m.name, false)) {
+      s.resetMaster(m);
+      n++;
+    }
+  }
+  if (n > 0) s.flushConfig();
+  c.reply.int(n);
+}
+
+function failover(c: CommandContext, argv: string[]): void {
+  const m = masterOrReply(c, argv[2]);
+  if (m === null) return;
+  const err = sentinelOf(c).manualFailover(m);
+  if (err !== null) return c.reply.error(err);
+  c.reply.ok();
+}
+
+function ckquorum(c: CommandContext, argv: string[]): void {
+  const m = masterOrReply(c, argv[2]);
+  if (m === null) return;
+  const { usable, voters } = sentinelOf(c).ckquorum(m);
+  const majority = Math.floor(voters / 2) + 1;
+  // Redis appends the two reasons with no separator between them.
+  let e = '';
+  if (usable < m.conf.quorum) e += 'Not enough available Sentinels to reach the specified quorum for this master';
+  if (usable < majority) e += 'Not enough available Sentinels to reach the majority and authorize a failover';
+  if (e !== '') return c.reply.error(`NOQUORUM ${usable} usable Sentinels. ${e}`);
+  c.reply.simple(`OK ${usable} usable Sentinels. Quorum and failover authorization can be reached`);
+}
+
+function monitor(c: CommandContext, argv: string[]): void {
+  const s = sentinelOf(c);
+  const port = parseInt64(argv[4]);
+  const quorum = parseInt64(argv[5]);
+  if (quorum === null || typeof quorum === 'bigint' || quorum <= 0) return c.reply.error('ERR Quorum must be 1 or greater.');
+  if (port === null || typeof port === 'bigint' || port <= 0 || port > 65535) return c.reply.error('ERR Invalid port');
+  if (s.masters.has(argv[2])) return c.reply.error('ERR Duplicate master name.');
+  s.monitor(argv[2], argv[3], port, quorum);
+  c.reply.ok();
+}
+
+function remove(c: CommandContext, argv: string[]): void {
+  if (!sentinelOf(c).remove(argv[2])) return c.reply.error(NO_SUCH_MASTER);
+  c.reply.ok();
+}
+
+/** SENTINEL SET <master> <option> <value> ...: every pair checked first, then applied, config flushed. */
+function set(c: CommandContext, argv: string[]): void {
+  const s = sentinelOf(c);
+  const m = masterOrReply(c, argv[2]);
+  if (m === null) return;
+  const settable = new Set(['down-after-milliseconds', 'failover-timeout', 'parallel-syncs', 'quorum', 'auth-pass', 'auth-user']);
+  for (let i = 3; i < argv.length; i += 2) {
+    const opt = argv[i].toLowerCase();
+    if (!settable.has(opt) || i + 1 >= argv.length) return c.reply.error(`ERR Unknown option or number of arguments for SENTINEL SET '${argv[i]}'`);
+    if (opt === 'auth-pass' || opt === 'auth-user') continue;
+    const n = parseInt64(argv[i + 1]);
+    const min = opt === 'parallel-syncs' ? 0 : 1;
+    if (n === null || typeof n === 'bigint' || n < min) return c.reply.error(`ERR Invalid argument '${argv[i + 1]}' for SENTINEL SET '${argv[i]}'`);
+  }
+  for (let i = 3; i < argv.length; i += 2) {
+    const opt = argv[i].toLowerCase();
+    if (opt === 'quorum') m.conf.quorum = Number(argv[i + 1]);
+    else if (opt === 'auth-pass' || opt === 'auth-user') {
+      if (opt === 'auth-pass') m.conf.authPass = argv[i + 1] === '' ? null : argv[i + 1];
+      else m.conf.authUser = argv[i + 1] === '' ? null : argv[i + 1];
+      // New credentials apply to new links: drop the current ones.
+      m.closeLinks();
+      for (const x of m.slaves.values()) x.closeLinks();
+    } else applyDirective({ myid: null, currentEpoch: 0, announceIp: '', announcePort: 0, masters: [m.conf] }, [opt, m.name, argv[i + 1]]);
+    s.event('+set', m, `%@ ${argv[i]} ${argv[i + 1]}`);
+  }
+  s.flushConfig();
+  c.reply.ok();
+}
+
+function myid(c: CommandContext): void {
+  c.reply.bulk(sentinelOf(c).myid);
+}
+
+function flushconfig(c: CommandContext): void {
+  sentinelOf(c).flushConfig();
+  c.reply.ok();
+}
+
+/** No scripts run here (notification and reconfig scripts are not supported): an empty list, as Redis with none queued. */
+function pendingScripts(c: CommandContext): void {
+  c.reply.array(0);
+}
+
+/**
+ * SENTINEL CONFIG GET <pattern> / SET <option> <value>: the global options redis-sentinel 7.0
+ * has. announce-ip and announce-port change what the hellos announce; the hostname options and
+ * sentinel-user/-pass (auth between sentinels) are listed with their defaults and cannot be
+ * changed here, as Hoard's sentinel neither resolves hostnames nor authenticates to sentinels.
+ */
+function config(c: CommandContext, argv: string[]): void {
+  const s = sentinelOf(c);
+  const sub = argv[2].toLowerCase();
+  const usage = 'ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.';
+  if (sub === 'get' && argv.length === 4) {
+    const all: Array<[string, string]> = [
+      ['resolve-hostnames', 'no'],
+      ['announce-hostnames', 'no'],
+      ['announce-ip', s.announceIp],
+      ['announce-port', String(s.announcePort)],
+      ['sentinel-user', ''],
+      ['sentinel-pass', ''],
+    ];
+    const hits = all.filter(([k]) => stringMatch(argv[3], k, true));
+    c.reply.map(hits.length);
+    for (const [k, v] of hits) {
+      c.reply.bulk(k);
+      c.reply.bulk(v);
+    }
+    return;
+  }
+  if (sub !== 'set' || argv.length !== 5) return c.reply.error(usage);
+  const opt = argv[3].toLowerCase();
+  const val = argv[4];
+  const invalid = `ERR Invalid value '${val}' to SENTINEL CONFIG SET '${argv[3]}'`;
+  switch (opt) {
+    case 'announce-ip':
+      s.announceIp = val;
+      break;
+    case 'announce-port': {
+      const n = parseInt64(val);
+      if (n === null || typeof n === 'bigint' || n < 0 || n > 65535) return c.reply.error(invalid);
+      s.announcePort = n;
+      break;
+    }
+    case 'resolve-hostnames':
+    case 'announce-hostnames': {
+      const v = val.toLowerCase();
+      if (v !== 'yes' && v !== 'no') return c.reply.error(invalid);
+      if (v === 'yes') return c.reply.error(`ERR ${opt} yes is not supported by Hoard's sentinel`);
+      break;
+    }
+    case 'sentinel-user':
+    case 'sentinel-pass':
+      return c.reply.error(`ERR ${opt} is not supported by Hoard's sentinel (no authentication between sentinels)`);
+    default:
+      return c.reply.error(`ERR Invalid argument '${argv[3]}' to SENTINEL CONFIG SET`);
+  }
+  s.flushConfig();
+  c.reply.ok();
+}
+
+const SENTINEL_HELP = [
+  'SENTINEL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'CKQUORUM <master-name>',
+  '    Check if the current Sentinel configuration is able to reach the quorum',
+  '    needed to failover a master and the majority needed to authorize the',
+  '    failover.',
+  'CONFIG SET <param> <value>',
+  '    Set a global Sentinel configuration parameter.',
+  'CONFIG GET <param>',
+  '    Get global Sentinel configuration parameter.',
+  'GET-MASTER-ADDR-BY-NAME <master-name>',
+  '    Return the ip and port number of the master with that name.',
+  'FAILOVER <master-name>',
+  '    Manually failover a master node without asking for agreement from other',
+  '    Sentinels',
+  'FLUSHCONFIG',
+  '    Force Sentinel to rewrite its configuration on disk, including the current',
+  '    Sentinel state.',
+  'IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>',
+  '    Check if the master specified by ip:port is down from current Sentinel\'s',
+  '    point of view.',
+  'MASTER <master-name>',
+  '    Show the state and info of the specified master.',
+  'MASTERS',
+  '    Show a list of monitored masters and their state.',
+  'MONITOR <name> <ip> <port> <quorum>',
+  '    Start monitoring a new master with the specified name, ip, port and quorum.',
+  'MYID',
+  '    Return the ID of the Sentinel instance.',
+  'PENDING-SCRIPTS',
+  '    Get pending scripts information.',
+  'REMOVE <master-name>',
+  '    Remove master from Sentinel\'s monitor list.',
+  'REPLICAS <master-name>',
+  '    Show a list of replicas for this master and their state.',
+  'RESET <pattern>',
+  '    Reset masters for specific master name matching this pattern.',
+  'SENTINELS <master-name>',
+  '    Show a list of Sentinel instances for this master and their state.',
+  'SET <master-name> <option> <value> [<option> <value> ...]',
+  '    Set configuration parameters for certain masters.',
+  'HELP',
+  '    Prints this help.',
+];
+
+function help(c: CommandContext): void {
+  c.reply.array(SENTINEL_HELP.length);
+  for (const l of SENTINEL_HELP) c.reply.simple(l);
+}
+
+function containerOnly(c: CommandContext, argv: string[]): void {
+  c.reply.error(E.wrongArity(argv[0].toLowerCase()));
+}
+
+// ---- INFO, ROLE, PUBLISH ---------------------------------------------------------------------
+
+/** INFO: the sections redis-sentinel has (server, clients, stats, cpu, sentinel). */
+function info(c: CommandContext, argv: string[]): void {
+  const all = ['server', 'clients', 'stats', 'cpu', 'sentinel'];
+  let sections: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const s = argv[i].toLowerCase();
+    if (s === 'default' || s === 'all' || s === 'everything') sections.push(...all);
+    else if (all.includes(s)) sections.push(s);
+  }
+  if (argv.length === 1) sections = all;
+  c.reply.verbatim(sections.length === 0 ? '' : c.server.info(c, [...new Set(sections)]));
+}
+
+/** The Sentinel section's fields (sentinel.c sentinelInfoCommand's part). */
+export function sentinelInfoFields(s: Sentinel): Array<[string, string | number]> {
+  const f: Array<[string, string | number]> = [
+    ['sentinel_masters', s.masters.size],
+    ['sentinel_tilt', 0],
+    ['sentinel_tilt_since_seconds', -1],
+    ['sentinel_running_scripts', 0],
+    ['sentinel_scripts_queue_length', 0],
+    ['sentinel_simulate_failure_flags', 0],
+  ];
+  let i = 0;
+  for (const m of s.masters.values()) {
+    const status = m.odown ? 'odown' : m.sdown ? 'sdown' : 'ok';
+    f.push([`master${i++}`, `name=${m.name},status=${status},address=${m.host}:${m.port},slaves=${m.slaves.size},sentinels=${m.sentinels.size + 1}`]);
+  }
+  return f;
+}
+
+function role(c: CommandContext): void {
+  const names = [...sentinelOf(c).masters.keys()];
+  c.reply.array(2);
+  c.reply.bulk('sentinel');
+  c.reply.array(names.length);
+  for (const n of names) c.reply.bulk(n);
+}
+
+/** PUBLISH on a sentinel: only hellos, which it reads itself (a sentinel announcing itself directly). */
+function publish(c: CommandContext, argv: string[]): void {
+  if (argv[1] !== '__sentinel__:hello') return c.reply.error('ERR Only HELLO messages are accepted by Sentinel instances.');
+  sentinelOf(c).processHello(argv[2]);
+  c.reply.int(1);
+}
+
+const SUB = 'admin loading stale';
+const sentinelCommand = def('sentinel', -2, 'admin loading stale', [0, 0, 0], '', containerOnly, {
+  summary: 'A container for Redis Sentinel commands',
+  since: '2.8.4',
+  group: 'sentinel',
+  subcommands: [
+    def('ckquorum', 3, SUB, [0, 0, 0], '', ckquorum),
+    def('config', -3, SUB, [0, 0, 0], '', config),
+    def('failover', 3, SUB, [0, 0, 0], '', failover),
+    def('flushconfig', 2, SUB, [0, 0, 0], '', flushconfig),
+    def('get-master-addr-by-name', 3, SUB, [0, 0, 0], '', getMasterAddr),
+    def('help', 2, 'loading stale', [0, 0, 0], '', help),
+    def('is-master-down-by-addr', 6, SUB, [0, 0, 0], '', isMasterDownByAddr),
+    def('master', 3, SUB, [0, 0, 0], '', master),
+    def('masters', 2, SUB, [0, 0, 0], '', masters),
+    def('monitor', 6, SUB, [0, 0, 0], '', monitor),
+    def('myid', 2, SUB, [0, 0, 0], '', myid),
+    def('pending-scripts', 2, SUB, [0, 0, 0], '', pendingScripts),
+    def('remove', 3, SUB, [0, 0, 0], '', remove),
+    def('replicas', 3, SUB, [0, 0, 0], '', replicas),
+    def('reset', 3, SUB, [0, 0, 0], '', reset),
+    def('sentinels', 3, SUB, [0, 0, 0], '', sentinelsOfMaster),
+    def('set', -5, SUB, [0, 0, 0], '', set),
+    def('slaves', 3, SUB, [0, 0, 0], '', replicas),
+  ],
+});
+
+/** The normal commands a sentinel serves as they are. */
+const REUSED = new Set(['acl', 'auth', 'client', 'command', 'hello', 'ping', 'shutdown', 'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe']);
+
+export function sentinelCommandTable(): CommandSpec[][] {
+  const reused: CommandSpec[] = [];
+  for (const family of allCommands) for (const spec of family) if (REUSED.has(spec.name)) reused.push(spec);
+  return [
+    reused,
+    [
+      def('info', -1, 'loading stale', [0, 0, 0], '@dangerous', info, { summary: 'Get information and statistics about the server', since: '1.0.0', group: 'server' }),
+      def('role', 1, 'noscript loading stale fast', [0, 0, 0], '@admin @dangerous', role, { summary: 'Return the role of the instance in the context of replication', since: '2.8.12', group: 'server' }),
+      def('publish', 3, 'pubsub loading stale fast', [0, 0, 0], '', publish, { summary: 'Post a message to a channel', since: '2.0.0', group: 'pubsub' }),
+      sentinelCommand,
+    ],
+  ];
+}

@@ -1,0 +1,488 @@
+// Sentinel, end to end with real processes: Hoard sentinels failing over a SIGKILLed Hoard
+// primary (promotion, the other replica re-pointed, the old primary turned into a replica when
+// it comes back); ioredis in sentinel mode writing across the failover; a real redis-sentinel
+// failing over Hoard instances (what it sends to a primary and a replica must work on Hoard);
+// and Hoard's sentinel replies compared with redis-sentinel's for the same setup (shapes, error
+// texts, CKQUORUM, no failover without quorum). Timeouts are short: down-after-milliseconds
+// 500, failover-timeout 3000.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { redisServerAvailable } from '../helpers/backends.js';
+import { RawSocket } from '../helpers/raw-conn.js';
+import { SERVER_JS, ensureBuilt, freePort, startServer, tempDir, waitForPort, type ServerProc } from '../helpers/proc.js';
+
+const procs: ServerProc[] = [];
+const sentinelProcs: Array<{ child: ChildProcess; exited: Promise<unknown> }> = [];
+const clients: Redis[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.disconnect();
+  for (const s of sentinelProcs.splice(0)) {
+    if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+    await s.exited;
+  }
+  for (const p of procs.splice(0)) await p.kill();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function client(port: number, opts: Record<string, unknown> = {}): Redis {
+  const r = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, ...opts });
+  r.on('error', () => {});
+  clients.push(r);
+  return r;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch {
+      // not yet: the process may be restarting
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function dir(prefix: string): string {
+  const d = tempDir(prefix);
+  dirs.push(d);
+  return d;
+}
+
+async function hoard(args: string[] = [], port?: number, d?: string): Promise<ServerProc> {
+  ensureBuilt();
+  const p = await startServer(d ?? dir('hoard-sent-data-'), ['--appendonly', 'no', ...args], { port });
+  procs.push(p);
+  return p;
+}
+
+interface SentinelProc {
+  port: number;
+  conf: string;
+  child: ChildProcess;
+  output(): string;
+}
+
+/** A sentinel (Hoard's, or redis-server --sentinel) on a free port, watching `mymaster` at `masterPort`. */
+async function sentinel(kind: 'hoard' | 'redis', masterPort: number, quorum: number, extraLines: string[] = []): Promise<SentinelProc> {
+  const port = await freePort();
+  const d = dir(`sentinel-${kind}-`);
+  const conf = path.join(d, 'sentinel.conf');
+  fs.writeFileSync(
+    conf,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `sentinel monitor mymaster 127.0.0.1 ${masterPort} ${quorum}`,
+      'sentinel down-after-milliseconds mymaster 500',
+      'sentinel failover-timeout mymaster 3000',
+      ...extraLines,
+      '',
+    ].join('\n'),
+  );
+  return runSentinel(kind, conf, port);
+}
+
+/** Starts a sentinel from an existing config file (a restart reads back what it wrote there). */
+async function runSentinel(kind: 'hoard' | 'redis', conf: string, port: number): Promise<SentinelProc> {
+  const child =
+    kind === 'hoard'
+      ? spawn(process.execPath, [SERVER_JS, conf, '--sentinel'], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn('redis-server', [conf, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise((r) => child.once('exit', r));
+  sentinelProcs.push({ child, exited });
+  await waitForPort(port, { child, what: `${kind} sentinel` });
+  return { port, conf, child, output: () => out };
+}
+
+/** SENTINEL-style flat [k1, v1, k2, v2, ...] reply as an object. */
+function fields(flat: unknown): Record<string, string> {
+  const a = flat as string[];
+  const o: Record<string, string> = {};
+  for (let i = 0; i < a.length; i += 2) o[a[i]] = a[i + 1];
+  return o;
+}
+
+async function masterState(s: Redis): Promise<Record<string, string>> {
+  return fields(await s.call('SENTINEL', 'MASTER', 'mymaster'));
+}
+
+async function addrOf(s: Redis): Promise<string> {
+  const a = (await s.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as [string, string] | null;
+  return a === null ? '' : `${a[0]}:${a[1]}`;
+}
+
+async function role(port: number): Promise<unknown[]> {
+  const r = client(port, { retryStrategy: () => null, lazyConnect: true });
+  try {
+    await r.connect();
+    return (await r.call('ROLE')) as unknown[];
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** A replica of `primary` on `port` whose link is up. */
+async function linkUp(replica: Redis): Promise<void> {
+  await until('the replica link to come up', async () => /master_link_status:up/.test(await replica.info('replication')));
+}
+
+/** Subscribes to a sentinel's +switch-master channel; resolves with the first message and its arrival time. */
+function switchMaster(port: number): Promise<{ msg: string; at: number }> {
+  const sub = client(port);
+  return new Promise((resolve) => {
+    void sub.subscribe('+switch-master');
+    sub.on('message', (_ch: string, msg: string) => resolve({ msg, at: Date.now() }));
+  });
+}
+
+describe('Hoard sentinels failing over a Hoard primary', () => {
+  it('promotes a replica on every sentinel, re-points the other replica, keeps WAITed data, and makes the old primary a replica when it returns', async () => {
+    const primary = await hoard();
+    const r1 = await hoard(['--replicaof', '127.0.0.1', String(primary.port)]);
+    const r2 = await hoard(['--replicaof', '127.0.0.1', String(primary.port)]);
+    await linkUp(client(r1.port));
+    await linkUp(client(r2.port));
+    const p = client(primary.port);
+    for (let i = 0; i < 100; i++) await p.set(`key:${i}`, `value-${i}`);
+    expect(await p.wait(2, 2000)).toBe(2);
+
+    const sentinels = [await sentinel('hoard', primary.port, 2), await sentinel('hoard', primary.port, 2), await sentinel('hoard', primary.port, 2)];
+    const sc = sentinels.map((s) => client(s.port));
+    for (const s of sc) {
+      await until('every sentinel to know two replicas and two other sentinels', async () => {
+        const m = await masterState(s);
+        return m['num-slaves'] === '2' && m['num-other-sentinels'] === '2';
+      });
+    }
+    const switched = switchMaster(sentinels[0].port);
+    const killedAt = Date.now();
+    await primary.kill('SIGKILL');
+
+    const { msg, at } = await switched;
+    const [name, oldIp, oldPort, newIp, newPort] = msg.split(' ');
+    expect([name, oldIp, oldPort, newIp]).toEqual(['mymaster', '127.0.0.1', String(primary.port), '127.0.0.1']);
+    expect([String(r1.port), String(r2.port)]).toContain(newPort);
+    console.log(`SIGKILL -> +switch-master: ${at - killedAt} ms`);
+    // Two sentinels may both win an election (in different epochs) and promote different
+    // replicas; the greater config epoch then wins everywhere. What counts is the agreement.
+    const agreed = await until('every sentinel to answer the same new address', async () => {
+      const a = await Promise.all(sc.map(addrOf));
+      return a.every((x) => x === a[0]) && a[0] !== `127.0.0.1:${primary.port}` ? a[0] : undefined;
+    });
+    const promoted = Number(agreed.split(':')[1]);
+    expect([r1.port, r2.port]).toContain(promoted);
+    const other = promoted === r1.port ? r2 : r1;
+    // The promoted process says it is a primary; the other follows it with its link up.
+    expect((await role(promoted))[0]).toBe('master');
+    await until('the other replica to follow the new primary', async () => {
+      const r = await role(other.port);
+      return r[0] === 'slave' && r[1] === '127.0.0.1' && r[2] === promoted && r[3] === 'connected';
+    });
+    const np = client(promoted);
+    expect(await np.get('key:0')).toBe('value-0');
+    expect(await np.get('key:99')).toBe('value-99');
+    // Writes on the new primary reach the other replica.
+    await np.set('after', 'failover');
+    await until('the write to reach the re-pointed replica', async () => (await client(other.port).get('after')) === 'failover');
+
+    // The old primary comes back (empty: no persistence) as a primary; sentinels make it follow.
+    const back = await hoard([], primary.port);
+    await until(
+      'the old primary to be turned into a replica of the new one',
+      async () => {
+        const r = await role(back.port);
+        return r[0] === 'slave' && r[2] === promoted && r[3] === 'connected';
+      },
+      25_000,
+    );
+    expect(await client(back.port).get('after')).toBe('failover');
+    // The sentinels' view, and the state they wrote to their config files.
+    const replicas = ((await sc[1].call('SENTINEL', 'REPLICAS', 'mymaster')) as unknown[]).map(fields);
+    expect(replicas.map((r) => Number(r.port)).sort()).toEqual([primary.port, other.port].sort());
+    const conf = fs.readFileSync(sentinels[1].conf, 'latin1');
+    expect(conf).toContain(`sentinel monitor mymaster 127.0.0.1 ${promoted} 2`);
+    expect(conf).toMatch(/^sentinel myid [0-9a-f]{40}$/m);
+    expect(conf).toMatch(/^sentinel current-epoch [1-9][0-9]*$/m);
+    // A restarted sentinel is the same voter with the same view: its id, epoch and primary.
+    const myid = await sc[1].call('SENTINEL', 'MYID');
+    const epoch = (await masterState(sc[1]))['config-epoch'];
+    sentinels[1].child.kill('SIGTERM');
+    await new Promise((r) => sentinels[1].child.once('exit', r));
+    const again = await runSentinel('hoard', sentinels[1].conf, sentinels[1].port);
+    const ac = client(again.port);
+    expect(await ac.call('SENTINEL', 'MYID')).toBe(myid);
+    expect(await addrOf(ac)).toBe(`127.0.0.1:${promoted}`);
+    expect((await masterState(ac))['config-epoch']).toBe(epoch);
+    expect(Number(epoch)).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe('ioredis in sentinel mode', () => {
+  it('keeps writing across a failover, and a sentinel subscriber sees +switch-master with the addresses', async () => {
+    const primary = await hoard();
+    const replica = await hoard(['--replicaof', '127.0.0.1', String(primary.port)]);
+    await linkUp(client(replica.port));
+    const s = await sentinel('hoard', primary.port, 1);
+    const sc = client(s.port);
+    await until('the sentinel to know the replica', async () => (await masterState(sc))['num-slaves'] === '1');
+
+    const app = new Redis({ sentinels: [{ host: '127.0.0.1', port: s.port }], name: 'mymaster', sentinelRetryStrategy: () => 50, retryStrategy: () => 50 });
+    app.on('error', () => {});
+    clients.push(app);
+    await app.set('before', '1');
+    expect(await client(primary.port).get('before')).toBe('1');
+    await client(primary.port).wait(1, 2000);
+
+    const switched = switchMaster(s.port);
+    const killedAt = Date.now();
+    await primary.kill('SIGKILL');
+    // Writes keep being issued; the first that succeeds after the failover must be on the new primary.
+    let wroteAt = 0;
+    for (let i = 0; wroteAt === 0; i++) {
+      try {
+        await app.set('after', String(i));
+        if ((await client(replica.port).get('after')) === String(i)) wroteAt = Date.now();
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      if (Date.now() - killedAt > 20_000) throw new Error('no write reached the new primary within 20 s');
+    }
+    const { msg, at } = await switched;
+    expect(msg).toBe(`mymaster 127.0.0.1 ${primary.port} 127.0.0.1 ${replica.port}`);
+    console.log(`SIGKILL -> +switch-master: ${at - killedAt} ms; -> ioredis' first write on the new primary: ${wroteAt - killedAt} ms`);
+    expect((await role(replica.port))[0]).toBe('master');
+    expect(await client(replica.port).get('before')).toBe('1');
+  }, 40_000);
+});
+
+describe('a password-protected primary', () => {
+  it('is watched and failed over with sentinel auth-pass', async () => {
+    // Passwords set after start: the helper's readiness PING has none.
+    const primary = await hoard();
+    const replica = await hoard(['--masterauth', 's3cret']);
+    await client(primary.port).config('SET', 'requirepass', 's3cret');
+    const rc = client(replica.port);
+    await rc.replicaof('127.0.0.1', primary.port);
+    await rc.config('SET', 'requirepass', 's3cret');
+    await linkUp(client(replica.port, { password: 's3cret' }));
+    const s = await sentinel('hoard', primary.port, 1, ['sentinel auth-pass mymaster s3cret']);
+    const sc = client(s.port);
+    // Discovering the replica takes an authenticated INFO on the primary.
+    await until('the sentinel to see the replica through AUTH', async () => (await masterState(sc))['num-slaves'] === '1');
+    expect((await masterState(sc)).flags).toBe('master');
+    const switched = switchMaster(s.port);
+    await primary.kill('SIGKILL');
+    expect((await switched).msg).toBe(`mymaster 127.0.0.1 ${primary.port} 127.0.0.1 ${replica.port}`);
+    await until('the replica to be a primary', async () => {
+      const r = client(replica.port, { password: 's3cret', retryStrategy: () => null });
+      return ((await r.call('ROLE')) as unknown[])[0] === 'master';
+    });
+  }, 30_000);
+});
+
+describe.skipIf(!redisServerAvailable())('against redis-sentinel', () => {
+  it('a real redis-sentinel fails over Hoard instances', async () => {
+    const primary = await hoard();
+    const replica = await hoard(['--replicaof', '127.0.0.1', String(primary.port)]);
+    await linkUp(client(replica.port));
+    await client(primary.port).set('k', 'v');
+    await client(primary.port).wait(1, 2000);
+    const s = await sentinel('redis', primary.port, 1);
+    const sc = client(s.port);
+    await until('redis-sentinel to discover the Hoard replica', async () => (await masterState(sc))['num-slaves'] === '1');
+    const switched = switchMaster(s.port);
+    await primary.kill('SIGKILL');
+    const { msg } = await switched;
+    expect(msg).toBe(`mymaster 127.0.0.1 ${primary.port} 127.0.0.1 ${replica.port}`);
+    // What redis-sentinel sent (MULTI, SLAVEOF NO ONE, CONFIG REWRITE, CLIENT KILL, EXEC) made a primary of it.
+    await until('the Hoard replica to report role master', async () => (await role(replica.port))[0] === 'master');
+    const np = client(replica.port);
+    expect(await np.get('k')).toBe('v');
+    expect(await np.set('w', '1')).toBe('OK');
+    // redis-sentinel also turns the returning old primary into a replica of the new one.
+    const back = await hoard([], primary.port);
+    await until(
+      'redis-sentinel to make the old Hoard primary a replica',
+      async () => {
+        const r = await role(back.port);
+        return r[0] === 'slave' && r[2] === replica.port && r[3] === 'connected';
+      },
+      25_000,
+    );
+    expect(await client(back.port).get('w')).toBe('1');
+  }, 60_000);
+
+  it('Hoard and redis-sentinel watching the same instances answer with the same shapes and error texts', async () => {
+    const primary = await hoard();
+    const replica = await hoard(['--replicaof', '127.0.0.1', String(primary.port)]);
+    await linkUp(client(replica.port));
+    const rs = await sentinel('redis', primary.port, 2);
+    const hs = await sentinel('hoard', primary.port, 2);
+    const r = client(rs.port);
+    const h = client(hs.port);
+    for (const s of [r, h]) {
+      await until('both sentinels to see the replica and each other, connected', async () => {
+        const m = await masterState(s);
+        const others = ((await s.call('SENTINEL', 'SENTINELS', 'mymaster')) as unknown[]).map(fields);
+        const reps = ((await s.call('SENTINEL', 'REPLICAS', 'mymaster')) as unknown[]).map(fields);
+        return m['num-slaves'] === '1' && others.length === 1 && others[0].flags === 'sentinel' && reps[0]?.flags === 'slave';
+      });
+    }
+    // Field names, in order; every value a string.
+    const keysOf = (flat: unknown) => (flat as string[]).filter((_, i) => i % 2 === 0);
+    const typesOf = (flat: unknown) => (flat as unknown[]).map((v) => typeof v);
+    for (const cmd of [['MASTER', 'mymaster'], ['REPLICAS', 'mymaster'], ['SLAVES', 'mymaster'], ['SENTINELS', 'mymaster'], ['MASTERS']]) {
+      const a = (await r.call('SENTINEL', ...cmd)) as unknown[];
+      const b = (await h.call('SENTINEL', ...cmd)) as unknown[];
+      const norm = (x: unknown[]) => (cmd[0] === 'MASTER' ? [x] : x) as unknown[];
+      expect(norm(b).length, cmd.join(' ')).toBe(norm(a).length);
+      for (let i = 0; i < norm(a).length; i++) {
+        expect(keysOf(norm(b)[i]), cmd.join(' ')).toEqual(keysOf(norm(a)[i]));
+        expect(typesOf(norm(b)[i]), cmd.join(' ')).toEqual(typesOf(norm(a)[i]));
+      }
+    }
+    // The same facts about the setup.
+    const rm = await masterState(r);
+    const hm = await masterState(h);
+    for (const k of ['name', 'ip', 'port', 'runid', 'flags', 'role-reported', 'quorum', 'num-slaves', 'num-other-sentinels', 'config-epoch', 'down-after-milliseconds', 'failover-timeout', 'parallel-syncs']) {
+      expect(hm[k], k).toBe(rm[k]);
+    }
+    const rr = fields(((await r.call('SENTINEL', 'REPLICAS', 'mymaster')) as unknown[])[0]);
+    const hr = fields(((await h.call('SENTINEL', 'REPLICAS', 'mymaster')) as unknown[])[0]);
+    for (const k of ['name', 'ip', 'port', 'runid', 'flags', 'role-reported', 'master-link-status', 'master-host', 'master-port', 'slave-priority', 'replica-announced']) {
+      expect(hr[k], k).toBe(rr[k]);
+    }
+    // Each sees the other with the other's own id.
+    const rSeen = fields(((await r.call('SENTINEL', 'SENTINELS', 'mymaster')) as unknown[])[0]);
+    const hSeen = fields(((await h.call('SENTINEL', 'SENTINELS', 'mymaster')) as unknown[])[0]);
+    expect(rSeen.runid).toBe(await h.call('SENTINEL', 'MYID'));
+    expect(hSeen.runid).toBe(await r.call('SENTINEL', 'MYID'));
+    expect(hSeen.port).toBe(String(rs.port));
+
+    // Replies compared byte for byte (RESP2), valid and invalid input alike.
+    const rw = await RawSocket.connect(rs.port);
+    const hw = await RawSocket.connect(hs.port);
+    try {
+      const same: string[][] = [
+        ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'],
+        ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'nope'],
+        ['SENTINEL', 'CKQUORUM', 'mymaster'],
+        ['SENTINEL', 'CKQUORUM', 'nope'],
+        ['SENTINEL', 'MASTER', 'nope'],
+        ['SENTINEL', 'REPLICAS', 'nope'],
+        ['SENTINEL', 'SENTINELS', 'nope'],
+        ['SENTINEL', 'FAILOVER', 'nope'],
+        ['SENTINEL', 'REMOVE', 'nope'],
+        ['SENTINEL', 'SET', 'nope', 'quorum', '1'],
+        ['SENTINEL', 'SET', 'mymaster', 'foo', '1'],
+        ['SENTINEL', 'SET', 'mymaster', 'quorum', '0'],
+        ['SENTINEL', 'SET', 'mymaster', 'down-after-milliseconds', 'x'],
+        ['SENTINEL', 'SET', 'mymaster', 'quorum'],
+        ['SENTINEL', 'MONITOR', 'mymaster', '127.0.0.1', '1', '1'],
+        ['SENTINEL', 'MONITOR', 'm2', '127.0.0.1', '1', '0'],
+        ['SENTINEL', 'MONITOR', 'm2', '127.0.0.1', 'x', '1'],
+        ['SENTINEL', 'MONITOR', 'm2', '127.0.0.1'],
+        ['SENTINEL', 'IS-MASTER-DOWN-BY-ADDR', '127.0.0.1', String(primary.port), '0', '*'],
+        ['SENTINEL', 'IS-MASTER-DOWN-BY-ADDR', '127.0.0.1', 'x', '0', '*'],
+        ['SENTINEL', 'IS-MASTER-DOWN-BY-ADDR', '127.0.0.1', String(primary.port), 'x', '*'],
+        ['SENTINEL', 'IS-MASTER-DOWN-BY-ADDR', '10.0.0.1', '1', '0', 'abc'],
+        ['SENTINEL', 'RESET', 'no-such-*'],
+        ['SENTINEL', 'PENDING-SCRIPTS'],
+        ['SENTINEL', 'CONFIG', 'GET', '*'],
+        ['SENTINEL', 'CONFIG', 'GET', 'announce-*'],
+        ['SENTINEL', 'CONFIG', 'GET', 'foo'],
+        ['SENTINEL', 'CONFIG', 'SET', 'announce-ip', '127.0.0.1'],
+        ['SENTINEL', 'CONFIG', 'GET', 'announce-ip'],
+        ['SENTINEL', 'CONFIG', 'SET', 'announce-port', 'x'],
+        ['SENTINEL', 'CONFIG', 'SET', 'resolve-hostnames', 'maybe'],
+        ['SENTINEL', 'CONFIG', 'SET', 'foo', '1'],
+        ['SENTINEL', 'CONFIG', 'SET', 'announce-ip'],
+        ['SENTINEL', 'CONFIG', 'foo', 'bar'],
+        ['SENTINEL', 'CONFIG'],
+        ['SENTINEL', 'FOO'],
+        ['SENTINEL', 'MASTER'],
+        ['SENTINEL'],
+        ['GET', 'x'],
+        ['SET', 'x', 'y'],
+        ['PUBLISH', 'chan', 'msg'],
+        ['ROLE'],
+        ['PING'],
+        ['PING', 'hi'],
+        ['CLIENT', 'SETNAME', 'probe'],
+        ['CLIENT', 'GETNAME'],
+        ['SUBSCRIBE', 'x'],
+      ];
+      for (const cmd of same) {
+        const want = await rw.send(cmd);
+        const got = await hw.send(cmd);
+        expect(got, cmd.join(' ')).toBe(want);
+      }
+    } finally {
+      rw.close();
+      hw.close();
+    }
+    // HELLO 3 names the same fields; COMMAND LIST the same commands.
+    const hello = async (s: Redis) => Object.keys(fields(await s.call('HELLO', '2')));
+    expect(await hello(h)).toEqual(await hello(r));
+    const cmds = async (s: Redis) => ((await s.call('COMMAND', 'LIST')) as string[]).filter((n) => !n.includes('|')).sort();
+    expect(await cmds(h)).toEqual(await cmds(r));
+    // INFO's Sentinel section: same fields; the master line the same but for the sentinel count's owner.
+    const sect = async (s: Redis) => (await s.info('sentinel')).split('\r\n').filter((l) => l.includes(':'));
+    expect(await sect(h)).toEqual(await sect(r));
+    // Garbage bytes do not kill the sentinel.
+    const raw = await RawSocket.connect(hs.port);
+    (raw as unknown as { sock: { write(b: Buffer): void } }).sock.write(Buffer.from('*3\r\n$-5\r\n\x00\xff\r\n*1\r\n$999999999999\r\nxx\r\n'));
+    raw.close();
+    expect(await h.ping()).toBe('PONG');
+  }, 60_000);
+
+  it('without quorum: CKQUORUM says so as redis-sentinel does, and a dead primary is not failed over', async () => {
+    const primary = await hoard();
+    const replica = await hoard(['--replicaof', '127.0.0.1', String(primary.port)]);
+    await linkUp(client(replica.port));
+    // redis-sentinel alone with quorum 2: its CKQUORUM answer is the expectation.
+    const rs = await sentinel('redis', primary.port, 2);
+    const rc = client(rs.port);
+    await until('redis-sentinel to see the replica', async () => (await masterState(rc))['num-slaves'] === '1');
+    const rw = await RawSocket.connect(rs.port);
+    const want = await rw.send(['SENTINEL', 'CKQUORUM', 'mymaster']);
+    rw.close();
+    expect(want).toMatch(/^-NOQUORUM /);
+    rs.child.kill('SIGKILL');
+    await new Promise((r) => rs.child.once('exit', r));
+
+    const hs = await sentinel('hoard', primary.port, 2);
+    const hc = client(hs.port);
+    await until('the Hoard sentinel to see the replica', async () => (await masterState(hc))['num-slaves'] === '1');
+    const hw = await RawSocket.connect(hs.port);
+    expect(await hw.send(['SENTINEL', 'CKQUORUM', 'mymaster'])).toBe(want);
+    hw.close();
+
+    const events: string[] = [];
+    const sub = client(hs.port);
+    await sub.psubscribe('*');
+    sub.on('pmessage', (_p: string, ch: string) => events.push(ch));
+    await primary.kill('SIGKILL');
+    await until('the primary to be subjectively down', async () => events.includes('+sdown'));
+    // Many times down-after-milliseconds: nothing more may happen.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(events).not.toContain('+odown');
+    expect(events).not.toContain('+try-failover');
+    expect(events).not.toContain('+switch-master');
+    expect(await addrOf(hc)).toBe(`127.0.0.1:${primary.port}`);
+    expect((await role(replica.port))[0]).toBe('slave');
+    expect(await hc.info('sentinel')).toContain(`master0:name=mymaster,status=sdown,address=127.0.0.1:${primary.port},slaves=1,sentinels=1`);
+  }, 40_000);
+});

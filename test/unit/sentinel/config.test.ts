@@ -1,0 +1,43 @@
+// Sentinel's config file (src/sentinel/config.ts): directives read as Redis reads them, and a
+// rewrite that keeps the other lines and reads back to the same state.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseSentinelConfig, rewriteSentinelConfig } from '../../../src/sentinel/config.js';
+
+describe('sentinel config', () => {
+  it('reads monitor and its options, and refuses what Redis refuses', () => {
+    const c = parseSentinelConfig(
+      ['port 26379', 'sentinel monitor m 10.0.0.1 6379 2', 'sentinel down-after-milliseconds m 500', 'sentinel parallel-syncs m 3', 'sentinel auth-pass m "p w"', 'sentinel current-epoch 7'].join('\n'),
+      'x.conf',
+    );
+    expect(c.currentEpoch).toBe(7);
+    expect(c.masters[0]).toMatchObject({ name: 'm', host: '10.0.0.1', port: 6379, quorum: 2, downAfterMs: 500, parallelSyncs: 3, authPass: 'p w' });
+    expect(() => parseSentinelConfig('sentinel down-after-milliseconds nope 500', 'x.conf')).toThrow(/line 1[\s\S]*No such master with specified name/);
+    expect(() => parseSentinelConfig('sentinel monitor m h 1 0', 'x.conf')).toThrow(/Quorum must be 1 or greater/);
+    expect(() => parseSentinelConfig('sentinel myid abc', 'x.conf')).toThrow(/Malformed Sentinel id/);
+    expect(() => parseSentinelConfig('sentinel bogus 1', 'x.conf')).toThrow(/Unrecognized sentinel configuration statement/);
+  });
+
+  it('rewrites the sentinel lines in place, keeps the others, and reads back the same state', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-conf-'));
+    const file = path.join(dir, 's.conf');
+    fs.writeFileSync(file, '# mine\nport 26380\nsentinel monitor m 127.0.0.1 6379 2\nloglevel verbose\n');
+    const c = parseSentinelConfig(fs.readFileSync(file, 'latin1'), file);
+    c.myid = 'a'.repeat(40);
+    c.currentEpoch = 3;
+    c.masters[0].port = 6380;
+    c.masters[0].configEpoch = 3;
+    c.masters[0].knownReplicas = [['127.0.0.1', 6379]];
+    c.masters[0].knownSentinels = [['127.0.0.1', 26381, 'b'.repeat(40)]];
+    rewriteSentinelConfig(file, c);
+    const text = fs.readFileSync(file, 'latin1');
+    expect(text.split('\n').slice(0, 3)).toEqual(['# mine', 'port 26380', `sentinel myid ${'a'.repeat(40)}`]);
+    expect(text).toContain('loglevel verbose');
+    expect(text).toContain('sentinel monitor m 127.0.0.1 6380 2');
+    expect(parseSentinelConfig(text, file)).toEqual(c);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
