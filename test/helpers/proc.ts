@@ -236,7 +236,11 @@ export async function startServer(dir: string, args: string[] = [], opts: { port
             await r.ping();
             return proc;
           } catch (e) {
-            if (!String((e as Error).message).startsWith('LOADING')) throw e;
+            if (!String((e as Error).message).startsWith('LOADING')) {
+              // Not ready and not loading (NOAUTH, a crash...): do not leave the child running.
+              await proc.kill();
+              throw e;
+            }
             await new Promise((res) => setTimeout(res, 20));
           }
         }
