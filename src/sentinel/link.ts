@@ -3,86 +3,13 @@
 // liveness times Redis keeps per link (connected since, last activity, last PING sent / PONG
 // received). A link never throws into its owner: a broken connection, a protocol error or a
 // timeout becomes one `closed` call, and every pending callback gets an Error reply.
-//
-// The reply reader is here rather than in protocol/ because protocol/ parses what clients send
-// (commands); this reads what servers answer (status, error, integer, bulk, array, RESP2 only).
+// Replies are decoded by protocol/reply-reader.ts.
 
 import net from 'node:net';
 import { encodeCommand } from '../protocol/reply.js';
+import { ReplyError, ReplyReader, type Reply } from '../protocol/reply-reader.js';
 
-/** One decoded RESP2 reply. Error replies are ReplyError values, not thrown. */
-export type Reply = string | number | null | ReplyError | Reply[];
-
-export class ReplyError {
-  constructor(readonly message: string) {}
-}
-
-/** Reads replies from a byte stream, complete replies only; a malformed byte ends the link. */
-export class ReplyReader {
-  private buf: Buffer = Buffer.alloc(0);
-  private pos = 0;
-
-  feed(chunk: Buffer): void {
-    this.buf = this.pos < this.buf.length ? Buffer.concat([this.buf.subarray(this.pos), chunk]) : chunk;
-    this.pos = 0;
-  }
-
-  /** The next complete reply, or undefined when more bytes are needed. Throws on bad syntax. */
-  next(): Reply | undefined {
-    const start = this.pos;
-    const r = this.read();
-    if (r === undefined) this.pos = start;
-    return r;
-  }
-
-  private line(): string | undefined {
-    const nl = this.buf.indexOf('\r\n', this.pos, 'latin1');
-    if (nl < 0) return undefined;
-    const s = this.buf.toString('latin1', this.pos, nl);
-    this.pos = nl + 2;
-    return s;
-  }
-
-  private read(): Reply | undefined {
-    if (this.pos >= this.buf.length) return undefined;
-    const type = this.buf[this.pos++];
-    const l = this.line();
-    if (l === undefined) return undefined;
-    switch (type) {
-      case 0x2b: // +
-        return l;
-      case 0x2d: // -
-        return new ReplyError(l);
-      case 0x3a: // :
-        return Number(l);
-      case 0x24: {
-        // $
-        const n = Number(l);
-        if (!Number.isInteger(n) || n < -1) throw new Error(`bad bulk length ${l}`);
-        if (n === -1) return null;
-        if (this.pos + n + 2 > this.buf.length) return undefined;
-        const s = this.buf.toString('latin1', this.pos, this.pos + n);
-        this.pos += n + 2;
-        return s;
-      }
-      case 0x2a: {
-        // *
-        const n = Number(l);
-        if (!Number.isInteger(n) || n < -1) throw new Error(`bad array length ${l}`);
-        if (n === -1) return null;
-        const out: Reply[] = [];
-        for (let i = 0; i < n; i++) {
-          const e = this.read();
-          if (e === undefined) return undefined;
-          out.push(e);
-        }
-        return out;
-      }
-      default:
-        throw new Error(`unexpected reply type byte 0x${type.toString(16)}`);
-    }
-  }
-}
+export { ReplyError, type Reply };
 
 export interface LinkHandlers {
   /** The connection is up (commands may be sent; the ones sent before were queued by the socket). */

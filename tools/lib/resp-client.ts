@@ -5,87 +5,13 @@
 // called with exactly its reply.
 
 import net from 'node:net';
+import { ReplyError, ReplyReader, type Reply } from '../../src/protocol/reply-reader.js';
 
-export type Reply = string | number | null | Reply[] | ReplyError;
-
-export class ReplyError {
-  constructor(readonly message: string) {}
-}
-
-/** Incremental RESP2/RESP3-tolerant reply parser over latin1 text. */
-class ReplyParser {
-  private buf = '';
-  private pos = 0;
-
-  feed(chunk: Buffer): void {
-    this.buf = this.pos < this.buf.length ? this.buf.slice(this.pos) + chunk.toString('latin1') : chunk.toString('latin1');
-    this.pos = 0;
-  }
-
-  /** The next complete reply, or undefined when more bytes are needed. */
-  next(): Reply | undefined {
-    const start = this.pos;
-    const r = this.parse();
-    if (r === undefined) this.pos = start;
-    return r;
-  }
-
-  private line(): string | undefined {
-    const end = this.buf.indexOf('\r\n', this.pos);
-    if (end < 0) return undefined;
-    const s = this.buf.slice(this.pos + 1, end);
-    this.pos = end + 2;
-    return s;
-  }
-
-  private parse(): Reply | undefined {
-    if (this.pos >= this.buf.length) return undefined;
-    const t = this.buf[this.pos];
-    const l = this.line();
-    if (l === undefined) return undefined;
-    switch (t) {
-      case '+':
-        return l;
-      case '-':
-        return new ReplyError(l);
-      case ':':
-        return Number(l);
-      case '_':
-        return null;
-      case '$':
-      case '=':
-      case '!': {
-        const n = Number(l);
-        if (n < 0) return null;
-        if (this.pos + n + 2 > this.buf.length) return undefined;
-        const s = this.buf.slice(this.pos, this.pos + n);
-        this.pos += n + 2;
-        return t === '!' ? new ReplyError(s) : s;
-      }
-      case '*':
-      case '~':
-      case '>':
-      case '%': {
-        let n = Number(l);
-        if (n < 0) return null;
-        if (t === '%') n *= 2;
-        const out: Reply[] = [];
-        for (let i = 0; i < n; i++) {
-          const r = this.parse();
-          if (r === undefined) return undefined;
-          out.push(r);
-        }
-        return out;
-      }
-      default:
-        return l; // ',', '#', '(' : numbers/booleans as text
-    }
-  }
-}
+export { ReplyError, type Reply };
 
 export class PipelineClient {
   private readonly sock: net.Socket;
-  private readonly parser = new ReplyParser();
+  private readonly parser = new ReplyReader();
   /** One slot per command sent and not answered: a waiter, or null for a counted bulk command. */
   private readonly pending: Array<((r: Reply) => void) | null> = [];
   private pendingHead = 0;
@@ -133,7 +59,16 @@ export class PipelineClient {
 
   private onData(chunk: Buffer): void {
     this.parser.feed(chunk);
-    for (let r = this.parser.next(); r !== undefined; r = this.parser.next()) {
+    for (;;) {
+      let r: Reply | undefined;
+      try {
+        r = this.parser.next();
+      } catch (err) {
+        // Not RESP: nothing after this point can be matched to its command.
+        this.sock.destroy(new Error(`bad reply from the server: ${(err as Error).message}`));
+        return;
+      }
+      if (r === undefined) break;
       const w = this.pending[this.pendingHead];
       this.pending[this.pendingHead++] = null;
       if (this.pendingHead > 4096 && this.pendingHead * 2 > this.pending.length) {
