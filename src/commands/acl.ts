@@ -265,12 +265,7 @@ const HELP = [
 ];
 
 function aclHelp(c: CommandContext): void {
-  const r = c.reply;
-  r.array(HELP.length + 3);
-  r.simple('ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
-  for (const l of HELP) r.simple(l);
-  r.simple('HELP');
-  r.simple('    Prints this help.');
+  c.reply.help('ACL', HELP);
 }
 
 function containerOnly(c: CommandContext, argv: string[]): void {

@@ -597,8 +597,7 @@ const OBJECT_HELP = [
 ];
 
 function objectHelp(c: CommandContext): void {
-  c.reply.array(OBJECT_HELP.length);
-  for (const line of OBJECT_HELP) c.reply.simple(line);
+  c.reply.statusLines(OBJECT_HELP);
 }
 
 // ---- the table ----------------------------------------------------------------------------

@@ -109,8 +109,7 @@ const PUBSUB_HELP = [
 ];
 
 function pubsubHelp(c: CommandContext): void {
-  c.reply.array(PUBSUB_HELP.length);
-  for (const line of PUBSUB_HELP) c.reply.simple(line);
+  c.reply.statusLines(PUBSUB_HELP);
 }
 
 export const pubsubCommands: CommandSpec[] = [

@@ -30,16 +30,6 @@ function tipsOf(spec: CommandSpec): readonly string[] {
 
 // ---- shared helpers -------------------------------------------------------------------------
 
-/** Redis's addReplyHelp: "<CMD> <subcommand> ..." then the lines, then HELP, as status lines. */
-function replyHelp(c: CommandContext, cmd: string, lines: readonly string[]): void {
-  const r = c.reply;
-  r.array(lines.length + 3);
-  r.simple(`${cmd} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
-  for (const l of lines) r.simple(l);
-  r.simple('HELP');
-  r.simple('    Prints this help.');
-}
-
 function containerOnly(c: CommandContext, argv: string[]): void {
   c.reply.error(E.wrongArity(argv[0].toLowerCase()));
 }
@@ -435,7 +425,7 @@ function getKeys(c: CommandContext, argv: string[], withFlags: boolean): void {
 }
 
 function commandHelp(c: CommandContext): void {
-  replyHelp(c, 'COMMAND', [
+  c.reply.help('COMMAND', [
     '(no subcommand)',
     '    Return details about all Redis commands.',
     'COUNT',
@@ -492,7 +482,7 @@ function configRewrite(c: CommandContext): void {
 }
 
 function configHelp(c: CommandContext): void {
-  replyHelp(c, 'CONFIG', [
+  c.reply.help('CONFIG', [
     'GET <pattern>',
     '    Return parameters matching the glob-like <pattern> and their values.',
     'SET <directive> <value>',
@@ -885,7 +875,7 @@ function knownUser(c: CommandContext, name: string): boolean {
 }
 
 function clientHelp(c: CommandContext): void {
-  replyHelp(c, 'CLIENT', [
+  c.reply.help('CLIENT', [
     'CACHING (YES|NO)',
     '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
     'GETREDIR',
@@ -980,7 +970,7 @@ function debug(c: CommandContext, argv: string[]): void {
   }
   if (sub === 'error' && argv.length === 3) return c.reply.error(argv[2]);
   if (sub === 'help' && argv.length === 2) {
-    return replyHelp(c, 'DEBUG', [
+    return c.reply.help('DEBUG', [
       'ERROR <string>',
       '    Return a Redis protocol error with <string> as message. Useful for clients',
       '    unit tests to simulate Redis errors.',
@@ -1009,7 +999,7 @@ function moduleLoadOrUnload(c: CommandContext, argv: string[]): void {
 }
 
 function moduleHelp(c: CommandContext): void {
-  replyHelp(c, 'MODULE', [
+  c.reply.help('MODULE', [
     'LIST',
     '    Return a list of loaded modules.',
     'LOAD <path> [<arg> ...]',
@@ -1163,7 +1153,7 @@ function latencyDoctor(c: CommandContext): void {
 }
 
 function latencyHelp(c: CommandContext): void {
-  replyHelp(c, 'LATENCY', [
+  c.reply.help('LATENCY', [
     'DOCTOR',
     '    Return a human readable latency analysis report.',
     'HISTORY <event>',
@@ -1215,7 +1205,7 @@ function slowlogReset(c: CommandContext): void {
 }
 
 function slowlogHelp(c: CommandContext): void {
-  replyHelp(c, 'SLOWLOG', [
+  c.reply.help('SLOWLOG', [
     'GET [<count>]',
     '    Return top <count> entries from the slowlog (default: 10, -1 mean all).',
     '    Entries are made of:',
@@ -1373,7 +1363,7 @@ function memoryPurge(c: CommandContext): void {
 }
 
 function memoryHelp(c: CommandContext): void {
-  replyHelp(c, 'MEMORY', [
+  c.reply.help('MEMORY', [
     'DOCTOR',
     '    Return memory problems reports.',
     'MALLOC-STATS',

@@ -821,17 +821,13 @@ const XINFO_HELP = [
   '    Prints this help.',
 ];
 
-function replyHelp(c: CommandContext, lines: readonly string[]): void {
-  c.reply.array(lines.length);
-  for (const l of lines) c.reply.simple(l);
-}
 
 function xgroupHelp(c: CommandContext): void {
-  replyHelp(c, XGROUP_HELP);
+  c.reply.statusLines(XGROUP_HELP);
 }
 
 function xinfoHelp(c: CommandContext): void {
-  replyHelp(c, XINFO_HELP);
+  c.reply.statusLines(XINFO_HELP);
 }
 
 /**

@@ -124,6 +124,24 @@ export class ReplyWriter {
     this.str('+' + s + CRLF);
   }
 
+  /** An array of status lines (the HELP replies whose text carries its own header). */
+  statusLines(lines: readonly string[]): void {
+    this.array(lines.length);
+    for (const l of lines) this.simple(l);
+  }
+
+  /**
+   * Redis's addReplyHelp: "<CMD> <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", the
+   * lines, then HELP and its description, as status lines.
+   */
+  help(cmd: string, lines: readonly string[]): void {
+    this.array(lines.length + 3);
+    this.simple(`${cmd} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+    for (const l of lines) this.simple(l);
+    this.simple('HELP');
+    this.simple('    Prints this help.');
+  }
+
   /**
    * `msg` carries its own prefix: "ERR ...", "WRONGTYPE ...", "NOAUTH ...". A CR or LF in it
    * (errors quote the client's arguments: an unknown command, subcommand or config name) becomes

@@ -335,8 +335,7 @@ const SENTINEL_HELP = [
 ];
 
 function help(c: CommandContext): void {
-  c.reply.array(SENTINEL_HELP.length);
-  for (const l of SENTINEL_HELP) c.reply.simple(l);
+  c.reply.statusLines(SENTINEL_HELP);
 }
 
 function containerOnly(c: CommandContext, argv: string[]): void {
