@@ -1838,6 +1838,12 @@ export class Config {
   static fromArgs(argv: string[], opts: { sentinel?: boolean } = {}): Config {
     const cfg = new Config();
     cfg.sentinelMode = opts.sentinel === true;
+    if (cfg.sentinelMode) {
+      // Redis's initSentinelConfig: a sentinel listens on 26379 unless the file or a flag (or a
+      // file they include) says otherwise, so the default changes before anything is loaded.
+      const port = lookup('port')!.spec as NumSpec;
+      cfg.store(port, numParsed(port, 26379n));
+    }
     const args = argv.map((a) => Buffer.from(a, 'utf8').toString('latin1'));
     let j = 0;
     let file: string | null = null;

@@ -15,7 +15,6 @@ import { Config, ConfigError } from '../config.js';
 import { createLogger } from '../log.js';
 import { Server } from './server.js';
 import { VERSION, HOARD_VERSION } from '../version.js';
-import { splitArgs } from '../config.js';
 import { parseSentinelConfig } from '../sentinel/config.js';
 import { Sentinel } from '../sentinel/sentinel.js';
 import { attachSentinel, sentinelCommandTable, sentinelInfoFields } from '../sentinel/commands.js';
@@ -39,8 +38,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`Hoard server v=${HOARD_VERSION} (Redis ${VERSION} compatible) node=${process.version}\n`);
     return 0;
   }
+  // `--sentinel` stays in argv: Config reads it as a `sentinel` line, which sentinel mode leaves to
+  // sentinel/config.ts, as Redis's own argument parsing does.
   const sentinelMode = argv.includes('--sentinel');
-  if (sentinelMode) argv = sentinelArgs(argv);
   let config: Config;
   try {
     config = Config.fromArgs(argv, { sentinel: sentinelMode });
@@ -115,28 +115,6 @@ async function main(argv: string[]): Promise<number> {
   logger.info('Hoard is now ready to exit, bye bye...');
   logger.flush();
   return 0;
-}
-
-/**
- * The arguments of a sentinel: `--sentinel` dropped, and `--port 26379` added first when neither
- * the file nor the flags name a port (Redis's sentinel default, which a `port` line overrides).
- */
-function sentinelArgs(argv: string[]): string[] {
-  const rest = argv.filter((a) => a !== '--sentinel');
-  const file = rest.length > 0 && !rest[0].startsWith('-') ? rest[0] : null;
-  let hasPort = rest.some((a) => a.toLowerCase() === '--port' || a.toLowerCase().startsWith('--port '));
-  if (file !== null && !hasPort) {
-    try {
-      hasPort = fs
-        .readFileSync(file, 'latin1')
-        .split('\n')
-        .some((l) => (splitArgs(l.trim()) ?? [])[0]?.toLowerCase() === 'port');
-    } catch {
-      // an unreadable file is reported by runSentinel
-    }
-  }
-  if (hasPort) return rest;
-  return file !== null ? [file, '--port', '26379', ...rest.slice(1)] : ['--port', '26379', ...rest];
 }
 
 /**

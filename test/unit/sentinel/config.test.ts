@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSentinelConfig, rewriteSentinelConfig } from '../../../src/sentinel/config.js';
+import { Config } from '../../../src/config.js';
 
 describe('sentinel config', () => {
   it('reads monitor and its options, and refuses what Redis refuses', () => {
@@ -39,5 +40,27 @@ describe('sentinel config', () => {
     expect(text).toContain('sentinel monitor m 127.0.0.1 6380 2');
     expect(parseSentinelConfig(text, file)).toEqual(c);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a sentinel's port is 26379 unless its file, a file it includes, or a flag names one (Redis's initSentinelConfig)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoard-sentinel-port-'));
+    try {
+      const plain = path.join(dir, 'plain.conf');
+      fs.writeFileSync(plain, 'sentinel monitor m 127.0.0.1 6379 1\n');
+      const inc = path.join(dir, 'inc.conf');
+      fs.writeFileSync(inc, 'port 26555\n');
+      const including = path.join(dir, 'including.conf');
+      fs.writeFileSync(including, `include ${inc}\nsentinel monitor m 127.0.0.1 6379 1\n`);
+      const own = path.join(dir, 'own.conf');
+      fs.writeFileSync(own, 'port 26444\nsentinel monitor m 127.0.0.1 6379 1\n');
+      expect(Config.fromArgs([plain, '--sentinel'], { sentinel: true }).num('port')).toBe(26379);
+      expect(Config.fromArgs([including, '--sentinel'], { sentinel: true }).num('port')).toBe(26555);
+      expect(Config.fromArgs([own, '--sentinel'], { sentinel: true }).num('port')).toBe(26444);
+      expect(Config.fromArgs([plain, '--sentinel', '--port', '26556'], { sentinel: true }).num('port')).toBe(26556);
+      // A server's default is untouched.
+      expect(Config.fromArgs([]).num('port')).toBe(6379);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
