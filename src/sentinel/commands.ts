@@ -13,7 +13,15 @@ import type { ReplyWriter } from '../protocol/reply.js';
 import { stringMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
 import { applyDirective } from './config.js';
-import { flagsOf, Master, type Instance, type Sentinel } from './sentinel.js';
+import {
+  DEBUG_PARAMS,
+  flagsOf,
+  Master,
+  SIMFAILURE_CRASH_AFTER_ELECTION,
+  SIMFAILURE_CRASH_AFTER_PROMOTION,
+  type Instance,
+  type Sentinel,
+} from './sentinel.js';
 
 const sentinels = new WeakMap<ServerApi, Sentinel>();
 
@@ -299,6 +307,9 @@ const SENTINEL_HELP = [
   '    Set a global Sentinel configuration parameter.',
   'CONFIG GET <param>',
   '    Get global Sentinel configuration parameter.',
+  'DEBUG [<param> <value> ...]',
+  '    Show a list of configurable time parameters and their values (milliseconds).',
+  '    Or update current configurable parameters values (one or more).',
   'GET-MASTER-ADDR-BY-NAME <master-name>',
   '    Return the ip and port number of the master with that name.',
   'FAILOVER <master-name>',
@@ -307,6 +318,8 @@ const SENTINEL_HELP = [
   'FLUSHCONFIG',
   '    Force Sentinel to rewrite its configuration on disk, including the current',
   '    Sentinel state.',
+  'INFO-CACHE <master-name>',
+  '    Return last cached INFO output from masters and all its replicas.',
   'IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>',
   '    Check if the master specified by ip:port is down from current Sentinel\'s',
   '    point of view.',
@@ -330,9 +343,96 @@ const SENTINEL_HELP = [
   '    Show a list of Sentinel instances for this master and their state.',
   'SET <master-name> <option> <value> [<option> <value> ...]',
   '    Set configuration parameters for certain masters.',
+  'SIMULATE-FAILURE [CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]',
+  '    Simulate a Sentinel crash.',
   'HELP',
   '    Prints this help.',
 ];
+
+/**
+ * SENTINEL DEBUG: without arguments, every timing parameter and its value (a map); with
+ * <param> <value> pairs, sets them in order (each must be a positive integer; a bad pair stops
+ * there, the ones before it stay set, as Redis's sentinelSetDebugConfigParameters).
+ */
+function debug(c: CommandContext, argv: string[]): void {
+  const t = sentinelOf(c).timing;
+  if (argv.length === 2) {
+    c.reply.map(DEBUG_PARAMS.length);
+    for (const [name, key] of DEBUG_PARAMS) {
+      c.reply.bulk(name.toUpperCase());
+      c.reply.bulk(String(t[key])); // bulk strings, as Redis's addReplyBulkLongLong
+    }
+    return;
+  }
+  for (let i = 2; i < argv.length; i++) {
+    const opt = argv[i].toLowerCase();
+    const param = DEBUG_PARAMS.find(([name]) => name === opt);
+    if (param === undefined || i + 1 >= argv.length) {
+      if (opt === 'script-max-runtime' || opt === 'script-retry-delay') {
+        return c.reply.error(`ERR '${argv[i]}' does not apply: Hoard's sentinel runs no scripts`);
+      }
+      return c.reply.error(`ERR Unknown option or number of arguments for SENTINEL DEBUG '${argv[i]}'`);
+    }
+    const v = parseInt64(argv[++i]);
+    if (v === null || typeof v === 'bigint' || v <= 0) return c.reply.error(`ERR Invalid argument '${argv[i]}' for SENTINEL DEBUG '${argv[i - 1]}'`);
+    t[param[1]] = v;
+  }
+  c.reply.ok();
+}
+
+/**
+ * SENTINEL INFO-CACHE [<master-name> ...]: per primary (all when none is named; unknown names
+ * are skipped), its name and [age ms, last INFO or null] for it and then each replica. The age
+ * is 0 while the primary has had no INFO yet, replicas included (Redis tests the primary's).
+ */
+function infoCache(c: CommandContext, argv: string[]): void {
+  const s = sentinelOf(c);
+  let ms: Master[] = [...s.masters.values()];
+  if (argv.length > 2) {
+    const picked = new Set<Master>();
+    for (let i = 2; i < argv.length; i++) {
+      const m = s.masters.get(argv[i]);
+      if (m !== undefined) picked.add(m);
+    }
+    ms = [...picked];
+  }
+  const now = Date.now();
+  c.reply.array(ms.length * 2);
+  for (const m of ms) {
+    c.reply.bulk(m.name);
+    c.reply.array(m.slaves.size + 1);
+    for (const ri of [m, ...m.slaves.values()]) {
+      c.reply.array(2);
+      c.reply.int(m.infoRefresh > 1 ? now - ri.infoRefresh : 0);
+      if (ri.info === null) c.reply.nullBulk();
+      else c.reply.bulk(ri.info);
+    }
+  }
+}
+
+/** SENTINEL SIMULATE-FAILURE: sets the crash points (replacing earlier ones); HELP lists them. */
+function simulateFailure(c: CommandContext, argv: string[]): void {
+  const s = sentinelOf(c);
+  s.simFailure = 0;
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i].toLowerCase();
+    if (a === 'crash-after-election') {
+      s.simFailure |= SIMFAILURE_CRASH_AFTER_ELECTION;
+      s.logger.warn('Failure simulation: this Sentinel will crash after being successfully elected as failover leader');
+    } else if (a === 'crash-after-promotion') {
+      s.simFailure |= SIMFAILURE_CRASH_AFTER_PROMOTION;
+      s.logger.warn('Failure simulation: this Sentinel will crash after promoting the selected replica to master');
+    } else if (a === 'help') {
+      c.reply.array(2);
+      c.reply.bulk('crash-after-election');
+      c.reply.bulk('crash-after-promotion');
+      return;
+    } else {
+      return c.reply.error('ERR Unknown failure simulation specified');
+    }
+  }
+  c.reply.ok();
+}
 
 function help(c: CommandContext): void {
   c.reply.statusLines(SENTINEL_HELP);
@@ -361,11 +461,11 @@ function info(c: CommandContext, argv: string[]): void {
 export function sentinelInfoFields(s: Sentinel): Array<[string, string | number]> {
   const f: Array<[string, string | number]> = [
     ['sentinel_masters', s.masters.size],
-    ['sentinel_tilt', 0],
-    ['sentinel_tilt_since_seconds', -1],
+    ['sentinel_tilt', s.tilt ? 1 : 0],
+    ['sentinel_tilt_since_seconds', s.tilt ? Math.floor((Date.now() - s.tiltStartTime) / 1000) : -1],
     ['sentinel_running_scripts', 0],
     ['sentinel_scripts_queue_length', 0],
-    ['sentinel_simulate_failure_flags', 0],
+    ['sentinel_simulate_failure_flags', s.simFailure],
   ];
   let i = 0;
   for (const m of s.masters.values()) {
@@ -398,10 +498,12 @@ const sentinelCommand = def('sentinel', -2, 'admin loading stale', [0, 0, 0], ''
   subcommands: [
     def('ckquorum', 3, SUB, [0, 0, 0], '', ckquorum),
     def('config', -3, SUB, [0, 0, 0], '', config),
+    def('debug', -2, SUB, [0, 0, 0], '', debug),
     def('failover', 3, SUB, [0, 0, 0], '', failover),
     def('flushconfig', 2, SUB, [0, 0, 0], '', flushconfig),
     def('get-master-addr-by-name', 3, SUB, [0, 0, 0], '', getMasterAddr),
     def('help', 2, 'loading stale', [0, 0, 0], '', help),
+    def('info-cache', -3, SUB, [0, 0, 0], '', infoCache),
     def('is-master-down-by-addr', 6, SUB, [0, 0, 0], '', isMasterDownByAddr),
     def('master', 3, SUB, [0, 0, 0], '', master),
     def('masters', 2, SUB, [0, 0, 0], '', masters),
@@ -413,6 +515,7 @@ const sentinelCommand = def('sentinel', -2, 'admin loading stale', [0, 0, 0], ''
     def('reset', 3, SUB, [0, 0, 0], '', reset),
     def('sentinels', 3, SUB, [0, 0, 0], '', sentinelsOfMaster),
     def('set', -5, SUB, [0, 0, 0], '', set),
+    def('simulate-failure', -3, SUB, [0, 0, 0], '', simulateFailure),
     def('slaves', 3, SUB, [0, 0, 0], '', replicas),
   ],
 });

@@ -18,21 +18,77 @@ import type { Logger } from '../log.js';
 import { Link, ReplyError, type Reply } from './link.js';
 import { electLeader, selectReplica, voteLeader } from './election.js';
 import {
+  DEFAULT_DOWN_AFTER_MS,
+  DEFAULT_FAILOVER_TIMEOUT_MS,
   newMasterConfig,
   rewriteSentinelConfig,
   type MasterConfig,
   type SentinelConfig,
 } from './config.js';
 
-// Redis's periods (sentinel.c), in ms.
-export const INFO_PERIOD = 10_000;
-export const PING_PERIOD = 1_000;
-export const ASK_PERIOD = 1_000;
-export const PUBLISH_PERIOD = 2_000;
-export const SLAVE_RECONF_TIMEOUT = 10_000;
-export const ELECTION_TIMEOUT = 10_000;
+// Redis's periods and timeouts (sentinel.c's sentinel_* globals), in ms: the defaults of a
+// sentinel's `timing`, which SENTINEL DEBUG lists and changes at run time (not saved: a restarted
+// sentinel has the defaults again, as redis-sentinel).
+export interface Timing {
+  infoPeriod: number;
+  pingPeriod: number;
+  askPeriod: number;
+  publishPeriod: number;
+  /** down-after-milliseconds of a primary added by SENTINEL MONITOR. */
+  defaultDownAfter: number;
+  /** failover-timeout of a primary added by SENTINEL MONITOR. */
+  defaultFailoverTimeout: number;
+  /** A timer tick later than this after the previous one (or earlier than it) starts TILT. */
+  tiltTrigger: number;
+  /** How long TILT lasts after the last odd tick. */
+  tiltPeriod: number;
+  slaveReconfTimeout: number;
+  minLinkReconnectPeriod: number;
+  electionTimeout: number;
+}
+
+export function defaultTiming(): Timing {
+  return {
+    infoPeriod: 10_000,
+    pingPeriod: 1_000,
+    askPeriod: 1_000,
+    publishPeriod: 2_000,
+    defaultDownAfter: DEFAULT_DOWN_AFTER_MS,
+    defaultFailoverTimeout: DEFAULT_FAILOVER_TIMEOUT_MS,
+    tiltTrigger: 2_000,
+    tiltPeriod: 30_000,
+    slaveReconfTimeout: 10_000,
+    minLinkReconnectPeriod: 15_000,
+    electionTimeout: 10_000,
+  };
+}
+
+/**
+ * SENTINEL DEBUG's parameter names, in its order. Redis also lists script-max-runtime and
+ * script-retry-delay; Hoard's sentinel runs no scripts, so it has neither (setting them is refused).
+ */
+export const DEBUG_PARAMS: ReadonlyArray<readonly [string, keyof Timing]> = [
+  ['info-period', 'infoPeriod'],
+  ['ping-period', 'pingPeriod'],
+  ['ask-period', 'askPeriod'],
+  ['publish-period', 'publishPeriod'],
+  ['default-down-after', 'defaultDownAfter'],
+  ['default-failover-timeout', 'defaultFailoverTimeout'],
+  ['tilt-trigger', 'tiltTrigger'],
+  ['tilt-period', 'tiltPeriod'],
+  ['slave-reconf-timeout', 'slaveReconfTimeout'],
+  ['min-link-reconnect-period', 'minLinkReconnectPeriod'],
+  ['election-timeout', 'electionTimeout'],
+];
+
+/** A failover that does not start at once waits up to this long more (desynchronizes sentinels). */
 export const MAX_DESYNC = 1_000;
-export const MIN_LINK_RECONNECT_PERIOD = 15_000;
+
+/** SENTINEL SIMULATE-FAILURE flags (INFO's sentinel_simulate_failure_flags). */
+export const SIMFAILURE_CRASH_AFTER_ELECTION = 1;
+export const SIMFAILURE_CRASH_AFTER_PROMOTION = 2;
+/** The exit code of a simulated crash (Redis's sentinelSimFailureCrash). */
+export const SIMFAILURE_EXIT_CODE = 99;
 const HELLO_CHANNEL = '__sentinel__:hello';
 const TIMER_MS = 100;
 
@@ -61,6 +117,8 @@ export class Instance {
   sdownSince = 0;
   odownSince = 0;
   infoRefresh = 0;
+  /** The last INFO reply (SENTINEL INFO-CACHE), null before the first. */
+  info: string | null = null;
   roleReported: 'master' | 'slave';
   roleReportedTime = Date.now();
   // As a replica (from its INFO).
@@ -192,6 +250,19 @@ export class Sentinel {
   readonly masters = new Map<string, Master>();
   readonly myid: string;
   currentEpoch: number;
+  /** Periods and timeouts (SENTINEL DEBUG). */
+  readonly timing: Timing = defaultTiming();
+  /**
+   * TILT (sentinelCheckTiltCondition): the timer fired much later than due (the process was
+   * stopped, starved, or the clock jumped), so what this sentinel measured about the others
+   * cannot be trusted. For tiltPeriod after that it keeps monitoring but acts on nothing: no
+   * SDOWN/ODOWN changes, no failover, and it answers others that the primary is not down.
+   */
+  tilt = false;
+  tiltStartTime = 0;
+  private previousTime = Date.now();
+  /** SENTINEL SIMULATE-FAILURE flags (SIMFAILURE_*). */
+  simFailure = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -227,6 +298,7 @@ export class Sentinel {
   }
 
   start(): void {
+    this.previousTime = Date.now();
     this.flushConfig();
     this.host.logger.info({ myid: this.myid }, `Sentinel ID is ${this.myid}`);
     for (const m of this.masters.values()) this.event('+monitor', m, `%@ quorum ${m.conf.quorum}`);
@@ -262,6 +334,8 @@ export class Sentinel {
   /** SENTINEL MONITOR: starts watching a new primary. */
   monitor(name: string, host: string, port: number, quorum: number): Master {
     const mc = newMasterConfig(name, host, port, quorum);
+    mc.downAfterMs = this.timing.defaultDownAfter;
+    mc.failoverTimeoutMs = this.timing.defaultFailoverTimeout;
     this.cfg.masters.push(mc);
     const m = this.addMaster(mc);
     this.flushConfig();
@@ -372,6 +446,7 @@ export class Sentinel {
 
   private tick(): void {
     const now = Date.now();
+    this.checkTilt(now);
     for (const m of [...this.masters.values()]) {
       this.handleInstance(m, now);
       for (const s of [...m.slaves.values()]) this.handleInstance(s, now);
@@ -380,9 +455,27 @@ export class Sentinel {
     }
   }
 
+  private checkTilt(now: number): void {
+    const delta = now - this.previousTime;
+    if (delta < 0 || delta > this.timing.tiltTrigger) {
+      this.tilt = true;
+      this.tiltStartTime = now;
+      this.logger.warn({ event: '+tilt', delta }, '+tilt #tilt mode entered');
+      this.host.publish('+tilt', '#tilt mode entered');
+    }
+    this.previousTime = now;
+  }
+
+  /** sentinelHandleRedisInstance: the monitoring half always, the acting half unless in TILT. */
   private handleInstance(ri: Instance, now: number): void {
     this.reconnect(ri, now);
     this.periodicCommands(ri, now);
+    if (this.tilt) {
+      if (now - this.tiltStartTime < this.timing.tiltPeriod) return;
+      this.tilt = false;
+      this.logger.warn({ event: '-tilt' }, '-tilt #tilt mode exited');
+      this.host.publish('-tilt', '#tilt mode exited');
+    }
     this.checkSubjectivelyDown(ri, now);
     if (ri instanceof Master) {
       this.checkObjectivelyDown(ri);
@@ -403,7 +496,7 @@ export class Sentinel {
     const needCmd = ri.cmd === null;
     const needPubsub = ri.kind !== 'sentinel' && ri.pubsub === null;
     if (!needCmd && !needPubsub) return;
-    if (now - ri.lastReconnect < PING_PERIOD) return;
+    if (now - ri.lastReconnect < this.timing.pingPeriod) return;
     ri.lastReconnect = now;
     const auth = this.authArgs(ri);
     const idPrefix = this.myid.slice(0, 8);
@@ -447,13 +540,13 @@ export class Sentinel {
     // A link with a backlog of unanswered commands gets no more (SENTINEL_MAX_PENDING_COMMANDS).
     if (link.pendingCommands >= 100) return;
     const m = ri.master ?? (ri as Master);
-    let infoPeriod = INFO_PERIOD;
+    let infoPeriod = this.timing.infoPeriod;
     if (ri.kind === 'slave' && (m.odown || m.failoverInProgress || ri.masterLinkDownTime !== 0)) infoPeriod = 1000;
     if (ri instanceof Master && ri.sdown) infoPeriod = 1000;
-    const pingPeriod = Math.min(m.conf.downAfterMs, PING_PERIOD);
+    const pingPeriod = Math.min(m.conf.downAfterMs, this.timing.pingPeriod);
     if (ri.kind !== 'sentinel' && (ri.infoRefresh === 0 || now - ri.infoRefresh > infoPeriod)) this.sendInfo(ri, link);
     if (now - ri.lastPongTime > pingPeriod && now - ri.lastPingTime > pingPeriod / 2) this.sendPing(ri, link);
-    if (now - ri.lastHelloSent > PUBLISH_PERIOD) {
+    if (now - ri.lastHelloSent > this.timing.publishPeriod) {
       ri.lastHelloSent = now;
       this.sendHello(ri, link);
     }
@@ -504,6 +597,7 @@ export class Sentinel {
   private refreshFromInfo(ri: Instance, info: string): void {
     const now = Date.now();
     ri.infoRefresh = now;
+    ri.info = info;
     let role: 'master' | 'slave' | null = null;
     let linkDownSince = 0;
     ri.slaveMasterLinkUp = false;
@@ -560,12 +654,13 @@ export class Sentinel {
         m.failoverStateChangeTime = now;
         this.flushConfig();
         this.event('+promoted-slave', ri, '%@');
+        if ((this.simFailure & SIMFAILURE_CRASH_AFTER_PROMOTION) !== 0) this.simulatedCrash();
         this.event('+failover-state-reconf-slaves', m, '%@');
         this.forceHello(m);
       } else {
         // A replica that says it is a primary (the old primary back after a failover): after
         // 4 hello periods without news, make it follow the primary this sentinel knows.
-        const wait = PUBLISH_PERIOD * 4;
+        const wait = this.timing.publishPeriod * 4;
         if (!ri.promoted && this.masterLooksSane(m) && this.noDownFor(ri, wait) && now - ri.roleReportedTime > wait) {
           this.sendSlaveOf(ri, m.host, m.port, (ok) => {
             if (ok) this.event('+convert-to-slave', ri, '%@');
@@ -576,7 +671,7 @@ export class Sentinel {
       return;
     }
     // A replica of the wrong primary: fix it, unless a failover is moving things around.
-    const wait = PUBLISH_PERIOD * 4;
+    const wait = this.timing.publishPeriod * 4;
     if (
       !ri.promoted &&
       !m.failoverInProgress &&
@@ -607,7 +702,7 @@ export class Sentinel {
   }
 
   private masterLooksSane(m: Master): boolean {
-    return !m.sdown && !m.odown && m.roleReported === 'master' && !m.disconnected && m.lastAvailTime > Date.now() - 2 * PING_PERIOD;
+    return !m.sdown && !m.odown && m.roleReported === 'master' && !m.disconnected && m.lastAvailTime > Date.now() - 2 * this.timing.pingPeriod;
   }
 
   private noDownFor(ri: Instance, ms: number): boolean {
@@ -706,12 +801,12 @@ export class Sentinel {
     // A link that stopped answering for half the down time is reopened: the process may be up
     // behind a dead connection (sentinelCheckSubjectivelyDown).
     const cmd = ri.cmd;
-    if (cmd !== null && cmd.connected && now - cmd.connTime > MIN_LINK_RECONNECT_PERIOD && ri.actPingTime !== 0 && now - ri.actPingTime > downAfter / 2 && now - ri.lastPongTime > downAfter / 2) {
+    if (cmd !== null && cmd.connected && now - cmd.connTime > this.timing.minLinkReconnectPeriod && ri.actPingTime !== 0 && now - ri.actPingTime > downAfter / 2 && now - ri.lastPongTime > downAfter / 2) {
       ri.cmd = null;
       cmd.close();
     }
     const ps = ri.pubsub;
-    if (ps !== null && ps.connected && now - ps.connTime > MIN_LINK_RECONNECT_PERIOD && now - ps.lastActivity > PUBLISH_PERIOD * 3) {
+    if (ps !== null && ps.connected && now - ps.connTime > this.timing.minLinkReconnectPeriod && now - ps.lastActivity > this.timing.publishPeriod * 3) {
       ri.pubsub = null;
       ps.close();
     }
@@ -753,14 +848,14 @@ export class Sentinel {
   private askOthers(m: Master, now: number, force: boolean): void {
     for (const s of m.sentinels.values()) {
       const elapsed = now - s.lastMasterDownReplyTime;
-      if (elapsed > ASK_PERIOD * 5) {
+      if (elapsed > this.timing.askPeriod * 5) {
         s.masterDown = false;
         s.leader = null;
       }
       if (!m.sdown) continue;
       const link = s.cmd;
       if (link === null || !link.connected) continue;
-      if (!force && elapsed < ASK_PERIOD) continue;
+      if (!force && elapsed < this.timing.askPeriod) continue;
       if (s.asking) continue;
       s.asking = true;
       const runid = m.failoverInProgress ? this.myid : '*';
@@ -782,7 +877,7 @@ export class Sentinel {
   isMasterDownByAddr(host: string, port: number, reqEpoch: number, runid: string): [number, string, number] {
     let m: Master | undefined;
     for (const x of this.masters.values()) if (x.host === host && x.port === port) m = x;
-    const down = m !== undefined && m.sdown ? 1 : 0;
+    const down = !this.tilt && m !== undefined && m.sdown ? 1 : 0;
     let leader = '*';
     let epoch = 0;
     if (m !== undefined && runid !== '*') {
@@ -838,6 +933,15 @@ export class Sentinel {
     return null;
   }
 
+  /**
+   * sentinelSimFailureCrash: exit at once, as a crash would (what must survive one was flushed
+   * to the config file before it was acted on).
+   */
+  private simulatedCrash(): never {
+    this.logger.warn('Sentinel CRASH because of SENTINEL simulate-failure');
+    process.exit(SIMFAILURE_EXIT_CODE);
+  }
+
   private abortFailover(m: Master): void {
     const p = m.promotedSlave;
     for (const s of m.slaves.values()) s.reconfSent = s.reconfInprog = s.reconfDone = false;
@@ -846,7 +950,7 @@ export class Sentinel {
   }
 
   private pickReplica(m: Master, now: number): Instance | null {
-    const infoValidity = (m.sdown ? 1000 : INFO_PERIOD) * 3;
+    const infoValidity = (m.sdown ? 1000 : this.timing.infoPeriod) * 3;
     const cands = [...m.slaves.values()].map((s) => ({
       inst: s,
       runid: s.runid,
@@ -862,7 +966,7 @@ export class Sentinel {
       masterDownMs: m.sdown ? now - m.sdownSince : 0,
       downAfterMs: m.conf.downAfterMs,
       infoValidityMs: infoValidity,
-      pingPeriodMs: PING_PERIOD,
+      pingPeriodMs: this.timing.pingPeriod,
     });
     return best?.inst ?? null;
   }
@@ -886,7 +990,7 @@ export class Sentinel {
           },
         );
         if (leader !== this.myid && !m.forceFailover) {
-          const electionTimeout = Math.min(ELECTION_TIMEOUT, m.conf.failoverTimeoutMs);
+          const electionTimeout = Math.min(this.timing.electionTimeout, m.conf.failoverTimeoutMs);
           if (now - m.failoverStartTime > electionTimeout) {
             this.event('-failover-abort-not-elected', m, '%@');
             this.abortFailover(m);
@@ -894,6 +998,7 @@ export class Sentinel {
           return;
         }
         this.event('+elected-leader', m, '%@');
+        if ((this.simFailure & SIMFAILURE_CRASH_AFTER_ELECTION) !== 0) this.simulatedCrash();
         setState('select_slave');
         this.event('+failover-state-select-slave', m, '%@');
         return;
@@ -948,7 +1053,7 @@ export class Sentinel {
     for (const s of m.slaves.values()) {
       if (inProgress >= m.conf.parallelSyncs) break;
       if (s.promoted || s.reconfDone) continue;
-      if (s.reconfSent && now - s.reconfSentTime > SLAVE_RECONF_TIMEOUT) {
+      if (s.reconfSent && now - s.reconfSentTime > this.timing.slaveReconfTimeout) {
         this.event('-slave-reconf-sent-timeout', s, '%@');
         s.reconfSent = false;
         s.reconfDone = true;

@@ -422,6 +422,18 @@ describe.skipIf(!redisServerAvailable())('against redis-sentinel', () => {
         ['PING', 'hi'],
         ['CLIENT', 'SETNAME', 'probe'],
         ['CLIENT', 'GETNAME'],
+        ['SENTINEL', 'HELP'],
+        ['SENTINEL', 'DEBUG', 'foo', '1'],
+        ['SENTINEL', 'DEBUG', 'tilt-period', 'abc'],
+        ['SENTINEL', 'DEBUG', 'tilt-period', '0'],
+        ['SENTINEL', 'DEBUG', 'tilt-period'],
+        ['SENTINEL', 'DEBUG', 'ping-period', '1000', 'info-period', '-1'],
+        ['SENTINEL', 'DEBUG', 'PING-PERIOD', '1000'],
+        ['SENTINEL', 'SIMULATE-FAILURE', 'help'],
+        ['SENTINEL', 'SIMULATE-FAILURE', 'bogus'],
+        ['SENTINEL', 'SIMULATE-FAILURE'],
+        ['SENTINEL', 'INFO-CACHE'],
+        ['SENTINEL', 'INFO-CACHE', 'nosuch'],
         ['SUBSCRIBE', 'x'],
       ];
       for (const cmd of same) {
@@ -432,6 +444,22 @@ describe.skipIf(!redisServerAvailable())('against redis-sentinel', () => {
     } finally {
       rw.close();
       hw.close();
+    }
+    // SENTINEL DEBUG lists the same parameters with the same defaults, but for Redis's two script
+    // timeouts (Hoard's sentinel runs no scripts).
+    const debugMap = async (s: Redis) => fields(await s.call('SENTINEL', 'DEBUG'));
+    const rd = await debugMap(r);
+    delete rd['SCRIPT-MAX-RUNTIME'];
+    delete rd['SCRIPT-RETRY-DELAY'];
+    expect(await debugMap(h)).toEqual(rd);
+    // INFO-CACHE: the primary, then its replica, each [age ms, its last INFO].
+    for (const s of [r, h]) {
+      const ic = (await s.call('SENTINEL', 'INFO-CACHE', 'mymaster')) as [string, Array<[number, string]>];
+      expect(ic[0]).toBe('mymaster');
+      expect(ic[1]).toHaveLength(2);
+      expect(ic[1][0][0]).toBeGreaterThanOrEqual(0);
+      expect(ic[1][0][1]).toMatch(/\r\nrole:master\r\n/);
+      expect(ic[1][1][1]).toMatch(/\r\nrole:slave\r\n/);
     }
     // HELLO 3 names the same fields; COMMAND LIST the same commands.
     const hello = async (s: Redis) => Object.keys(fields(await s.call('HELLO', '2')));
@@ -485,4 +513,57 @@ describe.skipIf(!redisServerAvailable())('against redis-sentinel', () => {
     expect((await role(replica.port))[0]).toBe('slave');
     expect(await hc.info('sentinel')).toContain(`master0:name=mymaster,status=sdown,address=127.0.0.1:${primary.port},slaves=1,sentinels=1`);
   }, 40_000);
+
+  it('enters TILT when its timer stalls, acts on nothing while in it, and leaves it after tilt-period', async () => {
+    const primary = await hoard();
+    const hs = await sentinel('hoard', primary.port, 1);
+    const hc = client(hs.port);
+    await until('the sentinel to see the primary', async () => (await masterState(hc))['role-reported'] === 'master');
+    expect(await hc.call('SENTINEL', 'DEBUG', 'tilt-period', '3000')).toBe('OK');
+    expect(fields(await hc.call('SENTINEL', 'DEBUG'))['TILT-PERIOD']).toBe('3000');
+    const events: Array<{ ch: string; msg: string; at: number }> = [];
+    const sub = client(hs.port);
+    await sub.psubscribe('*');
+    sub.on('pmessage', (_p: string, ch: string, msg: string) => events.push({ ch, msg, at: Date.now() }));
+    expect(await hc.info('sentinel')).toContain('sentinel_tilt:0\r\nsentinel_tilt_since_seconds:-1\r\n');
+    // A stopped process: its next timer tick comes 2.5 s late (tilt-trigger is 2 s).
+    hs.child.kill('SIGSTOP');
+    await new Promise((r) => setTimeout(r, 2500));
+    hs.child.kill('SIGCONT');
+    const tilt = await until('+tilt', async () => events.find((e) => e.ch === '+tilt'));
+    expect(tilt.msg).toBe('#tilt mode entered');
+    expect(await hc.info('sentinel')).toMatch(/sentinel_tilt:1\r\nsentinel_tilt_since_seconds:[0-3]\r\n/);
+    // In TILT the dead primary is not even marked down (down-after-milliseconds is 500)...
+    await primary.kill('SIGKILL');
+    const killedAt = Date.now();
+    const untilt = await until('-tilt', async () => events.find((e) => e.ch === '-tilt'), 10_000);
+    expect(untilt.msg).toBe('#tilt mode exited');
+    expect(untilt.at - tilt.at).toBeGreaterThanOrEqual(2900);
+    expect(untilt.at - killedAt).toBeGreaterThan(1000);
+    // ...and once out of it, it is (in the same timer tick, if down long enough by then).
+    const sdown = await until('+sdown', async () => events.find((e) => e.ch === '+sdown'), 5000);
+    expect(events.indexOf(sdown)).toBeGreaterThan(events.indexOf(untilt));
+    expect(sdown.msg).toBe(`master mymaster 127.0.0.1 ${primary.port}`);
+    expect(await hc.info('sentinel')).toContain('sentinel_tilt:0\r\n');
+  }, 40_000);
+
+  it('SIMULATE-FAILURE crash-after-election: the elected sentinel exits (code 99) before promoting anyone', async () => {
+    const primary = await hoard();
+    const replica = await hoard(['--replicaof', '127.0.0.1', String(primary.port)]);
+    await linkUp(client(replica.port));
+    const hs = await sentinel('hoard', primary.port, 1);
+    const hc = client(hs.port);
+    await until('the sentinel to see the replica', async () => (await masterState(hc))['num-slaves'] === '1');
+    expect(await hc.call('SENTINEL', 'SIMULATE-FAILURE', 'crash-after-promotion', 'crash-after-election')).toBe('OK');
+    expect(await hc.info('sentinel')).toContain('sentinel_simulate_failure_flags:3\r\n');
+    // A new call replaces the flags.
+    expect(await hc.call('SENTINEL', 'SIMULATE-FAILURE', 'crash-after-election')).toBe('OK');
+    expect(await hc.info('sentinel')).toContain('sentinel_simulate_failure_flags:1\r\n');
+    const exit = new Promise<number | null>((r) => hs.child.once('exit', (code) => r(code)));
+    await primary.kill('SIGKILL');
+    expect(await exit).toBe(99);
+    expect(hs.output()).toContain('Sentinel CRASH because of SENTINEL simulate-failure');
+    // Elected, then gone: nobody told the replica to take over.
+    expect((await role(replica.port))[0]).toBe('slave');
+  }, 30_000);
 });
