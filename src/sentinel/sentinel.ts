@@ -401,6 +401,7 @@ export class Sentinel {
     m.actPingTime = 0;
     m.lastAvailTime = m.lastPongTime = Date.now();
     m.infoRefresh = 0;
+    m.info = null;
     m.roleReported = 'master';
     m.roleReportedTime = Date.now();
     if (keepAddress) this.event('+reset-master', m, '%@');
@@ -810,7 +811,10 @@ export class Sentinel {
       ri.pubsub = null;
       ps.close();
     }
-    if (elapsed > downAfter) {
+    // A primary that says it is a replica for a while is as good as down: it takes no writes
+    // (a failover elsewhere, or an operator's REPLICAOF; Redis waits two INFO periods more).
+    const demoted = ri instanceof Master && ri.roleReported === 'slave' && now - ri.roleReportedTime > downAfter + this.timing.infoPeriod * 2;
+    if (elapsed > downAfter || demoted) {
       if (!ri.sdown) {
         ri.sdownSince = now;
         this.event('+sdown', ri, '%@');

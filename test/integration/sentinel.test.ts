@@ -566,4 +566,29 @@ describe.skipIf(!redisServerAvailable())('against redis-sentinel', () => {
     // Elected, then gone: nobody told the replica to take over.
     expect((await role(replica.port))[0]).toBe('slave');
   }, 30_000);
+
+  it('marks a primary down when it keeps reporting itself as a replica', async () => {
+    const other = await hoard();
+    const primary = await hoard();
+    const hs = await sentinel('hoard', primary.port, 1);
+    const hc = client(hs.port);
+    await until('the sentinel to see the primary', async () => (await masterState(hc))['role-reported'] === 'master');
+    // INFO every second: the wait is down-after (500 ms) + 2 INFO periods.
+    expect(await hc.call('SENTINEL', 'DEBUG', 'info-period', '1000')).toBe('OK');
+    const events: Array<{ ch: string; at: number }> = [];
+    const sub = client(hs.port);
+    await sub.psubscribe('*');
+    sub.on('pmessage', (_p: string, ch: string) => events.push({ ch, at: Date.now() }));
+    const pc = client(primary.port);
+    await pc.call('REPLICAOF', '127.0.0.1', String(other.port));
+    const demotedAt = Date.now();
+    await until('role-reported slave', async () => (await masterState(hc))['role-reported'] === 'slave');
+    const sdown = await until('+sdown', async () => events.find((e) => e.ch === '+sdown'), 10_000);
+    expect(sdown.at - demotedAt).toBeGreaterThanOrEqual(2000);
+    expect(await pc.ping()).toBe('PONG');
+    expect((await masterState(hc)).flags).toMatch(/^s_down,/);
+    // Back to primary: no longer down.
+    await pc.call('REPLICAOF', 'NO', 'ONE');
+    await until('-sdown', async () => events.find((e) => e.ch === '-sdown'), 10_000);
+  }, 40_000);
 });
