@@ -62,7 +62,7 @@ function role(ctx: CommandContext): void {
   const replicas = c.server.replication.roleReplicas();
   c.reply.array(3);
   c.reply.bulk('master');
-  c.reply.int(c.server.log.offset);
+  c.reply.int(c.server.replication.offset);
   c.reply.array(replicas.length);
   for (const r of replicas) c.reply.bulks(r);
 }

@@ -35,6 +35,8 @@ export interface RdbFileHeader {
   /** The replication stream this image belongs to, and the offset it is consistent with. */
   replid: string;
   offset: number;
+  /** The db the stream that follows the image has selected (0 unless a replica passes on its primary's). */
+  streamDb?: number;
 }
 
 export class RdbStreamWriter {
@@ -57,7 +59,7 @@ export class RdbStreamWriter {
     this.aux('redis-bits', '64');
     this.aux('ctime', String(Math.floor(h.now / 1000)));
     this.aux('used-mem', String(h.usedMemory));
-    this.aux('repl-stream-db', '0');
+    this.aux('repl-stream-db', String(h.streamDb ?? 0));
     this.aux('repl-id', h.replid);
     this.aux('repl-offset', String(h.offset));
     this.aux('aof-base', '0');

@@ -28,7 +28,16 @@
 // gets +CONTINUE and the bytes from there instead of a full resync (Redis's
 // masterTryPartialResynchronization). The replication id is the run id: a restarted Hoard is
 // another stream, and its replicas resync in full.
-// Not yet: Hoard as a replica (REPLICAOF is refused).
+//
+// One offset space per history, as Redis's PSYNC2. While this server is itself a replica
+// (replication/replica.ts) its replicas and its backlog get the primary's stream byte for byte,
+// at the primary's offsets, under the primary's replid (`proxying`; what the master client's
+// commands write into this server's own log goes only to its AOF). When it stops following
+// (REPLICAOF NO ONE, a Sentinel promotion) it takes a new replid and keeps the old one as
+// replid2 up to the offset it reached, and its own writes continue the same offset space: the
+// replication offset is the log offset plus `delta`. So the other replicas of the old primary,
+// re-pointed at it, continue with PSYNC <old replid> <offset> instead of a full resync, and so
+// does the old primary coming back as a replica if it had nothing the new one missed.
 
 import { randomBytes } from 'node:crypto';
 import type { Client } from '../server/client.js';
@@ -85,6 +94,8 @@ export class ReplicaLink {
   ) {}
 }
 
+const NO_REPLID = '0000000000000000000000000000000000000000';
+
 function defaultOptions(): ReplconfOptions {
   return { listeningPort: 0, ipAddress: '', capaEof: false, rdbOnly: false, functionsOnly: false };
 }
@@ -105,6 +116,16 @@ export class ReplicationPrimary {
    * of following one), so that none of them continues across such a change.
    */
   replid: string;
+  /** The previous history's id, continued up to secondReplOffset (PSYNC2; zeros: none). */
+  replid2 = NO_REPLID;
+  /** The first offset that does NOT belong to replid2's history (Redis's second_replid_offset; -1: none). */
+  secondReplOffset = -1;
+  /** Replication offset minus log offset while primary (see the header); constant between promotions. */
+  private delta = 0;
+  /** True while this server follows a primary: replicas get its stream as it came (proxy()). */
+  private proxying = false;
+  /** While proxying: the offset of the primary's stream this server has applied. */
+  private proxyOffset = 0;
   private readonly options = new WeakMap<Client, ReplconfOptions>();
   /** Clients blocked in WAIT, with the number of replicas each waits for. */
   private readonly waiters = new Map<Client, number>();
@@ -196,12 +217,14 @@ export class ReplicationPrimary {
     this.syncFull++;
     const server = this.server;
     const opts = this.optionsOf(c);
-    const offset = server.log.offset;
+    const offset = this.offset;
     const link = this.addLink(c, opts, offset);
     if (psync) c.reply.raw(`+FULLRESYNC ${this.replid} ${offset}\r\n`);
     if (!opts.rdbOnly) {
       this.attach();
-      // What follows the RDB must not depend on a SELECT sent before it.
+      // What follows the RDB must not depend on a SELECT sent before it. (A proxying replica
+      // cannot choose: it sends what its primary sent, which began with a SELECT after its own
+      // full sync, and Redis's replicas accept the stream as it is.)
       server.log.forceSelect();
     }
     server.logger.info({ replica: c.addr, offset, eof: opts.capaEof, rdbOnly: opts.rdbOnly }, `Replica ${c.addr} asks for synchronization: full resync from offset ${offset}`);
@@ -218,7 +241,9 @@ export class ReplicationPrimary {
       c.reply.rawBytes(chunk);
       server.scheduleWrite(c);
     });
-    rdb.begin({ now: server.ks.clock.now(), redisVersion: VERSION, usedMemory: server.ks.memory.usedMemory(), replid: this.replid, offset });
+    // A proxying replica's stream goes on in the db its primary's stream has selected.
+    const streamDb = this.proxying ? server.replicaOf.streamDbNow() : 0;
+    rdb.begin({ now: server.ks.clock.now(), redisVersion: VERSION, usedMemory: server.ks.memory.usedMemory(), replid: this.replid, offset, streamDb });
     const walk = new KeyspaceWalk(server.ks, (db, key, value, expireAt) => {
       if (!opts.functionsOnly) rdb.key(db, key, value, expireAt);
     });
@@ -256,11 +281,15 @@ export class ReplicationPrimary {
     const server = this.server;
     const backlog = this.backlog;
     const asked = /^\d{1,16}$/.test(offsetArg) ? Number(offsetArg) - 1 : -1;
-    if (backlog === null || replid !== this.replid || asked < 0) return false;
+    if (backlog === null || asked < 0) return false;
+    // This history, or the previous one up to where this server left it (Redis's
+    // masterTryPartialResynchronization: psync_offset <= second_replid_offset).
+    if (replid !== this.replid && !(replid === this.replid2 && asked + 1 <= this.secondReplOffset)) return false;
     const data = backlog.from(asked);
     if (data === null) return false;
     const opts = this.optionsOf(c);
     if (opts.rdbOnly) return false;
+    this.attach();
     this.addLink(c, opts, asked).state = 'online';
     this.syncPartialOk++;
     c.reply.raw(`+CONTINUE ${this.replid}\r\n`);
@@ -322,11 +351,37 @@ export class ReplicationPrimary {
   private attach(): void {
     if (this.consuming) return;
     this.consuming = true;
-    this.backlog = this.freshBacklog();
+    if (this.backlog === null) this.backlog = this.freshBacklog();
     this.server.log.addConsumer(this.onUnit);
   }
 
+  /** The replication offset: the log's, shifted into this history's space (see the header). */
+  get offset(): number {
+    return this.proxying ? this.proxyOffset : this.server.log.offset + this.delta;
+  }
+
+  /** A log offset (a client's woff) in the replication offset space. */
+  replOffsetOf(logOffset: number): number {
+    return logOffset + this.delta;
+  }
+
+  /** This server's own log: its units are the stream, unless it passes on its primary's. */
   private readonly onUnit = (unit: string, start: number): void => {
+    if (this.proxying) return;
+    this.feed(unit, start + this.delta);
+  };
+
+  /**
+   * While following a primary: `unit`, bytes of its stream at `start`, were applied here; the
+   * replicas of this server and its backlog get them as they are (replicationFeedStreamFromMasterStream).
+   */
+  proxy(unit: string, start: number): void {
+    if (!this.proxying) return;
+    this.proxyOffset = start + unit.length;
+    this.feed(unit, start);
+  }
+
+  private feed(unit: string, start: number): void {
     const server = this.server;
     this.backlog?.append(unit, start);
     for (const link of this.replicas) {
@@ -364,7 +419,8 @@ export class ReplicationPrimary {
   cron(): void {
     if (this.replicas.size === 0) return;
     const now = Date.now();
-    if (this.consuming && now - this.lastPing >= this.server.config.num('repl-ping-replica-period') * 1000 && !this.server.log.inGroup) {
+    // A proxying replica's replicas get the PINGs of its primary's stream, not PINGs of its own.
+    if (this.consuming && !this.proxying && now - this.lastPing >= this.server.config.num('repl-ping-replica-period') * 1000 && !this.server.log.inGroup) {
       this.lastPing = now;
       this.server.log.appendControl(['PING']);
     }
@@ -377,21 +433,89 @@ export class ReplicationPrimary {
     }
   }
 
-  /** A new stream id (see `replid`); a backlog of the old stream cannot serve the new one. */
-  newReplid(): void {
-    this.replid = randomBytes(20).toString('hex');
-    this.backlog = this.consuming ? this.freshBacklog() : null;
-  }
-
-  /** An empty backlog of repl-backlog-size bytes that begins at the log's current offset. */
-  private freshBacklog(): ReplicationBacklog {
-    return new ReplicationBacklog(this.server.config.num('repl-backlog-size'), this.server.log.offset);
-  }
-
-  /** Closes every replica of this server (its data is about to be replaced): they resync. */
+  /**
+   * This server's data is about to be replaced (a full sync from a primary): its replicas are
+   * closed (they must resync in full) and the history it served ends with no successor.
+   */
   dropReplicas(): void {
+    this.closeReplicas();
+    this.replid = randomBytes(20).toString('hex');
+    this.replid2 = NO_REPLID;
+    this.secondReplOffset = -1;
+    this.proxying = false;
+    this.backlog = null;
+  }
+
+  /**
+   * A full sync from a primary is loaded: from now on this server passes on that primary's
+   * stream, under its replid, from `offset` (Redis's replicationCreateMasterClient after a load:
+   * the replica's replid and offset are the primary's, with a fresh backlog).
+   */
+  followStream(replid: string, offset: number): void {
+    this.proxying = true;
+    this.replid = replid;
+    this.replid2 = NO_REPLID;
+    this.secondReplOffset = -1;
+    this.proxyOffset = offset;
+    this.backlog = new ReplicationBacklog(this.server.config.num('repl-backlog-size'), offset);
+    this.attach();
+  }
+
+  /**
+   * The primary continued our PSYNC under another id (+CONTINUE <replid>: it was promoted since):
+   * the same bytes go on under the new id; the old one stays valid up to here, and this server's
+   * own replicas reconnect to learn the change (they continue partially).
+   */
+  continueStream(replid: string, offset: number): void {
+    if (!this.proxying) {
+      // A demoted primary whose own history the new primary continues: it goes on from there.
+      this.proxyOffset = offset;
+      this.proxying = true;
+    }
+    if (this.backlog === null || this.backlog.end !== offset) this.backlog = new ReplicationBacklog(this.server.config.num('repl-backlog-size'), offset);
+    this.attach();
+    if (replid !== this.replid) {
+      this.shiftReplid(replid, offset);
+      this.closeReplicas();
+    }
+  }
+
+  /**
+   * REPLICAOF NO ONE: a new history starts here with this server's own writes, the one it
+   * followed stays continuable up to the offset reached, and the backlog is kept (Redis's
+   * shiftReplicationId). Its replicas reconnect to learn the new id.
+   */
+  stopFollowing(): void {
+    const offset = this.offset;
+    this.proxying = false;
+    this.delta = offset - this.server.log.offset;
+    this.shiftReplid(randomBytes(20).toString('hex'), offset);
+    // The stream restarts from this server's log: a SELECT first, whatever the primary's last was.
+    this.server.log.forceSelect();
+    // Consume the log from here on, so that the backlog has no gap before a replica comes.
+    this.attach();
+    this.closeReplicas();
+  }
+
+  private shiftReplid(replid: string, offset: number): void {
+    this.replid2 = this.replid;
+    this.secondReplOffset = offset + 1;
+    this.replid = replid;
+    this.server.logger.info({ replid, replid2: this.replid2, offset: this.secondReplOffset }, `Setting secondary replication ID to ${this.replid2}, valid up to offset: ${this.secondReplOffset}. New replication ID is ${replid}`);
+  }
+
+  /** What a replica of a replica that loses its data needs to know about this server (follow()). */
+  get cachedHistory(): { replid: string; offset: number } {
+    return { replid: this.replid, offset: this.offset };
+  }
+
+  /** An empty backlog of repl-backlog-size bytes that begins at the current replication offset. */
+  private freshBacklog(): ReplicationBacklog {
+    return new ReplicationBacklog(this.server.config.num('repl-backlog-size'), this.offset);
+  }
+
+  private closeReplicas(): void {
     for (const l of [...this.replicas]) this.server.closeClient(l.client);
-    this.newReplid();
   }
 
   // ---- WAIT ----------------------------------------------------------------------------------
@@ -399,7 +523,8 @@ export class ReplicationPrimary {
   /** Replicas that acknowledged every write `c` made (Redis's replicationCountAcksByOffset). */
   acked(c: Client): number {
     let n = 0;
-    for (const l of this.replicas) if (l.state === 'online' && !l.opts.rdbOnly && l.ackOffset >= c.woff) n++;
+    const woff = this.replOffsetOf(c.woff);
+    for (const l of this.replicas) if (l.state === 'online' && !l.opts.rdbOnly && l.ackOffset >= woff) n++;
     return n;
   }
 
@@ -460,9 +585,9 @@ export class ReplicationPrimary {
     fields.push(
       ['master_failover_state', 'no-failover'],
       ['master_replid', this.replid],
-      ['master_replid2', '0000000000000000000000000000000000000000'],
-      ['master_repl_offset', server.log.offset],
-      ['second_repl_offset', -1],
+      ['master_replid2', this.replid2],
+      ['master_repl_offset', this.offset],
+      ['second_repl_offset', this.secondReplOffset],
       ['repl_backlog_active', this.backlog !== null ? 1 : 0],
       ['repl_backlog_size', server.config.num('repl-backlog-size')],
       ['repl_backlog_first_byte_offset', this.backlog !== null ? this.backlog.start + 1 : 0],

@@ -19,8 +19,14 @@
 // expired key reads as missing, the primary's DEL removes it); what the master client executes
 // goes into this server's own mutation log like any write, so the AOF and this server's own
 // replicas follow it. A full sync replaces the dataset outside that log, so it is followed by a
-// snapshot (the AOF's rewrite) and this server's own replicas are dropped and given a new
-// replication id: they resync in full from the new data.
+// snapshot (the AOF's rewrite) and this server's own replicas are dropped: they resync in full
+// from the new data.
+// What this server's own replicas and its backlog get, though, is the primary's stream itself,
+// byte for byte as applied here, at the primary's offsets and under its replid (primary.ts's
+// proxy(); Redis's PSYNC2): chained replicas share one offset space with the primary, and so
+// do the primary's other replicas when this one is promoted. The history followed is kept
+// across REPLICAOF host port: re-pointed at a sibling that was promoted, this server asks
+// PSYNC <old replid> <offset> and continues; a primary made a replica offers its own history.
 
 import net from 'node:net';
 import type { Server } from '../server/server.js';
@@ -70,6 +76,9 @@ export class ReplicaOf {
   private streamBase = 0;
   private master: Client | null = null;
   private multiQueue: string[][] | null = null;
+  /** Stream bytes received but not yet passed on to this server's replicas, and the offset of the first. */
+  private raw = '';
+  private rawStart = 0;
   /** The db the primary's stream had selected when the link dropped (a partial resync goes on in it). */
   private streamDb = 0;
   /** FULLRESYNC's id and offset: they become this replica's only once the RDB is loaded. */
@@ -96,8 +105,14 @@ export class ReplicaOf {
     this.port = port;
     this.state = 'connect';
     this.downSince = 0;
-    this.masterReplid = wasPrimary ? '?' : this.masterReplid;
-    if (wasPrimary) this.masterOffset = -1;
+    if (wasPrimary) {
+      // Offer this server's own history (Redis's replicationCacheMasterUsingMyself): the new
+      // primary continues it if it followed this one up to here (a demoted primary rejoining
+      // the replica promoted in its place, having missed nothing).
+      const h = server.replication.cachedHistory;
+      this.masterReplid = h.replid;
+      this.masterOffset = h.offset;
+    }
     this.nextAttempt = 0;
     server.ks.expireDeletes = false;
     // Redis disconnectAllBlockedClients: a blocked client would wait for a write that can no longer come.
@@ -117,8 +132,8 @@ export class ReplicaOf {
     this.masterReplid = '?';
     this.masterOffset = -1;
     server.ks.expireDeletes = true;
-    // A new history begins here: replicas of this server must not continue the old one.
-    server.replication.newReplid();
+    // A new history begins here; the one followed stays continuable up to where it was applied.
+    server.replication.stopFollowing();
   }
 
   /** Server shutdown: the link goes, nothing reconnects. */
@@ -232,7 +247,8 @@ export class ReplicaOf {
     const cont = /^\+CONTINUE(?: ([0-9a-zA-Z]+))?$/.exec(line);
     if (cont !== null) {
       if (cont[1] !== undefined) this.masterReplid = cont[1];
-      this.server.logger.info({ offset: this.masterOffset }, 'Successful partial resynchronization with master.');
+      this.server.logger.info({ offset: this.masterOffset, replid: this.masterReplid }, 'Successful partial resynchronization with master.');
+      this.server.replication.continueStream(this.masterReplid, this.masterOffset);
       this.startStream(this.streamDb);
       return null;
     }
@@ -363,7 +379,9 @@ export class ReplicaOf {
           if (!more) {
             endLoading();
             server.logger.info({ keys }, `MASTER <-> REPLICA sync: Finished with success (${keys} keys loaded)`);
-            this.afterLoad(rest);
+            // A replica's primary passing on its own primary's stream says where that stands.
+            const sdb = Number(reader.aux.get('repl-stream-db') ?? '0');
+            this.afterLoad(rest, Number.isInteger(sdb) && sdb >= 0 && sdb < ks.dbs.length ? sdb : 0);
             return;
           }
         }
@@ -377,14 +395,15 @@ export class ReplicaOf {
     step();
   }
 
-  private afterLoad(rest: Buffer): void {
+  private afterLoad(rest: Buffer, streamDb: number): void {
     const server = this.server;
     this.masterReplid = this.syncReplid;
     this.masterOffset = this.syncOffset;
+    server.replication.followStream(this.syncReplid, this.syncOffset);
     // The loaded keys are in no log: a snapshot makes them durable (and is the AOF's rewrite).
     const p = server.persistence;
     if (p !== null && p.store !== null) p.snapshotNow('save').catch((err: Error) => server.logger.error({ err }, 'snapshot after the full sync failed'));
-    this.startStream(0);
+    this.startStream(streamDb);
     if (rest.length > 0) this.feedStream(rest);
     this.sock?.resume();
   }
@@ -399,6 +418,8 @@ export class ReplicaOf {
     this.downSince = 0;
     this.streamBase = this.masterOffset;
     this.fed = 0;
+    this.raw = '';
+    this.rawStart = this.masterOffset;
     this.parser = streamParser();
     this.multiQueue = null;
     const master = server.internalClient(`${this.host}:${this.port}`);
@@ -409,10 +430,12 @@ export class ReplicaOf {
   }
 
   private feedStream(chunk: Buffer): void {
+    const server = this.server;
     const master = this.master;
     if (master === null) return;
     this.parser.feed(chunk);
     this.fed += chunk.length;
+    this.raw += chunk.toString('latin1');
     for (;;) {
       let argv: string[] | null;
       try {
@@ -426,7 +449,17 @@ export class ReplicaOf {
       this.execute(master, argv);
       // Inside MULTI the offset stays before it (Redis's commandProcessed): a link that drops
       // mid-transaction makes the primary send the whole transaction again.
-      if (this.multiQueue === null) this.masterOffset = offset;
+      if (this.multiQueue === null) {
+        this.masterOffset = offset;
+        // What was applied goes on to this server's replicas and backlog, as it came.
+        const n = offset - this.rawStart;
+        if (n > 0) {
+          const unit = this.raw.slice(0, n);
+          this.raw = this.raw.slice(n);
+          this.rawStart = offset;
+          server.replication.proxy(unit, offset - n);
+        }
+      }
       if (argv.length >= 2 && argv[0].toLowerCase() === 'replconf' && argv[1].toLowerCase() === 'getack') this.sendAck();
       if (this.master !== master) return; // the command ended the link (REPLICAOF NO ONE...)
     }
@@ -477,6 +510,11 @@ export class ReplicaOf {
     }
     if (master.reply.errors !== errors) server.logger.warn({ command: argv[0], reply: master.reply.lastError.slice(0, 200) }, 'command from master replied with an error');
     master.reply.reset();
+  }
+
+  /** The db the primary's stream has selected at the last command applied (for an RDB this server serves). */
+  streamDbNow(): number {
+    return this.master !== null ? this.master.dbIndex : this.streamDb;
   }
 
   private sendAck(): void {

@@ -418,3 +418,123 @@ describe.skipIf(!redisServerAvailable())('Hoard as a replica (REPLICAOF)', () =>
     expect(await contents(again.port)).toEqual(expected);
   });
 });
+
+describe('one offset space across a promotion (PSYNC2: replid2)', () => {
+  /** Primary A with replicas B and C, both synced, with data in several dbs. */
+  async function trio(cKind: 'hoard' | 'redis' = 'hoard') {
+    const a = await start('hoard');
+    const pa = client(a.port);
+    await fill(pa);
+    const b = await start('hoard');
+    const c = await start(cKind);
+    const rb = client(b.port);
+    const rc = client(c.port);
+    for (const r of [rb, rc]) {
+      await r.replicaof('127.0.0.1', String(a.port));
+      await linkUp(r);
+    }
+    // The stream is left in db 2: a continuation must not lose that.
+    await pa.select(2);
+    await pa.set('db2:before', 'x');
+    expect(await pa.wait(2, 5000)).toBe(2);
+    return { a, b, c, pa, rb, rc };
+  }
+
+  it('the other replica, re-pointed at the promoted one, continues instead of a full resync (Hoard and redis-server alike)', async () => {
+    for (const cKind of ['hoard', ...(redisServerAvailable() ? ['redis' as const] : [])] as const) {
+      const { a, b, c, pa, rb, rc } = await trio(cKind);
+      const aInfo = await pa.info('replication');
+      const offsetAtKill = Number(infoField(aInfo, 'master_repl_offset'));
+      const aReplid = infoField(aInfo, 'master_replid')!;
+      // B followed A's stream byte for byte: same id, same offset.
+      expect(infoField(await rb.info('replication'), 'master_replid')).toBe(aReplid);
+      expect(Number(infoField(await rb.info('replication'), 'master_repl_offset'))).toBe(offsetAtKill);
+      a.child.kill('SIGKILL');
+      await a.exited;
+      await rb.replicaof('NO', 'ONE');
+      const bInfo = await rb.info('replication');
+      expect(infoField(bInfo, 'master_replid2')).toBe(aReplid);
+      expect(Number(infoField(bInfo, 'second_repl_offset'))).toBe(offsetAtKill + 1);
+      expect(infoField(bInfo, 'master_replid')).not.toBe(aReplid);
+      // Writes on B before C comes, in another db: they must reach C from B's backlog.
+      await rb.select(5);
+      await rb.set('on-b:early', '1');
+      await rc.replicaof('127.0.0.1', String(b.port));
+      await linkUp(rc);
+      const bStats = await rb.info('stats');
+      expect(infoField(bStats, 'sync_partial_ok'), cKind).toBe('1');
+      expect(infoField(bStats, 'sync_full'), cKind).toBe('0');
+      await rb.set('on-b:late', '2');
+      expect(await rb.wait(1, 5000)).toBe(1);
+      expect(await contents(c.port)).toEqual(await contents(b.port));
+      await rc.select(2);
+      expect(await rc.get('db2:before')).toBe('x');
+      // C's offset is B's: WAIT counted it, and INFO says so.
+      expect(infoField(await rc.info('replication'), 'slave_repl_offset')).toBe(infoField(await rb.info('replication'), 'master_repl_offset'));
+      for (const s of running.splice(0)) await s.stop();
+      for (const cl of clients.splice(0)) cl.disconnect();
+    }
+  }, 120_000);
+
+  it('a replica of a replica gets the primary stream as it is, and one offset space throughout', async () => {
+    const a = await start('hoard');
+    const pa = client(a.port);
+    await fill(pa);
+    const b = await start('hoard');
+    const rb = client(b.port);
+    await rb.replicaof('127.0.0.1', String(a.port));
+    await linkUp(rb);
+    await pa.select(4);
+    await pa.set('db4:k', 'v');
+    expect(await pa.wait(1, 5000)).toBe(1);
+    // C syncs from B while A's stream is in db 4: the RDB says so, and C goes on in db 4.
+    const c = await start('hoard');
+    const rc = client(c.port);
+    await rc.replicaof('127.0.0.1', String(b.port));
+    await linkUp(rc);
+    await pa.set('db4:after', 'w');
+    await pa.select(0);
+    await pa.incr('counter');
+    await until('C to catch up', async () => infoField(await rc.info('replication'), 'slave_repl_offset') === infoField(await pa.info('replication'), 'master_repl_offset'));
+    expect(await contents(c.port)).toEqual(await contents(a.port));
+    expect(infoField(await rc.info('replication'), 'master_replid')).toBe(infoField(await pa.info('replication'), 'master_replid'));
+    // C's link to B drops: it continues from B's backlog.
+    expect(Number(await rb.client('KILL', 'TYPE', 'replica'))).toBe(1);
+    await pa.set('while', 'c-is-away');
+    await linkUp(rc);
+    await until('C to get it', async () => (await rc.get('while')) === 'c-is-away');
+    expect(infoField(await rb.info('stats'), 'sync_partial_ok')).toBe('1');
+    expect(infoField(await rb.info('stats'), 'sync_full')).toBe('1');
+  }, 60_000);
+
+  it('the old primary, back as a replica of the promoted one with nothing it missed, continues too', async () => {
+    const a = await start('hoard');
+    const pa = client(a.port);
+    await fill(pa);
+    const b = await start('hoard');
+    const rb = client(b.port);
+    await rb.replicaof('127.0.0.1', String(a.port));
+    await linkUp(rb);
+    await pa.set('last-on-a', '1');
+    expect(await pa.wait(1, 5000)).toBe(1);
+    // A controlled switch: B takes over, A follows it.
+    await rb.replicaof('NO', 'ONE');
+    await rb.set('first-on-b', '1');
+    await pa.replicaof('127.0.0.1', String(b.port));
+    await linkUp(pa);
+    await until('A to get the write made on B', async () => (await pa.get('first-on-b')) === '1');
+    expect(infoField(await rb.info('stats'), 'sync_partial_ok')).toBe('1');
+    expect(infoField(await rb.info('stats'), 'sync_full')).toBe('0');
+    expect(await contents(a.port)).toEqual(await contents(b.port));
+    // A that wrote on its own since has a history B lacks: a full resync then, and A's own write is gone.
+    await pa.replicaof('NO', 'ONE');
+    await pa.set('only-on-a', '1');
+    await rb.set('diverged', 'b');
+    await pa.replicaof('127.0.0.1', String(b.port));
+    await linkUp(pa);
+    await until("A to hold B's data", async () => (await pa.get('diverged')) === 'b');
+    expect(infoField(await rb.info('stats'), 'sync_full')).toBe('1');
+    expect(await pa.get('only-on-a')).toBeNull();
+    expect(await contents(a.port)).toEqual(await contents(b.port));
+  }, 60_000);
+});

@@ -196,6 +196,10 @@ describe('Hoard sentinels failing over a Hoard primary', () => {
     // Writes on the new primary reach the other replica.
     await np.set('after', 'failover');
     await until('the write to reach the re-pointed replica', async () => (await client(other.port).get('after')) === 'failover');
+    // How the re-pointed replica got there (a partial resync unless two sentinels promoted two
+    // replicas in turn: test/integration/replication.test.ts asserts the mechanism).
+    const st = await np.info('stats');
+    console.log(`after the failover, on the new primary: ${/sync_full:\d+/.exec(st)?.[0]} ${/sync_partial_ok:\d+/.exec(st)?.[0]}`);
 
     // The old primary comes back (empty: no persistence) as a primary; sentinels make it follow.
     const back = await hoard([], primary.port);
