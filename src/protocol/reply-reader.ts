@@ -1,6 +1,7 @@
 // The client side of the protocol: decodes what a server answers (parser.ts decodes what clients
 // send, reply.ts encodes answers). Used where Hoard talks to a server as a client: a sentinel's
-// links to the instances it watches, and hoard-restore's pipelined loader.
+// links to the instances it watches, hoard-restore's pipelined loader, and hoard-proxy's links to
+// the cluster's nodes (which pass replies on as they came: nextFrame).
 //
 // RESP2 replies, and RESP3's, read as their RESP2 shapes: null (_) as null, blob errors (!) as
 // errors, verbatim strings (=) as bulk strings, sets (~), pushes (>) and maps (%, as a flat list of
@@ -30,6 +31,70 @@ export class ReplyReader {
     const r = this.read();
     if (r === undefined) this.pos = start;
     return r;
+  }
+
+  /**
+   * The next complete reply as its bytes, as it came (for passing it on unchanged: a view of
+   * the chunks fed, which feed() never writes into), and decoded when `decode` is true or the
+   * reply is an error (null otherwise); or undefined when more bytes are needed.
+   */
+  nextFrame(decode: boolean): { bytes: Buffer; reply: Reply } | undefined {
+    const start = this.pos;
+    if (!decode && this.buf[start] !== 0x2d && this.buf[start] !== 0x21) {
+      const end = this.skip(start);
+      if (end < 0) return undefined;
+      this.pos = end;
+      return { bytes: this.buf.subarray(start, end), reply: null };
+    }
+    const reply = this.read();
+    if (reply === undefined) {
+      this.pos = start;
+      return undefined;
+    }
+    return { bytes: this.buf.subarray(start, this.pos), reply };
+  }
+
+  /** The end of the reply that starts at `p` without decoding it; -1 if not all buffered. */
+  private skip(p: number): number {
+    const buf = this.buf;
+    if (p >= buf.length) return -1;
+    const type = buf[p];
+    const nl = buf.indexOf('\r\n', p + 1, 'latin1');
+    if (nl < 0) return -1;
+    switch (type) {
+      case 0x24: // $ bulk
+      case 0x3d: // = verbatim
+      case 0x21: {
+        // ! blob error
+        const n = this.length(buf.toString('latin1', p + 1, nl), 'bulk');
+        if (n === -1) return nl + 2;
+        return nl + 2 + n + 2 <= buf.length ? nl + 2 + n + 2 : -1;
+      }
+      case 0x2a: // * array
+      case 0x7e: // ~ set
+      case 0x3e: // > push
+      case 0x25: {
+        // % map
+        let n = this.length(buf.toString('latin1', p + 1, nl), 'aggregate');
+        if (type === 0x25) n *= 2;
+        let at = nl + 2;
+        for (let i = 0; i < n; i++) {
+          at = this.skip(at);
+          if (at < 0) return -1;
+        }
+        return at;
+      }
+      case 0x2b:
+      case 0x2d:
+      case 0x3a:
+      case 0x2c:
+      case 0x23:
+      case 0x28:
+      case 0x5f:
+        return nl + 2;
+      default:
+        throw new Error(`unexpected reply type byte 0x${type.toString(16)}`);
+    }
   }
 
   private line(): string | undefined {
