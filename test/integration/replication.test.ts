@@ -476,7 +476,8 @@ describe('one offset space across a promotion (PSYNC2: replid2)', () => {
     }
   }, 120_000);
 
-  it('a replica of a replica gets the primary stream as it is, and one offset space throughout', async () => {
+  /** Primary A, filled, and a Hoard replica B of it with its link up. */
+  async function pair() {
     const a = await start('hoard');
     const pa = client(a.port);
     await fill(pa);
@@ -484,6 +485,11 @@ describe('one offset space across a promotion (PSYNC2: replid2)', () => {
     const rb = client(b.port);
     await rb.replicaof('127.0.0.1', String(a.port));
     await linkUp(rb);
+    return { a, pa, b, rb };
+  }
+
+  it('a replica of a replica gets the primary stream as it is, and one offset space throughout', async () => {
+    const { a, pa, b, rb } = await pair();
     await pa.select(4);
     await pa.set('db4:k', 'v');
     expect(await pa.wait(1, 5000)).toBe(1);
@@ -508,13 +514,7 @@ describe('one offset space across a promotion (PSYNC2: replid2)', () => {
   }, 60_000);
 
   it('the old primary, back as a replica of the promoted one with nothing it missed, continues too', async () => {
-    const a = await start('hoard');
-    const pa = client(a.port);
-    await fill(pa);
-    const b = await start('hoard');
-    const rb = client(b.port);
-    await rb.replicaof('127.0.0.1', String(a.port));
-    await linkUp(rb);
+    const { a, pa, b, rb } = await pair();
     await pa.set('last-on-a', '1');
     expect(await pa.wait(1, 5000)).toBe(1);
     // A controlled switch: B takes over, A follows it.
