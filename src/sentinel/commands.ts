@@ -218,7 +218,7 @@ function set(c: CommandContext, argv: string[]): void {
       // New credentials apply to new links: drop the current ones.
       m.closeLinks();
       for (const x of m.slaves.values()) x.closeLinks();
-    } else applyDirective({ myid: null, currentEpoch: 0, announceIp: '', announcePort: 0, masters: [m.conf] }, [opt, m.name, argv[i + 1]]);
+    } else applyDirective({ myid: null, currentEpoch: 0, announceIp: '', announcePort: 0, sentinelUser: null, sentinelPass: null, masters: [m.conf] }, [opt, m.name, argv[i + 1]]);
     s.event('+set', m, `%@ ${argv[i]} ${argv[i + 1]}`);
   }
   s.flushConfig();
@@ -241,9 +241,9 @@ function pendingScripts(c: CommandContext): void {
 
 /**
  * SENTINEL CONFIG GET <pattern> / SET <option> <value>: the global options redis-sentinel 7.0
- * has. announce-ip and announce-port change what the hellos announce; the hostname options and
- * sentinel-user/-pass (auth between sentinels) are listed with their defaults and cannot be
- * changed here, as Hoard's sentinel neither resolves hostnames nor authenticates to sentinels.
+ * has. announce-ip and announce-port change what the hellos announce; sentinel-user and
+ * sentinel-pass are what links to other sentinels AUTH with; the hostname options are listed
+ * with their defaults and cannot be changed, as Hoard's sentinel does not resolve hostnames.
  */
 function config(c: CommandContext, argv: string[]): void {
   const s = sentinelOf(c);
@@ -255,8 +255,8 @@ function config(c: CommandContext, argv: string[]): void {
       ['announce-hostnames', 'no'],
       ['announce-ip', s.announceIp],
       ['announce-port', String(s.announcePort)],
-      ['sentinel-user', ''],
-      ['sentinel-pass', ''],
+      ['sentinel-user', s.sentinelAuth.user ?? ''],
+      ['sentinel-pass', s.sentinelAuth.pass ?? ''],
     ];
     const hits = all.filter(([k]) => stringMatch(argv[3], k, true));
     c.reply.map(hits.length);
@@ -289,7 +289,8 @@ function config(c: CommandContext, argv: string[]): void {
     }
     case 'sentinel-user':
     case 'sentinel-pass':
-      return c.reply.error(`ERR ${opt} is not supported by Hoard's sentinel (no authentication between sentinels)`);
+      s.setSentinelAuth(opt === 'sentinel-user' ? 'user' : 'pass', val === '' ? null : val);
+      break;
     default:
       return c.reply.error(`ERR Invalid argument '${argv[3]}' to SENTINEL CONFIG SET`);
   }

@@ -29,6 +29,9 @@ export interface SentinelConfig {
   currentEpoch: number;
   announceIp: string;
   announcePort: number;
+  /** What this sentinel AUTHs with to other sentinels (their requirepass / ACL user); null: none. */
+  sentinelUser: string | null;
+  sentinelPass: string | null;
   masters: MasterConfig[];
 }
 
@@ -150,6 +153,12 @@ export function applyDirective(cfg: SentinelConfig, args: string[]): string | nu
       cfg.announcePort = n;
       return null;
     }
+    case 'sentinel-user':
+    case 'sentinel-pass':
+      if (args.length !== 2) break;
+      if (what === 'sentinel-user') cfg.sentinelUser = args[1] === '' ? null : args[1];
+      else cfg.sentinelPass = args[1] === '' ? null : args[1];
+      return null;
     case 'notification-script':
     case 'client-reconfig-script':
       return 'Sentinel scripts are not supported by Hoard';
@@ -166,7 +175,7 @@ export function applyDirective(cfg: SentinelConfig, args: string[]): string | nu
 
 /** Reads the `sentinel` lines of `text`; throws an Error naming the line on a bad one. */
 export function parseSentinelConfig(text: string, file: string): SentinelConfig {
-  const cfg: SentinelConfig = { myid: null, currentEpoch: 0, announceIp: '', announcePort: 0, masters: [] };
+  const cfg: SentinelConfig = { myid: null, currentEpoch: 0, announceIp: '', announcePort: 0, sentinelUser: null, sentinelPass: null, masters: [] };
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
@@ -191,6 +200,8 @@ export function sentinelConfigLines(cfg: SentinelConfig): string[] {
   if (cfg.myid !== null) out.push(`sentinel myid ${cfg.myid}`);
   if (cfg.announceIp !== '') out.push(`sentinel announce-ip ${q(cfg.announceIp)}`);
   if (cfg.announcePort !== 0) out.push(`sentinel announce-port ${cfg.announcePort}`);
+  if (cfg.sentinelUser !== null) out.push(`sentinel sentinel-user ${q(cfg.sentinelUser)}`);
+  if (cfg.sentinelPass !== null) out.push(`sentinel sentinel-pass ${q(cfg.sentinelPass)}`);
   for (const m of cfg.masters) {
     out.push(`sentinel monitor ${q(m.name)} ${q(m.host)} ${m.port} ${m.quorum}`);
     if (m.downAfterMs !== DEFAULT_DOWN_AFTER_MS) out.push(`sentinel down-after-milliseconds ${q(m.name)} ${m.downAfterMs}`);

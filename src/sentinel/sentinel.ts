@@ -486,10 +486,22 @@ export class Sentinel {
     }
   }
 
+  /** sentinelSendAuthIfNeeded: a primary's or replica's auth-pass/-user; sentinel-pass/-user for sentinels. */
   private authArgs(ri: Instance): string[] | null {
     const m = ri.master ?? (ri as Master);
-    if (ri.kind === 'sentinel' || m.conf.authPass === null) return null;
-    return m.conf.authUser !== null ? ['AUTH', m.conf.authUser, m.conf.authPass] : ['AUTH', m.conf.authPass];
+    const [user, pass] = ri.kind === 'sentinel' ? [this.cfg.sentinelUser, this.cfg.sentinelPass] : [m.conf.authUser, m.conf.authPass];
+    if (pass === null) return null;
+    return user !== null ? ['AUTH', user, pass] : ['AUTH', pass];
+  }
+
+  /** SENTINEL CONFIG's sentinel-user / sentinel-pass (null: none); the next links use them. */
+  get sentinelAuth(): { user: string | null; pass: string | null } {
+    return { user: this.cfg.sentinelUser, pass: this.cfg.sentinelPass };
+  }
+
+  setSentinelAuth(which: 'user' | 'pass', value: string | null): void {
+    if (which === 'user') this.cfg.sentinelUser = value;
+    else this.cfg.sentinelPass = value;
   }
 
   /** sentinelReconnectInstance: at most once per PING period, open the missing links. */

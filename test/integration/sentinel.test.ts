@@ -162,8 +162,8 @@ async function eventsOf(port: number): Promise<SentinelEvent[]> {
 }
 
 /** Subscribes to a sentinel's +switch-master channel; resolves with the first message and its arrival time. */
-function switchMaster(port: number): Promise<{ msg: string; at: number }> {
-  const sub = client(port);
+function switchMaster(port: number, opts: Record<string, unknown> = {}): Promise<{ msg: string; at: number }> {
+  const sub = client(port, opts);
   return new Promise((resolve) => {
     void sub.subscribe('+switch-master');
     sub.on('message', (_ch: string, msg: string) => resolve({ msg, at: Date.now() }));
@@ -254,6 +254,33 @@ describe('Hoard sentinels failing over a Hoard primary', () => {
     expect((await masterState(ac))['config-epoch']).toBe(epoch);
     expect(Number(epoch)).toBeGreaterThan(0);
   }, 60_000);
+});
+
+describe('sentinels with a password of their own', () => {
+  it('reach each other with sentinel-pass, agree and fail over; the password is kept in the config file', async () => {
+    const { primary, replica } = await primaryAndReplica();
+    const lines = ['requirepass s3cret', 'sentinel sentinel-pass s3cret'];
+    const ss = [await sentinel('hoard', primary.port, 2, lines), await sentinel('hoard', primary.port, 2, lines)];
+    const sc = ss.map((s) => client(s.port, { password: 's3cret' }));
+    // Without the password a sentinel answers nothing but NOAUTH.
+    await expect(client(ss[0].port).call('SENTINEL', 'MASTERS')).rejects.toThrow(/NOAUTH/);
+    for (const s of sc) {
+      await until('each sentinel to see the other, connected and answering', async () => {
+        const others = ((await s.call('SENTINEL', 'SENTINELS', 'mymaster')) as unknown[]).map(fields);
+        return others.length === 1 && others[0].flags === 'sentinel';
+      });
+    }
+    expect(fields(await sc[0].call('SENTINEL', 'CONFIG', 'GET', 'sentinel-pass'))['sentinel-pass']).toBe('s3cret');
+    const switched = switchMaster(ss[0].port, { password: 's3cret' });
+    await primary.kill('SIGKILL');
+    // Quorum 2: only reached if each one's IS-MASTER-DOWN-BY-ADDR got through the other's password.
+    const { msg } = await switched;
+    expect(msg).toBe(`mymaster 127.0.0.1 ${primary.port} 127.0.0.1 ${replica.port}`);
+    expect(fs.readFileSync(ss[0].conf, 'latin1')).toMatch(/^sentinel sentinel-pass s3cret$/m);
+    // SENTINEL CONFIG SET changes it (and '' removes it) for the links made from then on.
+    expect(await sc[1].call('SENTINEL', 'CONFIG', 'SET', 'sentinel-pass', '')).toBe('OK');
+    expect(fs.readFileSync(ss[1].conf, 'latin1')).not.toMatch(/sentinel-pass/);
+  }, 40_000);
 });
 
 describe('ioredis in sentinel mode', () => {
