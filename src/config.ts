@@ -1306,7 +1306,7 @@ const PERSISTENCE_FORMAT = "no equivalent in Hoard's AOF segments and LevelDB sn
 const INERT: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     [
-      'bind-source-addr', 'replica-announce-ip', 'replica-announce-port', 'replica-ignore-disk-write-errors',
+      'bind-source-addr', 'replica-ignore-disk-write-errors',
       'replica-lazy-flush', 'replica-serve-stale-data', 'propagation-error-behavior', 'tls-replication', 'tls-client-cert-file', 'tls-client-key-file',
       'tls-client-key-file-pass',
     ].map((n) => [n, REPLICA_SIDE]),
@@ -1320,8 +1320,6 @@ const INERT: Readonly<Record<string, string>> = {
   'repl-backlog-ttl': 'once a replica connected, the backlog is kept for the life of the process',
   'repl-disable-tcp-nodelay': 'replica connections are sockets like any client: TCP_NODELAY stays on',
   'repl-diskless-load': 'a replica reads the RDB of a full sync into memory, then loads it (LOADING meanwhile)',
-  'replica-priority': 'there is no Sentinel to read it (INFO shows it)',
-  'replica-announced': 'there is no Sentinel to read it (INFO shows it)',
   'min-replicas-to-write': 'writes are never refused for lack of replicas',
   'shutdown-timeout': 'SHUTDOWN does not wait for replicas to catch up',
   'min-replicas-max-lag': 'writes are never refused for lack of replicas',

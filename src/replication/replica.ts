@@ -217,7 +217,12 @@ export class ReplicaOf {
       steps.push({ send: user !== '' ? ['AUTH', user, auth] : ['AUTH', auth], expect: ok('Unable to AUTH to MASTER') });
     }
     steps.push({ send: ['PING'], expect: ok('Error reply to PING from master') });
-    steps.push({ send: ['REPLCONF', 'listening-port', String(this.server.boundPort)], expect: ok('REPLCONF listening-port') });
+    // What the primary (and the sentinels reading its INFO) should call this replica: its own
+    // address unless replica-announce-ip / -port say otherwise (behind NAT, in containers).
+    const announcePort = cfg.num('replica-announce-port');
+    steps.push({ send: ['REPLCONF', 'listening-port', String(announcePort !== 0 ? announcePort : this.server.boundPort)], expect: ok('REPLCONF listening-port') });
+    const announceIp = (cfg.str('replica-announce-ip') as string | null) ?? '';
+    if (announceIp !== '') steps.push({ send: ['REPLCONF', 'ip-address', announceIp], expect: ok('REPLCONF ip-address') });
     steps.push({ send: ['REPLCONF', 'capa', 'eof', 'capa', 'psync2'], expect: ok('REPLCONF capa') });
     const partial = this.masterReplid !== '?' && this.masterOffset >= 0;
     steps.push({ send: ['PSYNC', partial ? this.masterReplid : '?', partial ? String(this.masterOffset + 1) : '-1'], expect: (l) => this.onPsyncReply(l) });

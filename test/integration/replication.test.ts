@@ -385,6 +385,20 @@ describe.skipIf(!redisServerAvailable())('Hoard as a replica (REPLICAOF)', () =>
     expect(await h.get('db7')).toBe('seven');
   });
 
+  it('announces replica-announce-ip / -port to its primary (redis-server and Hoard alike) instead of its own address', async () => {
+    for (const kind of ['hoard', ...(redisServerAvailable() ? ['redis' as const] : [])] as const) {
+      const primary = await start(kind);
+      const replica = await start('hoard', ['--replica-announce-ip', '10.1.2.3', '--replica-announce-port', '4444']);
+      const r = client(replica.port);
+      await r.replicaof('127.0.0.1', String(primary.port));
+      await linkUp(r);
+      const p = client(primary.port);
+      await until('the primary to list its replica', async () => infoField(await p.info('replication'), 'connected_slaves') === '1');
+      expect(infoField(await p.info('replication'), 'slave0'), kind).toMatch(/^ip=10\.1\.2\.3,port=4444,state=online,/);
+      expect(((await p.call('ROLE')) as unknown[][])[2][0], kind).toEqual(['10.1.2.3', '4444', expect.any(String)]);
+    }
+  });
+
   it('of another Hoard: full sync, the stream, a partial resync after the link drops, and its own AOF keeps what it got', async () => {
     const primary = await start('hoard');
     const p = client(primary.port);
