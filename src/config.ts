@@ -1320,9 +1320,7 @@ const INERT: Readonly<Record<string, string>> = {
   'repl-backlog-ttl': 'once a replica connected, the backlog is kept for the life of the process',
   'repl-disable-tcp-nodelay': 'replica connections are sockets like any client: TCP_NODELAY stays on',
   'repl-diskless-load': 'a replica reads the RDB of a full sync into memory, then loads it (LOADING meanwhile)',
-  'min-replicas-to-write': 'writes are never refused for lack of replicas',
   'shutdown-timeout': 'SHUTDOWN does not wait for replicas to catch up',
-  'min-replicas-max-lag': 'writes are never refused for lack of replicas',
   ...Object.fromEntries(
     [
       'cluster-enabled', 'cluster-config-file', 'cluster-node-timeout', 'cluster-port', 'cluster-announce-ip',

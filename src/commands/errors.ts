@@ -19,6 +19,7 @@ export const E = {
   OOM: "OOM command not allowed when used memory > 'maxmemory'.",
   LOADING: 'LOADING Redis is loading the dataset in memory',
   READONLY: "READONLY You can't write against a read only replica.",
+  NOREPLICAS: 'NOREPLICAS Not enough good replicas to write.',
   BUSYKEY: 'BUSYKEY Target key name already exists.',
   SAME_OBJECT: 'ERR source and destination objects are the same',
   STRING_TOO_LONG: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',

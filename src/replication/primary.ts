@@ -131,6 +131,9 @@ export class ReplicationPrimary {
   private readonly waiters = new Map<Client, number>();
   private consuming = false;
   private lastPing = Date.now();
+  /** min-replicas-to-write and min-replicas-max-lag (seconds); either 0: no check. */
+  private minReplicasToWrite = 0;
+  private minReplicasMaxLag = 0;
   /** A REPLCONF GETACK is due at the end of this turn (WAIT asked for acknowledgements). */
   private getAckQueued = false;
 
@@ -145,6 +148,13 @@ export class ReplicationPrimary {
       fields.push(['sync_full', this.syncFull], ['sync_partial_ok', this.syncPartialOk], ['sync_partial_err', this.syncPartialErr]);
       return fields;
     });
+    const minReplicas = (): void => {
+      this.minReplicasToWrite = server.config.num('min-replicas-to-write');
+      this.minReplicasMaxLag = server.config.num('min-replicas-max-lag');
+    };
+    minReplicas();
+    server.config.onChange('min-replicas-to-write', minReplicas);
+    server.config.onChange('min-replicas-max-lag', minReplicas);
     server.config.onChange('repl-backlog-size', () => {
       if (this.backlog !== null) this.backlog = this.backlog.resized(server.config.num('repl-backlog-size'));
     });
@@ -518,6 +528,24 @@ export class ReplicationPrimary {
     for (const l of [...this.replicas]) this.server.closeClient(l.client);
   }
 
+  // ---- min-replicas-to-write ---------------------------------------------------------------
+
+  /** Online replicas whose last acknowledgement is at most min-replicas-max-lag seconds old. */
+  goodReplicas(): number {
+    const now = Date.now();
+    let n = 0;
+    for (const l of this.replicas) {
+      if (l.state === 'online' && !l.opts.rdbOnly && Math.floor((now - l.ackTime) / 1000) <= this.minReplicasMaxLag) n++;
+    }
+    return n;
+  }
+
+  /** False when min-replicas-to-write is set and not met: writes are refused (NOREPLICAS). */
+  enoughGoodReplicas(): boolean {
+    if (this.minReplicasToWrite === 0 || this.minReplicasMaxLag === 0) return true;
+    return this.goodReplicas() >= this.minReplicasToWrite;
+  }
+
   // ---- WAIT ----------------------------------------------------------------------------------
 
   /** Replicas that acknowledged every write `c` made (Redis's replicationCountAcksByOffset). */
@@ -578,6 +606,7 @@ export class ReplicationPrimary {
     if (replicaOf.active) fields.push(...replicaOf.infoFields());
     const shown = [...this.replicas].filter((l) => !l.opts.rdbOnly);
     fields.push(['connected_slaves', shown.length]);
+    if (this.minReplicasToWrite !== 0 && this.minReplicasMaxLag !== 0) fields.push(['min_slaves_good_slaves', this.goodReplicas()]);
     const now = Date.now();
     shown.forEach((l, i) => {
       fields.push([`slave${i}`, `ip=${this.ipOf(l)},port=${l.opts.listeningPort},state=${l.state},offset=${l.ackOffset},lag=${Math.floor((now - l.ackTime) / 1000)}`]);

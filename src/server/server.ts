@@ -789,6 +789,10 @@ export class Server implements ServerApi {
       const refusal = this.persistence.writeRefusal();
       if (refusal !== null) return refusal;
     }
+    // min-replicas-to-write / -max-lag: a primary refuses writes while fewer replicas than
+    // asked acknowledged recently (Redis's checkGoodReplicasStatus), bounding what a partition
+    // can lose.
+    if ((bits & F.write) !== 0 && !this.replicaOf.active && !this.replication.enoughGoodReplicas()) return E.NOREPLICAS;
     // Redis's read-only replica: writes come from the primary's stream alone (its client does
     // not pass through here).
     if ((bits & F.write) !== 0 && this.replicaOf.active && this.config.bool('replica-read-only')) return E.READONLY;

@@ -552,3 +552,46 @@ describe('one offset space across a promotion (PSYNC2: replid2)', () => {
     expect(await contents(a.port)).toEqual(await contents(b.port));
   }, 60_000);
 });
+
+describe('min-replicas-to-write / min-replicas-max-lag', () => {
+  it('refuse writes (NOREPLICAS, EXEC aborted) while too few replicas acknowledged recently, as redis-server does', async () => {
+    const opts = ['--min-replicas-to-write', '1', '--min-replicas-max-lag', '2'];
+    // The refusals, compared with redis-server's under the same settings and no replica.
+    const kinds = ['hoard', ...(redisServerAvailable() ? ['redis' as const] : [])] as const;
+    const answers: Record<string, unknown[]> = {};
+    for (const kind of kinds) {
+      const s = await start(kind, opts);
+      const c = client(s.port);
+      const got: unknown[] = [];
+      got.push(await c.set('k', 'v').catch((e: Error) => e.message));
+      got.push(await c.get('k'));
+      got.push(await c.multi().set('k', 'v').get('k').exec().catch((e: Error) => e.message));
+      got.push(infoField(await c.info('replication'), 'min_slaves_good_slaves'));
+      answers[kind] = got;
+    }
+    if (answers.redis !== undefined) expect(answers.hoard).toEqual(answers.redis);
+    // (The SET inside MULTI is refused as it is queued, so EXEC aborts for "previous errors".)
+    expect(answers.hoard).toEqual(['NOREPLICAS Not enough good replicas to write.', null, 'EXECABORT Transaction discarded because of previous errors.', '0']);
+    // With a replica acknowledging, writes go through; a replica that stops acknowledging
+    // (stopped process) stops them again after the lag; back, they go through again.
+    const primary = await start('hoard', opts);
+    const p = client(primary.port);
+    const replica = await start('hoard');
+    const r = client(replica.port);
+    await r.replicaof('127.0.0.1', String(primary.port));
+    await linkUp(r);
+    await until('a good replica', async () => infoField(await p.info('replication'), 'min_slaves_good_slaves') === '1');
+    expect(await p.set('k', 'v1')).toBe('OK');
+    replica.child.kill('SIGSTOP');
+    try {
+      await until('the stopped replica to count as lagging', async () => (await p.set('k', 'v2').catch((e: Error) => e.message)) === 'NOREPLICAS Not enough good replicas to write.', 10_000);
+      expect(infoField(await p.info('replication'), 'min_slaves_good_slaves')).toBe('0');
+    } finally {
+      replica.child.kill('SIGCONT');
+    }
+    await until('the replica to acknowledge again', async () => (await p.set('k', 'v3').catch(() => 'no')) === 'OK');
+    // A setting of 0 turns the check off.
+    await p.config('SET', 'min-replicas-to-write', '0');
+    expect(infoField(await p.info('replication'), 'min_slaves_good_slaves')).toBeUndefined();
+  }, 60_000);
+});
