@@ -244,6 +244,8 @@ export interface SentinelHost {
   publish(channel: string, message: string): void;
   /** The port this sentinel listens on (for the hello's announce port). */
   port(): number;
+  /** This sentinel's own requirepass (null: none): also what it AUTHs with to other sentinels when sentinel-pass is not set. */
+  requirepass(): string | null;
 }
 
 export class Sentinel {
@@ -486,10 +488,14 @@ export class Sentinel {
     }
   }
 
-  /** sentinelSendAuthIfNeeded: a primary's or replica's auth-pass/-user; sentinel-pass/-user for sentinels. */
+  /**
+   * sentinelSendAuthIfNeeded: a primary's or replica's auth-pass/-user; for sentinels
+   * sentinel-pass/-user, or else this sentinel's own requirepass (sentinels sharing one password).
+   */
   private authArgs(ri: Instance): string[] | null {
     const m = ri.master ?? (ri as Master);
-    const [user, pass] = ri.kind === 'sentinel' ? [this.cfg.sentinelUser, this.cfg.sentinelPass] : [m.conf.authUser, m.conf.authPass];
+    let [user, pass] = ri.kind === 'sentinel' ? [this.cfg.sentinelUser, this.cfg.sentinelPass] : [m.conf.authUser, m.conf.authPass];
+    if (ri.kind === 'sentinel' && pass === null) [user, pass] = [null, this.host.requirepass()];
     if (pass === null) return null;
     return user !== null ? ['AUTH', user, pass] : ['AUTH', pass];
   }

@@ -152,6 +152,7 @@ async function runSentinel(config: Config, logger: ReturnType<typeof createLogge
     logger,
     publish: (channel, message) => void server.pubsub.publish(channel, message),
     port: () => server.boundPort,
+    requirepass: () => (config.str('requirepass') as string | null) || null,
   });
   attachSentinel(server, sentinel);
   server.infoSections.set('sentinel', () => sentinelInfoFields(sentinel));
