@@ -1147,7 +1147,7 @@ const SPECS: Spec[] = [
   bool('rdb-save-incremental-fsync', null, 0, true, 'fsync every 32 MB while saving.'),
   enm('sanitize-dump-payload', null, 0, [['no', 0], ['yes', 1], ['clients', 2]], 0, 'Deep-check RESTORE payloads.'),
   num('rdb-key-save-delay', null, HIDDEN, INT, INT_MIN, INT_MAX, 0n, 0, 'Microseconds to sleep per key saved (tests).'),
-  num('key-load-delay', null, HIDDEN, INT, INT_MIN, INT_MAX, 0n, 0, 'Microseconds to sleep per key loaded (tests).'),
+  num('key-load-delay', null, HIDDEN, INT, INT_MIN, INT_MAX, 0n, 0, 'Microseconds to sleep per key (or AOF record) loaded; negative: 1 us every -N (tests).'),
   num('loading-process-events-interval-bytes', null, HIDDEN, 'off_t', 1024n, INT_MAX, 2097152n, 0, 'Serve events every this many bytes while loading.'),
 
   // Append-only file
@@ -1333,7 +1333,7 @@ const INERT: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     [
       'aof-use-rdb-preamble', 'aof-timestamp-enabled', 'aof-disable-auto-gc', 'aof-rewrite-incremental-fsync',
-      'rdb-save-incremental-fsync', 'no-appendfsync-on-rewrite', 'rdb-key-save-delay', 'key-load-delay',
+      'rdb-save-incremental-fsync', 'no-appendfsync-on-rewrite', 'rdb-key-save-delay',
       'loading-process-events-interval-bytes',
     ].map((n) => [n, PERSISTENCE_FORMAT]),
   ),

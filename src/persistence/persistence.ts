@@ -15,6 +15,7 @@ import { SnapshotStore, type SnapshotMeta } from './snapshot-store.js';
 import { SnapshotJob } from './snapshot.js';
 import { loadSnapshot, replayAof } from './recovery.js';
 import { AofWriter, type FsyncPolicy } from './aof-writer.js';
+import { debugDelay } from '../util/debug-delay.js';
 
 export interface PersistenceDeps {
   config: Config;
@@ -112,6 +113,7 @@ export class Persistence {
     log.offset = offset;
     if (config.bool('appendonly')) {
       const t0 = Date.now();
+      const loadDelay = config.num('key-load-delay');
       const r = await replayAof({
         dir: this.dir,
         dirName: config.str('appenddirname'),
@@ -121,6 +123,7 @@ export class Persistence {
         replay: (buf, start, end, startOffset) => {
           this.d.replay(buf, start, end);
           log.offset = startOffset + (end - start);
+          if (loadDelay !== 0) debugDelay(loadDelay);
         },
         logger,
       });

@@ -12,6 +12,7 @@ import type { EncodingConfig } from '../types/hash.js';
 import { forEachRecord, materialize, SnapshotFormatError, type DecodedRecord, type Elements } from './value-codec.js';
 import type { SnapshotMeta, SnapshotStore } from './snapshot-store.js';
 import { readAof, truncateAt, type AofProblem } from './aof-reader.js';
+import { debugDelay } from '../util/debug-delay.js';
 
 export class RecoveryError extends Error {
   constructor(
@@ -50,6 +51,7 @@ export async function loadSnapshot(
 ): Promise<SnapshotLoadResult> {
   const t0 = performance.now();
   const now = ks.clock.now();
+  const loadDelay = cfg.num('key-load-delay');
   let keys = 0;
   let expiredSkipped = 0;
   let records = 0;
@@ -70,6 +72,7 @@ export async function loadSnapshot(
     const e = d.add(key, value);
     if (expireAt !== 0) d.setExpire(e, expireAt);
     keys++;
+    if (loadDelay !== 0) debugDelay(loadDelay);
   };
   const flushPending = () => {
     if (pending === null) return;

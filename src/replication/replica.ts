@@ -34,6 +34,7 @@ import type { Client } from '../server/client.js';
 import { RespParser, ProtocolError } from '../protocol/parser.js';
 import { encodeCommand } from '../protocol/reply.js';
 import { RdbFileReader, type RdbKey } from '../persistence/rdb-value.js';
+import { debugDelay } from '../util/debug-delay.js';
 
 /** The link's state, named as ROLE names it. */
 export type LinkState = 'connect' | 'connecting' | 'sync' | 'connected';
@@ -360,6 +361,7 @@ export class ReplicaOf {
     const ks = server.ks;
     ks.loading = true;
     const key: RdbKey = { db: 0, key: '', value: '', expireAt: 0 };
+    const loadDelay = server.config.num('key-load-delay');
     let keys = 0;
     const endLoading = (): void => {
       ks.loading = false;
@@ -380,6 +382,7 @@ export class ReplicaOf {
             const s = db.add(key.key, key.value);
             if (key.expireAt !== 0) db.setExpire(s, key.expireAt);
             keys++;
+            if (loadDelay !== 0) debugDelay(loadDelay);
           }
           if (!more) {
             endLoading();

@@ -200,13 +200,13 @@ function set(c: CommandContext, argv: string[]): void {
   const s = sentinelOf(c);
   const m = masterOrReply(c, argv[2]);
   if (m === null) return;
-  const settable = new Set(['down-after-milliseconds', 'failover-timeout', 'parallel-syncs', 'quorum', 'auth-pass', 'auth-user']);
+  const settable = new Set(['down-after-milliseconds', 'failover-timeout', 'parallel-syncs', 'quorum', 'auth-pass', 'auth-user', 'master-reboot-down-after-period']);
   for (let i = 3; i < argv.length; i += 2) {
     const opt = argv[i].toLowerCase();
     if (!settable.has(opt) || i + 1 >= argv.length) return c.reply.error(`ERR Unknown option or number of arguments for SENTINEL SET '${argv[i]}'`);
     if (opt === 'auth-pass' || opt === 'auth-user') continue;
     const n = parseInt64(argv[i + 1]);
-    const min = opt === 'parallel-syncs' ? 0 : 1;
+    const min = opt === 'parallel-syncs' || opt === 'master-reboot-down-after-period' ? 0 : 1;
     if (n === null || typeof n === 'bigint' || n < min) return c.reply.error(`ERR Invalid argument '${argv[i + 1]}' for SENTINEL SET '${argv[i]}'`);
   }
   for (let i = 3; i < argv.length; i += 2) {

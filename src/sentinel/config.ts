@@ -18,6 +18,8 @@ export interface MasterConfig {
   parallelSyncs: number;
   authPass: string | null;
   authUser: string | null;
+  /** master-reboot-down-after-period: a rebooted primary answering LOADING this long is down (0: never). */
+  rebootDownAfterMs: number;
   configEpoch: number;
   leaderEpoch: number;
   knownReplicas: Array<[string, number]>;
@@ -50,6 +52,7 @@ export function newMasterConfig(name: string, host: string, port: number, quorum
     parallelSyncs: DEFAULT_PARALLEL_SYNCS,
     authPass: null,
     authUser: null,
+    rebootDownAfterMs: 0,
     configEpoch: 0,
     leaderEpoch: 0,
     knownReplicas: [],
@@ -98,6 +101,16 @@ export function applyDirective(cfg: SentinelConfig, args: string[]): string | nu
       else if (what === 'parallel-syncs') m.parallelSyncs = n;
       else if (what === 'config-epoch') m.configEpoch = n;
       else m.leaderEpoch = n;
+      return null;
+    }
+    case 'master-reboot-down-after-period': {
+      if (args.length !== 3) break;
+      const m = master(args[1]);
+      if (typeof m === 'string') return m;
+      if (args[2].startsWith('-')) return 'negative time parameter.';
+      const n = num(args[2]);
+      if (n === null) return `Invalid ${what} value`;
+      m.rebootDownAfterMs = n;
       return null;
     }
     case 'auth-pass':
@@ -209,6 +222,7 @@ export function sentinelConfigLines(cfg: SentinelConfig): string[] {
     if (m.parallelSyncs !== DEFAULT_PARALLEL_SYNCS) out.push(`sentinel parallel-syncs ${q(m.name)} ${m.parallelSyncs}`);
     if (m.authPass !== null) out.push(`sentinel auth-pass ${q(m.name)} ${q(m.authPass)}`);
     if (m.authUser !== null) out.push(`sentinel auth-user ${q(m.name)} ${q(m.authUser)}`);
+    if (m.rebootDownAfterMs !== 0) out.push(`sentinel master-reboot-down-after-period ${q(m.name)} ${m.rebootDownAfterMs}`);
     out.push(`sentinel config-epoch ${q(m.name)} ${m.configEpoch}`);
     out.push(`sentinel leader-epoch ${q(m.name)} ${m.leaderEpoch}`);
     for (const [h, p] of m.knownReplicas) out.push(`sentinel known-replica ${q(m.name)} ${q(h)} ${p}`);

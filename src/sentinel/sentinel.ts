@@ -116,6 +116,8 @@ export class Instance {
   lastAvailTime = Date.now();
   sdownSince = 0;
   odownSince = 0;
+  /** A primary seen rebooting (new run id) has not answered PONG since; when (0: not so). */
+  rebootSince = 0;
   infoRefresh = 0;
   /** The last INFO reply (SENTINEL INFO-CACHE), null before the first. */
   info: string | null = null;
@@ -235,6 +237,7 @@ export function flagsOf(ri: Instance): string {
   if (ri.reconfInprog) f.push('reconf_inprog');
   if (ri.reconfDone) f.push('reconf_done');
   if (ri instanceof Master && ri.forceFailover) f.push('force_failover');
+  if (ri.rebootSince !== 0) f.push('master_reboot');
   return f.join(',');
 }
 
@@ -399,7 +402,7 @@ export class Sentinel {
     m.sentinels.clear();
     this.clearFailover(m);
     m.runid = null;
-    m.sdownSince = m.odownSince = 0;
+    m.sdownSince = m.odownSince = m.rebootSince = 0;
     m.actPingTime = 0;
     m.lastAvailTime = m.lastPongTime = Date.now();
     m.infoRefresh = 0;
@@ -583,6 +586,7 @@ export class Sentinel {
       if (ok) {
         ri.lastAvailTime = Date.now();
         ri.actPingTime = 0;
+        if (r === 'PONG') ri.rebootSince = 0;
       }
     });
   }
@@ -627,7 +631,11 @@ export class Sentinel {
       const k = line.slice(0, colon);
       const v = line.slice(colon + 1);
       if (k === 'run_id' && v.length === 40) {
-        if (ri.runid !== null && ri.runid !== v) this.event('+reboot', ri, '%@');
+        if (ri.runid !== null && ri.runid !== v) {
+          this.event('+reboot', ri, '%@');
+          // master-reboot-down-after-period: LOADING counts as alive, but not for ever after a reboot.
+          if (ri instanceof Master && ri.conf.rebootDownAfterMs !== 0) ri.rebootSince = now;
+        }
         ri.runid = v;
       } else if (ri instanceof Master && /^slave[0-9]+$/.test(k)) {
         // slave0:ip=127.0.0.1,port=6380,state=online,offset=...,lag=...
@@ -832,7 +840,8 @@ export class Sentinel {
     // A primary that says it is a replica for a while is as good as down: it takes no writes
     // (a failover elsewhere, or an operator's REPLICAOF; Redis waits two INFO periods more).
     const demoted = ri instanceof Master && ri.roleReported === 'slave' && now - ri.roleReportedTime > downAfter + this.timing.infoPeriod * 2;
-    if (elapsed > downAfter || demoted) {
+    const stillRebooting = ri instanceof Master && ri.rebootSince !== 0 && now - ri.rebootSince > ri.conf.rebootDownAfterMs;
+    if (elapsed > downAfter || demoted || stillRebooting) {
       if (!ri.sdown) {
         ri.sdownSince = now;
         this.event('+sdown', ri, '%@');

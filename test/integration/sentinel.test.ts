@@ -287,6 +287,46 @@ describe('sentinels with a password of their own', () => {
   }, 40_000);
 });
 
+describe('a primary that reboots and stays LOADING', () => {
+  it('is down after master-reboot-down-after-period (only where set), up again at its first PONG', async () => {
+    const d = dir('hoard-reboot-');
+    const primary = await hoard(['--appendonly', 'yes'], undefined, d);
+    const p = client(primary.port);
+    for (let i = 0; i < 20_000; i += 1000) {
+      const pl = p.pipeline();
+      for (let j = i; j < i + 1000; j++) pl.set(`k:${j}`, 'v');
+      await pl.exec();
+    }
+    // Quorum 5: nobody fails over; down-after 5 s: the restart itself is not long enough to count.
+    const lines = ['sentinel down-after-milliseconds mymaster 5000'];
+    const withOpt = await sentinel('hoard', primary.port, 5, [...lines, 'sentinel master-reboot-down-after-period mymaster 700']);
+    const without = await sentinel('hoard', primary.port, 5, lines);
+    const [wc, nc] = [client(withOpt.port), client(without.port)];
+    for (const s of [wc, nc]) await until('the sentinel to know the run id', async () => (await masterState(s)).runid.length === 40);
+    expect(fs.readFileSync(withOpt.conf, 'latin1')).toMatch(/^sentinel master-reboot-down-after-period mymaster 700$/m);
+    const [we, ne] = [await eventsOf(withOpt.port), await eventsOf(without.port)];
+    await primary.kill('SIGKILL');
+    // Back with ~3 s of LOADING (key-load-delay: 150 us per AOF record).
+    const again = await startServer(d, ['--appendonly', 'yes', '--key-load-delay', '150'], { port: primary.port, waitReady: false });
+    procs.push(again);
+    const sdown = await until('+sdown from the sentinel with the option', async () => we.find((e) => e.ch === '+sdown'), 20_000);
+    expect(we.findIndex((e) => e.ch === '+reboot')).toBeGreaterThanOrEqual(0);
+    expect(we.findIndex((e) => e.ch === '+reboot')).toBeLessThan(we.indexOf(sdown));
+    // (No ready check: ioredis would wait for the loading to end before asking.)
+    const probe = again.client({ enableReadyCheck: false });
+    clients.push(probe);
+    expect(await probe.info('persistence')).toContain('loading:1');
+    expect(we.indexOf(sdown)).toBeGreaterThan(0);
+    expect(sdown.at - we.find((e) => e.ch === '+reboot')!.at).toBeGreaterThanOrEqual(650);
+    expect((await masterState(wc)).flags).toMatch(/^s_down,master,.*master_reboot$/);
+    await until('-sdown once it answers PONG', async () => we.some((e) => e.ch === '-sdown'), 20_000);
+    expect((await masterState(wc)).flags).toBe('master');
+    // The one without the option saw the reboot, and LOADING as alive throughout.
+    expect(ne.some((e) => e.ch === '+reboot')).toBe(true);
+    expect(ne.filter((e) => e.ch === '+sdown')).toEqual([]);
+  }, 60_000);
+});
+
 describe('ioredis in sentinel mode', () => {
   it('keeps writing across a failover, and a sentinel subscriber sees +switch-master with the addresses', async () => {
     const { primary, replica } = await primaryAndReplica();
