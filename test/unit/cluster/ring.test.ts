@@ -3,7 +3,7 @@
 // its own slots; shares stay balanced.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { placeSlots, rangesOf } from '../../../src/cluster/ring.js';
+import { placeSlots, rangesOf, VNODES } from '../../../src/cluster/ring.js';
 import { CLUSTER_SLOTS } from '../../../src/cluster/slots.js';
 
 const id = (): string => randomBytes(20).toString('hex');
@@ -46,6 +46,10 @@ describe('placeSlots', () => {
           for (let s = 0; s < CLUSTER_SLOTS; s++) if (before[s] !== gone && without[s] !== before[s]) wrong++;
           expect(wrong).toBe(0);
         }
+        // Slots come in runs between ring points: CLUSTER SLOTS stays short.
+        let runs = 0;
+        for (const x of [...ids, fresh]) runs += rangesOf(after, x).length;
+        expect(runs).toBeLessThanOrEqual((n + 1) * VNODES + 1);
         // Every node holds a fair share.
         const counts = new Map<string, number>();
         for (const o of after) counts.set(o, (counts.get(o) ?? 0) + 1);
