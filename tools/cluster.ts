@@ -317,36 +317,53 @@ async function check(seed: Addr, json: boolean): Promise<number> {
 
 // ---- add-node ------------------------------------------------------------------------------------
 
+/** Slots put in MIGRATING/IMPORTING state together. */
+const SLOT_BATCH = 64;
+/** Keys moved per WATCH ... EXEC round. */
+const KEY_BATCH = 100;
+
 interface MoveStats {
   slotsDone: number;
   keysMoved: number;
   retries: number;
 }
 
+/** Throws (exit 1) on the first error reply among `replies`, naming the node. */
+function expectOk(n: Node, replies: Reply[]): void {
+  for (const r of replies) if (r instanceof ReplyError) throw refused(`${n.name}: ${r.message}`);
+}
+
 /**
- * Moves one key from `src` to `dst` (see the file's first comment). Returns the number of
- * retries (EXEC aborted because the key changed meanwhile).
+ * Moves a batch of keys of one slot from `src` to `dst` (see the file's first comment), in four
+ * round trips: WATCH + DUMP/PTTL each on the source; ASKING + RESTORE each on the target;
+ * MULTI, DEL, EXEC on the source. Returns false when EXEC aborted (some key changed since its
+ * DUMP): the caller moves the slot's remaining keys again, with their new values.
  */
-async function moveKey(src: Node, dst: Node, key: string): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    const [w, dump, pttl] = await src.pipeline([['WATCH', key], ['DUMP', key], ['PTTL', key]]);
-    for (const r of [w, dump, pttl]) if (r instanceof ReplyError) throw refused(`${src.name}: ${r.message}`);
-    if (dump === null) {
-      // Deleted or expired since GETKEYSINSLOT: nothing to move.
-      await src.call('UNWATCH');
-      return attempt;
-    }
-    const ttl = typeof pttl === 'number' && pttl > 0 ? String(pttl) : '0';
-    const [, restored] = await dst.pipeline([['ASKING'], ['RESTORE', key, ttl, String(dump), 'REPLACE']]);
-    if (restored instanceof ReplyError) {
-      await src.call('UNWATCH');
-      throw refused(`${dst.name} refused RESTORE of a key: ${restored.message}`);
-    }
-    const [, , exec] = await src.pipeline([['MULTI'], ['DEL', key], ['EXEC']]);
-    if (exec instanceof ReplyError) throw refused(`${src.name}: ${exec.message}`);
-    if (exec !== null) return attempt;
-    // Aborted: the key changed between DUMP and EXEC; move its new value.
+async function moveKeys(src: Node, dst: Node, keys: string[]): Promise<boolean> {
+  const read: string[][] = [['WATCH', ...keys]];
+  for (const k of keys) read.push(['DUMP', k], ['PTTL', k]);
+  const got = await src.pipeline(read);
+  expectOk(src, got);
+  const write: string[][] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const dump = got[1 + 2 * i];
+    const pttl = got[2 + 2 * i];
+    // null: deleted or expired since GETKEYSINSLOT, nothing to move.
+    if (dump === null) continue;
+    write.push(['ASKING'], ['RESTORE', keys[i], typeof pttl === 'number' && pttl > 0 ? String(pttl) : '0', String(dump), 'REPLACE']);
   }
+  if (write.length > 0) {
+    const put = await dst.pipeline(write);
+    for (const r of put) {
+      if (r instanceof ReplyError) {
+        await src.call('UNWATCH');
+        throw refused(`${dst.name} refused RESTORE of a key: ${r.message}`);
+      }
+    }
+  }
+  const [, , exec] = await src.pipeline([['MULTI'], ['DEL', ...keys], ['EXEC']]);
+  if (exec instanceof ReplyError) throw refused(`${src.name}: ${exec.message}`);
+  return exec !== null;
 }
 
 async function addNode(newAddr: Addr, seed: Addr, workers: number, timeoutMs: number, json: boolean): Promise<number> {
@@ -383,6 +400,16 @@ async function addNode(newAddr: Addr, seed: Addr, workers: number, timeoutMs: nu
       const secs = (now - t0) / 1000;
       say(`slots ${stats.slotsDone}/${moving.length}, keys moved ${stats.keysMoved} (${Math.round(stats.keysMoved / Math.max(secs, 0.001))} keys/s), retries ${stats.retries}`);
     };
+    // Work in batches of slots of one source, so each node saves its config (an fsync) once
+    // per batch of SETSLOTs rather than once per slot.
+    const batches: number[][] = [];
+    const bySource = new Map<string, number[]>();
+    for (const s of moving) {
+      const list = bySource.get(before[s]) ?? [];
+      bySource.set(before[s], list);
+      list.push(s);
+    }
+    for (const list of bySource.values()) for (let i = 0; i < list.length; i += SLOT_BATCH) batches.push(list.slice(i, i + SLOT_BATCH));
     // Each worker has its own connections: WATCH/MULTI are per connection.
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -396,30 +423,30 @@ async function addNode(newAddr: Addr, seed: Addr, workers: number, timeoutMs: nu
         }
         return c;
       };
+      const setslots = async (n: Node, slots: number[], ...rest: string[]): Promise<void> => {
+        expectOk(n, await n.pipeline(slots.map((s) => ['CLUSTER', 'SETSLOT', String(s), ...rest])));
+      };
       try {
-        while (next < moving.length) {
-          const slot = moving[next++];
-          const S = String(slot);
-          const src = await conn(before[slot]);
+        while (next < batches.length) {
+          const batch = batches[next++];
+          const src = await conn(before[batch[0]]);
           const dst = await conn(fresh.id);
-          await dst.call('CLUSTER', 'SETSLOT', S, 'IMPORTING', src.id);
-          await src.call('CLUSTER', 'SETSLOT', S, 'MIGRATING', dst.id);
-          for (;;) {
-            const keys = (await src.call('CLUSTER', 'GETKEYSINSLOT', S, '100')) as string[];
-            if (keys.length === 0) break;
-            for (const k of keys) {
-              stats.retries += await moveKey(src, dst, k);
-              stats.keysMoved++;
+          await setslots(dst, batch, 'IMPORTING', src.id);
+          await setslots(src, batch, 'MIGRATING', dst.id);
+          for (const slot of batch) {
+            for (;;) {
+              const keys = (await src.call('CLUSTER', 'GETKEYSINSLOT', String(slot), String(KEY_BATCH))) as string[];
+              if (keys.length === 0) break;
+              if (await moveKeys(src, dst, keys)) stats.keysMoved += keys.length;
+              else stats.retries++;
             }
           }
           // The new owner first, then the source, then everyone else (Redis's order).
-          await dst.call('CLUSTER', 'SETSLOT', S, 'NODE', dst.id);
-          await src.call('CLUSTER', 'SETSLOT', S, 'NODE', dst.id);
-          for (const n of all) {
-            if (n.id === dst.id || n.id === src.id) continue;
-            await (await conn(n.id)).call('CLUSTER', 'SETSLOT', S, 'NODE', dst.id);
-          }
-          stats.slotsDone++;
+          await setslots(dst, batch, 'NODE', dst.id);
+          await setslots(src, batch, 'NODE', dst.id);
+          const others = all.filter((n) => n.id !== dst.id && n.id !== src.id);
+          await Promise.all(others.map(async (n) => setslots(await conn(n.id), batch, 'NODE', dst.id)));
+          stats.slotsDone += batch.length;
           logProgress(false);
         }
       } finally {
