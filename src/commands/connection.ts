@@ -98,7 +98,7 @@ function hello(c: CommandContext, argv: string[]): void {
   r.bulk('id');
   r.int(c.id);
   r.bulk('mode');
-  r.bulk(c.server.mode);
+  r.bulk(c.server.cluster !== null ? 'cluster' : c.server.mode);
   if (!sentinel) {
     r.bulk('role');
     r.bulk('master');

@@ -1,0 +1,329 @@
+// Cluster mode end to end, with real processes and real clients: three Hoard nodes
+// (--cluster-enabled yes) joined by hoard-cluster create; ioredis Cluster and redis-cli -c
+// routing themselves by MOVED/ASK; CROSSSLOT; the CLUSTER replies' shapes against a real
+// redis-server cluster node; a node killed (SIGKILL) and restarted keeping its id, map and keys;
+// and hoard-cluster add-node of a fourth node while an ioredis Cluster client keeps writing.
+// One cluster for the whole file (the steps build on each other, in order).
+
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster, Redis } from 'ioredis';
+import { ROOT, ensureBuilt, runProgram, spawnServer, startServer, tempDir, type ServerProc, type SpawnedServer } from '../helpers/proc.js';
+import { keyHashSlot } from '../../src/cluster/slots.js';
+
+const TOOL = path.join(ROOT, 'dist/tools/cluster.js');
+const N_KEYS = 20_000;
+const NODE_ARGS = ['--cluster-enabled', 'yes', '--appendonly', 'yes', '--appendfsync', 'always'];
+
+const nodes: ServerProc[] = [];
+const dirs: string[] = [];
+const plain: Redis[] = [];
+let cluster: Cluster | null = null;
+
+function conn(port: number): Redis {
+  const r = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: false });
+  r.on('error', () => {});
+  plain.push(r);
+  return r;
+}
+
+function clusterClient(port: number): Cluster {
+  const c = new Cluster([{ host: '127.0.0.1', port }], { redisOptions: { maxRetriesPerRequest: 3 }, slotsRefreshTimeout: 5000 });
+  c.on('error', () => {});
+  return c;
+}
+
+async function tool(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runProgram(process.execPath, [TOOL, ...args], '', 60_000);
+}
+
+/** slot -> owner port, from one node's CLUSTER SLOTS. */
+async function slotOwners(port: number): Promise<number[]> {
+  const owners = new Array<number>(16384).fill(0);
+  const slots = (await conn(port).call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number, string]]>;
+  for (const [a, b, [, p]] of slots) for (let s = a; s <= b; s++) owners[s] = p;
+  return owners;
+}
+
+async function startNode(dir?: string, port?: number): Promise<ServerProc> {
+  const d = dir ?? tempDir('hoard-cluster-');
+  if (dir === undefined) dirs.push(d);
+  const p = await startServer(d, NODE_ARGS, port === undefined ? {} : { port });
+  return p;
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  for (let i = 0; i < 3; i++) nodes.push(await startNode());
+}, 60_000);
+
+afterAll(async () => {
+  cluster?.disconnect();
+  for (const r of plain.splice(0)) r.disconnect();
+  for (const n of nodes.splice(0)) await n.kill();
+});
+
+describe('cluster mode', () => {
+  it('a fresh node: CLUSTERDOWN until slots are served, db 0 only, INFO says cluster_enabled:1', async () => {
+    const r = conn(nodes[0].port);
+    expect(await r.call('CLUSTER', 'KEYSLOT', 'foo')).toBe(12182);
+    await expect(r.get('x')).rejects.toThrow('CLUSTERDOWN Hash slot not served');
+    await expect(r.select(1)).rejects.toThrow('ERR SELECT is not allowed in cluster mode');
+    expect(await r.select(0)).toBe('OK');
+    expect(await r.info('cluster')).toContain('cluster_enabled:1');
+    expect(String(await r.call('CLUSTER', 'INFO'))).toContain('cluster_state:fail');
+    expect(await r.call('CLUSTER', 'MYID')).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it('hoard-cluster create joins 3 nodes and places every slot; check agrees', async () => {
+    const res = await tool('create', ...nodes.map((n) => `127.0.0.1:${n.port}`));
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('[OK] All 16384 slots covered.');
+    const chk = await tool('check', `127.0.0.1:${nodes[1].port}`);
+    expect(chk.code).toBe(0);
+    const ids = await Promise.all(nodes.map((n) => conn(n.port).call('CLUSTER', 'MYID')));
+    for (const n of nodes) {
+      const info = String(await conn(n.port).call('CLUSTER', 'INFO'));
+      expect(info).toContain('cluster_state:ok');
+      expect(info).toContain('cluster_slots_assigned:16384');
+      expect(info).toContain('cluster_known_nodes:3');
+      expect(info).toContain('cluster_size:3');
+      const text = String(await conn(n.port).call('CLUSTER', 'NODES'));
+      for (const id of ids) expect(text).toContain(String(id));
+    }
+    // Every node holds a fair share (the ring: about a third each).
+    const owners = await slotOwners(nodes[0].port);
+    for (const n of nodes) {
+      const share = owners.filter((p) => p === n.port).length / 16384;
+      expect(share).toBeGreaterThan(0.2);
+      expect(share).toBeLessThan(0.47);
+    }
+    // A second create on nodes that are no longer empty is refused (exit 1).
+    const again = await tool('create', ...nodes.map((n) => `127.0.0.1:${n.port}`));
+    expect(again.code).toBe(1);
+    expect((await tool('bogus')).code).toBe(2);
+  });
+
+  it('ioredis Cluster writes 20,000 keys and reads them all back; each node holds its share', async () => {
+    cluster = clusterClient(nodes[0].port);
+    for (let i = 0; i < N_KEYS; i += 1000) {
+      await Promise.all(Array.from({ length: 1000 }, (_, j) => cluster!.set(`key:${i + j}`, `v0:${i + j}`)));
+    }
+    for (let i = 0; i < N_KEYS; i += 1000) {
+      const vals = await Promise.all(Array.from({ length: 1000 }, (_, j) => cluster!.get(`key:${i + j}`)));
+      expect(vals).toEqual(Array.from({ length: 1000 }, (_, j) => `v0:${i + j}`));
+    }
+    const sizes = await Promise.all(nodes.map((n) => conn(n.port).dbsize()));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(N_KEYS);
+    for (const s of sizes) expect(s).toBeGreaterThan(N_KEYS * 0.2);
+    // The per-slot index agrees with the keyspace.
+    const owners = await slotOwners(nodes[0].port);
+    const r = conn(nodes[0].port);
+    let counted = 0;
+    const sample: number[] = [];
+    for (let s = 0; s < 16384; s++) if (owners[s] === nodes[0].port) sample.push(s);
+    const counts = (await Promise.all(sample.map((s) => r.call('CLUSTER', 'COUNTKEYSINSLOT', String(s))))) as number[];
+    for (const c of counts) counted += c;
+    expect(counted).toBe(sizes[0]);
+    const withKeys = sample[counts.findIndex((c) => c > 0)];
+    const keys = (await r.call('CLUSTER', 'GETKEYSINSLOT', String(withKeys), '1000')) as string[];
+    expect(keys.length).toBe(counts[sample.indexOf(withKeys)]);
+    for (const k of keys) expect(keyHashSlot(k)).toBe(withKeys);
+  });
+
+  it('MOVED for a slot served elsewhere; redis-cli -c follows it', async () => {
+    const owners = await slotOwners(nodes[0].port);
+    let key = '';
+    for (let i = 0; key === ''; i++) if (owners[keyHashSlot(`moved:${i}`)] !== nodes[0].port) key = `moved:${i}`;
+    const slot = keyHashSlot(key);
+    await expect(conn(nodes[0].port).get(key)).rejects.toThrow(`MOVED ${slot} 127.0.0.1:${owners[slot]}`);
+    const set = await runProgram('redis-cli', ['-c', '-p', String(nodes[0].port), 'SET', key, 'through-moved']);
+    expect(set.stdout.trim()).toBe('OK');
+    const get = await runProgram('redis-cli', ['-c', '-p', String(nodes[0].port), 'GET', key]);
+    expect(get.stdout.trim()).toBe('through-moved');
+    expect(await conn(owners[slot]).get(key)).toBe('through-moved');
+    await conn(owners[slot]).del(key);
+  });
+
+  it('CROSSSLOT for keys of different slots (MSET, and EXEC over what it queued); a {tag} keeps them together', async () => {
+    const owners = await slotOwners(nodes[0].port);
+    const port = owners[keyHashSlot('a')];
+    const r = conn(port);
+    await expect(r.mset('a', '1', 'b', '2')).rejects.toThrow("CROSSSLOT Keys in request don't hash to the same slot");
+    const tagPort = owners[keyHashSlot('{user1000}.following')];
+    expect(await conn(tagPort).mset('{user1000}.following', '1', '{user1000}.followers', '2')).toBe('OK');
+    expect(await cluster!.mget('{user1000}.following', '{user1000}.followers')).toEqual(['1', '2']);
+    // Two keys of different slots, both served by `port`: each SET alone is fine, EXEC is not.
+    let other = '';
+    for (let i = 0; other === ''; i++) {
+      const k = `x:${i}`;
+      if (owners[keyHashSlot(k)] === port && keyHashSlot(k) !== keyHashSlot('a')) other = k;
+    }
+    const m = r.multi();
+    m.set('a', 'A');
+    m.set(other, 'B');
+    await expect(m.exec()).rejects.toThrow('CROSSSLOT');
+    expect(await r.exists('a')).toBe(0);
+    expect(await r.exists(other)).toBe(0);
+    // EXEC answered the redirection itself and left MULTI: the connection works as usual.
+    expect(await r.ping()).toBe('PONG');
+    await cluster!.del('{user1000}.following', '{user1000}.followers');
+  });
+
+  it('CLUSTER SLOTS/SHARDS/NODES/INFO have the shapes a redis-server 7.0 cluster node gives', async () => {
+    const shape = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(shape) : typeof v === 'number' ? 'int' : v === null ? 'null' : typeof v === 'string' ? 'str' : typeof v;
+    const redis: SpawnedServer = await spawnServer('redis', ['--cluster-enabled', 'yes']);
+    const hoard = await startNode();
+    try {
+      const rr = conn(redis.port);
+      const hr = conn(hoard.port);
+      for (const r of [rr, hr]) expect(await r.call('CLUSTER', 'ADDSLOTSRANGE', '0', '100', '200', '300')).toBe('OK');
+      const [rSlots, hSlots] = await Promise.all([rr.call('CLUSTER', 'SLOTS'), hr.call('CLUSTER', 'SLOTS')]);
+      expect(shape(hSlots)).toEqual(shape(rSlots));
+      const [rShards, hShards] = await Promise.all([rr.call('CLUSTER', 'SHARDS'), hr.call('CLUSTER', 'SHARDS')]);
+      expect(shape(hShards)).toEqual(shape(rShards));
+      // The field names too, not only the types.
+      const names = (sh: unknown): unknown => (sh as unknown[][]).map((s) => [s[0], s[2], (s[3] as unknown[][]).map((n) => n.filter((_, i) => i % 2 === 0))]);
+      expect(names(hShards)).toEqual(names(rShards));
+      const infoNames = (t: unknown): string[] => String(t).split('\r\n').filter((l) => l !== '').map((l) => l.split(':')[0]);
+      expect(infoNames(await hr.call('CLUSTER', 'INFO'))).toEqual(infoNames(await rr.call('CLUSTER', 'INFO')));
+      const nodeLine = /^[0-9a-f]{40} [0-9.]*:\d+@\d+ myself,master - 0 \d+ \d+ connected 0-100 200-300$/;
+      expect(String(await rr.call('CLUSTER', 'NODES')).trim()).toMatch(nodeLine);
+      expect(String(await hr.call('CLUSTER', 'NODES')).trim()).toMatch(nodeLine);
+      // The same error texts for the same mistakes.
+      const err = async (r: Redis, ...a: string[]): Promise<string> => r.call('CLUSTER', ...a).then((x) => `ok ${String(x)}`, (e: Error) => e.message);
+      for (const args of [
+        ['ADDSLOTS', '100'],
+        ['ADDSLOTS', '16384'],
+        ['DELSLOTS', '150'],
+        ['ADDSLOTSRANGE', '10', '5'],
+        ['SETSLOT', '5', 'MIGRATING', 'nosuchnode'],
+        ['SETSLOT', '400', 'IMPORTING', 'nosuchnode'],
+        ['SETSLOT', '5', 'NODE', 'nosuchnode'],
+        ['SETSLOT', '5', 'FOO'],
+        ['FORGET', 'nosuchnode'],
+        ['COUNTKEYSINSLOT', '20000'],
+        ['GETKEYSINSLOT', '5', '-1'],
+        ['MEET', '127.0.0.1', 'x'],
+        ['KEYSLOT', '{user1000}.followers'],
+      ]) {
+        expect(await err(hr, ...args)).toBe(await err(rr, ...args));
+      }
+      await expect(hr.get('foo')).rejects.toThrow('CLUSTERDOWN Hash slot not served');
+      await expect(hr.get('somekey:5')).rejects.toThrow(/CLUSTERDOWN/);
+      expect(await hr.set('{a}', '1').catch((e: Error) => e.message)).toBe(await rr.set('{a}', '1').catch((e: Error) => e.message));
+    } finally {
+      await redis.stop();
+      await hoard.kill();
+    }
+  }, 30_000);
+
+  it('a node killed with SIGKILL and restarted keeps its id, its slot map and its keys', async () => {
+    const victim = nodes[1];
+    const r = conn(victim.port);
+    const id = await r.call('CLUSTER', 'MYID');
+    const nodesBefore = String(await r.call('CLUSTER', 'NODES'));
+    const keysBefore = await r.dbsize();
+    const slotsOf = (text: string): string =>
+      text.split('\n').filter((l) => l !== '').map((l) => { const f = l.split(' '); return `${f[0]} ${f[1]} ${f.slice(8).join(' ')}`; }).sort().join('\n');
+    await victim.kill('SIGKILL');
+    const restarted = await startNode(victim.dir, victim.port);
+    nodes[1] = restarted;
+    const r2 = conn(restarted.port);
+    expect(await r2.call('CLUSTER', 'MYID')).toBe(id);
+    expect(slotsOf(String(await r2.call('CLUSTER', 'NODES')))).toBe(slotsOf(nodesBefore));
+    expect(await r2.dbsize()).toBe(keysBefore);
+    expect(String(await r2.call('CLUSTER', 'INFO'))).toContain('cluster_state:ok');
+    // The slot index was rebuilt from the AOF as the keys came back.
+    const owners = await slotOwners(restarted.port);
+    const mine = owners.map((p, s) => (p === restarted.port ? s : -1)).filter((s) => s >= 0);
+    const counts = (await Promise.all(mine.map((s) => r2.call('CLUSTER', 'COUNTKEYSINSLOT', String(s))))) as number[];
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(keysBefore);
+    expect((await tool('check', `127.0.0.1:${nodes[0].port}`)).code).toBe(0);
+  });
+
+  it('add-node moves ~1/4 of the keys, only to the new node, while a client keeps writing; nothing is lost', async () => {
+    const fourth = await startNode();
+    nodes.push(fourth);
+    const fourthId = String(await conn(fourth.port).call('CLUSTER', 'MYID'));
+    const before = await slotOwners(nodes[0].port);
+    const last = new Map<string, string>();
+    for (let i = 0; i < N_KEYS; i++) last.set(`key:${i}`, `v0:${i}`);
+    // The writer: new keys and updates of old ones, one batch at a time; a value is recorded
+    // as the key's last only once its SET was acknowledged.
+    let stop = false;
+    let writes = 0;
+    let writeErrors = 0;
+    let round = 0;
+    const writer = (async () => {
+      while (!stop) {
+        round++;
+        const batch: Array<[string, string]> = [];
+        for (let j = 0; j < 50; j++) batch.push([`new:${round}:${j}`, `n:${round}:${j}`]);
+        for (let j = 0; j < 50; j++) {
+          const k = `key:${(round * 397 + j * 131) % N_KEYS}`;
+          batch.push([k, `u:${round}:${j}`]);
+        }
+        await Promise.all(
+          batch.map(([k, v]) =>
+            cluster!.set(k, v).then(
+              () => {
+                last.set(k, v);
+                writes++;
+              },
+              () => writeErrors++,
+            ),
+          ),
+        );
+      }
+    })();
+    const t0 = Date.now();
+    const res = await tool('add-node', `127.0.0.1:${fourth.port}`, `127.0.0.1:${nodes[0].port}`, '--json');
+    const addMs = Date.now() - t0;
+    // Keep writing a little after the move, through the new map.
+    await new Promise((r) => setTimeout(r, 300));
+    stop = true;
+    await writer;
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.stdout) as { slotsMoved: number; keysMoved: number; fraction: number; retries: number; problems: string[] };
+    expect(report.problems).toEqual([]);
+    expect(writeErrors).toBe(0);
+    expect(writes).toBeGreaterThan(0);
+    // Every key reads back with its last acknowledged value.
+    const keys = [...last.keys()];
+    for (let i = 0; i < keys.length; i += 1000) {
+      const part = keys.slice(i, i + 1000);
+      const vals = await Promise.all(part.map((k) => cluster!.get(k)));
+      expect(vals).toEqual(part.map((k) => last.get(k)));
+    }
+    // No key is left twice: the nodes' sizes add up to the keys written.
+    const sizes = await Promise.all(nodes.map((n) => conn(n.port).dbsize()));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(keys.length);
+    const share = sizes[3] / keys.length;
+    expect(share).toBeGreaterThan(0.15);
+    expect(share).toBeLessThan(0.35);
+    // Every slot that changed owner went to the new node, and every node agrees on the map.
+    const after = await slotOwners(nodes[2].port);
+    let changed = 0;
+    for (let s = 0; s < 16384; s++) {
+      if (after[s] === before[s]) continue;
+      changed++;
+      expect(after[s]).toBe(fourth.port);
+    }
+    expect(changed).toBe(report.slotsMoved);
+    for (const k of keys) {
+      const s = keyHashSlot(k);
+      if (after[s] !== before[s]) expect(after[s]).toBe(fourth.port);
+    }
+    for (const n of nodes) expect(await slotOwners(n.port)).toEqual(after);
+    expect(String(await conn(fourth.port).call('CLUSTER', 'NODES'))).toContain(`${fourthId} 127.0.0.1:${fourth.port}@`);
+    expect((await tool('check', `127.0.0.1:${fourth.port}`)).code).toBe(0);
+    console.log(
+      `add-node: ${report.slotsMoved} slots (${(report.fraction * 100).toFixed(1)}%), ${report.keysMoved} keys moved, ${report.retries} retried rounds, ` +
+        `${addMs} ms; ${writes} writes during the move; new node holds ${(share * 100).toFixed(1)}% of ${keys.length} keys`,
+    );
+  }, 60_000);
+});
