@@ -70,6 +70,8 @@ describe('cluster mode', () => {
     await expect(r.get('x')).rejects.toThrow('CLUSTERDOWN Hash slot not served');
     await expect(r.select(1)).rejects.toThrow('ERR SELECT is not allowed in cluster mode');
     expect(await r.select(0)).toBe('OK');
+    await expect(r.swapdb(0, 1)).rejects.toThrow('ERR SWAPDB is not allowed in cluster mode');
+    await expect(r.replicaof('127.0.0.1', 1)).rejects.toThrow('ERR REPLICAOF not allowed in cluster mode.');
     expect(await r.info('cluster')).toContain('cluster_enabled:1');
     expect(String(await r.call('CLUSTER', 'INFO'))).toContain('cluster_state:fail');
     expect(await r.call('CLUSTER', 'MYID')).toMatch(/^[0-9a-f]{40}$/);
@@ -151,6 +153,8 @@ describe('cluster mode', () => {
     const port = owners[keyHashSlot('a')];
     const r = conn(port);
     await expect(r.mset('a', '1', 'b', '2')).rejects.toThrow("CROSSSLOT Keys in request don't hash to the same slot");
+    await expect(r.move('a', 1)).rejects.toThrow('ERR MOVE is not allowed in cluster mode');
+    await expect(r.call('COPY', 'a', '{a}x', 'DB', '1')).rejects.toThrow('ERR Copying to another database is not allowed in cluster mode');
     const tagPort = owners[keyHashSlot('{user1000}.following')];
     expect(await conn(tagPort).mset('{user1000}.following', '1', '{user1000}.followers', '2')).toBe('OK');
     expect(await cluster!.mget('{user1000}.following', '{user1000}.followers')).toEqual(['1', '2']);
@@ -266,6 +270,9 @@ describe('cluster mode', () => {
           const k = `key:${(round * 397 + j * 131) % N_KEYS}`;
           batch.push([k, `u:${round}:${j}`]);
         }
+        // Paced (about 10k writes/s at most) so the move's duration does not hang on how fast
+        // this process can write.
+        await new Promise((r) => setTimeout(r, 10));
         await Promise.all(
           batch.map(([k, v]) =>
             cluster!.set(k, v).then(
