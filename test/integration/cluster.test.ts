@@ -224,6 +224,56 @@ describe('cluster mode', () => {
     }
   }, 30_000);
 
+  it('an open slot: ASK for missing keys on the MIGRATING side, served after ASKING (once) on the IMPORTING side, TRYAGAIN for a partial multi-key request', async () => {
+    const owners = await slotOwners(nodes[0].port);
+    const a = nodes.find((n) => n.port === owners[keyHashSlot('{mig}')])!;
+    const b = nodes.find((n) => n !== a)!;
+    const slot = keyHashSlot('{mig}');
+    const ra = conn(a.port);
+    const rb = conn(b.port);
+    const [ida, idb] = [String(await ra.call('CLUSTER', 'MYID')), String(await rb.call('CLUSTER', 'MYID'))];
+    await ra.set('{mig}here', 'h');
+    expect(await rb.call('CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', ida)).toBe('OK');
+    expect(await ra.call('CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', idb)).toBe('OK');
+    try {
+      expect(String(await ra.call('CLUSTER', 'NODES'))).toContain(`[${slot}->-${idb}]`);
+      expect(String(await rb.call('CLUSTER', 'NODES'))).toContain(`[${slot}-<-${ida}]`);
+      expect(await ra.get('{mig}here')).toBe('h');
+      await expect(ra.get('{mig}gone')).rejects.toThrow(`ASK ${slot} 127.0.0.1:${b.port}`);
+      await expect(ra.mget('{mig}here', '{mig}gone')).rejects.toThrow('TRYAGAIN Multiple keys request during rehashing of slot');
+      await expect(rb.get('{mig}gone')).rejects.toThrow(`MOVED ${slot} 127.0.0.1:${a.port}`);
+      expect(await rb.asking()).toBe('OK');
+      expect(await rb.set('{mig}gone', 'new')).toBe('OK');
+      await expect(rb.get('{mig}gone')).rejects.toThrow(`MOVED ${slot}`); // ASKING lasted one command
+      // The source refuses to give the slot away while it still holds keys of it.
+      await expect(ra.call('CLUSTER', 'SETSLOT', String(slot), 'NODE', idb)).rejects.toThrow(
+        `ERR Can't assign hashslot ${slot} to a different node while I still hold keys for this hash slot.`,
+      );
+    } finally {
+      // Clean up while B still imports the slot (after STABLE it would answer MOVED).
+      await rb.asking();
+      await rb.del('{mig}gone');
+      await ra.del('{mig}here');
+      expect(await ra.call('CLUSTER', 'SETSLOT', String(slot), 'STABLE')).toBe('OK');
+      expect(await rb.call('CLUSTER', 'SETSLOT', String(slot), 'STABLE')).toBe('OK');
+    }
+    expect(await rb.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot))).toBe(0);
+    expect(await ra.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot))).toBe(0);
+    await expect(rb.get('{mig}gone')).rejects.toThrow(`MOVED ${slot}`);
+    expect(String(await ra.call('CLUSTER', 'NODES'))).not.toContain('[');
+  });
+
+  it('hoard-cluster: --help, and exit 2 on bad usage or an unreachable node', async () => {
+    const help = await tool('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: hoard-cluster create');
+    expect((await tool('add-node', '127.0.0.1:1')).code).toBe(2);
+    expect((await tool('check', 'nonsense')).code).toBe(2);
+    const down = await tool('check', '127.0.0.1:1');
+    expect(down.code).toBe(2);
+    expect(down.stderr).toContain('cannot connect to 127.0.0.1:1');
+  });
+
   it('a node killed with SIGKILL and restarted keeps its id, its slot map and its keys', async () => {
     const victim = nodes[1];
     const r = conn(victim.port);
