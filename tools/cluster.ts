@@ -240,6 +240,8 @@ async function create(addrs: Addr[], timeoutMs: number, json: boolean): Promise<
     for (const a of addrs) nodes.push(await open(a));
     if (new Set(nodes.map((n) => n.id)).size !== nodes.length) throw usageError('the same node is given twice');
     for (const n of nodes) await assertEmpty(n);
+    // Distinct config epochs, as redis-cli --cluster create gives them (while no node knows another).
+    for (let i = 0; i < nodes.length; i++) await nodes[i].call('CLUSTER', 'SET-CONFIG-EPOCH', String(i + 1));
     await meetAll(nodes, timeoutMs);
     const owners = placeSlots(nodes.map((n) => n.id));
     await Promise.all(nodes.map((n) => tellMap(n, owners)));
@@ -380,6 +382,13 @@ async function addNode(newAddr: Addr, seed: Addr, workers: number, timeoutMs: nu
     const before = new Array<string>(CLUSTER_SLOTS);
     for (const e of entries) for (const s of e.slots) before[s] = e.id;
     const all = [...nodes, fresh];
+    // The newcomer's config epoch is the newest (it will claim the slots it imports).
+    let maxEpoch = 0;
+    for (const n of nodes) {
+      const m = /cluster_current_epoch:(\d+)/.exec(String(await n.call('CLUSTER', 'INFO')));
+      if (m !== null) maxEpoch = Math.max(maxEpoch, Number(m[1]));
+    }
+    await fresh.call('CLUSTER', 'SET-CONFIG-EPOCH', String(maxEpoch + 1));
     await meetAll(all, timeoutMs);
     // The new node learns the current map first (every slot still with its owner).
     await tellMap(fresh, before);

@@ -482,37 +482,51 @@ export class ClusterNode {
     };
     const timer = setTimeout(() => done(new Error('timed out')), MEET_TIMEOUT_MS);
     sock.once('error', (err) => done(err));
-    sock.once('connect', () => sock.write('*2\r\n$7\r\nCLUSTER\r\n$4\r\nMYID\r\n'));
+    // Its id, and its config epoch as it is now (no gossip keeps it current afterwards).
+    sock.once('connect', () => sock.write('*2\r\n$7\r\nCLUSTER\r\n$4\r\nMYID\r\n*2\r\n$7\r\nCLUSTER\r\n$4\r\nINFO\r\n'));
+    let id: string | null = null;
     sock.on('data', (chunk: Buffer) => {
       reader.feed(chunk);
-      let rep;
-      try {
-        rep = reader.next();
-      } catch (err) {
-        return done(err as Error);
+      for (;;) {
+        let rep;
+        try {
+          rep = reader.next();
+        } catch (err) {
+          return done(err as Error);
+        }
+        if (rep === undefined) return;
+        if (id === null) {
+          if (rep instanceof ReplyError || typeof rep !== 'string' || !/^[0-9a-f]{40}$/.test(rep)) {
+            return done(new Error(`unexpected reply to CLUSTER MYID: ${rep instanceof ReplyError ? rep.message : JSON.stringify(rep)}`));
+          }
+          id = rep;
+          continue;
+        }
+        const m = typeof rep === 'string' ? /cluster_my_epoch:(\d+)/.exec(rep) : null;
+        this.learn(id, ip, port, cport, m === null ? 0 : Number(m[1]));
+        return done(null);
       }
-      if (rep === undefined) return;
-      if (rep instanceof ReplyError || typeof rep !== 'string' || !/^[0-9a-f]{40}$/.test(rep)) {
-        return done(new Error(`unexpected reply to CLUSTER MYID: ${rep instanceof ReplyError ? rep.message : JSON.stringify(rep)}`));
-      }
-      this.learn(rep, ip, port, cport);
-      done(null);
     });
   }
 
-  private learn(id: string, ip: string, port: number, cport: number): void {
+  private learn(id: string, ip: string, port: number, cport: number, epoch: number): void {
     const st = this.state;
     if (id === st.myself.id) return;
+    if (epoch > st.currentEpoch) {
+      st.currentEpoch = epoch;
+      st.dirty = true;
+    }
     const known = st.lookup(id);
     if (known !== undefined) {
-      if (known.ip !== ip || known.port !== port || known.cport !== cport) {
+      if (known.ip !== ip || known.port !== port || known.cport !== cport || known.configEpoch !== epoch) {
         known.ip = ip;
         known.port = port;
         known.cport = cport;
+        known.configEpoch = epoch;
         st.dirty = true;
       }
     } else {
-      st.addNode({ id, ip, port, cport, configEpoch: 0, seen: Date.now() });
+      st.addNode({ id, ip, port, cport, configEpoch: epoch, seen: Date.now() });
       this.server.logger.info({ id, ip, port }, `Node ${id} (${ip}:${port}) added to the cluster`);
     }
     // Outside a command: save now (no reply waits for it, but a crash must not lose it).

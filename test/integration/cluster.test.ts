@@ -91,6 +91,8 @@ describe('cluster mode', () => {
       expect(info).toContain('cluster_slots_assigned:16384');
       expect(info).toContain('cluster_known_nodes:3');
       expect(info).toContain('cluster_size:3');
+      // Distinct config epochs 1..3, as redis-cli --cluster create sets them.
+      expect(info).toContain('cluster_current_epoch:3');
       const text = String(await conn(n.port).call('CLUSTER', 'NODES'));
       for (const id of ids) expect(text).toContain(String(id));
     }
