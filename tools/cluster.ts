@@ -335,37 +335,76 @@ function expectOk(n: Node, replies: Reply[]): void {
   for (const r of replies) if (r instanceof ReplyError) throw refused(`${n.name}: ${r.message}`);
 }
 
+/** A reply meaning "this node does not hold the key": the MIGRATING source answers ASK for it. */
+function isMissing(r: Reply): boolean {
+  return r instanceof ReplyError && r.message.startsWith('ASK ');
+}
+
 /**
- * Moves a batch of keys of one slot from `src` to `dst` (see the file's first comment), in four
- * round trips: WATCH + DUMP/PTTL each on the source; ASKING + RESTORE each on the target;
- * MULTI, DEL, EXEC on the source. Returns false when EXEC aborted (some key changed since its
- * DUMP): the caller moves the slot's remaining keys again, with their new values.
+ * Moves a batch of keys of one slot from `src` to `dst` (see the file's first comment), in about
+ * four round trips: WATCH each + DUMP/PTTL each on the source; ASKING + RESTORE each on the
+ * target; MULTI, DEL each, EXEC on the source. A key a client deleted meanwhile reads as ASK on
+ * the MIGRATING source and is skipped. Returns false when EXEC did not run (a key changed or
+ * vanished since its DUMP): the caller moves the slot's remaining keys again, with their new
+ * values; a key that vanished from the source meanwhile loses the copy this round put on the
+ * target (unless a client wrote it there since), so a delete is never undone.
  */
 async function moveKeys(src: Node, dst: Node, keys: string[]): Promise<boolean> {
-  const read: string[][] = [['WATCH', ...keys]];
+  const read: string[][] = [];
+  for (const k of keys) read.push(['WATCH', k]);
   for (const k of keys) read.push(['DUMP', k], ['PTTL', k]);
   const got = await src.pipeline(read);
-  expectOk(src, got);
+  for (const r of got) if (r instanceof ReplyError && !isMissing(r)) throw refused(`${src.name}: ${r.message}`);
+  const present: Array<[string, string]> = [];
   const write: string[][] = [];
   for (let i = 0; i < keys.length; i++) {
-    const dump = got[1 + 2 * i];
-    const pttl = got[2 + 2 * i];
-    // null: deleted or expired since GETKEYSINSLOT, nothing to move.
-    if (dump === null) continue;
-    write.push(['ASKING'], ['RESTORE', keys[i], typeof pttl === 'number' && pttl > 0 ? String(pttl) : '0', String(dump), 'REPLACE']);
+    const dump = got[keys.length + 2 * i];
+    const pttl = got[keys.length + 2 * i + 1];
+    // Missing (ASK) or null: deleted or expired since GETKEYSINSLOT, nothing to move.
+    if (dump === null || typeof dump !== 'string' || typeof pttl !== 'number' || pttl === -2) continue;
+    present.push([keys[i], dump]);
+    write.push(['ASKING'], ['RESTORE', keys[i], pttl > 0 ? String(pttl) : '0', dump, 'REPLACE']);
   }
-  if (write.length > 0) {
-    const put = await dst.pipeline(write);
-    for (const r of put) {
-      if (r instanceof ReplyError) {
-        await src.call('UNWATCH');
-        throw refused(`${dst.name} refused RESTORE of a key: ${r.message}`);
-      }
+  if (present.length === 0) {
+    await src.call('UNWATCH');
+    return true;
+  }
+  const put = await dst.pipeline(write);
+  for (const r of put) {
+    if (r instanceof ReplyError) {
+      await src.call('UNWATCH');
+      throw refused(`${dst.name} refused RESTORE of a key: ${r.message}`);
     }
   }
-  const [, , exec] = await src.pipeline([['MULTI'], ['DEL', ...keys], ['EXEC']]);
-  if (exec instanceof ReplyError) throw refused(`${src.name}: ${exec.message}`);
-  return exec !== null;
+  const tx: string[][] = [['MULTI']];
+  for (const [k] of present) tx.push(['DEL', k]);
+  tx.push(['EXEC']);
+  const done = await src.pipeline(tx);
+  const exec = done[done.length - 1];
+  if (Array.isArray(exec)) return true;
+  // EXEC aborted: null (a watched key changed), EXECABORT (a DEL was refused as it queued: its
+  // key was gone) or a redirection of the whole transaction (TRYAGAIN/ASK: some key gone).
+  if (exec instanceof ReplyError && !/^(EXECABORT|TRYAGAIN|ASK) /.test(exec.message)) throw refused(`${src.name}: ${exec.message}`);
+  await src.call('UNWATCH');
+  const still = await src.pipeline(present.map(([k]) => ['EXISTS', k]));
+  for (let i = 0; i < present.length; i++) if (isMissing(still[i])) await dropStaleCopy(dst, present[i][0], present[i][1]);
+  return false;
+}
+
+/**
+ * Deletes `key` on the IMPORTING target if it still holds the copy `dump` this tool put there:
+ * the source lost the key (deleted, expired) after its DUMP. WATCH makes it keep a value a
+ * client wrote there since (through ASK): that write is newer than the copy.
+ */
+async function dropStaleCopy(dst: Node, key: string, dump: string): Promise<void> {
+  const [, , , now] = await dst.pipeline([['ASKING'], ['WATCH', key], ['ASKING'], ['DUMP', key]]);
+  if (now !== dump) {
+    await dst.call('UNWATCH');
+    return;
+  }
+  const res = await dst.pipeline([['ASKING'], ['MULTI'], ['DEL', key], ['EXEC']]);
+  const exec = res[res.length - 1];
+  if (exec instanceof ReplyError) throw refused(`${dst.name}: ${exec.message}`);
 }
 
 async function addNode(newAddr: Addr, seed: Addr, workers: number, timeoutMs: number, json: boolean): Promise<number> {

@@ -305,10 +305,10 @@ describe('cluster mode', () => {
     nodes.push(fourth);
     const fourthId = String(await conn(fourth.port).call('CLUSTER', 'MYID'));
     const before = await slotOwners(nodes[0].port);
-    const last = new Map<string, string>();
+    const last = new Map<string, string | null>();
     for (let i = 0; i < N_KEYS; i++) last.set(`key:${i}`, `v0:${i}`);
-    // The writer: new keys and updates of old ones, one batch at a time; a value is recorded
-    // as the key's last only once its SET was acknowledged.
+    // The writer: new keys, updates and deletes of old ones, one batch at a time (no key twice
+    // in a batch); a value (null: deleted) is recorded as the key's last only once acknowledged.
     let stop = false;
     let writes = 0;
     let writeErrors = 0;
@@ -316,18 +316,24 @@ describe('cluster mode', () => {
     const writer = (async () => {
       while (!stop) {
         round++;
-        const batch: Array<[string, string]> = [];
+        const batch: Array<[string, string | null]> = [];
         for (let j = 0; j < 50; j++) batch.push([`new:${round}:${j}`, `n:${round}:${j}`]);
+        const inBatch = new Set<string>();
         for (let j = 0; j < 50; j++) {
           const k = `key:${(round * 397 + j * 131) % N_KEYS}`;
+          inBatch.add(k);
           batch.push([k, `u:${round}:${j}`]);
+        }
+        for (let j = 0; j < 10; j++) {
+          const k = `key:${(round * 977 + j * 7919 + 5) % N_KEYS}`;
+          if (!inBatch.has(k)) batch.push([k, null]);
         }
         // Paced (about 10k writes/s at most) so the move's duration does not hang on how fast
         // this process can write.
         await new Promise((r) => setTimeout(r, 10));
         await Promise.all(
           batch.map(([k, v]) =>
-            cluster!.set(k, v).then(
+            (v === null ? cluster!.del(k) : cluster!.set(k, v)).then(
               () => {
                 last.set(k, v);
                 writes++;
@@ -358,10 +364,12 @@ describe('cluster mode', () => {
       const vals = await Promise.all(part.map((k) => cluster!.get(k)));
       expect(vals).toEqual(part.map((k) => last.get(k)));
     }
-    // No key is left twice: the nodes' sizes add up to the keys written.
+    // No key is left twice, and no deleted key came back: the nodes' sizes add up to the live keys.
+    const liveKeys = keys.filter((k) => last.get(k) !== null).length;
+    expect(liveKeys).toBeLessThan(keys.length);
     const sizes = await Promise.all(nodes.map((n) => conn(n.port).dbsize()));
-    expect(sizes.reduce((a, b) => a + b, 0)).toBe(keys.length);
-    const share = sizes[3] / keys.length;
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(liveKeys);
+    const share = sizes[3] / liveKeys;
     expect(share).toBeGreaterThan(0.15);
     expect(share).toBeLessThan(0.35);
     // Every slot that changed owner went to the new node, and every node agrees on the map.
@@ -382,7 +390,7 @@ describe('cluster mode', () => {
     expect((await tool('check', `127.0.0.1:${fourth.port}`)).code).toBe(0);
     console.log(
       `add-node: ${report.slotsMoved} slots (${(report.fraction * 100).toFixed(1)}%), ${report.keysMoved} keys moved, ${report.retries} retried rounds, ` +
-        `${addMs} ms; ${writes} writes during the move; new node holds ${(share * 100).toFixed(1)}% of ${keys.length} keys`,
+        `${addMs} ms; ${writes} writes during the move; new node holds ${(share * 100).toFixed(1)}% of ${liveKeys} keys`,
     );
   }, 60_000);
 });
