@@ -1327,12 +1327,13 @@ const INERT: Readonly<Record<string, string>> = {
   'min-replicas-max-lag': 'writes are never refused for lack of replicas',
   ...Object.fromEntries(
     [
-      // cluster-enabled, cluster-config-file, cluster-port, cluster-announce-ip and
-      // cluster-allow-reads-when-down work (cluster/); these belong to what v1 leaves out: the
-      // cluster bus (gossip, failure detection), replicas inside a cluster, TLS between nodes.
+      // cluster-enabled, cluster-config-file, cluster-port, cluster-announce-ip,
+      // cluster-require-full-coverage and cluster-allow-reads-when-down work (cluster/); these
+      // belong to what v1 leaves out: the cluster bus (gossip, failure detection), replicas
+      // inside a cluster, TLS between nodes.
       'cluster-node-timeout',
       'cluster-announce-port', 'cluster-announce-tls-port', 'cluster-announce-bus-port', 'cluster-announce-hostname',
-      'cluster-preferred-endpoint-type', 'cluster-require-full-coverage', 'cluster-replica-no-failover',
+      'cluster-preferred-endpoint-type', 'cluster-replica-no-failover',
       'cluster-replica-validity-factor', 'cluster-migration-barrier', 'cluster-allow-replica-migration',
       'cluster-allow-pubsubshard-when-down', 'cluster-link-sendbuf-limit', 'tls-cluster',
     ].map((n) => [n, CLUSTER]),

@@ -121,7 +121,7 @@ export class ClusterNode {
       }
     }
     if (owner === null) return null;
-    if (!st.ok()) {
+    if (!st.ok(this.server.config.bool('cluster-require-full-coverage'))) {
       if (!this.server.config.bool('cluster-allow-reads-when-down')) return CLUSTER_ERR.DOWN;
       if (hasWrite(specs)) return CLUSTER_ERR.DOWN_RO;
     }
@@ -260,7 +260,7 @@ export class ClusterNode {
     const st = this.state;
     const assigned = st.assignedCount;
     const lines: Array<[string, string | number]> = [
-      ['cluster_state', st.ok() ? 'ok' : 'fail'],
+      ['cluster_state', st.ok(this.server.config.bool('cluster-require-full-coverage')) ? 'ok' : 'fail'],
       ['cluster_slots_assigned', assigned],
       ['cluster_slots_ok', assigned],
       ['cluster_slots_pfail', 0],

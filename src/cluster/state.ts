@@ -205,9 +205,13 @@ export class ClusterState {
     return new Set(this.slots.filter((n) => n !== null)).size;
   }
 
-  /** cluster_state: ok iff every slot is served (cluster-require-full-coverage yes). */
-  ok(): boolean {
-    return this.assignedCount === CLUSTER_SLOTS;
+  /**
+   * cluster_state (Redis's clusterUpdateState without failure detection: every known node counts
+   * as reachable): ok iff some slot is served and, under cluster-require-full-coverage yes
+   * (the default), every slot is.
+   */
+  ok(requireFullCoverage = true): boolean {
+    return requireFullCoverage ? this.assignedCount === CLUSTER_SLOTS : this.assignedCount > 0;
   }
 
   /** Kept by assign/unassign so the dispatcher's state check is O(1). */
