@@ -142,6 +142,26 @@ export class ClusterNode {
 
   /** Runs CLUSTER <sub> (the dispatcher already checked the subcommand and its arity). */
   command(c: CommandContext, argv: string[]): void {
+    this.run(c, argv);
+    // A slot may have left this node (SETSLOT NODE, DELSLOTS, FORGET, RESET...): clients
+    // blocked on its keys get MOVED or CLUSTERDOWN instead of waiting forever.
+    if (this.state.dirty) this.redirectBlocked();
+  }
+
+  /** Redis's clusterRedirectBlockedClientIfNeeded, for every blocked client. */
+  private redirectBlocked(): void {
+    const st = this.state;
+    const full = this.server.config.bool('cluster-require-full-coverage');
+    this.server.blocking.redirectBlocked((_db, key) => {
+      const slot = keyHashSlot(key);
+      const owner = st.slots[slot];
+      if (owner === null || !st.ok(full)) return owner === null ? CLUSTER_ERR.UNBOUND : CLUSTER_ERR.DOWN;
+      if (owner !== st.myself && !st.importing.has(slot)) return `MOVED ${slot} ${owner.ip}:${owner.port}`;
+      return null;
+    });
+  }
+
+  private run(c: CommandContext, argv: string[]): void {
     const sub = argv[1].toLowerCase();
     const st = this.state;
     const r = c.reply;

@@ -179,6 +179,12 @@ export interface BlockingApi {
    * False when it is not blocked.
    */
   unblock(target: CommandContext, error: boolean): boolean;
+  /**
+   * Cluster mode (Redis's clusterRedirectBlockedClientIfNeeded): every client blocked on a key
+   * for which `redirect(db, key)` returns an error (MOVED, CLUSTERDOWN) gets that error instead
+   * and is unblocked.
+   */
+  redirectBlocked(redirect: (db: number, key: string) => string | null): void;
 }
 
 /**

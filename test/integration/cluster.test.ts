@@ -265,6 +265,31 @@ describe('cluster mode', () => {
     expect(String(await ra.call('CLUSTER', 'NODES'))).not.toContain('[');
   });
 
+  it('a client blocked on a key whose slot leaves the node gets MOVED instead of waiting forever', async () => {
+    const owners = await slotOwners(nodes[0].port);
+    // A slot without keys (a node refuses to give away a slot it holds keys of).
+    let tag = '';
+    let slot = -1;
+    for (let i = 0; slot < 0; i++) {
+      const s = keyHashSlot(`{blk${i}}`);
+      if ((await conn(owners[s]).call('CLUSTER', 'COUNTKEYSINSLOT', String(s))) === 0) [tag, slot] = [`{blk${i}}`, s];
+    }
+    const a = nodes.find((n) => n.port === owners[slot])!;
+    const b = nodes.find((n) => n !== a)!;
+    const ra = conn(a.port);
+    const blocked = conn(a.port);
+    const [ida, idb] = [String(await ra.call('CLUSTER', 'MYID')), String(await conn(b.port).call('CLUSTER', 'MYID'))];
+    const waiting = blocked.blpop(`${tag}list`, 0).then(
+      () => 'served',
+      (e: Error) => e.message,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await ra.call('CLUSTER', 'SETSLOT', String(slot), 'NODE', idb)).toBe('OK');
+    expect(await waiting).toBe(`MOVED ${slot} 127.0.0.1:${b.port}`);
+    expect(await ra.call('CLUSTER', 'SETSLOT', String(slot), 'NODE', ida)).toBe('OK');
+    expect((await tool('check', `127.0.0.1:${a.port}`)).code).toBe(0);
+  });
+
   it('hoard-cluster: --help, and exit 2 on bad usage or an unreachable node', async () => {
     const help = await tool('--help');
     expect(help.code).toBe(0);
