@@ -13,6 +13,7 @@ import { E } from '../commands/errors.js';
 import { keyIndexes } from '../commands/table.js';
 import { F, type CommandContext, type CommandSpec, type ServerApi } from '../commands/types.js';
 import { SlotIndex } from '../keyspace/slot-index.js';
+import type { Logger } from '../log.js';
 import { ReplyReader, ReplyError } from '../protocol/reply-reader.js';
 import { parseInt64 } from '../util/numbers.js';
 import { CLUSTER_SLOTS, keyHashSlot } from './slots.js';
@@ -42,7 +43,7 @@ export class ClusterNode {
   private readonly meeting = new Map<string, net.Socket>();
 
   constructor(
-    private readonly server: ServerApi & { logger: { info(o: object, m: string): void; warn(o: object, m: string): void } },
+    private readonly server: ServerApi & { readonly logger: Logger },
     file: string,
     port: number,
   ) {
