@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, Redis } from 'ioredis';
 import { ROOT, ensureBuilt, runProgram, spawnServer, startServer, tempDir, type ServerProc, type SpawnedServer } from '../helpers/proc.js';
 import { keyHashSlot } from '../../src/cluster/slots.js';
+import { moveKeys, open as openNode } from '../../tools/lib/cluster-admin.js';
 
 const TOOL = path.join(ROOT, 'dist/tools/cluster.js');
 const N_KEYS = 20_000;
@@ -263,6 +264,65 @@ describe('cluster mode', () => {
     expect(await ra.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot))).toBe(0);
     await expect(rb.get('{mig}gone')).rejects.toThrow(`MOVED ${slot}`);
     expect(String(await ra.call('CLUSTER', 'NODES'))).not.toContain('[');
+  });
+
+  it("hoard-cluster's key move: a key changed mid-move is moved again with its new value, a key deleted mid-move does not come back, a write through ASK is kept", async () => {
+    const owners = await slotOwners(nodes[0].port);
+    let tag = '';
+    let slot = -1;
+    for (let i = 0; slot < 0; i++) {
+      const s = keyHashSlot(`{mv${i}}`);
+      if ((await conn(owners[s]).call('CLUSTER', 'COUNTKEYSINSLOT', String(s))) === 0) [tag, slot] = [`{mv${i}}`, s];
+    }
+    const a = nodes.find((n) => n.port === owners[slot])!;
+    const b = nodes.find((n) => n !== a)!;
+    const ra = conn(a.port);
+    const rb = conn(b.port);
+    const src = await openNode({ host: '127.0.0.1', port: a.port });
+    const dst = await openNode({ host: '127.0.0.1', port: b.port });
+    try {
+      const [ka, kb, kc, kd] = ['a', 'b', 'c', 'd'].map((x) => `${tag}${x}`);
+      await ra.mset(ka, '1', kb, '2', kc, '3', kd, '4');
+      await rb.call('CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', src.id);
+      await ra.call('CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', dst.id);
+      // Round 1: while the copies are on the target, a client changes ka and deletes kb on the source.
+      const done1 = await moveKeys(src, dst, [ka, kb, kc], async () => {
+        expect(await ra.set(ka, 'changed')).toBe('OK');
+        expect(await ra.del(kb)).toBe(1);
+      });
+      expect(done1).toBe(false);
+      expect(await ra.mget(ka, kc)).toEqual(['changed', '3']);
+      await rb.asking();
+      expect(await rb.exists(kb)).toBe(0); // the copy of a deleted key was dropped
+      // Round 2: what is left moves, with the new value.
+      const left = (await ra.call('CLUSTER', 'GETKEYSINSLOT', String(slot), '100')) as string[];
+      expect(left.sort()).toEqual([ka, kc, kd].sort());
+      expect(await moveKeys(src, dst, [ka, kc])).toBe(true);
+      // Round 3: kd is deleted on the source and written anew on the target through ASK: kept.
+      const done3 = await moveKeys(src, dst, [kd], async () => {
+        expect(await ra.del(kd)).toBe(1);
+        await expect(ra.get(kd)).rejects.toThrow(`ASK ${slot} 127.0.0.1:${b.port}`);
+        await rb.asking();
+        expect(await rb.set(kd, 'fresh')).toBe('OK');
+      });
+      expect(done3).toBe(false);
+      expect(await ra.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot))).toBe(0);
+      const onB = (await rb.call('CLUSTER', 'GETKEYSINSLOT', String(slot), '100')) as string[];
+      expect(onB.sort()).toEqual([ka, kc, kd].sort());
+      await rb.asking();
+      expect(await rb.get(ka)).toBe('changed');
+      await rb.asking();
+      expect(await rb.get(kd)).toBe('fresh');
+      // Finish the move as add-node does, then clean up through the cluster.
+      for (const r of [rb, ra, ...nodes.filter((n) => n !== a && n !== b).map((n) => conn(n.port))]) {
+        expect(await r.call('CLUSTER', 'SETSLOT', String(slot), 'NODE', dst.id)).toBe('OK');
+      }
+      expect(await cluster!.del(ka, kc, kd)).toBe(3);
+      expect((await tool('check', `127.0.0.1:${a.port}`)).code).toBe(0);
+    } finally {
+      src.close();
+      dst.close();
+    }
   });
 
   it('a client blocked on a key whose slot leaves the node gets MOVED instead of waiting forever', async () => {
