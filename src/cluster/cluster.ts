@@ -60,10 +60,10 @@ export class ClusterNode {
     if (this.state.dirty) this.state.save();
   }
 
-  close(): void {
+  /** Drops the MEET handshakes under way (at shutdown). */
+  closeLinks(): void {
     for (const s of this.meeting.values()) s.destroy();
     this.meeting.clear();
-    this.flushConfig();
   }
 
   infoFields(): Array<[string, string | number]> {
@@ -495,14 +495,19 @@ export class ClusterNode {
     this.meeting.set(key, sock);
     const reader = new ReplyReader();
     const log = this.server.logger;
+    let finished = false;
     const done = (err: Error | null): void => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       this.meeting.delete(key);
       sock.destroy();
       if (err !== null) log.warn({ err, node: key }, `CLUSTER MEET ${key} failed: ${err.message}`);
     };
     const timer = setTimeout(() => done(new Error('timed out')), MEET_TIMEOUT_MS);
+    timer.unref();
     sock.once('error', (err) => done(err));
+    sock.once('close', () => done(new Error('connection closed before CLUSTER MYID answered')));
     // Its id, and its config epoch as it is now (no gossip keeps it current afterwards).
     sock.once('connect', () => sock.write('*2\r\n$7\r\nCLUSTER\r\n$4\r\nMYID\r\n*2\r\n$7\r\nCLUSTER\r\n$4\r\nINFO\r\n'));
     let id: string | null = null;

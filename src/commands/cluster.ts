@@ -2,9 +2,10 @@
 // declarations. With cluster-enabled no, Hoard answers as redis-server 7.0 does (INFO's
 // cluster_enabled:0), every one of these replying "ERR This instance has cluster support
 // disabled" — after the dispatcher's usual checks, so an unknown subcommand or a wrong arity
-// gets the same error as there. With cluster-enabled yes, cluster/cluster.ts runs them. Clients and tools (redis-cli -c, cluster-aware client
-// libraries, `redis-cli CLUSTER INFO`) tell a standalone server by this reply; an unknown-command
-// error instead reads as a broken or ancient server.
+// gets the same error as there. Clients and tools (redis-cli -c, cluster-aware client libraries,
+// `redis-cli CLUSTER INFO`) tell a standalone server by this reply; an unknown-command error
+// instead reads as a broken or ancient server. With cluster-enabled yes, cluster/cluster.ts
+// runs them.
 
 import { def } from './table.js';
 import { E } from './errors.js';

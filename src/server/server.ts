@@ -5,6 +5,7 @@
 
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Keyspace, systemClock, type Clock, type Db } from '../keyspace/index.js';
 import { MutationLog } from '../log/mutation-log.js';
@@ -42,7 +43,6 @@ import { PROTECTED_MODE_DENIED, protectedModeRefuses, resetClientUser } from './
 import { listenTls } from './tls.js';
 import { listenOn, normalizeBindAddress } from './listen.js';
 import { ClusterNode } from '../cluster/cluster.js';
-import path from 'node:path';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -542,7 +542,10 @@ export class Server implements ServerApi {
     this.netServers = [];
     await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
     if (this.persistence !== null) await this.persistence.close();
-    if (this.cluster !== null) this.saveClusterConfig();
+    if (this.cluster !== null) {
+      this.cluster.closeLinks();
+      this.saveClusterConfig();
+    }
   }
 
   private saveClusterConfig(): void {
