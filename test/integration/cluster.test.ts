@@ -392,6 +392,15 @@ describe('cluster mode', () => {
     const before = await slotOwners(nodes[0].port);
     const last = new Map<string, string | null>();
     for (let i = 0; i < N_KEYS; i++) last.set(`key:${i}`, `v0:${i}`);
+    // Each old key's owner before the move, by the server's CLUSTER KEYSLOT and the slot map.
+    const keySlot = async (ks: string[]): Promise<number[]> => {
+      const p = conn(nodes[0].port).pipeline();
+      for (const k of ks) p.call('CLUSTER', 'KEYSLOT', k);
+      return (await p.exec())!.map(([e, v]) => (e === null ? (v as number) : -1));
+    };
+    const oldKeys = [...last.keys()];
+    const oldSlots = await keySlot(oldKeys);
+    const ownerBefore = new Map(oldKeys.map((k, i) => [k, before[oldSlots[i]]]));
     // The writer: new keys, updates and deletes of old ones, one batch at a time (no key twice
     // in a batch); a value (null: deleted) is recorded as the key's last only once acknowledged.
     let stop = false;
@@ -466,9 +475,24 @@ describe('cluster mode', () => {
       expect(after[s]).toBe(fourth.port);
     }
     expect(changed).toBe(report.slotsMoved);
-    for (const k of keys) {
-      const s = keyHashSlot(k);
-      if (after[s] !== before[s]) expect(after[s]).toBe(fourth.port);
+    // Every old key whose owner changed now lives on the new node, and is found there alone.
+    let movedKeys = 0;
+    for (let i = 0; i < oldKeys.length; i++) {
+      expect(oldSlots[i]).toBe(keyHashSlot(oldKeys[i]));
+      const now = after[oldSlots[i]];
+      if (now === ownerBefore.get(oldKeys[i])) continue;
+      movedKeys++;
+      expect(now).toBe(fourth.port);
+    }
+    expect(movedKeys / oldKeys.length).toBeGreaterThan(0.15);
+    expect(movedKeys / oldKeys.length).toBeLessThan(0.35);
+    const onFourth = conn(fourth.port);
+    const sample = oldKeys.filter((k, i) => after[oldSlots[i]] === fourth.port && last.get(k) !== null).slice(0, 500);
+    expect(sample.length).toBeGreaterThan(0);
+    expect(await onFourth.exists(...sample.slice(0, 1))).toBe(1);
+    for (const k of sample) {
+      const owner = ownerBefore.get(k)!;
+      await expect(conn(owner).get(k)).rejects.toThrow(/^MOVED /);
     }
     for (const n of nodes) expect(await slotOwners(n.port)).toEqual(after);
     expect(String(await conn(fourth.port).call('CLUSTER', 'NODES'))).toContain(`${fourthId} 127.0.0.1:${fourth.port}@`);
