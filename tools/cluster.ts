@@ -5,12 +5,12 @@
 //   create    MEETs every node with every other, places the 16384 slots with the consistent-hash
 //             ring (src/cluster/ring.ts) and tells every node every slot's owner.
 //   add-node  joins an empty node and moves to it exactly the slots the ring with it gives it
-//             (no other slot moves), key by key without a server-side MIGRATE:
-//             WATCH k, DUMP k, PTTL k on the source; ASKING + RESTORE k ttl v REPLACE on the
-//             target; MULTI, DEL k, EXEC on the source, redone if EXEC aborted (k changed
-//             meanwhile). Writes during the move are not lost: a key still on the source is
-//             served there (and a change aborts its move, which is redone); a key gone from the
-//             source is served by the target through ASK.
+//             (no other slot moves), keys in rounds without a server-side MIGRATE
+//             (lib/cluster-admin.ts moveKeys): WATCH, DUMP, PTTL on the source; ASKING +
+//             RESTORE ttl v REPLACE on the target; MULTI, DEL, EXEC on the source, redone if
+//             EXEC aborted (a key changed meanwhile). Writes during the move are not lost: a key
+//             still on the source is served there (and a change aborts its round, which is
+//             redone); a key gone from the source is served by the target through ASK.
 //   check     every slot covered, every node agreeing on the map, no slot left open.
 // Invariants: a slot changes owner only after the source holds none of its keys (the node
 // refuses SETSLOT NODE otherwise); exit codes 0 ok, 1 the cluster is not right (or a node
