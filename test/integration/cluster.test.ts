@@ -85,6 +85,12 @@ describe('cluster mode', () => {
     expect(res.stdout).toContain('[OK] All 16384 slots covered.');
     const chk = await tool('check', `127.0.0.1:${nodes[1].port}`);
     expect(chk.code).toBe(0);
+    // redis-cli's own cluster checker reads Hoard's CLUSTER NODES / INFO as a Redis cluster's.
+    const rc = await runProgram('redis-cli', ['--cluster', 'check', `127.0.0.1:${nodes[0].port}`]);
+    expect(rc.code).toBe(0);
+    expect(rc.stdout).toContain('[OK] All nodes agree about slots configuration.');
+    expect(rc.stdout).toContain('[OK] All 16384 slots covered.');
+    expect(rc.stdout).not.toContain('[ERR]');
     const ids = await Promise.all(nodes.map((n) => conn(n.port).call('CLUSTER', 'MYID')));
     for (const n of nodes) {
       const info = String(await conn(n.port).call('CLUSTER', 'INFO'));
