@@ -1301,7 +1301,7 @@ const SPECS: Spec[] = [
  * option table lists the reason. Options marked NO_EFFECT above count as inert too.
  */
 const REPLICA_SIDE = 'not implemented for a Hoard replica';
-const CLUSTER = 'cluster mode is not implemented';
+const CLUSTER = 'not in cluster mode v1 (no cluster bus, no replicas inside a cluster)';
 const PERSISTENCE_FORMAT = "no equivalent in Hoard's AOF segments and LevelDB snapshots";
 const INERT: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
@@ -1323,11 +1323,15 @@ const INERT: Readonly<Record<string, string>> = {
   'shutdown-timeout': 'SHUTDOWN does not wait for replicas to catch up',
   ...Object.fromEntries(
     [
-      'cluster-enabled', 'cluster-config-file', 'cluster-node-timeout', 'cluster-port', 'cluster-announce-ip',
+      // cluster-enabled, cluster-config-file, cluster-port, cluster-announce-ip,
+      // cluster-require-full-coverage and cluster-allow-reads-when-down work (cluster/); these
+      // belong to what v1 leaves out: the cluster bus (gossip, failure detection), replicas
+      // inside a cluster, TLS between nodes.
+      'cluster-node-timeout',
       'cluster-announce-port', 'cluster-announce-tls-port', 'cluster-announce-bus-port', 'cluster-announce-hostname',
-      'cluster-preferred-endpoint-type', 'cluster-require-full-coverage', 'cluster-replica-no-failover',
+      'cluster-preferred-endpoint-type', 'cluster-replica-no-failover',
       'cluster-replica-validity-factor', 'cluster-migration-barrier', 'cluster-allow-replica-migration',
-      'cluster-allow-reads-when-down', 'cluster-allow-pubsubshard-when-down', 'cluster-link-sendbuf-limit', 'tls-cluster',
+      'cluster-allow-pubsubshard-when-down', 'cluster-link-sendbuf-limit', 'tls-cluster',
     ].map((n) => [n, CLUSTER]),
   ),
   ...Object.fromEntries(

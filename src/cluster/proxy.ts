@@ -33,40 +33,12 @@ import { ReplyReader, ReplyError, type Reply } from '../protocol/reply-reader.js
 import { allCommands } from '../commands/index.js';
 import { arityOk, keyIndexes } from '../commands/table.js';
 import { F, type CommandSpec } from '../commands/types.js';
+import { CLUSTER_SLOTS, keyHashSlot } from './slots.js';
 
-export const CLUSTER_SLOTS = 16384;
 /** A command is redirected at most this many times (MOVED, ASK, TRYAGAIN) before its reply is passed on. */
 const MAX_REDIRECTS = 8;
 const TRYAGAIN_DELAY_MS = 25;
 const ASKING = encodeCommand(['ASKING']);
-
-// ---- hash slots (Redis's keyHashSlot: CRC16-XMODEM of the key, or of its {hash tag}) --------
-
-const CRC16_TABLE = (() => {
-  const t = new Uint16Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i << 8;
-    for (let j = 0; j < 8; j++) c = c & 0x8000 ? ((c << 1) ^ 0x1021) & 0xffff : (c << 1) & 0xffff;
-    t[i] = c;
-  }
-  return t;
-})();
-
-function crc16(s: string, from: number, to: number): number {
-  let crc = 0;
-  for (let i = from; i < to; i++) crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ s.charCodeAt(i)) & 0xff];
-  return crc;
-}
-
-/** The hash slot of a key (latin1 string: one char per byte). */
-export function keyHashSlot(key: string): number {
-  const open = key.indexOf('{');
-  if (open >= 0) {
-    const close = key.indexOf('}', open + 1);
-    if (close > open + 1) return crc16(key, open + 1, close) & (CLUSTER_SLOTS - 1);
-  }
-  return crc16(key, 0, key.length) & (CLUSTER_SLOTS - 1);
-}
 
 // ---- links to the nodes -----------------------------------------------------------------------
 

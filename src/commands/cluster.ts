@@ -1,10 +1,11 @@
-// The cluster family (CLUSTER and its subcommands, READONLY, READWRITE, ASKING). Hoard is never a
-// cluster node: it answers as redis-server 7.0 does with cluster-enabled no (INFO's
+// The cluster family (CLUSTER and its subcommands, READONLY, READWRITE, ASKING): the table's
+// declarations. With cluster-enabled no, Hoard answers as redis-server 7.0 does (INFO's
 // cluster_enabled:0), every one of these replying "ERR This instance has cluster support
 // disabled" — after the dispatcher's usual checks, so an unknown subcommand or a wrong arity
-// gets the same error as there. Clients and tools (redis-cli -c, cluster-aware client
-// libraries, `redis-cli CLUSTER INFO`) tell a standalone server by this reply; an unknown-command
-// error instead reads as a broken or ancient server.
+// gets the same error as there. Clients and tools (redis-cli -c, cluster-aware client libraries,
+// `redis-cli CLUSTER INFO`) tell a standalone server by this reply; an unknown-command error
+// instead reads as a broken or ancient server. With cluster-enabled yes, cluster/cluster.ts
+// runs them.
 
 import { def } from './table.js';
 import { E } from './errors.js';
@@ -12,6 +13,25 @@ import type { CommandContext, CommandSpec } from './types.js';
 
 function clusterDisabled(c: CommandContext): void {
   c.reply.error(E.CLUSTER_DISABLED);
+}
+
+function cluster(c: CommandContext, argv: string[]): void {
+  const node = c.server.cluster;
+  if (node === null) return clusterDisabled(c);
+  node.command(c, argv);
+}
+
+/** ASKING: the next command may touch an IMPORTING slot (cleared after it, see server/client.ts). */
+function asking(c: CommandContext): void {
+  if (c.server.cluster === null) return clusterDisabled(c);
+  c.asking = true;
+  c.reply.ok();
+}
+
+/** READONLY / READWRITE: accepted (there are no replicas inside a v1 cluster to read from). */
+function readonlyReadwrite(c: CommandContext): void {
+  if (c.server.cluster === null) return clusterDisabled(c);
+  c.reply.ok();
 }
 
 const ADMIN = 'admin stale no_async_loading';
@@ -54,12 +74,12 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, number, string, boolean?]> = 
 ];
 
 export const clusterCommands: CommandSpec[] = [
-  def('cluster', -2, '', [0, 0, 0], '', clusterDisabled, {
+  def('cluster', -2, '', [0, 0, 0], '', cluster, {
     subcommands: SUBCOMMANDS.map(([name, arity, flags, nd]) =>
-      def(name, arity, flags, [0, 0, 0], '', clusterDisabled, nd === true ? { tips: ['nondeterministic_output'] } : {}),
+      def(name, arity, flags, [0, 0, 0], '', cluster, nd === true ? { tips: ['nondeterministic_output'] } : {}),
     ),
   }),
-  def('readonly', 1, 'loading stale fast', [0, 0, 0], '@connection', clusterDisabled),
-  def('readwrite', 1, 'loading stale fast', [0, 0, 0], '@connection', clusterDisabled),
-  def('asking', 1, 'fast', [0, 0, 0], '@connection', clusterDisabled),
+  def('readonly', 1, 'loading stale fast', [0, 0, 0], '@connection', readonlyReadwrite),
+  def('readwrite', 1, 'loading stale fast', [0, 0, 0], '@connection', readonlyReadwrite),
+  def('asking', 1, 'fast', [0, 0, 0], '@connection', asking),
 ];

@@ -28,6 +28,7 @@ function echo(c: CommandContext, argv: string[]): void {
 function select(c: CommandContext, argv: string[]): void {
   const i = parseIndex(argv[1]);
   if (i === null) return c.reply.error(E.NOT_INTEGER);
+  if (c.server.cluster !== null && i !== 0) return c.reply.error(E.SELECT_IN_CLUSTER);
   if (i < 0 || i >= c.server.ks.dbs.length) return c.reply.error(E.DB_INDEX_OUT_OF_RANGE);
   c.dbIndex = i;
   c.reply.ok();
@@ -97,7 +98,7 @@ function hello(c: CommandContext, argv: string[]): void {
   r.bulk('id');
   r.int(c.id);
   r.bulk('mode');
-  r.bulk(c.server.mode);
+  r.bulk(c.server.cluster !== null ? 'cluster' : c.server.mode);
   if (!sentinel) {
     r.bulk('role');
     r.bulk('master');

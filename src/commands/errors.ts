@@ -26,6 +26,7 @@ export const E = {
   MIN_GT_MAX: 'ERR min or max is not a float',
   NESTED_MULTI: 'ERR MULTI calls can not be nested',
   CLUSTER_DISABLED: 'ERR This instance has cluster support disabled',
+  SELECT_IN_CLUSTER: 'ERR SELECT is not allowed in cluster mode',
   wrongArity: (name: string) => `ERR wrong number of arguments for '${name}' command`,
   unknownCommand: (name: string, args: readonly string[]) => {
     let a = '';

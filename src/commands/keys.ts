@@ -416,6 +416,7 @@ function copy(c: CommandContext, argv: string[]): void {
       dbid = id;
     } else return c.reply.error(E.SYNTAX);
   }
+  if (c.server.cluster !== null && (c.dbIndex !== 0 || dbid !== 0)) return c.reply.error('ERR Copying to another database is not allowed in cluster mode');
   const key = argv[1];
   const newkey = argv[2];
   if (dbid === c.dbIndex && key === newkey) return c.reply.error(E.SAME_OBJECT);
@@ -441,6 +442,7 @@ function copy(c: CommandContext, argv: string[]): void {
 }
 
 function move(c: CommandContext, argv: string[]): void {
+  if (c.server.cluster !== null) return c.reply.error('ERR MOVE is not allowed in cluster mode');
   const dbid = parseDbOrReply(c, argv[2]);
   if (dbid === null) return;
   if (dbid === c.dbIndex) return c.reply.error(E.SAME_OBJECT);
@@ -466,6 +468,7 @@ function move(c: CommandContext, argv: string[]): void {
 }
 
 function swapdb(c: CommandContext, argv: string[]): void {
+  if (c.server.cluster !== null) return c.reply.error('ERR SWAPDB is not allowed in cluster mode');
   const a = parseInt32OrReply(c, argv[1], E.INVALID_FIRST_DB);
   if (a === null) return;
   const b = parseInt32OrReply(c, argv[2], E.INVALID_SECOND_DB);

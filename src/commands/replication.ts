@@ -80,6 +80,8 @@ function replconf(ctx: CommandContext, argv: string[]): void {
 function replicaof(ctx: CommandContext, argv: string[]): void {
   const c = ctx as Client;
   const r = c.server.replicaOf;
+  // Replicas inside a cluster are not in v1 (and the per-slot index lives with db 0's table).
+  if (c.server.cluster !== null) return c.reply.error('ERR REPLICAOF not allowed in cluster mode.');
   if (argv[1].toLowerCase() === 'no' && argv[2].toLowerCase() === 'one') {
     r.unfollow();
     return c.reply.ok();

@@ -2,6 +2,7 @@
 // handler may see of the world (CommandContext). Handlers reply through `c.reply` and emit
 // canonical mutations through `c.propagate`; they never touch sockets or other clients directly.
 
+import type { ClusterNode } from '../cluster/cluster.js';
 import type { LatencyHistogram } from '../util/latency-histogram.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import type { Db, Keyspace, ValueType } from '../keyspace/index.js';
@@ -98,6 +99,8 @@ export interface ServerApi {
   readonly runId: string;
   readonly stats: ServerStats;
   readonly commands: Map<string, CommandSpec>;
+  /** The cluster node (cluster/cluster.ts) with cluster-enabled yes; null otherwise. */
+  readonly cluster: ClusterNode | null;
   clients(): Iterable<CommandContext>;
   /** INFO text for the given sections (lower-case; empty = default). */
   info(c: CommandContext, sections: string[]): string;
@@ -176,6 +179,12 @@ export interface BlockingApi {
    * False when it is not blocked.
    */
   unblock(target: CommandContext, error: boolean): boolean;
+  /**
+   * Cluster mode (Redis's clusterRedirectBlockedClientIfNeeded): every client blocked on a key
+   * for which `redirect(db, key)` returns an error (MOVED, CLUSTERDOWN) gets that error instead
+   * and is unblocked.
+   */
+  redirectBlocked(redirect: (db: number, key: string) => string | null): void;
 }
 
 /**
@@ -305,4 +314,6 @@ export interface CommandContext {
    * Costs one AND when notify-keyspace-events does not enable the class.
    */
   notify(type: number, event: string, key: string, db?: number): void;
+  /** ASKING was sent: the next command may use an IMPORTING slot (cluster mode only). */
+  asking: boolean;
 }

@@ -18,6 +18,7 @@ import type { Value } from './entry.js';
 import type { KeyDict } from './key-dict.js';
 import type { Keyspace } from './keyspace.js';
 import { KeyTable, NIL, STR_HINT_BITS } from './table.js';
+import type { SlotIndex } from './slot-index.js';
 
 export { NIL };
 
@@ -38,6 +39,8 @@ export class Db {
   t: KeyTable;
   /** Persistent cursor of the active expire cycle over `expires`. */
   expireCursor: Iterator<number> | null = null;
+  /** The keys of each hash slot (slot-index.ts): db 0 in cluster mode only, else null (one check). */
+  slotIndex: SlotIndex | null = null;
 
   constructor(
     public index: number,
@@ -170,6 +173,7 @@ export class Db {
     const s = t.alloc(key, value);
     const h = t.dict.set(key, s);
     if (t.links !== null) t.linkNew(s, h);
+    if (this.slotIndex !== null) this.slotIndex.add(s, key);
     this.ks.onAccess(t, s);
     this.ks.onAdd(this, s);
     if (this.ks.keyAdded !== null) this.ks.keyAdded(this, key);
@@ -230,6 +234,7 @@ export class Db {
     const t = this.t;
     if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, s);
     this.ks.onDelete(this, s);
+    if (this.slotIndex !== null) this.slotIndex.remove(s, t.keys[s]);
     t.dict.delete(t.keys[s]);
     if (t.expiryOf(s) !== 0) t.expires.delete(s);
     if (t.links !== null) t.unlink(s);
@@ -257,6 +262,7 @@ export class Db {
     this.ks.onFlush(this);
     this.t = new KeyTable(this.ks.chainMode);
     this.expireCursor = null;
+    if (this.slotIndex !== null) this.slotIndex.reset();
     return n;
   }
 
@@ -268,6 +274,10 @@ export class Db {
     const c = this.expireCursor;
     this.expireCursor = other.expireCursor;
     other.expireCursor = c;
+    // The index describes a table's rows: it goes with the table.
+    const ix = this.slotIndex;
+    this.slotIndex = other.slotIndex;
+    other.slotIndex = ix;
   }
 
   // ---- LRU chain -------------------------------------------------------------------------

@@ -460,6 +460,8 @@ export class MemoryAccounting {
       // The expiry column, made at the table's first TTL: 8 bytes per slot of capacity.
       n += t.expires.size * EXPIRE_ENTRY_BYTES + freeSlotsOf(t) + 8 * t.expireAt.length;
       n += tableChainBytes(t);
+      // Cluster mode's per-slot key index (slot-index.ts): two Int32 links per row, plus heads.
+      if (db.slotIndex !== null) n += db.slotIndex.bytes;
     }
     return n;
   }
@@ -482,6 +484,7 @@ export class MemoryAccounting {
       if (db.dict.size === 0) continue;
       const o = this.dbOverhead(db);
       n += o.main + o.expires;
+      if (db.slotIndex !== null) n += db.slotIndex.bytes;
     }
     return n;
   }

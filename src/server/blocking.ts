@@ -335,6 +335,20 @@ export class Blocking implements BlockingApi {
     return true;
   }
 
+  redirectBlocked(redirect: (db: number, key: string) => string | null): void {
+    if (this.count === 0) return;
+    for (const rec of [...this.byClient.values()]) {
+      let err: string | null = null;
+      for (let i = 0; i < rec.waiters.length && err === null; i++) err = redirect(rec.db, rec.waiters[i].key);
+      if (err === null) continue;
+      const before = rec.client.reply.length;
+      rec.client.reply.error(err);
+      if (rec.muted) rec.client.reply.truncate(before);
+      this.release(rec);
+      this.resume(rec.client);
+    }
+  }
+
   /**
    * Redis's disconnectAllBlockedClients, for a primary that turns into a replica: every blocked
    * client gets the UNBLOCKED error and is closed once it is written.

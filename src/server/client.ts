@@ -93,6 +93,10 @@ export class Client implements CommandContext {
   replica: ReplicaLink | null = null;
   /** The log offset after this client's last write (Redis c->woff): what WAIT waits for. */
   woff = 0;
+  /** ASKING was sent (Redis CLIENT_ASKING): cleared after the next command unless in MULTI. */
+  asking = false;
+  /** Set by ASKING itself so the command after it still sees `asking`. */
+  private askingFresh = false;
 
   constructor(
     readonly server: Server,
@@ -231,6 +235,11 @@ export class Client implements CommandContext {
       }
       if (argv === null) break;
       this.processCommand(argv);
+      // Redis's resetClient: ASKING lasts one command (or until EXEC/DISCARD in MULTI).
+      if (this.asking) {
+        if (this.askingFresh) this.askingFresh = false;
+        else if (this.multi === null) this.asking = false;
+      }
     }
     if (!this.closing && this.parser.bufferedBytes > limit) {
       this.server.logger.warn({ client: this.id, addr: this.addr, qbuf: this.parser.bufferedBytes }, 'closing client that reached max query buffer length');
@@ -281,6 +290,16 @@ export class Client implements CommandContext {
         this.rejectCommand(denied, spec);
         return;
       }
+    }
+    // Cluster mode (cluster/cluster.ts, Redis's getNodeByQuery): MOVED, ASK, CROSSSLOT,
+    // CLUSTERDOWN, TRYAGAIN. One null check when cluster-enabled is no.
+    if (server.cluster !== null) {
+      const redirect = server.cluster.route(this, spec, argv);
+      if (redirect !== null) {
+        this.rejectRedirect(redirect, spec);
+        return;
+      }
+      if (spec.name === 'asking' && spec.parent === undefined) this.askingFresh = true;
     }
     const gate = server.gate(this, spec, bits);
     if (gate !== null) {
@@ -355,6 +374,25 @@ export class Client implements CommandContext {
       this.server.logger.error({ err, command: fullName(spec) }, 'command handler failed while loading the AOF: this is a bug in Hoard, please report it');
       this.reply.error('ERR internal error while executing ' + fullName(spec));
     }
+  }
+
+  /**
+   * A command the cluster sends elsewhere (Redis processCommand after getNodeByQuery): EXEC
+   * discards the transaction and answers the redirection itself (no EXECABORT); anything else
+   * is refused as usual, dooming a MULTI it was queued in.
+   */
+  private rejectRedirect(msg: string, spec: CommandSpec): void {
+    if (spec.parent === undefined && spec.name === 'exec') {
+      this.multi = null;
+      this.dirtyCas = false;
+      existingWatchRegistry(this.server)?.unwatchAll(this);
+      this.server.stats.totalErrorReplies++;
+      this.server.recordError(msg, null, false);
+      this.server.recordRejected(spec);
+      if (this.replyMode === 'on') this.reply.error(msg);
+      return;
+    }
+    this.rejectCommand(msg, spec);
   }
 
   /** A command refused before running: counted as rejected, and in MULTI it dooms EXEC. */

@@ -106,7 +106,7 @@ function sectionFields(server: Server, s: string): Fields | null {
           ['redis_git_sha1', '00000000'],
           ['redis_git_dirty', 0],
           ['redis_build_id', '0'],
-          ['redis_mode', server.mode],
+          ['redis_mode', server.cluster !== null ? 'cluster' : server.mode],
           ['os', `${os.type()} ${os.release()} ${OS_ARCH[os.arch()] ?? os.arch()}`],
           ['arch_bits', 64],
           ['monotonic_clock', 'POSIX clock_gettime'],

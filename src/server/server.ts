@@ -5,6 +5,7 @@
 
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Keyspace, systemClock, type Clock, type Db } from '../keyspace/index.js';
 import { MutationLog } from '../log/mutation-log.js';
@@ -41,6 +42,7 @@ import { ClientPause, PAUSE_WRITE } from './pause.js';
 import { PROTECTED_MODE_DENIED, protectedModeRefuses, resetClientUser } from './acl.js';
 import { listenTls } from './tls.js';
 import { listenOn, normalizeBindAddress } from './listen.js';
+import { ClusterNode } from '../cluster/cluster.js';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -215,6 +217,8 @@ export class Server implements ServerApi {
   private lastSave = Math.floor(Date.now() / 1000);
   private shuttingDown = false;
   persistence: Persistence | null = null;
+  /** The cluster node with cluster-enabled yes (cluster/cluster.ts), else null: the dispatcher's one check. */
+  cluster: ClusterNode | null = null;
   /**
    * Families with per-client state (blocking, pub/sub, WATCH) register here; each hook runs once
    * per client, after it left clientSet.
@@ -335,6 +339,18 @@ export class Server implements ServerApi {
       throw err;
     }
     listening?.();
+    if (this.config.bool('cluster-enabled')) {
+      // Before the data loads, so the per-slot key index sees every key added.
+      try {
+        const file = path.resolve(this.config.str('dir'), this.config.str('cluster-config-file'));
+        this.cluster = new ClusterNode(this, file, port);
+      } catch (err) {
+        await this.close();
+        throw err;
+      }
+      const node = this.cluster;
+      this.infoSections.set('cluster', () => node.infoFields());
+    }
     try {
       await p.open();
     } catch (err) {
@@ -526,6 +542,21 @@ export class Server implements ServerApi {
     this.netServers = [];
     await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
     if (this.persistence !== null) await this.persistence.close();
+    if (this.cluster !== null) {
+      this.cluster.closeLinks();
+      this.saveClusterConfig();
+    }
+  }
+
+  private saveClusterConfig(): void {
+    try {
+      this.cluster!.flushConfig();
+    } catch (err) {
+      // Redis exits here ("Fatal: can't update cluster config file."): a node that cannot keep
+      // its map must not go on acknowledging changes to it.
+      this.logger.fatal({ err }, "Fatal: can't update cluster config file.");
+      process.exit(1);
+    }
   }
 
   private sampleOps(): void {
@@ -669,6 +700,9 @@ export class Server implements ServerApi {
    * nothing held go out at once, the others queue behind their own held replies.
    */
   private readonly beforeSleep = (): void => {
+    // Redis's clusterBeforeSleep: a changed cluster config is on disk before the replies that
+    // acknowledge it leave.
+    if (this.cluster !== null && this.cluster.state.dirty) this.saveClusterConfig();
     // BCAST invalidations of the keys written this turn join the output written below (first,
     // while writeScheduled still says this turn's write is on its way).
     if (this.tracking.broadcastPending) this.tracking.broadcastInvalidations();

@@ -7,9 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, Redis } from 'ioredis';
-import { keyHashSlot } from '../../src/cluster/proxy.js';
+import { keyHashSlot } from '../../src/cluster/slots.js';
 import { redisServerAvailable } from '../helpers/backends.js';
-import { ROOT, ensureBuilt, freePort, runProgram, spawnServer, waitForPort, type SpawnedServer } from '../helpers/proc.js';
+import { ROOT, ensureBuilt, freePort, runProgram, spawnServer, startServer, tempDir, waitForPort, type ServerProc, type SpawnedServer } from '../helpers/proc.js';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -202,4 +203,87 @@ describe.skipIf(!redisServerAvailable())('hoard-proxy in front of a redis-server
     expect(await r2.ping()).toBe('PONG');
     expect(proxy.exitCode).toBeNull();
   });
+});
+
+describe('hoard-proxy in front of Hoard cluster nodes', () => {
+  const procs: ServerProc[] = [];
+  const dirs: string[] = [];
+  const clients: Redis[] = [];
+  let proxy: ChildProcess | undefined;
+
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    if (proxy !== undefined && proxy.exitCode === null) {
+      const gone = new Promise((r) => proxy!.once('exit', r));
+      proxy.kill('SIGTERM');
+      await gone;
+    }
+    for (const p of procs) await p.kill();
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  async function node(): Promise<ServerProc> {
+    const d = tempDir('hoard-proxy-node-');
+    dirs.push(d);
+    const p = await startServer(d, ['--cluster-enabled', 'yes', '--appendonly', 'no']);
+    procs.push(p);
+    return p;
+  }
+
+  it('keeps serving a plain client while hoard-cluster add-node moves slots and keys to a new node', async () => {
+    ensureBuilt();
+    const nodes = [await node(), await node(), await node()];
+    const tool = path.join(ROOT, 'dist/tools/cluster.js');
+    const created = await runProgram(process.execPath, [tool, 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`)], '', 60_000);
+    expect(created.code, created.stderr).toBe(0);
+    const port = await freePort();
+    const child = spawn(process.execPath, [PROXY_JS, '--port', String(port), `127.0.0.1:${nodes[1].port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proxy = child;
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    await waitForPort(port, { child, what: 'hoard-proxy' });
+    const r = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+    clients.push(r);
+    const p = r.pipeline();
+    for (let i = 0; i < 5000; i++) p.set(`old:${i}`, String(i));
+    await p.exec();
+    const fourth = await node();
+    let writing = true;
+    let n = 0;
+    let errors = 0;
+    const writer = (async () => {
+      while (writing) {
+        const q = r.pipeline();
+        for (let j = 0; j < 20; j++) q.set(`new:${n + j}`, String(n + j)).incr(`old:${(n + j) % 5000}`);
+        errors += (await q.exec())!.filter(([e]) => e !== null).length;
+        n += 20;
+      }
+    })();
+    const added = await runProgram(process.execPath, [tool, 'add-node', `127.0.0.1:${fourth.port}`, `127.0.0.1:${nodes[0].port}`], '', 120_000);
+    writing = false;
+    await writer;
+    expect(added.code, added.stderr).toBe(0);
+    expect(errors).toBe(0);
+    // Every key through the proxy, with its last value; and the four nodes hold them all.
+    const incrs = new Map<number, number>();
+    for (let k = 0; k < n; k++) incrs.set(k % 5000, (incrs.get(k % 5000) ?? 0) + 1);
+    const q = r.pipeline();
+    for (let i = 0; i < 5000; i++) q.get(`old:${i}`);
+    for (let i = 0; i < n; i++) q.get(`new:${i}`);
+    const back = (await q.exec())!.map(([e, v]) => (e === null ? v : `error: ${e.message}`));
+    for (let i = 0; i < 5000; i++) expect(back[i]).toBe(String(i + (incrs.get(i) ?? 0)));
+    for (let i = 0; i < n; i++) expect(back[5000 + i]).toBe(String(i));
+    let total = 0;
+    for (const x of [...nodes, fourth]) {
+      const c = x.client();
+      total += await c.dbsize();
+      c.disconnect();
+    }
+    expect(await r.dbsize()).toBe(total);
+    expect(total).toBe(5000 + n);
+    const last = out.trim().split('\n').filter((l) => l.includes('slot map read')).map((l) => JSON.parse(l) as { moved: number; ask: number; primaries: number }).pop()!;
+    expect(last.primaries).toBe(4);
+    expect(last.moved + last.ask).toBeGreaterThan(0);
+  }, 150_000);
 });
