@@ -12,7 +12,7 @@ import type { CommandContext, CommandSpec, ServerApi } from '../commands/types.j
 import type { ReplyWriter } from '../protocol/reply.js';
 import { stringMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
-import { applyDirective } from './config.js';
+import { applyDirective, emptySentinelConfig, scriptPathError } from './config.js';
 import {
   DEBUG_PARAMS,
   flagsOf,
@@ -200,11 +200,20 @@ function set(c: CommandContext, argv: string[]): void {
   const s = sentinelOf(c);
   const m = masterOrReply(c, argv[2]);
   if (m === null) return;
-  const settable = new Set(['down-after-milliseconds', 'failover-timeout', 'parallel-syncs', 'quorum', 'auth-pass', 'auth-user', 'master-reboot-down-after-period']);
+  const settable = new Set(['down-after-milliseconds', 'failover-timeout', 'parallel-syncs', 'quorum', 'auth-pass', 'auth-user', 'master-reboot-down-after-period', 'notification-script', 'client-reconfig-script']);
   for (let i = 3; i < argv.length; i += 2) {
     const opt = argv[i].toLowerCase();
     if (!settable.has(opt) || i + 1 >= argv.length) return c.reply.error(`ERR Unknown option or number of arguments for SENTINEL SET '${argv[i]}'`);
     if (opt === 'auth-pass' || opt === 'auth-user') continue;
+    if (opt === 'notification-script' || opt === 'client-reconfig-script') {
+      if (s.denyScriptsReconfig) {
+        return c.reply.error('ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration');
+      }
+      // Redis's SET texts have no final period (its config file's do).
+      const bad = argv[i + 1] !== '' ? scriptPathError(opt, argv[i + 1]) : null;
+      if (bad !== null) return c.reply.error(`ERR ${bad.slice(0, -1)}`);
+      continue;
+    }
     const n = parseInt64(argv[i + 1]);
     const min = opt === 'parallel-syncs' || opt === 'master-reboot-down-after-period' ? 0 : 1;
     if (n === null || typeof n === 'bigint' || n < min) return c.reply.error(`ERR Invalid argument '${argv[i + 1]}' for SENTINEL SET '${argv[i]}'`);
@@ -218,7 +227,9 @@ function set(c: CommandContext, argv: string[]): void {
       // New credentials apply to new links: drop the current ones.
       m.closeLinks();
       for (const x of m.slaves.values()) x.closeLinks();
-    } else applyDirective({ myid: null, currentEpoch: 0, announceIp: '', announcePort: 0, sentinelUser: null, sentinelPass: null, masters: [m.conf] }, [opt, m.name, argv[i + 1]]);
+    } else if (opt === 'notification-script') m.conf.notificationScript = argv[i + 1] === '' ? null : argv[i + 1];
+    else if (opt === 'client-reconfig-script') m.conf.clientReconfigScript = argv[i + 1] === '' ? null : argv[i + 1];
+    else applyDirective({ ...emptySentinelConfig(), masters: [m.conf] }, [opt, m.name, argv[i + 1]]);
     s.event('+set', m, `%@ ${argv[i]} ${argv[i + 1]}`);
   }
   s.flushConfig();
@@ -234,9 +245,30 @@ function flushconfig(c: CommandContext): void {
   c.reply.ok();
 }
 
-/** No scripts run here (notification and reconfig scripts are not supported): an empty list, as Redis with none queued. */
+/** SENTINEL PENDING-SCRIPTS: each queued script, running or waiting (sentinelPendingScriptsCommand). */
 function pendingScripts(c: CommandContext): void {
-  c.reply.array(0);
+  const q = sentinelOf(c).scripts.queue;
+  const now = Date.now();
+  c.reply.array(q.length);
+  for (const j of q) {
+    c.reply.map(5);
+    c.reply.bulk('argv');
+    c.reply.array(j.argv.length);
+    for (const a of j.argv) c.reply.bulk(a);
+    c.reply.bulk('flags');
+    c.reply.bulk(j.running ? 'running' : 'scheduled');
+    c.reply.bulk('pid');
+    c.reply.bulk(String(j.pid));
+    if (j.running) {
+      c.reply.bulk('run-time');
+      c.reply.bulk(String(now - j.startTime));
+    } else {
+      c.reply.bulk('run-delay');
+      c.reply.bulk(String(j.startTime !== 0 ? Math.max(0, j.startTime - now) : 0));
+    }
+    c.reply.bulk('retry-num');
+    c.reply.bulk(String(j.retries));
+  }
 }
 
 /**
@@ -368,12 +400,7 @@ function debug(c: CommandContext, argv: string[]): void {
   for (let i = 2; i < argv.length; i++) {
     const opt = argv[i].toLowerCase();
     const param = DEBUG_PARAMS.find(([name]) => name === opt);
-    if (param === undefined || i + 1 >= argv.length) {
-      if (opt === 'script-max-runtime' || opt === 'script-retry-delay') {
-        return c.reply.error(`ERR '${argv[i]}' does not apply: Hoard's sentinel runs no scripts`);
-      }
-      return c.reply.error(`ERR Unknown option or number of arguments for SENTINEL DEBUG '${argv[i]}'`);
-    }
+    if (param === undefined || i + 1 >= argv.length) return c.reply.error(`ERR Unknown option or number of arguments for SENTINEL DEBUG '${argv[i]}'`);
     const v = parseInt64(argv[++i]);
     if (v === null || typeof v === 'bigint' || v <= 0) return c.reply.error(`ERR Invalid argument '${argv[i]}' for SENTINEL DEBUG '${argv[i - 1]}'`);
     t[param[1]] = v;
@@ -464,8 +491,8 @@ export function sentinelInfoFields(s: Sentinel): Array<[string, string | number]
     ['sentinel_masters', s.masters.size],
     ['sentinel_tilt', s.tilt ? 1 : 0],
     ['sentinel_tilt_since_seconds', s.tilt ? Math.floor((Date.now() - s.tiltStartTime) / 1000) : -1],
-    ['sentinel_running_scripts', 0],
-    ['sentinel_scripts_queue_length', 0],
+    ['sentinel_running_scripts', s.scripts.running],
+    ['sentinel_scripts_queue_length', s.scripts.queue.length],
     ['sentinel_simulate_failure_flags', s.simFailure],
   ];
   let i = 0;

@@ -20,6 +20,9 @@ export interface MasterConfig {
   authUser: string | null;
   /** master-reboot-down-after-period: a rebooted primary answering LOADING this long is down (0: never). */
   rebootDownAfterMs: number;
+  /** Scripts run on its warning events and on a switch of its address (scripts.ts); null: none. */
+  notificationScript: string | null;
+  clientReconfigScript: string | null;
   configEpoch: number;
   leaderEpoch: number;
   knownReplicas: Array<[string, number]>;
@@ -34,6 +37,8 @@ export interface SentinelConfig {
   /** What this sentinel AUTHs with to other sentinels (their requirepass / ACL user); null: none. */
   sentinelUser: string | null;
   sentinelPass: string | null;
+  /** deny-scripts-reconfig (default yes): SENTINEL SET cannot change a script's path. */
+  denyScriptsReconfig: boolean;
   masters: MasterConfig[];
 }
 
@@ -53,6 +58,8 @@ export function newMasterConfig(name: string, host: string, port: number, quorum
     authPass: null,
     authUser: null,
     rebootDownAfterMs: 0,
+    notificationScript: null,
+    clientReconfigScript: null,
     configEpoch: 0,
     leaderEpoch: 0,
     knownReplicas: [],
@@ -173,22 +180,51 @@ export function applyDirective(cfg: SentinelConfig, args: string[]): string | nu
       else cfg.sentinelPass = args[1] === '' ? null : args[1];
       return null;
     case 'notification-script':
-    case 'client-reconfig-script':
-      return 'Sentinel scripts are not supported by Hoard';
-    case 'deny-scripts-reconfig':
+    case 'client-reconfig-script': {
+      if (args.length !== 3) break;
+      const m = master(args[1]);
+      if (typeof m === 'string') return m;
+      const err = scriptPathError(what, args[2]);
+      if (err !== null) return err;
+      if (what === 'notification-script') m.notificationScript = args[2];
+      else m.clientReconfigScript = args[2];
+      return null;
+    }
+    case 'deny-scripts-reconfig': {
+      if (args.length !== 2) break;
+      const v = args[1].toLowerCase();
+      if (v !== 'yes' && v !== 'no') return 'Please specify yes or no for the deny-scripts-reconfig options.';
+      cfg.denyScriptsReconfig = v === 'yes';
+      return null;
+    }
     case 'resolve-hostnames':
     case 'announce-hostnames':
-      // Accepted with their defaults only: no scripts, addresses are what the config says.
+      // Accepted with their defaults only: addresses are what the config says.
       if (args.length !== 2) break;
-      if (what === 'deny-scripts-reconfig' ? args[1].toLowerCase() === 'yes' : args[1].toLowerCase() === 'no') return null;
+      if (args[1].toLowerCase() === 'no') return null;
       return `sentinel ${what} ${args[1]} is not supported by Hoard`;
   }
   return 'Unrecognized sentinel configuration statement.';
 }
 
+/** A script path must name an executable file (Redis checks access(X_OK) when it reads it). */
+export function scriptPathError(what: string, path: string): string | null {
+  try {
+    fs.accessSync(path, fs.constants.X_OK);
+    return null;
+  } catch {
+    return what === 'notification-script' ? 'Notification script seems non existing or non executable.' : 'Client reconfiguration script seems non existing or non executable.';
+  }
+}
+
+/** A config with every global at its default and no primary. */
+export function emptySentinelConfig(): SentinelConfig {
+  return { myid: null, currentEpoch: 0, announceIp: '', announcePort: 0, sentinelUser: null, sentinelPass: null, denyScriptsReconfig: true, masters: [] };
+}
+
 /** Reads the `sentinel` lines of `text`; throws an Error naming the line on a bad one. */
 export function parseSentinelConfig(text: string, file: string): SentinelConfig {
-  const cfg: SentinelConfig = { myid: null, currentEpoch: 0, announceIp: '', announcePort: 0, sentinelUser: null, sentinelPass: null, masters: [] };
+  const cfg = emptySentinelConfig();
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
@@ -211,6 +247,7 @@ export function sentinelConfigLines(cfg: SentinelConfig): string[] {
   const q = (s: string) => (/^[!-~]+$/.test(s) && !/["'\\]/.test(s) ? s : reprString(s));
   const out: string[] = [];
   if (cfg.myid !== null) out.push(`sentinel myid ${cfg.myid}`);
+  if (!cfg.denyScriptsReconfig) out.push('sentinel deny-scripts-reconfig no');
   if (cfg.announceIp !== '') out.push(`sentinel announce-ip ${q(cfg.announceIp)}`);
   if (cfg.announcePort !== 0) out.push(`sentinel announce-port ${cfg.announcePort}`);
   if (cfg.sentinelUser !== null) out.push(`sentinel sentinel-user ${q(cfg.sentinelUser)}`);
@@ -222,6 +259,8 @@ export function sentinelConfigLines(cfg: SentinelConfig): string[] {
     if (m.parallelSyncs !== DEFAULT_PARALLEL_SYNCS) out.push(`sentinel parallel-syncs ${q(m.name)} ${m.parallelSyncs}`);
     if (m.authPass !== null) out.push(`sentinel auth-pass ${q(m.name)} ${q(m.authPass)}`);
     if (m.authUser !== null) out.push(`sentinel auth-user ${q(m.name)} ${q(m.authUser)}`);
+    if (m.notificationScript !== null) out.push(`sentinel notification-script ${q(m.name)} ${q(m.notificationScript)}`);
+    if (m.clientReconfigScript !== null) out.push(`sentinel client-reconfig-script ${q(m.name)} ${q(m.clientReconfigScript)}`);
     if (m.rebootDownAfterMs !== 0) out.push(`sentinel master-reboot-down-after-period ${q(m.name)} ${m.rebootDownAfterMs}`);
     out.push(`sentinel config-epoch ${q(m.name)} ${m.configEpoch}`);
     out.push(`sentinel leader-epoch ${q(m.name)} ${m.leaderEpoch}`);

@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { Link, ReplyError, type Reply } from './link.js';
 import { electLeader, selectReplica, voteLeader } from './election.js';
+import { ScriptRunner } from './scripts.js';
 import {
   DEFAULT_DOWN_AFTER_MS,
   DEFAULT_FAILOVER_TIMEOUT_MS,
@@ -45,6 +46,10 @@ export interface Timing {
   slaveReconfTimeout: number;
   minLinkReconnectPeriod: number;
   electionTimeout: number;
+  /** A script still running after this is killed (scripts.ts). */
+  scriptMaxRuntime: number;
+  /** A script that failed with exit code 1 runs again after this, doubled at each retry. */
+  scriptRetryDelay: number;
 }
 
 export function defaultTiming(): Timing {
@@ -60,13 +65,12 @@ export function defaultTiming(): Timing {
     slaveReconfTimeout: 10_000,
     minLinkReconnectPeriod: 15_000,
     electionTimeout: 10_000,
+    scriptMaxRuntime: 60_000,
+    scriptRetryDelay: 30_000,
   };
 }
 
-/**
- * SENTINEL DEBUG's parameter names, in its order. Redis also lists script-max-runtime and
- * script-retry-delay; Hoard's sentinel runs no scripts, so it has neither (setting them is refused).
- */
+/** SENTINEL DEBUG's parameter names, in its order. */
 export const DEBUG_PARAMS: ReadonlyArray<readonly [string, keyof Timing]> = [
   ['info-period', 'infoPeriod'],
   ['ping-period', 'pingPeriod'],
@@ -79,7 +83,21 @@ export const DEBUG_PARAMS: ReadonlyArray<readonly [string, keyof Timing]> = [
   ['slave-reconf-timeout', 'slaveReconfTimeout'],
   ['min-link-reconnect-period', 'minLinkReconnectPeriod'],
   ['election-timeout', 'electionTimeout'],
+  ['script-max-runtime', 'scriptMaxRuntime'],
+  ['script-retry-delay', 'scriptRetryDelay'],
 ];
+
+/**
+ * The events Redis logs at WARNING level, the ones a primary's notification-script is run for
+ * (sentinelEvent: level == LL_WARNING with an instance).
+ */
+const WARNING_EVENTS = new Set([
+  '+monitor', '-monitor', '+reset-master', '+set', '+sdown', '-sdown', '+odown', '-odown', '+new-epoch',
+  '+try-failover', '+vote-for-leader', '+elected-leader', '+failover-state-select-slave', '+selected-slave',
+  '+promoted-slave', '+failover-state-reconf-slaves', '+failover-end', '+failover-end-for-timeout',
+  '+switch-master', '+config-update-from', '-failover-abort-not-elected', '-failover-abort-no-good-slave',
+  '-failover-abort-slave-timeout',
+]);
 
 /** A failover that does not start at once waits up to this long more (desynchronizes sentinels). */
 export const MAX_DESYNC = 1_000;
@@ -268,6 +286,8 @@ export class Sentinel {
   private previousTime = Date.now();
   /** SENTINEL SIMULATE-FAILURE flags (SIMFAILURE_*). */
   simFailure = 0;
+  /** notification-script and client-reconfig-script runs (SENTINEL PENDING-SCRIPTS, INFO). */
+  readonly scripts: ScriptRunner;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -275,6 +295,10 @@ export class Sentinel {
     private readonly configFile: string,
     private readonly host: SentinelHost,
   ) {
+    this.scripts = new ScriptRunner(this.timing, host.logger, (type, msg) => {
+      this.logger.warn({ event: type }, `${type} ${msg}`);
+      this.host.publish(type, msg);
+    });
     this.myid = cfg.myid ?? randomBytes(20).toString('hex');
     cfg.myid = this.myid;
     this.currentEpoch = cfg.currentEpoch;
@@ -446,6 +470,19 @@ export class Sentinel {
     const msg = fmt.startsWith('%@') ? ri.describe() + fmt.slice(2) : fmt;
     this.logger.info({ event: type }, `${type} ${msg}`);
     this.host.publish(type, msg);
+    const m = ri.master ?? ri;
+    if (m instanceof Master && m.conf.notificationScript !== null && WARNING_EVENTS.has(type)) this.scripts.schedule(m.conf.notificationScript, [type, msg]);
+  }
+
+  /** sentinelCallClientReconfScript: the primary of `m` moved from `from` to `to`. */
+  private clientReconf(m: Master, role: 'leader' | 'observer', from: { host: string; port: number }, to: { host: string; port: number }): void {
+    if (m.conf.clientReconfigScript === null) return;
+    this.scripts.schedule(m.conf.clientReconfigScript, [m.name, role, 'start', from.host, String(from.port), to.host, String(to.port)]);
+  }
+
+  /** deny-scripts-reconfig: SENTINEL SET may not change a script's path. */
+  get denyScriptsReconfig(): boolean {
+    return this.cfg.denyScriptsReconfig;
   }
 
   // ---- the timer -----------------------------------------------------------------------------
@@ -453,6 +490,7 @@ export class Sentinel {
   private tick(): void {
     const now = Date.now();
     this.checkTilt(now);
+    this.scripts.tick(now);
     for (const m of [...this.masters.values()]) {
       this.handleInstance(m, now);
       for (const s of [...m.slaves.values()]) this.handleInstance(s, now);
@@ -683,6 +721,7 @@ export class Sentinel {
         this.event('+promoted-slave', ri, '%@');
         if ((this.simFailure & SIMFAILURE_CRASH_AFTER_PROMOTION) !== 0) this.simulatedCrash();
         this.event('+failover-state-reconf-slaves', m, '%@');
+        this.clientReconf(m, 'leader', { host: m.host, port: m.port }, { host: ri.host, port: ri.port });
         this.forceHello(m);
       } else {
         // A replica that says it is a primary (the old primary back after a failover): after
@@ -809,7 +848,9 @@ export class Sentinel {
         if (m.failoverInProgress) this.abortFailover(m);
         this.event('+config-update-from', si, '%@');
         this.event('+switch-master', m, `${m.name} ${m.host} ${m.port} ${mip} ${mport}`);
+        const from = { host: m.host, port: m.port };
         this.changeMasterAddress(m, mip, mport);
+        this.clientReconf(m, 'observer', from, { host: mip, port: mport });
       } else {
         this.flushConfig();
       }

@@ -327,6 +327,78 @@ describe('a primary that reboots and stays LOADING', () => {
   }, 60_000);
 });
 
+describe('notification-script and client-reconfig-script', () => {
+  /** An executable shell script in `d` that appends its arguments to `out` and exits with `code`. */
+  function script(d: string, name: string, out: string, code = 0): string {
+    const file = path.join(d, name);
+    fs.writeFileSync(file, `#!/bin/sh\necho "$@" >> '${out}'\nexit ${code}\n`, { mode: 0o755 });
+    return file;
+  }
+  const lines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'latin1').trim().split('\n') : []);
+
+  it("run with Redis's arguments: warning events to one, the switch of address to the other", async () => {
+    const { primary, replica } = await primaryAndReplica();
+    const d = dir('sentinel-scripts-');
+    const notes = path.join(d, 'notes');
+    const reconf = path.join(d, 'reconf');
+    const hs = await sentinel('hoard', primary.port, 1, [
+      `sentinel notification-script mymaster ${script(d, 'notify.sh', notes)}`,
+      `sentinel client-reconfig-script mymaster ${script(d, 'reconf.sh', reconf)}`,
+    ]);
+    const hc = client(hs.port);
+    await until('the sentinel to see the replica', async () => (await masterState(hc))['num-slaves'] === '1');
+    await primary.kill('SIGKILL');
+    await until('the client-reconfig-script to run', async () => lines(reconf).length > 0);
+    expect(lines(reconf)).toEqual([`mymaster leader start 127.0.0.1 ${primary.port} 127.0.0.1 ${replica.port}`]);
+    await until('the notification of the switch', async () => lines(notes).some((l) => l.startsWith('+switch-master ')));
+    const got = lines(notes);
+    expect(got).toContain(`+sdown master mymaster 127.0.0.1 ${primary.port}`);
+    expect(got).toContain(`+odown master mymaster 127.0.0.1 ${primary.port} #quorum 1/1`);
+    expect(got).toContain(`+promoted-slave slave 127.0.0.1:${replica.port} 127.0.0.1 ${replica.port} @ mymaster 127.0.0.1 ${primary.port}`);
+    expect(got).toContain(`+switch-master mymaster 127.0.0.1 ${primary.port} 127.0.0.1 ${replica.port}`);
+    // Notice-level events run no script.
+    expect(got.some((l) => l.startsWith('+failover-state-send-slaveof-noone'))).toBe(false);
+    // Paths are kept in the config file and cannot be changed at run time (deny-scripts-reconfig yes).
+    expect(fs.readFileSync(hs.conf, 'latin1')).toMatch(/^sentinel notification-script mymaster .*notify\.sh$/m);
+    await expect(hc.call('SENTINEL', 'SET', 'mymaster', 'notification-script', '/bin/true')).rejects.toThrow(/Reconfiguration of scripts path is denied/);
+  }, 40_000);
+
+  it('retries a script that exits 1 with doubling delays, shows it in PENDING-SCRIPTS, and refuses what cannot run', async () => {
+    const primary = await hoard();
+    const d = dir('sentinel-scripts-');
+    const runs = path.join(d, 'runs');
+    const hs = await sentinel('hoard', primary.port, 1, ['sentinel deny-scripts-reconfig no']);
+    const hc = client(hs.port);
+    await until('the sentinel to see the primary', async () => (await masterState(hc))['role-reported'] === 'master');
+    expect(await hc.call('SENTINEL', 'DEBUG', 'script-retry-delay', '300')).toBe('OK');
+    await expect(hc.call('SENTINEL', 'SET', 'mymaster', 'notification-script', path.join(d, 'missing.sh'))).rejects.toThrow('ERR Notification script seems non existing or non executable');
+    // +set is a warning event (its own, here): the script runs for it, fails (exit 1), and is
+    // retried 300, 600, 1200 ms later.
+    const fail = script(d, 'fail.sh', runs, 1);
+    expect(await hc.call('SENTINEL', 'SET', 'mymaster', 'notification-script', fail)).toBe('OK');
+    const desc = `master mymaster 127.0.0.1 ${primary.port} notification-script ${fail}`;
+    await until('a first run', async () => lines(runs).length >= 1);
+    expect(lines(runs)[0]).toBe(`+set ${desc}`);
+    const pending = (await hc.call('SENTINEL', 'PENDING-SCRIPTS')) as unknown[][];
+    expect(pending).toHaveLength(1);
+    const job = fields(pending[0]);
+    expect(job.argv).toEqual([fail, '+set', desc]);
+    expect(['running', 'scheduled']).toContain(job.flags);
+    await until('three runs', async () => lines(runs).length >= 3, 10_000);
+    expect(Number(fields(((await hc.call('SENTINEL', 'PENDING-SCRIPTS')) as unknown[][])[0])['retry-num'])).toBeGreaterThanOrEqual(3);
+    expect(await hc.info('sentinel')).toContain('sentinel_scripts_queue_length:1\r\n');
+    // A config naming a script that cannot run stops the start, as redis-sentinel.
+    const conf = path.join(d, 'bad.conf');
+    fs.writeFileSync(conf, `port ${await freePort()}\nsentinel monitor m 127.0.0.1 ${primary.port} 1\nsentinel notification-script m ${path.join(d, 'missing.sh')}\n`);
+    const bad = spawn(process.execPath, [SERVER_JS, conf, '--sentinel'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    bad.stderr?.on('data', (b: Buffer) => (err += b.toString()));
+    const code = await new Promise<number | null>((r) => bad.once('exit', (c) => r(c)));
+    expect(code).not.toBe(0);
+    expect(err).toContain('Notification script seems non existing or non executable.');
+  }, 40_000);
+});
+
 describe('ioredis in sentinel mode', () => {
   it('keeps writing across a failover, and a sentinel subscriber sees +switch-master with the addresses', async () => {
     const { primary, replica } = await primaryAndReplica();
@@ -526,6 +598,10 @@ describe.skipIf(!redisServerAvailable())('against redis-sentinel', () => {
         ['SENTINEL', 'SIMULATE-FAILURE'],
         ['SENTINEL', 'INFO-CACHE'],
         ['SENTINEL', 'INFO-CACHE', 'nosuch'],
+        ['SENTINEL', 'DEBUG'],
+        ['SENTINEL', 'DEBUG', 'script-retry-delay', '0'],
+        ['SENTINEL', 'SET', 'mymaster', 'notification-script', '/bin/true'],
+        ['SENTINEL', 'PENDING-SCRIPTS'],
         ['SUBSCRIBE', 'x'],
       ];
       for (const cmd of same) {
@@ -537,13 +613,6 @@ describe.skipIf(!redisServerAvailable())('against redis-sentinel', () => {
       rw.close();
       hw.close();
     }
-    // SENTINEL DEBUG lists the same parameters with the same defaults, but for Redis's two script
-    // timeouts (Hoard's sentinel runs no scripts).
-    const debugMap = async (s: Redis) => fields(await s.call('SENTINEL', 'DEBUG'));
-    const rd = await debugMap(r);
-    delete rd['SCRIPT-MAX-RUNTIME'];
-    delete rd['SCRIPT-RETRY-DELAY'];
-    expect(await debugMap(h)).toEqual(rd);
     // INFO-CACHE: the primary, then its replica, each [age ms, its last INFO].
     for (const s of [r, h]) {
       const ic = (await s.call('SENTINEL', 'INFO-CACHE', 'mymaster')) as [string, Array<[number, string]>];
