@@ -102,7 +102,7 @@ export class Persistence {
     let offset = 0;
     if (meta !== null) {
       logger.info({ snapshot: meta.id, offset: meta.offset, keys: meta.keys }, 'loading snapshot');
-      const r = await loadSnapshot(store, meta, ks, config, logger);
+      const r = await loadSnapshot(store, meta, ks, config, logger, config.num('key-load-delay'));
       this.loadedKeys = r.keys;
       this.loadExpiredKeys = r.expiredSkipped;
       this.loadMs = r.ms;

@@ -48,10 +48,11 @@ export async function loadSnapshot(
   ks: Keyspace,
   cfg: EncodingConfig,
   logger: Logger,
+  /** key-load-delay: microseconds slept per key loaded (a test knob; util/debug-delay.ts). */
+  loadDelay = 0,
 ): Promise<SnapshotLoadResult> {
   const t0 = performance.now();
   const now = ks.clock.now();
-  const loadDelay = cfg.num('key-load-delay');
   let keys = 0;
   let expiredSkipped = 0;
   let records = 0;
