@@ -75,10 +75,10 @@ async function contents(port: number): Promise<State> {
 }
 
 /** A dataset with every type, both encodings of each, expiries, and several dbs. */
-async function fill(r: Redis): Promise<void> {
+async function fill(r: Redis, strings = 20_000): Promise<void> {
   const p = r.pipeline();
   // Enough keys that the full sync's walk spans many slices, with writes landing between them.
-  for (let i = 0; i < 20_000; i++) p.set(`str:${i}`, `value-${i}-${'x'.repeat(i % 50)}`);
+  for (let i = 0; i < strings; i++) p.set(`str:${i}`, `value-${i}-${'x'.repeat(i % 50)}`);
   p.set('int', '12345');
   p.set('ttl:a', 'soon', 'PX', 600_000);
   p.rpush('list:small', 'a', 'b', 'c');
@@ -438,7 +438,7 @@ describe('one offset space across a promotion (PSYNC2: replid2)', () => {
   async function trio(cKind: 'hoard' | 'redis' = 'hoard') {
     const a = await start('hoard');
     const pa = client(a.port);
-    await fill(pa);
+    await fill(pa, 2000);
     const b = await start('hoard');
     const c = await start(cKind);
     const rb = client(b.port);
@@ -494,7 +494,7 @@ describe('one offset space across a promotion (PSYNC2: replid2)', () => {
   async function pair() {
     const a = await start('hoard');
     const pa = client(a.port);
-    await fill(pa);
+    await fill(pa, 2000);
     const b = await start('hoard');
     const rb = client(b.port);
     await rb.replicaof('127.0.0.1', String(a.port));

@@ -306,7 +306,8 @@ describe('a primary that reboots and stays LOADING', () => {
     expect(fs.readFileSync(withOpt.conf, 'latin1')).toMatch(/^sentinel master-reboot-down-after-period mymaster 700$/m);
     const [we, ne] = [await eventsOf(withOpt.port), await eventsOf(without.port)];
     await primary.kill('SIGKILL');
-    // Back with ~3 s of LOADING (key-load-delay: 150 us per AOF record).
+    // Back with ~3 s of LOADING (key-load-delay: 150 us per AOF record; the replay answers
+    // between runs of 1024 records).
     const again = await startServer(d, ['--appendonly', 'yes', '--key-load-delay', '150'], { port: primary.port, waitReady: false });
     procs.push(again);
     const sdown = await until('+sdown from the sentinel with the option', async () => we.find((e) => e.ch === '+sdown'), 20_000);
