@@ -11,6 +11,8 @@
 //             EXEC aborted (a key changed meanwhile). Writes during the move are not lost: a key
 //             still on the source is served there (and a change aborts its round, which is
 //             redone); a key gone from the source is served by the target through ASK.
+//   del-node  moves every slot of a node to the owner the ring of the others gives it (the same
+//             key moves), then has the others FORGET it and resets it.
 //   check     every slot covered, every node agreeing on the map, no slot left open.
 // Invariants: a slot changes owner only after the source holds none of its keys (the node
 // refuses SETSLOT NODE otherwise); exit codes 0 ok, 1 the cluster is not right (or a node
@@ -26,6 +28,7 @@ import { CLUSTER_SLOTS } from '../src/cluster/slots.js';
 
 const HELP = `Usage: hoard-cluster create <host:port> <host:port> ...
        hoard-cluster add-node <new-host:port> <existing-host:port>
+       hoard-cluster del-node <leaving-host:port> <other-host:port>
        hoard-cluster check <host:port>
 
 Manages a cluster of Hoard nodes started with --cluster-enabled yes.
@@ -36,11 +39,15 @@ Manages a cluster of Hoard nodes started with --cluster-enabled yes.
              and moves to it the slots the ring gives it (about 1/(N+1) of
              them; no other slot moves), with their keys, while clients keep
              reading and writing.
+  del-node   Moves every slot of a node (with its keys, while clients keep
+             reading and writing) to the owners the ring of the other nodes
+             gives them (no other slot moves), then makes the others forget it
+             and resets it (CLUSTER RESET).
   check      Checks that every slot is served and that every node agrees on
              the slot map.
 
 Options:
-  --workers <n>      Slots moved at once by add-node (default 8).
+  --workers <n>      Batches of slots moved at once by add-node and del-node (default 8).
   --timeout <ms>     How long to wait for nodes to learn each other (default 10000).
   --json             Print the result as JSON on stdout.
   -h, --help         Show this help.
@@ -151,6 +158,89 @@ async function check(seed: Addr, json: boolean): Promise<number> {
 
 // ---- add-node ------------------------------------------------------------------------------------
 
+/**
+ * Moves each slot in `moving` from its owner in `before` to its owner in `after`, with its keys
+ * (moveKeys), while clients go on: IMPORTING on the target, MIGRATING on the source, the keys in
+ * rounds, then SETSLOT NODE on the target, the source and every other node (Redis's order).
+ * Slots go in batches of one source and one target, so each node saves its config (an fsync)
+ * once per batch of SETSLOTs rather than once per slot; `workers` batches at a time.
+ */
+async function moveSlots(
+  all: Node[],
+  before: readonly string[],
+  after: readonly string[],
+  moving: readonly number[],
+  workers: number,
+  t0: number,
+  say: (line: string) => void,
+): Promise<MoveStats> {
+  const byId = new Map(all.map((n) => [n.id, n]));
+  const stats: MoveStats = { slotsDone: 0, keysMoved: 0, retries: 0 };
+  let lastLog = Date.now();
+  const logProgress = (final: boolean): void => {
+    const now = Date.now();
+    if (!final && now - lastLog < 1000) return;
+    lastLog = now;
+    const secs = (now - t0) / 1000;
+    say(`slots ${stats.slotsDone}/${moving.length}, keys moved ${stats.keysMoved} (${Math.round(stats.keysMoved / Math.max(secs, 0.001))} keys/s), retries ${stats.retries}`);
+  };
+  const batches: number[][] = [];
+  const byPair = new Map<string, number[]>();
+  for (const s of moving) {
+    const pair = `${before[s]} ${after[s]}`;
+    const list = byPair.get(pair) ?? [];
+    byPair.set(pair, list);
+    list.push(s);
+  }
+  for (const list of byPair.values()) for (let i = 0; i < list.length; i += SLOT_BATCH) batches.push(list.slice(i, i + SLOT_BATCH));
+  // Each worker has its own connections: WATCH/MULTI are per connection.
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    const conns = new Map<string, Node>();
+    const conn = async (id: string): Promise<Node> => {
+      let c = conns.get(id);
+      if (c === undefined) {
+        c = await Node.connect(byId.get(id)!.addr);
+        c.id = id;
+        conns.set(id, c);
+      }
+      return c;
+    };
+    const setslots = async (n: Node, slots: number[], ...rest: string[]): Promise<void> => {
+      expectOk(n, await n.pipeline(slots.map((s) => ['CLUSTER', 'SETSLOT', String(s), ...rest])));
+    };
+    try {
+      while (next < batches.length) {
+        const batch = batches[next++];
+        const src = await conn(before[batch[0]]);
+        const dst = await conn(after[batch[0]]);
+        await setslots(dst, batch, 'IMPORTING', src.id);
+        await setslots(src, batch, 'MIGRATING', dst.id);
+        for (const slot of batch) {
+          for (;;) {
+            const keys = (await src.call('CLUSTER', 'GETKEYSINSLOT', String(slot), String(KEY_BATCH))) as string[];
+            if (keys.length === 0) break;
+            if (await moveKeys(src, dst, keys)) stats.keysMoved += keys.length;
+            else stats.retries++;
+          }
+        }
+        // The new owner first, then the source, then everyone else (Redis's order).
+        await setslots(dst, batch, 'NODE', dst.id);
+        await setslots(src, batch, 'NODE', dst.id);
+        const others = all.filter((n) => n.id !== dst.id && n.id !== src.id);
+        await Promise.all(others.map(async (n) => setslots(await conn(n.id), batch, 'NODE', dst.id)));
+        stats.slotsDone += batch.length;
+        logProgress(false);
+      }
+    } finally {
+      for (const c of conns.values()) c.close();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
+  logProgress(true);
+  return stats;
+}
+
 
 async function addNode(newAddr: Addr, seed: Addr, workers: number, timeoutMs: number, json: boolean): Promise<number> {
   const t0 = Date.now();
@@ -179,75 +269,11 @@ async function addNode(newAddr: Addr, seed: Addr, workers: number, timeoutMs: nu
     const after = placeSlots(all.map((n) => n.id));
     const moving: number[] = [];
     for (let s = 0; s < CLUSTER_SLOTS; s++) if (after[s] === fresh.id && before[s] !== fresh.id) moving.push(s);
-    const byId = new Map(all.map((n) => [n.id, n]));
-    const stats: MoveStats = { slotsDone: 0, keysMoved: 0, retries: 0 };
     const say = (line: string): void => {
       if (!json) process.stdout.write(line + '\n');
     };
     say(`Moving ${moving.length} of ${CLUSTER_SLOTS} slots (${((100 * moving.length) / CLUSTER_SLOTS).toFixed(1)}%) to ${fresh.name} ${fresh.id}`);
-    let lastLog = Date.now();
-    const logProgress = (final: boolean): void => {
-      const now = Date.now();
-      if (!final && now - lastLog < 1000) return;
-      lastLog = now;
-      const secs = (now - t0) / 1000;
-      say(`slots ${stats.slotsDone}/${moving.length}, keys moved ${stats.keysMoved} (${Math.round(stats.keysMoved / Math.max(secs, 0.001))} keys/s), retries ${stats.retries}`);
-    };
-    // Work in batches of slots of one source, so each node saves its config (an fsync) once
-    // per batch of SETSLOTs rather than once per slot.
-    const batches: number[][] = [];
-    const bySource = new Map<string, number[]>();
-    for (const s of moving) {
-      const list = bySource.get(before[s]) ?? [];
-      bySource.set(before[s], list);
-      list.push(s);
-    }
-    for (const list of bySource.values()) for (let i = 0; i < list.length; i += SLOT_BATCH) batches.push(list.slice(i, i + SLOT_BATCH));
-    // Each worker has its own connections: WATCH/MULTI are per connection.
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      const conns = new Map<string, Node>();
-      const conn = async (id: string): Promise<Node> => {
-        let c = conns.get(id);
-        if (c === undefined) {
-          c = await Node.connect(byId.get(id)!.addr);
-          c.id = id;
-          conns.set(id, c);
-        }
-        return c;
-      };
-      const setslots = async (n: Node, slots: number[], ...rest: string[]): Promise<void> => {
-        expectOk(n, await n.pipeline(slots.map((s) => ['CLUSTER', 'SETSLOT', String(s), ...rest])));
-      };
-      try {
-        while (next < batches.length) {
-          const batch = batches[next++];
-          const src = await conn(before[batch[0]]);
-          const dst = await conn(fresh.id);
-          await setslots(dst, batch, 'IMPORTING', src.id);
-          await setslots(src, batch, 'MIGRATING', dst.id);
-          for (const slot of batch) {
-            for (;;) {
-              const keys = (await src.call('CLUSTER', 'GETKEYSINSLOT', String(slot), String(KEY_BATCH))) as string[];
-              if (keys.length === 0) break;
-              if (await moveKeys(src, dst, keys)) stats.keysMoved += keys.length;
-              else stats.retries++;
-            }
-          }
-          // The new owner first, then the source, then everyone else (Redis's order).
-          await setslots(dst, batch, 'NODE', dst.id);
-          await setslots(src, batch, 'NODE', dst.id);
-          const others = all.filter((n) => n.id !== dst.id && n.id !== src.id);
-          await Promise.all(others.map(async (n) => setslots(await conn(n.id), batch, 'NODE', dst.id)));
-          stats.slotsDone += batch.length;
-          logProgress(false);
-        }
-      } finally {
-        for (const c of conns.values()) c.close();
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
-    logProgress(true);
+    const stats = await moveSlots(all, before, after, moving, workers, t0, say);
     const left = await checkNodes(all);
     const ms = Date.now() - t0;
     if (json) printJson({ node: fresh.name, id: fresh.id, slotsMoved: moving.length, fraction: moving.length / CLUSTER_SLOTS, keysMoved: stats.keysMoved, retries: stats.retries, problems: left, ms });
@@ -255,6 +281,49 @@ async function addNode(newAddr: Addr, seed: Addr, workers: number, timeoutMs: nu
     return left.length === 0 ? EXIT_OK : EXIT_PROBLEM;
   } finally {
     for (const n of [...nodes, ...extra]) n.close();
+  }
+}
+
+// ---- del-node ------------------------------------------------------------------------------------
+
+/**
+ * Moves every slot of `leaving` (with its keys, while clients go on) to the owner the ring of
+ * the other nodes gives it (no other slot moves), then makes every other node FORGET it and
+ * resets it (CLUSTER RESET: empty, alone, a new cluster of its own to join later).
+ */
+async function delNode(leaving: Addr, seed: Addr, workers: number, json: boolean): Promise<number> {
+  const t0 = Date.now();
+  const { nodes, entries } = await connectCluster(seed);
+  try {
+    const probe = await open(leaving);
+    const id = probe.id;
+    probe.close();
+    const gone = nodes.find((n) => n.id === id);
+    if (gone === undefined) throw refused(`${leaving.host}:${leaving.port} (${id}) is not a member of the cluster of ${seed.host}:${seed.port}`);
+    const stay = nodes.filter((n) => n !== gone);
+    if (stay.length === 0) throw refused('cannot remove the last node of a cluster');
+    const problems = await checkNodes(nodes);
+    if (problems.length > 0) throw refused(`the cluster is not in order, fix it first: ${problems.join('; ')}`);
+    const before = new Array<string>(CLUSTER_SLOTS);
+    for (const e of entries) for (const s of e.slots) before[s] = e.id;
+    const ring = placeSlots(stay.map((n) => n.id));
+    const after = before.map((owner, s) => (owner === gone.id ? ring[s] : owner));
+    const moving: number[] = [];
+    for (let s = 0; s < CLUSTER_SLOTS; s++) if (before[s] === gone.id) moving.push(s);
+    const say = (line: string): void => {
+      if (!json) process.stdout.write(line + '\n');
+    };
+    say(`Moving ${moving.length} slots from ${gone.name} ${gone.id} to the ${stay.length} other node(s)`);
+    const stats = await moveSlots(nodes, before, after, moving, workers, t0, say);
+    for (const n of stay) expectOk(n, [await n.call('CLUSTER', 'FORGET', gone.id)]);
+    expectOk(gone, [await gone.call('CLUSTER', 'RESET')]);
+    const left = await checkNodes(stay);
+    const ms = Date.now() - t0;
+    if (json) printJson({ node: gone.name, id: gone.id, slotsMoved: moving.length, keysMoved: stats.keysMoved, retries: stats.retries, problems: left, ms });
+    else reportProblems(left, `Removed ${gone.name}: ${moving.length} slots and ${stats.keysMoved} keys moved in ${formatDuration(ms)}.`);
+    return left.length === 0 ? EXIT_OK : EXIT_PROBLEM;
+  } finally {
+    for (const n of nodes) n.close();
   }
 }
 
@@ -269,10 +338,13 @@ runTool(spec, async ({ values, positionals }) => {
     case 'add-node':
       if (rest.length !== 2) throw usageError('add-node needs <new-host:port> <existing-host:port>');
       return addNode(await parseAddr(rest[0]), await parseAddr(rest[1]), intFlag('workers', values.workers, 8, 256), timeoutMs, json);
+    case 'del-node':
+      if (rest.length !== 2) throw usageError('del-node needs <leaving-host:port> <other-host:port>');
+      return delNode(await parseAddr(rest[0]), await parseAddr(rest[1]), intFlag('workers', values.workers, 8, 256), json);
     case 'check':
       if (rest.length !== 1) throw usageError('check needs one host:port');
       return check(await parseAddr(rest[0]), json);
     default:
-      throw usageError(`unknown command '${cmd}' (create, add-node, check)`);
+      throw usageError(`unknown command '${cmd}' (create, add-node, del-node, check)`);
   }
 });

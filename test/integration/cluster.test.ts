@@ -508,4 +508,59 @@ describe('cluster mode', () => {
         `${addMs} ms; ${writes} writes during the move; new node holds ${(share * 100).toFixed(1)}% of ${liveKeys} keys`,
     );
   }, 100_000);
+
+  it("del-node moves the leaving node's slots (and only those) to the others, keys and concurrent writes included, then it is forgotten", async () => {
+    // The cluster of the test before: four nodes.
+    expect(nodes.length).toBe(4);
+    const leaving = nodes[3];
+    const leavingId = String(await conn(leaving.port).call('CLUSTER', 'MYID'));
+    const before = await slotOwners(nodes[0].port);
+    const c = clusterClient(nodes[0].port);
+    try {
+      const keys = Array.from({ length: 3000 }, (_, i) => `del:${i}`);
+      // (An ioredis Cluster pipeline must stay in one slot: plain concurrent commands instead.)
+      for (let i = 0; i < keys.length; i += 500) await Promise.all(keys.slice(i, i + 500).map((k) => c.set(k, 'v0')));
+      expect(keys.filter((k) => before[keyHashSlot(k)] === leaving.port).length).toBeGreaterThan(300);
+      // A client keeps writing while the slots move.
+      let writing = true;
+      let round = 0;
+      const writer = (async () => {
+        while (writing) {
+          round++;
+          const r = round;
+          await Promise.all(Array.from({ length: 50 }, (_, j) => c.set(keys[(r * 53 + j * 61) % keys.length], `v${r}`)));
+          await new Promise((res) => setTimeout(res, 5));
+        }
+      })();
+      const last = new Map<string, string>();
+      const res = await tool('del-node', `127.0.0.1:${leaving.port}`, `127.0.0.1:${nodes[0].port}`, '--json');
+      writing = false;
+      await writer;
+      expect(res.code, res.stderr).toBe(0);
+      const report = JSON.parse(res.stdout) as { slotsMoved: number; keysMoved: number };
+      expect(report.slotsMoved).toBe(before.filter((p) => p === leaving.port).length);
+      // Only the leaving node's slots changed owner.
+      const stay = nodes.slice(0, 3);
+      const after = await slotOwners(stay[0].port);
+      for (let s = 0; s < 16384; s++) {
+        if (before[s] !== leaving.port) expect(after[s]).toBe(before[s]);
+        else expect(stay.map((n) => n.port)).toContain(after[s]);
+      }
+      for (const n of stay) {
+        expect(await slotOwners(n.port)).toEqual(after);
+        expect(String(await conn(n.port).call('CLUSTER', 'NODES'))).not.toContain(leavingId);
+      }
+      // Every key is still there, with the last value written (the writer's rounds are in order).
+      for (let r = 1; r <= round; r++) for (let j = 0; j < 50; j++) last.set(keys[(r * 53 + j * 61) % keys.length], `v${r}`);
+      const got = await Promise.all(keys.map((k) => c.get(k).catch((e: Error) => `error: ${e.message}`)));
+      keys.forEach((k, i) => expect(got[i], k).toBe(last.get(k) ?? 'v0'));
+      // The node that left is empty and alone.
+      const l = conn(leaving.port);
+      expect(await l.dbsize()).toBe(0);
+      expect(String(await l.call('CLUSTER', 'NODES')).trim().split('\n')).toHaveLength(1);
+      expect((await tool('check', `127.0.0.1:${stay[0].port}`)).code).toBe(0);
+    } finally {
+      c.disconnect();
+    }
+  }, 100_000);
 });
