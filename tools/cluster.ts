@@ -20,7 +20,7 @@
 
 import { EXIT_OK, EXIT_PROBLEM, formatDuration, intFlag, printJson, runTool, usageError, type ToolSpec } from './lib/cli.js';
 import {
-  assertEmpty, clusterNodes, expectOk, KEY_BATCH, meetAll, moveKeys, Node, open, parseAddr, refused, SLOT_BATCH, tellMap,
+  assertEmpty, clusterNodes, expectOk, KEY_BATCH, meetAll, moveKeys, Node, open, parseAddr, refused, SLOT_BATCH, slotOwnersOf, tellMap,
   type Addr, type MoveStats, type NodesEntry,
 } from './lib/cluster-admin.js';
 import { placeSlots } from '../src/cluster/ring.js';
@@ -105,8 +105,7 @@ async function checkNodes(nodes: Node[]): Promise<string[]> {
   let reference: string | null = null;
   for (const n of nodes) {
     const entries = await clusterNodes(n);
-    const owners = new Array<string>(CLUSTER_SLOTS).fill('');
-    for (const e of entries) for (const s of e.slots) owners[s] = e.id;
+    const owners = slotOwnersOf(entries);
     for (const e of entries) if (e.myself && e.open.length > 0) problems.push(`${n.name} has open slots: ${e.open.join(' ')}`);
     const uncovered = owners.filter((o) => o === '').length;
     if (uncovered > 0) problems.push(`${n.name}: ${uncovered} slot(s) not covered`);
@@ -157,6 +156,13 @@ async function check(seed: Addr, json: boolean): Promise<number> {
 }
 
 // ---- add-node ------------------------------------------------------------------------------------
+
+/** Progress lines on stdout, unless the result is printed as JSON. */
+function sayer(json: boolean): (line: string) => void {
+  return (line) => {
+    if (!json) process.stdout.write(line + '\n');
+  };
+}
 
 /**
  * Moves each slot in `moving` from its owner in `before` to its owner in `after`, with its keys
@@ -253,8 +259,7 @@ async function addNode(newAddr: Addr, seed: Addr, workers: number, timeoutMs: nu
     await assertEmpty(fresh);
     const problems = await checkNodes(nodes);
     if (problems.length > 0) throw refused(`the cluster is not in order, fix it first: ${problems.join('; ')}`);
-    const before = new Array<string>(CLUSTER_SLOTS);
-    for (const e of entries) for (const s of e.slots) before[s] = e.id;
+    const before = slotOwnersOf(entries);
     const all = [...nodes, fresh];
     // The newcomer's config epoch is the newest (it will claim the slots it imports).
     let maxEpoch = 0;
@@ -269,9 +274,7 @@ async function addNode(newAddr: Addr, seed: Addr, workers: number, timeoutMs: nu
     const after = placeSlots(all.map((n) => n.id));
     const moving: number[] = [];
     for (let s = 0; s < CLUSTER_SLOTS; s++) if (after[s] === fresh.id && before[s] !== fresh.id) moving.push(s);
-    const say = (line: string): void => {
-      if (!json) process.stdout.write(line + '\n');
-    };
+    const say = sayer(json);
     say(`Moving ${moving.length} of ${CLUSTER_SLOTS} slots (${((100 * moving.length) / CLUSTER_SLOTS).toFixed(1)}%) to ${fresh.name} ${fresh.id}`);
     const stats = await moveSlots(all, before, after, moving, workers, t0, say);
     const left = await checkNodes(all);
@@ -304,15 +307,12 @@ async function delNode(leaving: Addr, seed: Addr, workers: number, json: boolean
     if (stay.length === 0) throw refused('cannot remove the last node of a cluster');
     const problems = await checkNodes(nodes);
     if (problems.length > 0) throw refused(`the cluster is not in order, fix it first: ${problems.join('; ')}`);
-    const before = new Array<string>(CLUSTER_SLOTS);
-    for (const e of entries) for (const s of e.slots) before[s] = e.id;
+    const before = slotOwnersOf(entries);
     const ring = placeSlots(stay.map((n) => n.id));
     const after = before.map((owner, s) => (owner === gone.id ? ring[s] : owner));
     const moving: number[] = [];
     for (let s = 0; s < CLUSTER_SLOTS; s++) if (before[s] === gone.id) moving.push(s);
-    const say = (line: string): void => {
-      if (!json) process.stdout.write(line + '\n');
-    };
+    const say = sayer(json);
     say(`Moving ${moving.length} slots from ${gone.name} ${gone.id} to the ${stay.length} other node(s)`);
     const stats = await moveSlots(nodes, before, after, moving, workers, t0, say);
     for (const n of stay) expectOk(n, [await n.call('CLUSTER', 'FORGET', gone.id)]);

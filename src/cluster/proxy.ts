@@ -373,13 +373,12 @@ export class ClusterProxy {
     }
     const keys = keyIndexes(spec, argv);
     if (keys.length === 0) return this.toAnyNode(argv, (out) => this.answer(c, p, out));
-    const slot = keyHashSlot(argv[keys[0]]);
-    let same = true;
-    for (let i = 1; i < keys.length && same; i++) same = keyHashSlot(argv[keys[i]]) === slot;
-    if (!same) {
+    const slots = keys.map((k) => keyHashSlot(argv[k]));
+    const slot = slots[0];
+    if (slots.some((s) => s !== slot)) {
       const how = SPLIT[name];
       if (how === undefined) return this.answer(c, p, CROSSSLOT);
-      return this.split(argv, keys, how, (out) => this.answer(c, p, out));
+      return this.split(argv, keys, slots, how, (out) => this.answer(c, p, out));
     }
     if ((spec.bits & F.blocking) !== 0) return this.blocking(c, slot, argv, p);
     this.route(slot, encodeCommand(argv), (out) => this.answer(c, p, out));
@@ -449,7 +448,7 @@ export class ClusterProxy {
       if (frames instanceof Error) {
         // The node may be gone with its slots moved: look again before the next command.
         void this.refresh().catch(() => {});
-        done(err(`ERR hoard-proxy: node ${addr}: ${frames.message}`));
+        done(err(nodeFailed(addr, frames)));
         return;
       }
       const f = frames[frames.length - 1];
@@ -479,7 +478,7 @@ export class ClusterProxy {
   /** A keyless command, to one node (the first primary). */
   private toAnyNode(argv: string[], done: (out: Buffer | string) => void): void {
     const addr = this.primaries()[0] ?? this.opts.seeds[0];
-    this.link(addr).send(encodeCommand(argv), 1, (frames) => done(frames instanceof Error ? err(`ERR hoard-proxy: node ${addr}: ${frames.message}`) : frames[0].bytes));
+    this.link(addr).send(encodeCommand(argv), 1, (frames) => done(frames instanceof Error ? err(nodeFailed(addr, frames)) : frames[0].bytes));
   }
 
   /** The same command to every primary; `done` gets the decoded replies. */
@@ -493,7 +492,7 @@ export class ClusterProxy {
         encodeCommand(argv),
         1,
         (frames) => {
-          replies[i] = frames instanceof Error ? new ReplyError(`ERR hoard-proxy: node ${addr}: ${frames.message}`) : frames[0].reply;
+          replies[i] = frames instanceof Error ? new ReplyError(nodeFailed(addr, frames)) : frames[0].reply;
           if (--left === 0) done(replies);
         },
         true,
@@ -501,15 +500,14 @@ export class ClusterProxy {
     });
   }
 
-  /** MGET / MSET / DEL & co over several slots: one command per slot, answers merged in order. */
-  private split(argv: string[], keys: number[], how: 'values' | 'ok' | 'sum', done: (out: Buffer | string) => void): void {
+  /** MGET / MSET / DEL & co over several slots (`slots[i]`: the slot of argv[keys[i]]): one command per slot, answers merged in order. */
+  private split(argv: string[], keys: number[], slots: number[], how: 'values' | 'ok' | 'sum', done: (out: Buffer | string) => void): void {
     const bySlot = new Map<number, number[]>();
-    for (const k of keys) {
-      const s = keyHashSlot(argv[k]);
-      let l = bySlot.get(s);
-      if (l === undefined) bySlot.set(s, (l = []));
+    keys.forEach((k, i) => {
+      let l = bySlot.get(slots[i]);
+      if (l === undefined) bySlot.set(slots[i], (l = []));
       l.push(k);
-    }
+    });
     const parts = [...bySlot];
     const replies = new Array<Reply>(parts.length);
     let left = parts.length;
@@ -549,7 +547,7 @@ export class ClusterProxy {
     l.send(encodeCommand(argv), 1, (frames) => {
       c.blockingLinks.delete(l);
       l.close();
-      if (frames instanceof Error) return this.answer(c, p, err(`ERR hoard-proxy: node ${addr}: ${frames.message}`));
+      if (frames instanceof Error) return this.answer(c, p, err(nodeFailed(addr, frames)));
       const r = frames[0].reply;
       // Moved while it waited (or before): once more the normal way, which follows the redirection.
       if (r instanceof ReplyError && /^(MOVED|ASK) /.test(r.message)) {
@@ -599,7 +597,7 @@ export class ClusterProxy {
     const addr = slot === -1 ? this.primaries()[0] : this.owners[slot];
     if (addr === undefined) return done(err('CLUSTERDOWN Hash slot not served'));
     this.link(addr).send(payload, n, (frames) => {
-      if (frames instanceof Error) return done(err(`ERR hoard-proxy: node ${addr}: ${frames.message}`));
+      if (frames instanceof Error) return done(err(nodeFailed(addr, frames)));
       const moved = frames.slice(1, -1).map((f) => (f.reply instanceof ReplyError ? /^MOVED (\d+) (\S+)$/.exec(f.reply.message) : null)).find((x) => x !== null);
       if (moved != null && attempt < MAX_REDIRECTS) {
         this.stats.moved++;
@@ -610,6 +608,11 @@ export class ClusterProxy {
       done(frames[frames.length - 1].bytes);
     });
   }
+}
+
+/** The error a command gets when its node could not be reached or its link dropped. */
+function nodeFailed(addr: string, e: Error): string {
+  return `ERR hoard-proxy: node ${addr}: ${e.message}`;
 }
 
 function firstError(replies: Reply[]): string | null {

@@ -467,7 +467,7 @@ export class ReplicationPrimary {
     this.replid2 = NO_REPLID;
     this.secondReplOffset = -1;
     this.proxyOffset = offset;
-    this.backlog = new ReplicationBacklog(this.server.config.num('repl-backlog-size'), offset);
+    this.backlog = this.freshBacklog(offset);
     this.attach();
   }
 
@@ -482,7 +482,7 @@ export class ReplicationPrimary {
       this.proxyOffset = offset;
       this.proxying = true;
     }
-    if (this.backlog === null || this.backlog.end !== offset) this.backlog = new ReplicationBacklog(this.server.config.num('repl-backlog-size'), offset);
+    if (this.backlog === null || this.backlog.end !== offset) this.backlog = this.freshBacklog(offset);
     this.attach();
     if (replid !== this.replid) {
       this.shiftReplid(replid, offset);
@@ -519,9 +519,9 @@ export class ReplicationPrimary {
     return { replid: this.replid, offset: this.offset };
   }
 
-  /** An empty backlog of repl-backlog-size bytes that begins at the current replication offset. */
-  private freshBacklog(): ReplicationBacklog {
-    return new ReplicationBacklog(this.server.config.num('repl-backlog-size'), this.offset);
+  /** An empty backlog of repl-backlog-size bytes that begins at `offset` (default: the replication offset now). */
+  private freshBacklog(offset = this.offset): ReplicationBacklog {
+    return new ReplicationBacklog(this.server.config.num('repl-backlog-size'), offset);
   }
 
   private closeReplicas(): void {

@@ -209,9 +209,8 @@ function set(c: CommandContext, argv: string[]): void {
       if (s.denyScriptsReconfig) {
         return c.reply.error('ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration');
       }
-      // Redis's SET texts have no final period (its config file's do).
       const bad = argv[i + 1] !== '' ? scriptPathError(opt, argv[i + 1]) : null;
-      if (bad !== null) return c.reply.error(`ERR ${bad.slice(0, -1)}`);
+      if (bad !== null) return c.reply.error(`ERR ${bad}`);
       continue;
     }
     const n = parseInt64(argv[i + 1]);

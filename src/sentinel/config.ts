@@ -185,7 +185,7 @@ export function applyDirective(cfg: SentinelConfig, args: string[]): string | nu
       const m = master(args[1]);
       if (typeof m === 'string') return m;
       const err = scriptPathError(what, args[2]);
-      if (err !== null) return err;
+      if (err !== null) return `${err}.`;
       if (what === 'notification-script') m.notificationScript = args[2];
       else m.clientReconfigScript = args[2];
       return null;
@@ -207,13 +207,16 @@ export function applyDirective(cfg: SentinelConfig, args: string[]): string | nu
   return 'Unrecognized sentinel configuration statement.';
 }
 
-/** A script path must name an executable file (Redis checks access(X_OK) when it reads it). */
+/**
+ * A script path must name an executable file (Redis checks access(X_OK) when it reads it, and
+ * at SENTINEL SET). The text is SENTINEL SET's; the config file's error adds a period.
+ */
 export function scriptPathError(what: string, path: string): string | null {
   try {
     fs.accessSync(path, fs.constants.X_OK);
     return null;
   } catch {
-    return what === 'notification-script' ? 'Notification script seems non existing or non executable.' : 'Client reconfiguration script seems non existing or non executable.';
+    return what === 'notification-script' ? 'Notification script seems non existing or non executable' : 'Client reconfiguration script seems non existing or non executable';
   }
 }
 

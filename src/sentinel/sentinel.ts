@@ -295,10 +295,7 @@ export class Sentinel {
     private readonly configFile: string,
     private readonly host: SentinelHost,
   ) {
-    this.scripts = new ScriptRunner(this.timing, host.logger, (type, msg) => {
-      this.logger.warn({ event: type }, `${type} ${msg}`);
-      this.host.publish(type, msg);
-    });
+    this.scripts = new ScriptRunner(this.timing, host.logger, (type, msg) => this.globalEvent(type, msg));
     this.myid = cfg.myid ?? randomBytes(20).toString('hex');
     cfg.myid = this.myid;
     this.currentEpoch = cfg.currentEpoch;
@@ -474,6 +471,12 @@ export class Sentinel {
     if (m instanceof Master && m.conf.notificationScript !== null && WARNING_EVENTS.has(type)) this.scripts.schedule(m.conf.notificationScript, [type, msg]);
   }
 
+  /** An event that concerns no instance (TILT, scripts): Redis logs these at WARNING; no script runs for them. */
+  globalEvent(type: string, msg: string): void {
+    this.logger.warn({ event: type }, `${type} ${msg}`);
+    this.host.publish(type, msg);
+  }
+
   /** sentinelCallClientReconfScript: the primary of `m` moved from `from` to `to`. */
   private clientReconf(m: Master, role: 'leader' | 'observer', from: { host: string; port: number }, to: { host: string; port: number }): void {
     if (m.conf.clientReconfigScript === null) return;
@@ -504,8 +507,7 @@ export class Sentinel {
     if (delta < 0 || delta > this.timing.tiltTrigger) {
       this.tilt = true;
       this.tiltStartTime = now;
-      this.logger.warn({ event: '+tilt', delta }, '+tilt #tilt mode entered');
-      this.host.publish('+tilt', '#tilt mode entered');
+      this.globalEvent('+tilt', '#tilt mode entered');
     }
     this.previousTime = now;
   }
@@ -517,8 +519,7 @@ export class Sentinel {
     if (this.tilt) {
       if (now - this.tiltStartTime < this.timing.tiltPeriod) return;
       this.tilt = false;
-      this.logger.warn({ event: '-tilt' }, '-tilt #tilt mode exited');
-      this.host.publish('-tilt', '#tilt mode exited');
+      this.globalEvent('-tilt', '#tilt mode exited');
     }
     this.checkSubjectivelyDown(ri, now);
     if (ri instanceof Master) {

@@ -124,6 +124,13 @@ export function parseNodes(text: string): NodesEntry[] {
   return out;
 }
 
+/** slot -> id of the node owning it in these CLUSTER NODES entries ('' for a slot nobody serves). */
+export function slotOwnersOf(entries: readonly NodesEntry[]): string[] {
+  const owners = new Array<string>(CLUSTER_SLOTS).fill('');
+  for (const e of entries) for (const s of e.slots) owners[s] = e.id;
+  return owners;
+}
+
 export async function clusterNodes(n: Node): Promise<NodesEntry[]> {
   return parseNodes(String(await n.call('CLUSTER', 'NODES')));
 }
