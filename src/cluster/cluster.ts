@@ -126,12 +126,15 @@ export class ClusterNode {
       if (!this.server.config.bool('cluster-allow-reads-when-down')) return CLUSTER_ERR.DOWN;
       if (hasWrite(specs)) return CLUSTER_ERR.DOWN_RO;
     }
+    // MIGRATE always runs here while its slot is open (migrating or importing): keys must be
+    // free to move between the two nodes (Redis getNodeByQuery).
+    if ((migrating || importing) && spec.name === 'migrate') return null;
     if (migrating && missing > 0) {
       if (multipleKeys) return CLUSTER_ERR.TRYAGAIN;
       const to = st.migrating.get(slot)!;
       return `ASK ${slot} ${to.ip}:${to.port}`;
     }
-    if (importing && c.asking) {
+    if (importing && (c.asking || (spec.bits & F.asking) !== 0)) {
       if (multipleKeys && missing > 0) return CLUSTER_ERR.TRYAGAIN;
       return null;
     }

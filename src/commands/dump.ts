@@ -10,6 +10,13 @@
 // means a replay later does not extend the TTL, REPLACE makes the replay independent of what the
 // key held, and the payload decodes to the same value on replay (same decoder, same config).
 // An already-elapsed expiry creates nothing (a replaced key is deleted and DEL is propagated).
+//
+// MIGRATE (Redis 7.0 migrateCommand) sends keys to another server as RESTORE (RESTORE-ASKING in
+// cluster mode) commands over a cached connection, and deletes here those the target
+// acknowledged. It blocks this server for the transfer, as Redis does (server/migrate-link.ts
+// says why and how): no command runs between the DUMP and the DEL. Its canonical mutation is
+// the DEL of the keys that left (none with COPY); a target's error reply leaves every key it
+// refused here, and an I/O error leaves a key here, on the target, or on both — never nowhere.
 
 import { def } from './table.js';
 import { E } from './errors.js';
@@ -130,7 +137,141 @@ function restore(c: CommandContext, argv: string[]): void {
   c.reply.ok();
 }
 
+const REDACTED = '(redacted)';
+
+/** MIGRATE's replies of its own, Redis 7.0's text. */
+const MIGRATE_ERRORS = {
+  KEYS_NEED_EMPTY_KEY: 'ERR When using MIGRATE KEYS option, the key argument must be set to the empty string',
+  CONNECTING: 'IOERR error or timeout connecting to the client',
+} as const;
+
+/** Redis getLongFromObjectOrReply: a long, or null (answered with NOT_INTEGER). */
+function parseLong(s: string): number | null {
+  const v = parseInt64(s);
+  return typeof v === 'number' ? v : null;
+}
+
+/** One RESTORE as MIGRATE writes it: `*4|5 RESTORE[-ASKING] key ttl payload [REPLACE]`. */
+function restoreCommand(name: string, key: string, ttl: number, payload: Buffer, replace: boolean): Buffer {
+  const head = `*${replace ? 5 : 4}\r\n$${name.length}\r\n${name}\r\n$${key.length}\r\n${key}\r\n$${String(ttl).length}\r\n${ttl}\r\n$${payload.length}\r\n`;
+  return Buffer.concat([Buffer.from(head, 'latin1'), payload, Buffer.from(replace ? '\r\n$7\r\nREPLACE\r\n' : '\r\n', 'latin1')]);
+}
+
+function migrate(c: CommandContext, argv: string[]): void {
+  let copy = false;
+  let replace = false;
+  let auth: string[] | null = null;
+  let firstKey = 3;
+  let numKeys = 1;
+  for (let j = 6; j < argv.length; j++) {
+    const o = argv[j].toLowerCase();
+    const more = argv.length - 1 - j;
+    if (o === 'copy') copy = true;
+    else if (o === 'replace') replace = true;
+    else if (o === 'auth') {
+      if (more < 1) return c.reply.error(E.SYNTAX);
+      auth = [argv[++j]];
+      argv[j] = REDACTED; // credentials never reach SLOWLOG (Redis redactClientCommandArgument)
+    } else if (o === 'auth2') {
+      if (more < 2) return c.reply.error(E.SYNTAX);
+      auth = [argv[j + 1], argv[j + 2]];
+      argv[++j] = REDACTED;
+      argv[++j] = REDACTED;
+    } else if (o === 'keys') {
+      if (argv[3].length !== 0) return c.reply.error(MIGRATE_ERRORS.KEYS_NEED_EMPTY_KEY);
+      firstKey = j + 1;
+      numKeys = argv.length - j - 1;
+      break;
+    } else return c.reply.error(E.SYNTAX);
+  }
+  let timeout = parseLong(argv[5]);
+  const dbid = parseLong(argv[4]);
+  if (timeout === null || dbid === null) return c.reply.error(E.NOT_INTEGER);
+  if (timeout <= 0) timeout = 1000;
+
+  // The keys that are here (an expired one is not); none at all is +NOKEY, not an error.
+  const db = c.db;
+  const name = c.server.cluster !== null ? 'RESTORE-ASKING' : 'RESTORE';
+  const keys: string[] = [];
+  const cmds: Buffer[] = [];
+  const now = c.server.ks.clock.now();
+  let present = 0;
+  for (let j = firstKey; j < firstKey + numKeys; j++) {
+    const key = argv[j];
+    const s = db.lookupRead(key);
+    if (s < 0) continue;
+    present++;
+    const at = db.expiryAt(s);
+    let ttl = 0;
+    if (at !== 0) {
+      ttl = at - now;
+      if (ttl < 0) continue;
+      if (ttl < 1) ttl = 1;
+    }
+    keys.push(key);
+    cmds.push(restoreCommand(name, key, ttl, createDumpPayload(db.valueAt(s), c.server.config), replace));
+  }
+  if (present === 0) return c.reply.simple('NOKEY');
+
+  const r = c.server.migrate.transfer({
+    host: argv[1],
+    port: Number.parseInt(argv[2], 10) || 0, // Redis: atoi
+    timeoutMs: timeout,
+    dbid,
+    auth,
+    body: Buffer.concat(cmds),
+    replies: keys.length,
+  });
+  if (r.ioError === 'connecting') return c.reply.error(MIGRATE_ERRORS.CONNECTING);
+
+  // The first error reply (AUTH's, SELECT's, then the RESTOREs' in order) is the answer; a key
+  // is deleted only when its own RESTORE said OK and neither AUTH nor SELECT failed.
+  const headError = r.authLine?.[0] === '-' ? r.authLine : r.selectLine?.[0] === '-' ? r.selectLine : null;
+  let targetError: string | null = headError;
+  const deleted: string[] = ['DEL'];
+  for (let j = 0; j < r.lines.length; j++) {
+    const line = r.lines[j];
+    if (headError !== null || line[0] === '-') {
+      if (targetError === null) targetError = line;
+      continue;
+    }
+    if (copy) continue;
+    if (db.delete(keys[j])) {
+      c.notify(NOTIFY.GENERIC, 'del', keys[j]);
+      deleted.push(keys[j]);
+    }
+  }
+  if (deleted.length > 1) c.propagate(deleted);
+  if (targetError !== null) return c.reply.error('ERR Target instance replied with error: ' + targetError.slice(1));
+  if (r.ioError !== null) return c.reply.error(`IOERR error or timeout ${r.ioError} to target instance`);
+  c.reply.ok();
+}
+
+/**
+ * Redis migrateGetKeys: the key argument, or with KEYS (and an empty key argument) the keys
+ * after it; the options before KEYS are skipped with their values.
+ */
+function migrateKeys(argv: readonly string[]): number[] {
+  for (let i = 6; i < argv.length; i++) {
+    const o = argv[i].toLowerCase();
+    if (o === 'keys') {
+      if (argv[3].length > 0) return [];
+      const out: number[] = [];
+      for (let k = i + 1; k < argv.length; k++) out.push(k);
+      return out;
+    }
+    if (o === 'auth') i += 1;
+    else if (o === 'auth2') i += 2;
+  }
+  return [3];
+}
+
 export const dumpCommands: CommandSpec[] = [
   def('dump', 2, 'readonly', [1, 1, 1], '@keyspace', dump, { tips: ['nondeterministic_output'] }),
   def('restore', -4, 'write denyoom', [1, 1, 1], '@keyspace @dangerous', restore),
+  def('restore-asking', -4, 'write denyoom asking', [1, 1, 1], '@keyspace @dangerous', restore),
+  def('migrate', -6, 'write movablekeys', [3, 3, 1], '@keyspace @dangerous', migrate, {
+    getKeys: migrateKeys,
+    tips: ['nondeterministic_output'],
+  }),
 ];

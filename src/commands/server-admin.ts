@@ -48,7 +48,7 @@ function lookupByFullName(c: CommandContext, name: string): CommandSpec | undefi
 /** The order Redis lists command flags in (may_replicate is hidden, as in Redis). */
 const FLAG_ORDER: readonly CommandFlag[] = [
   'write', 'readonly', 'denyoom', 'admin', 'pubsub', 'noscript', 'blocking', 'loading', 'stale',
-  'skip_monitor', 'skip_slowlog', 'fast', 'no_auth', 'no_mandatory_keys', 'no_async_loading', 'no_multi',
+  'skip_monitor', 'skip_slowlog', 'asking', 'fast', 'no_auth', 'no_mandatory_keys', 'no_async_loading', 'no_multi',
   'movablekeys', 'allow_busy',
 ];
 

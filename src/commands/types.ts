@@ -2,6 +2,7 @@
 // handler may see of the world (CommandContext). Handlers reply through `c.reply` and emit
 // canonical mutations through `c.propagate`; they never touch sockets or other clients directly.
 
+import type { MigrateLink } from '../server/migrate-link.js';
 import type { ClusterNode } from '../cluster/cluster.js';
 import type { LatencyHistogram } from '../util/latency-histogram.js';
 import type { ReplyWriter } from '../protocol/reply.js';
@@ -21,6 +22,7 @@ export type CommandFlag =
   | 'stale'
   | 'skip_monitor'
   | 'skip_slowlog'
+  | 'asking'
   | 'fast'
   | 'no_auth'
   | 'may_replicate'
@@ -51,6 +53,7 @@ export const F = {
   no_mandatory_keys: 65536,
   movablekeys: 131072,
   no_async_loading: 262144,
+  asking: 524288,
 } as const satisfies Record<CommandFlag, number>;
 
 export type Handler = (c: CommandContext, argv: string[]) => void;
@@ -101,6 +104,8 @@ export interface ServerApi {
   readonly commands: Map<string, CommandSpec>;
   /** The cluster node (cluster/cluster.ts) with cluster-enabled yes; null otherwise. */
   readonly cluster: ClusterNode | null;
+  /** MIGRATE's connections to other servers (server/migrate-link.ts). */
+  readonly migrate: MigrateLink;
   clients(): Iterable<CommandContext>;
   /** INFO text for the given sections (lower-case; empty = default). */
   info(c: CommandContext, sections: string[]): string;

@@ -634,8 +634,10 @@ export function keysWithFlags(spec: CommandSpec, argv: readonly string[]): Array
   }
   if (name === 'set') return [[1, setNeeds(argv) === PERM_ALL ? ['RW', 'access', 'update'] : ['OW', 'update']]];
   if (name === 'bitfield') return [[1, bitfieldReadonly(argv) ? ['RO', 'access'] : ['RW', 'access', 'update']]];
+  // Redis's migrateGetKeys: every key it finds is RW access delete.
+  if (name === 'migrate') return keyIndexes(spec, argv).map((pos) => [pos, ['RW', 'access', 'delete']]);
   if (specs.some((k) => k.incomplete || k.unknown)) {
-    // Redis's sortGetKeys / sortROGetKeys (the only such commands Hoard has).
+    // Redis's sortGetKeys / sortROGetKeys (the only others Hoard has).
     return keyIndexes(spec, argv).map((pos) => [pos, pos === 1 ? ['RO', 'access'] : ['OW', 'update']]);
   }
   return (specKeys(specs, argv) ?? []).map(([pos, ks]) => [pos, ks.flags]);

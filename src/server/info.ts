@@ -297,7 +297,7 @@ function sectionFields(server: Server, s: string): Fields | null {
           ['pubsubshard_channels', server.pubsub.shardChannels.size],
           ['latest_fork_usec', 0],
           ['total_forks', 0],
-          ['migrate_cached_sockets', 0],
+          ['migrate_cached_sockets', server.migrate.cachedSockets],
           ['slave_expires_tracked_keys', 0],
           ['active_defrag_hits', 0],
           ['active_defrag_misses', 0],

@@ -1,7 +1,8 @@
 // The server: wires the keyspace, the mutation log, the command table and the clients together,
 // owns the TCP listener, the cron (LRU clock, active expiry, client timeouts) and the write path
 // (Redis's beforeSleep: everything the event-loop turn produced is written once, at its end).
-// Invariant: handlers only see CommandContext/ServerApi; only this file touches sockets.
+// Invariant: handlers only see CommandContext/ServerApi; only this file touches sockets (and
+// migrate-link.ts, MIGRATE's client connections, which live in a worker thread).
 
 import fs from 'node:fs';
 import net from 'node:net';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Keyspace, systemClock, type Clock, type Db } from '../keyspace/index.js';
 import { MutationLog } from '../log/mutation-log.js';
+import { MigrateLink } from './migrate-link.js';
 import { Config, configTable, inertOption } from '../config.js';
 import { silentLogger, type Logger } from '../log.js';
 import { allCommands } from '../commands/index.js';
@@ -219,6 +221,7 @@ export class Server implements ServerApi {
   persistence: Persistence | null = null;
   /** The cluster node with cluster-enabled yes (cluster/cluster.ts), else null: the dispatcher's one check. */
   cluster: ClusterNode | null = null;
+  readonly migrate = new MigrateLink();
   /**
    * Families with per-client state (blocking, pub/sub, WATCH) register here; each hook runs once
    * per client, after it left clientSet.
@@ -537,6 +540,7 @@ export class Server implements ServerApi {
     this.cronTimer = null;
     this.ks.evictor.stop();
     this.replicaOf.close();
+    this.migrate.stop();
     for (const c of this.clientSet) this.closeClient(c);
     const servers = this.netServers;
     this.netServers = [];

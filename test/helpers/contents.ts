@@ -75,11 +75,11 @@ const READ: Record<string, (k: Buffer) => string[] | Array<string | Buffer>> = {
 };
 
 /** Every key of every db of the server on `port`, and each db's DBSIZE. */
-export async function readAll(port: number): Promise<{ state: State; sizes: number[] }> {
+export async function readAll(port: number, password?: string): Promise<{ state: State; sizes: number[] }> {
   const state: State = new Map();
   const sizes: number[] = [];
   for (let db = 0; db < DBS; db++) {
-    const r = new Redis({ port, host: '127.0.0.1', db, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const r = new Redis({ port, host: '127.0.0.1', db, password, maxRetriesPerRequest: 0, retryStrategy: () => null });
     try {
       sizes.push(Number(await r.dbsize()));
       let cursor = '0';

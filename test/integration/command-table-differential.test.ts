@@ -29,15 +29,12 @@ import { hoardAndRedis, type Reply } from '../helpers/differential.js';
 
 /**
  * Redis 7.0 commands Hoard does not implement (a name without '|' covers its subcommands).
- * Scripting and functions, replication and cluster data movement are whole features Hoard does
+ * Scripting and functions and coordinated failover are whole features Hoard does
  * not have; LATENCY GRAPH is a smaller gap.
  */
 const MISSING = new Set([
   // scripting and functions
   'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'script', 'fcall', 'fcall_ro', 'function',
-  // cluster data movement (CLUSTER, READONLY, READWRITE and ASKING exist: they answer that
-  // cluster support is disabled, as a non-cluster redis-server does)
-  'migrate', 'restore-asking',
   // coordinated failover
   'failover',
   // subcommands: the ASCII latency graph
