@@ -5,12 +5,10 @@
 //   create    MEETs every node with every other, places the 16384 slots with the consistent-hash
 //             ring (src/cluster/ring.ts) and tells every node every slot's owner.
 //   add-node  joins an empty node and moves to it exactly the slots the ring with it gives it
-//             (no other slot moves), keys in rounds without a server-side MIGRATE
-//             (lib/cluster-admin.ts moveKeys): WATCH, DUMP, PTTL on the source; ASKING +
-//             RESTORE ttl v REPLACE on the target; MULTI, DEL, EXEC on the source, redone if
-//             EXEC aborted (a key changed meanwhile). Writes during the move are not lost: a key
-//             still on the source is served there (and a change aborts its round, which is
-//             redone); a key gone from the source is served by the target through ASK.
+//             (no other slot moves), keys in batches of the source's MIGRATE ... REPLACE KEYS
+//             (lib/cluster-admin.ts moveKeys), which blocks the source for each transfer as
+//             Redis's does. Writes during the move are not lost: a key still on the source is
+//             served there; a key gone from the source is served by the target through ASK.
 //   del-node  moves every slot of a node to the owner the ring of the others gives it (the same
 //             key moves), then has the others FORGET it and resets it.
 //   check     every slot covered, every node agreeing on the map, no slot left open.
@@ -157,6 +155,9 @@ async function check(seed: Addr, json: boolean): Promise<number> {
 
 // ---- add-node ------------------------------------------------------------------------------------
 
+/** MIGRATE I/O errors in a row after which a slot's move gives up (check then reports it open). */
+const MAX_MIGRATE_FAILURES = 5;
+
 /** Progress lines on stdout, unless the result is printed as JSON. */
 function sayer(json: boolean): (line: string) => void {
   return (line) => {
@@ -223,11 +224,16 @@ async function moveSlots(
         await setslots(dst, batch, 'IMPORTING', src.id);
         await setslots(src, batch, 'MIGRATING', dst.id);
         for (const slot of batch) {
+          let failures = 0;
           for (;;) {
             const keys = (await src.call('CLUSTER', 'GETKEYSINSLOT', String(slot), String(KEY_BATCH))) as string[];
             if (keys.length === 0) break;
-            if (await moveKeys(src, dst, keys)) stats.keysMoved += keys.length;
-            else stats.retries++;
+            if (await moveKeys(src, dst, keys)) {
+              stats.keysMoved += keys.length;
+              failures = 0;
+            } else if (++failures === MAX_MIGRATE_FAILURES) {
+              throw refused(`${src.name} could not reach ${dst.name} with MIGRATE (IOERR ${failures} times in a row); slot ${slot} is left open`);
+            } else stats.retries++;
           }
         }
         // The new owner first, then the source, then everyone else (Redis's order).

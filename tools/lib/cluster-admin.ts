@@ -1,11 +1,11 @@
 // What hoard-cluster (tools/cluster.ts) does to nodes, apart from its command line: a connection
 // per node speaking RESP through the pipelined client (resp-client.ts), reading CLUSTER NODES,
 // MEETing nodes, telling a node the whole slot map, and moving keys between a MIGRATING source
-// and an IMPORTING target without a server-side MIGRATE (moveKeys). Kept apart so tests can drive
-// a key move step by step (moveKeys' `between` hook).
-// Invariants: moveKeys never leaves a key on both nodes once its round succeeded, and never
-// brings back a key a client deleted on the source during the round; errors from a node are
-// ToolErrors with exit code 1 naming the node.
+// and an IMPORTING target with the source's MIGRATE (moveKeys). Kept apart so tests can drive a
+// key move step by step.
+// Invariants: moveKeys never leaves a key on both nodes once its call succeeded, and never
+// brings back a key a client deleted on the source; errors from a node are ToolErrors with exit
+// code 1 naming the node.
 
 import dns from 'node:dns/promises';
 import net from 'node:net';
@@ -191,7 +191,7 @@ export async function tellMap(n: Node, owners: readonly string[]): Promise<void>
 
 /** Slots put in MIGRATING/IMPORTING state together. */
 export const SLOT_BATCH = 64;
-/** Keys moved per WATCH ... EXEC round. */
+/** Keys moved per MIGRATE. */
 export const KEY_BATCH = 100;
 
 export interface MoveStats {
@@ -205,77 +205,24 @@ export function expectOk(n: Node, replies: Reply[]): void {
   for (const r of replies) if (r instanceof ReplyError) throw refused(`${n.name}: ${r.message}`);
 }
 
-/** A reply meaning "this node does not hold the key": the MIGRATING source answers ASK for it. */
-export function isMissing(r: Reply): boolean {
-  return r instanceof ReplyError && r.message.startsWith('ASK ');
-}
+/** How long MIGRATE may wait for the target at each step (Redis's timeout argument). */
+export const MIGRATE_TIMEOUT_MS = 10_000;
 
 /**
- * Moves a batch of keys of one slot from `src` to `dst` (see the file's first comment), in about
- * four round trips: WATCH each + DUMP/PTTL each on the source; ASKING + RESTORE each on the
- * target; MULTI, DEL each, EXEC on the source. A key a client deleted meanwhile reads as ASK on
- * the MIGRATING source and is skipped. Returns false when EXEC did not run (a key changed or
- * vanished since its DUMP): the caller moves the slot's remaining keys again, with their new
- * values; a key that vanished from the source meanwhile loses the copy this round put on the
- * target (unless a client wrote it there since), so a delete is never undone. `between`, for
- * tests, runs after the copy and before the source's MULTI.
+ * Moves a batch of keys of one slot from the MIGRATING `src` to the IMPORTING `dst` with one
+ * `MIGRATE host port "" 0 timeout REPLACE KEYS ...` on the source, as `redis-cli --cluster
+ * reshard --cluster-replace` does. The source is blocked for the transfer (src/commands/dump.ts),
+ * so no client write falls between a key's copy and its delete; a key deleted before the call is
+ * simply not there (NOKEY when none is), and one a client wrote on the target through ASK is
+ * never overwritten, since the source no longer holds it. Returns false after an I/O error (a key
+ * may then be on both nodes: the caller moves the slot's remaining keys again, and REPLACE makes
+ * the source's value win, as it still owns the key). Sources must not be targets of moves running
+ * at the same time: two nodes migrating to each other would each block waiting for the other.
  */
-export async function moveKeys(src: Node, dst: Node, keys: string[], between?: () => Promise<void>): Promise<boolean> {
-  const read: string[][] = [];
-  for (const k of keys) read.push(['WATCH', k]);
-  for (const k of keys) read.push(['DUMP', k], ['PTTL', k]);
-  const got = await src.pipeline(read);
-  for (const r of got) if (r instanceof ReplyError && !isMissing(r)) throw refused(`${src.name}: ${r.message}`);
-  const present: Array<[string, string]> = [];
-  const write: string[][] = [];
-  for (let i = 0; i < keys.length; i++) {
-    const dump = got[keys.length + 2 * i];
-    const pttl = got[keys.length + 2 * i + 1];
-    // Missing (ASK) or null: deleted or expired since GETKEYSINSLOT, nothing to move.
-    if (dump === null || typeof dump !== 'string' || typeof pttl !== 'number' || pttl === -2) continue;
-    present.push([keys[i], dump]);
-    write.push(['ASKING'], ['RESTORE', keys[i], pttl > 0 ? String(pttl) : '0', dump, 'REPLACE']);
-  }
-  if (present.length === 0) {
-    await src.call('UNWATCH');
-    return true;
-  }
-  const put = await dst.pipeline(write);
-  for (const r of put) {
-    if (r instanceof ReplyError) {
-      await src.call('UNWATCH');
-      throw refused(`${dst.name} refused RESTORE of a key: ${r.message}`);
-    }
-  }
-  // Tests run clients' writes here (between the copy and the source's DEL).
-  if (between !== undefined) await between();
-  const tx: string[][] = [['MULTI']];
-  for (const [k] of present) tx.push(['DEL', k]);
-  tx.push(['EXEC']);
-  const done = await src.pipeline(tx);
-  const exec = done[done.length - 1];
-  if (Array.isArray(exec)) return true;
-  // EXEC aborted: null (a watched key changed), EXECABORT (a DEL was refused as it queued: its
-  // key was gone) or a redirection of the whole transaction (TRYAGAIN/ASK: some key gone).
-  if (exec instanceof ReplyError && !/^(EXECABORT|TRYAGAIN|ASK) /.test(exec.message)) throw refused(`${src.name}: ${exec.message}`);
-  await src.call('UNWATCH');
-  const still = await src.pipeline(present.map(([k]) => ['EXISTS', k]));
-  for (let i = 0; i < present.length; i++) if (isMissing(still[i])) await dropStaleCopy(dst, present[i][0], present[i][1]);
-  return false;
-}
-
-/**
- * Deletes `key` on the IMPORTING target if it still holds the copy `dump` this tool put there:
- * the source lost the key (deleted, expired) after its DUMP. WATCH makes it keep a value a
- * client wrote there since (through ASK): that write is newer than the copy.
- */
-export async function dropStaleCopy(dst: Node, key: string, dump: string): Promise<void> {
-  const [, , , now] = await dst.pipeline([['ASKING'], ['WATCH', key], ['ASKING'], ['DUMP', key]]);
-  if (now !== dump) {
-    await dst.call('UNWATCH');
-    return;
-  }
-  const res = await dst.pipeline([['ASKING'], ['MULTI'], ['DEL', key], ['EXEC']]);
-  const exec = res[res.length - 1];
-  if (exec instanceof ReplyError) throw refused(`${dst.name}: ${exec.message}`);
+export async function moveKeys(src: Node, dst: Node, keys: string[]): Promise<boolean> {
+  const r = await src.pipeline([['MIGRATE', dst.addr.host, String(dst.addr.port), '', '0', String(MIGRATE_TIMEOUT_MS), 'REPLACE', 'KEYS', ...keys]]);
+  const reply = r[0];
+  if (reply === 'OK' || reply === 'NOKEY') return true;
+  if (reply instanceof ReplyError && reply.message.startsWith('IOERR')) return false;
+  throw refused(`${src.name} could not move keys to ${dst.name}: ${reply instanceof ReplyError ? reply.message : String(reply)}`);
 }
