@@ -393,7 +393,9 @@ describe.skipIf(!redisServerAvailable())('Hoard as a replica (REPLICAOF)', () =>
       await r.replicaof('127.0.0.1', String(primary.port));
       await linkUp(r);
       const p = client(primary.port);
-      await until('the primary to list its replica', async () => infoField(await p.info('replication'), 'connected_slaves') === '1');
+      // redis-server lists the replica as online only once its first REPLCONF ACK after the sync
+      // arrived, which may be after the replica reports its link up.
+      await until('the primary to list its replica online', async () => /state=online/.test(infoField(await p.info('replication'), 'slave0') ?? ''));
       expect(infoField(await p.info('replication'), 'slave0'), kind).toMatch(/^ip=10\.1\.2\.3,port=4444,state=online,/);
       expect(((await p.call('ROLE')) as unknown[][])[2][0], kind).toEqual(['10.1.2.3', '4444', expect.any(String)]);
     }
