@@ -85,7 +85,10 @@ function migrateWorker(
     private failure: IoFailure | null = null;
     private wake: (() => void) | null = null;
 
-    constructor(readonly sock: import('node:net').Socket) {
+    constructor(
+      readonly name: string,
+      readonly sock: import('node:net').Socket,
+    ) {
       sock.setEncoding('latin1');
       sock.setNoDelay(true);
       sock.on('data', (d: string) => {
@@ -93,7 +96,14 @@ function migrateWorker(
         this.poke();
       });
       sock.on('error', () => this.fail(false));
-      sock.on('close', () => this.fail(false));
+      sock.on('close', () => {
+        this.fail(false);
+        // A cached socket the other side closed while idle leaves the cache at once.
+        if (cache.get(name) === this) {
+          cache.delete(name);
+          publishCount();
+        }
+      });
       sock.on('timeout', () => {
         this.fail(true);
         sock.destroy();
@@ -190,7 +200,7 @@ function migrateWorker(
       if (conn === undefined) {
         // Redis closes a random one when the cache is full.
         if (cache.size >= maxSockets) forget([...cache.keys()][Math.floor(Math.random() * cache.size)]);
-        conn = new Conn(new net.Socket());
+        conn = new Conn(name, new net.Socket());
         await conn.connect(req.timeoutMs, req.host, req.port);
         cache.set(name, conn);
         publishCount();
@@ -219,7 +229,10 @@ function migrateWorker(
       }
       const failed = (authLine !== null && authLine[0] === '-') || (selectLine !== null && selectLine[0] === '-') || lines.some((l) => l[0] === '-');
       if (ioError !== null) forget(name);
-      else conn.lastDbid = failed ? -1 : req.dbid;
+      else {
+        conn.lastDbid = failed ? -1 : req.dbid;
+        conn.sock.setTimeout(0); // idle in the cache: only the 10 s sweep closes it
+      }
       return { id: req.id, authLine, selectLine, lines, ioError };
     } catch (e) {
       if (!(e instanceof IoFailure)) throw e;

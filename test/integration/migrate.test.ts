@@ -142,7 +142,7 @@ describe.skipIf(!redisServerAvailable())('MIGRATE', () => {
     }
   });
 
-  it('a refused connection and a silent target: the IOERR texts of redis-server, the key stays, and the source is blocked meanwhile', async () => {
+  it('a refused connection and a silent target: the IOERR texts of redis-server, the key stays, and the source is blocked meanwhile; an idle cached connection still works', async () => {
     const hoard = await spawn('hoard');
     const redis = await spawn('redis');
     // A target that accepts and reads, and never answers.
@@ -177,9 +177,15 @@ describe.skipIf(!redisServerAvailable())('MIGRATE', () => {
         expect(Date.now() - t0).toBeGreaterThanOrEqual(400);
         expect(order).toEqual(['migrate', 'ping']);
         replies.push(await a.get('k'));
+        // A cached connection idle for longer than the last timeout still serves the next one.
+        const target = s === hoard ? redis : hoard;
+        replies.push(await send(a, 'MIGRATE', '127.0.0.1', String(target.port), 'k', '0', '100', 'COPY'));
+        await new Promise((r) => setTimeout(r, 300));
+        replies.push(await send(a, 'MIGRATE', '127.0.0.1', String(target.port), 'k', '0', '100', 'REPLACE'));
+        replies.push(await a.exists('k'));
         out[s.kind] = replies;
       }
-      expect(out.redis).toEqual(['ERR! IOERR error or timeout writing to target instance', 'ERR! IOERR error or timeout reading to target instance', 'v']);
+      expect(out.redis).toEqual(['ERR! IOERR error or timeout writing to target instance', 'ERR! IOERR error or timeout reading to target instance', 'v', 'OK', 'OK', 0]);
       expect(out.hoard).toEqual(out.redis);
     } finally {
       silent.close();
