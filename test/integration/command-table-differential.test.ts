@@ -33,8 +33,8 @@ import { hoardAndRedis, type Reply } from '../helpers/differential.js';
  * not have; LATENCY GRAPH is a smaller gap.
  */
 const MISSING = new Set([
-  // scripting and functions
-  'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'script', 'fcall', 'fcall_ro', 'function',
+  // functions
+  'fcall', 'fcall_ro', 'function',
   // coordinated failover
   'failover',
   // subcommands: the ASCII latency graph
