@@ -30,6 +30,8 @@ export interface ScriptHost {
   call(argv: string[]): string;
   /** redis.log: level 0..3 (LOG_DEBUG .. LOG_WARNING). */
   log(level: number, msg: string): void;
+  /** redis.setresp: the protocol the script's commands answer in. */
+  setResp(v: 2 | 3): void;
   /** Called every HOOK_INSTRUCTIONS instructions: a message aborts the script with it. */
   hook(): string | null;
 }
@@ -47,11 +49,12 @@ function toBytes(L: unknown, idx: number): string {
   return Buffer.from(u8.buffer, u8.byteOffset, u8.length).toString('latin1');
 }
 
-/** Lua 5.1's number → string for redis.call arguments (Redis 7.0 uses fpconv_dtoa: shortest). */
+/** A number argument of redis.call as Redis 7.0 formats it: "%.17g" (inf, -inf, nan as C prints them). */
 function numberArg(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) < 1e21) return n.toFixed(0);
-  const s = String(n);
-  return s === 'Infinity' ? 'inf' : s === '-Infinity' ? '-inf' : s === 'NaN' ? 'nan' : s;
+  if (n === Infinity) return 'inf';
+  if (n === -Infinity) return '-inf';
+  if (Number.isNaN(n)) return 'nan';
+  return formatG(n, 17);
 }
 
 /** A number for Lua: an integer while it fits fengari's 32-bit integers, else a float. */
@@ -111,6 +114,13 @@ math.frexp = math.frexp or function(x)
   return x / 2.0 ^ e, e
 end
 string.gfind = string.gmatch
+-- Redis 7.0's pcall: an error raised as {err = msg} (redis.call's) comes back as msg.
+local rawpcall, pack, unpack = pcall, table.pack, table.unpack
+pcall = function(...)
+  local r = pack(rawpcall(...))
+  if not r[1] and type(r[2]) == 'table' and type(rawget(r[2], 'err')) == 'string' then return false, r[2].err end
+  return unpack(r, 1, r.n)
+end
 gcinfo = function() return collectgarbage('count') end
 _VERSION = 'Lua 5.1'
 local env
@@ -190,7 +200,8 @@ export class LuaVm {
     if (lauxlib.luaL_loadbuffer(L, Buffer.from(body, 'latin1'), null, '@user_script') !== lua.LUA_OK) {
       const msg = toBytes(L, -1);
       lua.lua_pop(L, 1);
-      return 'ERR Error compiling script (new function): ' + msg;
+      // Lua 5.3 leaves <eof> unquoted where 5.1 quotes it.
+      return 'ERR Error compiling script (new function): ' + msg.replace(/near <eof>$/, "near '<eof>'");
     }
     // The chunk's _ENV is the sandbox's read-only environment.
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.envRef);
@@ -228,7 +239,7 @@ export class LuaVm {
   private errorText(sha: string): string {
     const L = this.L;
     if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) return 'ERR ' + (lua.lua_isstring(L, -1) ? toBytes(L, -1) : 'unknown error') + ' script: ' + sha;
-    const err = this.stringField(-1, 'err') ?? 'ERR unknown error';
+    const err = lua51TypeError(this.stringField(-1, 'err') ?? 'ERR unknown error');
     const source = this.stringField(-1, 'source');
     const line = this.stringField(-1, 'line');
     let msg = err + ' script: ' + sha;
@@ -484,6 +495,7 @@ export class LuaVm {
       const v = lua.lua_tonumber(l, 1);
       if (v !== 2 && v !== 3) return this.raise(l, 'ERR RESP version must be 2 or 3.');
       this.resp = v;
+      this.host?.setResp(v);
       return 0;
     });
     // redis.set_repl: Redis 7.0 always replicates a script's effects; choosing where they go
@@ -767,18 +779,30 @@ export class LuaVm {
   }
 }
 
+/**
+ * Lua 5.3's "attempt to index a nil value (local 'a')" in Lua 5.1's words, "attempt to index
+ * local 'a' (a nil value)", which Redis users see and match on.
+ */
+function lua51TypeError(msg: string): string {
+  return msg.replace(/attempt to (.+?) an? (\w+) value \((global|local|field|upvalue|method|constant) '([^']*)'\)/, "attempt to $1 $3 '$4' (a $2 value)");
+}
+
+/** C's "%.<p>g" for a finite number. */
+export function formatG(n: number, p: number): string {
+  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
+  const [m, es] = n.toExponential(p - 1).split('e');
+  const x = Number(es);
+  if (x < -4 || x >= p) {
+    const mant = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
+    return `${mant}e${x < 0 ? '-' : '+'}${String(Math.abs(x)).padStart(2, '0')}`;
+  }
+  const f = n.toFixed(Math.max(0, p - 1 - x));
+  return f.includes('.') ? f.replace(/0+$/, '').replace(/\.$/, '') : f;
+}
+
 /** Lua 5.1's "%.14g" (cjson's default number precision too). */
 export function formatG14(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) < 1e15) return String(n);
-  let s = n.toPrecision(14);
-  if (s.includes('e')) {
-    let [m, e] = s.split('e');
-    if (m.includes('.')) m = m.replace(/0+$/, '').replace(/\.$/, '');
-    const exp = Number(e);
-    return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  return s;
+  return formatG(n, 14);
 }
 
 function formatDouble(d: number): string {

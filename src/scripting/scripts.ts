@@ -230,6 +230,10 @@ export class Scripting implements ScriptHost {
     else logger.debug({ script: this.run?.sha }, msg);
   }
 
+  setResp(v: 2 | 3): void {
+    this.scriptClient!.resp = v;
+  }
+
   hook(): string | null {
     const run = this.run;
     if (run === null || run.wrote) return null;
