@@ -1,0 +1,134 @@
+// EVAL with a real client and the parts of scripting a reply comparison cannot show: ioredis
+// defineCommand (EVALSHA, then EVAL on NOSCRIPT) and a Redlock-style release, run on Hoard and on
+// redis-server with the same assertions; WATCH aborted by a script's write (both servers); a
+// script's writes reaching the mutation log as ONE MULTI/EXEC unit without the EVAL itself; and
+// the time limit that stands in for SCRIPT KILL (a deviation: Redis would answer BUSY to others).
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { hoardTcp, inProcess, realRedis, redisServerAvailable, type Backend } from '../helpers/backends.js';
+
+const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+const kinds: Array<'hoard' | 'redis'> = redisServerAvailable() ? ['hoard', 'redis'] : ['hoard'];
+
+describe.each(kinds)('scripting with ioredis (%s)', (kind) => {
+  let backend: Backend;
+  let r: Redis;
+  beforeAll(async () => {
+    backend = kind === 'hoard' ? await hoardTcp() : await realRedis();
+    r = new Redis({ port: backend.port!, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+  }, 30_000);
+  afterAll(async () => {
+    r?.disconnect();
+    await backend?.close();
+  });
+
+  it('defineCommand: EVALSHA misses (NOSCRIPT), falls back to EVAL, then EVALSHA hits', async () => {
+    await r.script('FLUSH');
+    r.defineCommand('incrTwice', { numberOfKeys: 1, lua: "redis.call('incrby', KEYS[1], ARGV[1]) return redis.call('incrby', KEYS[1], ARGV[1])" });
+    await r.del('cnt');
+    // ioredis sends EVAL the first time on a connection, EVALSHA after that.
+    expect(await (r as any).incrTwice('cnt', 5)).toBe(10);
+    expect(await (r as any).incrTwice('cnt', 1)).toBe(12);
+    // Once the cache is flushed its EVALSHA gets NOSCRIPT, and it falls back to EVAL.
+    await r.script('FLUSH');
+    await r.config('RESETSTAT');
+    expect(await (r as any).incrTwice('cnt', 1)).toBe(14);
+    expect(await r.info('errorstats')).toMatch(/^errorstat_NOSCRIPT:count=1\r?$/m);
+    const stats = await r.info('commandstats');
+    expect(stats).toMatch(/^cmdstat_eval:calls=1,/m);
+    expect(stats).toMatch(/^cmdstat_incrby:calls=2,/m);
+    const sha = (await r.script('LOAD', "redis.call('incrby', KEYS[1], ARGV[1]) return redis.call('incrby', KEYS[1], ARGV[1])")) as string;
+    expect(await r.script('EXISTS', sha)).toEqual([1]);
+  });
+
+  it('Redlock-style release deletes the lock only for its owner', async () => {
+    await r.set('lock', 'owner-1');
+    expect(await r.eval(RELEASE_LOCK, 1, 'lock', 'owner-2')).toBe(0);
+    expect(await r.get('lock')).toBe('owner-1');
+    expect(await r.eval(RELEASE_LOCK, 1, 'lock', 'owner-1')).toBe(1);
+    expect(await r.exists('lock')).toBe(0);
+  });
+
+  it('a script writing a WATCHed key aborts the watcher\'s EXEC', async () => {
+    const w = new Redis({ port: backend.port!, host: '127.0.0.1' });
+    try {
+      await w.set('watched', '1');
+      await w.watch('watched');
+      await r.eval("return redis.call('incr', KEYS[1])", 1, 'watched');
+      const res = await w.multi().set('other', 'x').exec();
+      expect(res).toBe(null);
+      expect(await r.exists('other')).toBe(0);
+      // A script that only reads the key leaves the transaction alone.
+      await w.watch('watched');
+      await r.eval("return redis.call('get', KEYS[1])", 1, 'watched');
+      expect(await w.multi().set('other', 'y').exec()).toEqual([[null, 'OK']]);
+    } finally {
+      w.disconnect();
+    }
+  });
+});
+
+describe('scripting internals (in-process Hoard)', () => {
+  let b: Backend;
+  beforeAll(async () => {
+    b = await inProcess();
+  });
+  afterAll(async () => {
+    await b?.close();
+  });
+
+  it("a script's writes reach the log as one MULTI/EXEC unit of canonical mutations, never as EVAL", async () => {
+    const units: string[] = [];
+    const consumer = (u: string) => units.push(u);
+    b.server!.log.addConsumer(consumer);
+    try {
+      await b.conn.call('eval', "redis.call('set', 'a', '1') redis.call('expire', 'a', 100) redis.call('select', 2) redis.call('incr', 'n') return 1", '0');
+      await b.conn.call('eval', "redis.call('set', 'b', '2') return 1", '0');
+      await b.conn.call('eval', "return redis.call('get', 'a')", '0');
+    } finally {
+      b.server!.log.removeConsumer(consumer);
+    }
+    expect(units).toHaveLength(2);
+    const words = (u: string) => u.toUpperCase().split('\r\n').filter((p) => p !== '' && p[0] !== '*' && p[0] !== '$');
+    const first = words(units[0]).join(' ');
+    expect(first.startsWith('SELECT 0 MULTI SET A 1 PEXPIREAT A ')).toBe(true);
+    expect(first.endsWith(' SELECT 2 INCR N EXEC')).toBe(true);
+    expect(units[0]).not.toMatch(/EVAL/i);
+    expect(words(units[1]).join(' ')).toBe('SELECT 0 SET B 2');
+  });
+
+  it('past busy-reply-threshold a script that has not written is stopped with the SCRIPT KILL error', async () => {
+    const c = b.conn;
+    await c.call('config', 'set', 'busy-reply-threshold', '100');
+    try {
+      const t0 = Date.now();
+      // The error text is Redis's for a script stopped by SCRIPT KILL (checked on redis-server 7.0.15).
+      await expect(c.call('eval', 'local n = 0 while true do n = n + 1 end', '0')).rejects.toThrow(
+        /^ERR Script killed by user with SCRIPT KILL\.\.\. script: [0-9a-f]{40}, on @user_script:1\.$/,
+      );
+      // pcall inside the script cannot swallow it.
+      await expect(c.call('eval', 'while true do pcall(function() while true do end end) end', '0')).rejects.toThrow(/Script killed by user/);
+      expect(Date.now() - t0).toBeLessThan(3000);
+      // A script that has written runs to its end (stopping it would leave half its writes).
+      const r = await c.call(
+        'eval',
+        "redis.call('set', 'w', '1') local t = redis.call('time') local s = t[1] * 1000 + math.floor(t[2] / 1000) while true do local u = redis.call('time') if u[1] * 1000 + math.floor(u[2] / 1000) - s > 250 then break end end return 'done'",
+        '0',
+      );
+      expect(r).toBe('done');
+      expect(await c.call('get', 'w')).toBe('1');
+      // The server goes on serving.
+      expect(await c.call('eval', 'return 7', '0')).toBe(7);
+    } finally {
+      await c.call('config', 'set', 'busy-reply-threshold', '5000');
+    }
+  });
+
+  it('EVAL cannot run inside a script, and a script cannot see the caller\'s MULTI state', async () => {
+    await expect(b.conn.call('eval', "return redis.call('evalsha', 'ffffffffffffffffffffffffffffffffffffffff', 0)", '0')).rejects.toThrow(
+      /^ERR This Redis command is not allowed from script script: /,
+    );
+  });
+});
