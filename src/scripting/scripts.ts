@@ -15,6 +15,7 @@
 
 import { createHash } from 'node:crypto';
 import { arityOk, keyIndexes } from '../commands/table.js';
+import { E } from '../commands/errors.js';
 import { F, type CommandSpec } from '../commands/types.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
@@ -131,13 +132,14 @@ export class Scripting implements ScriptHost {
     const server = this.server;
     if (this.run !== null) return caller.reply.error('ERR This Redis command is not allowed from script');
     let flags = script.flags;
-    if (readOnly) flags |= SCRIPT_NO_WRITES;
-    // Scripts with a shebang are checked as a whole at EVAL, as Redis's processCommand does
-    // (those without are checked command by command, inside the script).
+    // Scripts with a shebang are checked as a whole at EVAL, as Redis's scriptPrepareForRun
+    // does; those without (compatibility mode) command by command, inside the script, and may
+    // reach keys of other slots than their declared ones.
     if ((flags & SCRIPT_COMPAT) === 0) {
-      const refusal = this.checkShebangScript(caller, flags);
+      const refusal = this.checkShebangScript(caller, flags, readOnly);
       if (refusal !== null) return caller.reply.error(refusal);
-    }
+    } else flags |= SCRIPT_ALLOW_CROSS_SLOT;
+    if (readOnly) flags |= SCRIPT_NO_WRITES;
     const sc = (this.scriptClient ??= server.internalClient('lua'));
     sc.aclUser = caller.aclUser;
     sc.user = caller.user;
@@ -155,15 +157,18 @@ export class Scripting implements ScriptHost {
     }
   }
 
-  /** Redis's processCommand checks of an EVAL whose script declares flags. */
-  private checkShebangScript(caller: Client, flags: number): string | null {
+  /** Redis's scriptPrepareForRun checks of a script that declares flags. */
+  private checkShebangScript(caller: Client, flags: number, readOnly: boolean): string | null {
     const server = this.server;
+    if (server.cluster !== null && (flags & SCRIPT_NO_CLUSTER) !== 0) return "ERR Can not run script on cluster, 'no-cluster' flag is set.";
     if ((flags & SCRIPT_NO_WRITES) === 0) {
+      if (readOnly) return 'ERR Can not execute a script with write flag using *_ro command.';
       // A script that may write is refused where writes are (READONLY, MISCONF, NOREPLICAS),
       // and, unless allow-oom, where memory is over maxmemory (OOM).
       const writeSpec = server.commands.get('set')!;
       const bits = F.write | ((flags & SCRIPT_ALLOW_OOM) === 0 ? F.denyoom : 0);
       const refusal = server.gate(caller, writeSpec, bits);
+      if (refusal === E.READONLY) return 'READONLY Can not run script with write flag on readonly replica';
       if (refusal !== null) return refusal;
     }
     return null;

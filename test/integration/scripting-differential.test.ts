@@ -9,9 +9,11 @@
 // integer-valued floats inside Lua (tostring(10/2)), Lua 5.3's compile and runtime error texts
 // where they differ from 5.1's.
 
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { redisServerAvailable } from '../helpers/backends.js';
-import { hoardAndRedis } from '../helpers/differential.js';
+import { ensureBuilt, spawnServer, type SpawnedServer } from '../helpers/proc.js';
+import { hoardAndRedis, normReply } from '../helpers/differential.js';
 
 const runIf = redisServerAvailable() ? describe : describe.skip;
 
@@ -176,6 +178,8 @@ runIf('scripting differential against redis-server', () => {
     await ev('#!lua flags=bogus\nreturn 1');
     await ev('#!lua name=x\nreturn 1');
     await ev('#!python\nreturn 1');
+    await same(['eval_ro', '#!lua\nreturn 1', '0']);
+    await same(['eval_ro', '#!lua flags=no-writes\nreturn 1', '0']);
     await ev("#!lua\nerror('line two')");
   });
 
@@ -203,5 +207,68 @@ runIf('scripting differential against redis-server', () => {
     expect(await same(['get', 'sk'])).toBe('in1');
     await same(['del', 'sk']);
     await same(['select', '0']);
+  });
+
+  it('over maxmemory: OOM for a script that has not written, at EVAL for a shebang script unless allow-oom', async () => {
+    await same(['flushall']);
+    await same(['config', 'set', 'maxmemory', '1']);
+    try {
+      await ev("return redis.call('set', 'a', 'b')");
+      await ev("return redis.call('get', 'a')");
+      await ev("#!lua\nreturn redis.call('set', 'a', 'b')");
+      await ev("#!lua flags=allow-oom\nreturn redis.call('set', 'a', 'b')");
+      await ev("#!lua flags=no-writes\nreturn redis.call('get', 'a')");
+      await ev("return redis.call('del', 'a')");
+    } finally {
+      await same(['config', 'set', 'maxmemory', '0']);
+    }
+  });
+});
+
+runIf('scripting differential in cluster mode (one node serving every slot)', () => {
+  const procs: SpawnedServer[] = [];
+  let hoard: Redis;
+  let redis: Redis;
+  beforeAll(async () => {
+    // A cluster node is a process (cluster mode starts with the server, not in-process).
+    ensureBuilt();
+    for (const kind of ['hoard', 'redis'] as const) procs.push(await spawnServer(kind, ['--cluster-enabled', 'yes']));
+    [hoard, redis] = procs.map((p) => new Redis({ port: p.port, host: '127.0.0.1', maxRetriesPerRequest: 0 }));
+    for (const c of [hoard, redis]) await c.call('cluster', 'addslotsrange', '0', '16383');
+    // Each node takes a moment to call its cluster state ok.
+    const end = Date.now() + 10_000;
+    for (const c of [hoard, redis]) {
+      while (!/cluster_state:ok/.test(String(await c.call('cluster', 'info')))) {
+        if (Date.now() > end) throw new Error('cluster state never became ok');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }, 30_000);
+  afterAll(async () => {
+    hoard?.disconnect();
+    redis?.disconnect();
+    for (const p of procs) await p.stop();
+  });
+  const same = async (args: string[]) => {
+    const [name, ...rest] = args;
+    const h = await hoard.call(name, ...rest).then(normReply, normReply);
+    const r = await redis.call(name, ...rest).then(normReply, normReply);
+    expect([args, h]).toEqual([args, r]);
+    return r;
+  };
+
+  it('declared keys must share a slot; undeclared ones as Redis 7.0 allows per script kind', async () => {
+    expect(await same(['eval', 'return 1', '2', 'a', 'b'])).toMatch(/^ERROR: CROSSSLOT/);
+    await same(['eval', 'return 1', '2', '{a}1', '{a}2']);
+    for (const keys of [['1', 'a'], ['0']]) {
+      await same(['eval', "return redis.call('get', KEYS[1] or 'a')", ...keys]);
+      await same(['eval', "return redis.call('get', 'b')", ...keys]);
+      await same(['eval', "return redis.call('mget', 'a', 'b')", ...keys]);
+      await same(['eval', "redis.call('get', 'b') return redis.call('get', 'a')", ...keys]);
+      await same(['eval', "#!lua\nreturn redis.call('get', 'b')", ...keys]);
+      await same(['eval', "#!lua\nredis.call('get', 'b') return redis.call('get', 'a')", ...keys]);
+      await same(['eval', "#!lua flags=allow-cross-slot-keys\nredis.call('get', 'b') return redis.call('get', 'a')", ...keys]);
+      await same(['eval', '#!lua flags=no-cluster\nreturn 1', ...keys]);
+    }
   });
 });
