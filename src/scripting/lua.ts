@@ -558,7 +558,8 @@ export class LuaVm {
     const host = this.host;
     if (host === null) return fail('ERR redis.call outside a script');
     const reply = host.call(argv);
-    this.pushReply(reply, 0);
+    if (reply.length === 0) lua.lua_pushboolean(l, false);
+    else this.pushReply(reply, 0);
     if (raise && reply.charCodeAt(0) === 45) return lua.lua_error(l);
     return 1;
   }

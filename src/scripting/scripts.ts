@@ -140,7 +140,7 @@ export class Scripting implements ScriptHost {
       if (refusal !== null) return caller.reply.error(refusal);
     } else flags |= SCRIPT_ALLOW_CROSS_SLOT;
     if (readOnly) flags |= SCRIPT_NO_WRITES;
-    const sc = (this.scriptClient ??= server.internalClient('lua'));
+    const sc = (this.scriptClient ??= this.newScriptClient());
     sc.aclUser = caller.aclUser;
     sc.user = caller.user;
     sc.dbIndex = caller.dbIndex;
@@ -155,6 +155,14 @@ export class Scripting implements ScriptHost {
       this.run = null;
       sc.reply.reset();
     }
+  }
+
+  private newScriptClient(): Client {
+    const sc = this.server.internalClient('lua');
+    // Redis's lua client has CLIENT_DENY_BLOCKING: blocking commands act as if their timeout
+    // passed, and nothing may defer its reply (FLUSHALL's snapshot is only started).
+    sc.inExec = true;
+    return sc;
   }
 
   /** Redis's scriptPrepareForRun checks of a script that declares flags. */
