@@ -321,4 +321,6 @@ export interface CommandContext {
   notify(type: number, event: string, key: string, db?: number): void;
   /** ASKING was sent: the next command may use an IMPORTING slot (cluster mode only). */
   asking: boolean;
+  /** The client a Lua script's commands run on (Redis's CLIENT_SCRIPT; src/scripting/). */
+  readonly script: boolean;
 }

@@ -94,6 +94,13 @@ export class Scripting implements ScriptHost {
     return this.cache.size;
   }
 
+  /** Bytes of the cached scripts' bodies and shas (INFO memory used_memory_scripts_eval). */
+  get bodyBytes(): number {
+    let n = 0;
+    for (const s of this.cache.values()) n += s.body.length + 40;
+    return n;
+  }
+
   has(sha: string): boolean {
     return this.cache.has(sha.toLowerCase());
   }
@@ -162,6 +169,7 @@ export class Scripting implements ScriptHost {
     // Redis's lua client has CLIENT_DENY_BLOCKING: blocking commands act as if their timeout
     // passed, and nothing may defer its reply (FLUSHALL's snapshot is only started).
     sc.inExec = true;
+    sc.script = true;
     return sc;
   }
 

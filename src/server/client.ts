@@ -95,6 +95,8 @@ export class Client implements CommandContext {
   woff = 0;
   /** ASKING was sent (Redis CLIENT_ASKING): cleared after the next command unless in MULTI. */
   asking = false;
+  /** The client a Lua script's commands run on (Redis's CLIENT_SCRIPT): src/scripting/scripts.ts. */
+  script = false;
   /** Set by ASKING itself so the command after it still sees `asking`. */
   private askingFresh = false;
 

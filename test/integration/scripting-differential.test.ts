@@ -18,7 +18,7 @@ import { hoardAndRedis, normReply } from '../helpers/differential.js';
 const runIf = redisServerAvailable() ? describe : describe.skip;
 
 runIf('scripting differential against redis-server', () => {
-  const { same } = hoardAndRedis();
+  const { same, both } = hoardAndRedis();
   const ev = (script: string, keys: string[] = [], args: string[] = []) => same(['eval', script, String(keys.length), ...keys, ...args]);
 
   it('Lua values become replies as in Redis 7.0 (RESP2)', async () => {
@@ -84,6 +84,8 @@ runIf('scripting differential against redis-server', () => {
     await ev("return redis.call('multi')");
     await ev("return redis.call('subscribe', 'ch')");
     await ev("return redis.call('blpop', 'l', 0)");
+    await ev("return redis.call('xread', 'BLOCK', '10', 'STREAMS', 'nostream', '0')");
+    await ev("return redis.call('xread', 'STREAMS', 'nostream', '0')");
     await ev('return redis.call()');
     await ev('return redis.pcall()');
     await ev("return redis.call('set', {}, 'x')");
@@ -158,6 +160,13 @@ runIf('scripting differential against redis-server', () => {
     await same(['script', 'flush', 'async']);
     await same(['script', 'exists', sha as string, 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db']);
     await same(['evalsha', sha as string, '0']);
+    await same(['script', 'flush', 'sync']);
+    await same(['script', 'load', 'return 1']);
+    await same(['script', 'load', 'return 2']);
+    const cached = (info: unknown) => /number_of_cached_scripts:(\d+)/.exec(String(info))?.[1];
+    const [hInfo, rInfo] = await both(['info', 'memory']);
+    expect(cached(hInfo)).toBe(cached(rInfo));
+    expect(cached(rInfo)).toBe('2');
     await same(['script', 'flush', 'sync']);
     await same(['script', 'kill']);
     await same(['script', 'help']);
