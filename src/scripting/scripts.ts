@@ -19,7 +19,7 @@ import { E } from '../commands/errors.js';
 import { F, type CommandSpec } from '../commands/types.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
-import { aclCheckCommand } from '../server/acl.js';
+import { NOPERM_CHANNEL, NOPERM_KEY, aclCheckCommand } from '../server/acl.js';
 import { keyHashSlot } from '../cluster/slots.js';
 import { LuaVm, type CompiledScript, type ScriptHost } from './lua.js';
 
@@ -205,7 +205,16 @@ export class Scripting implements ScriptHost {
     if ((bits & F.noscript) !== 0) return '-ERR This Redis command is not allowed from script\r\n';
     if (!sc.aclUser.unrestricted) {
       const denied = aclCheckCommand(sc, spec, argv);
-      if (denied !== null) return `-${denied.startsWith('NOPERM') ? "ERR The user executing the script can't run this command or subcommand" : denied}\r\n`;
+      if (denied !== null) {
+        // Redis's scriptVerifyACL words the refusal for the script's author.
+        const what =
+          denied === NOPERM_KEY
+            ? "can't access at least one of the keys mentioned in the command arguments"
+            : denied === NOPERM_CHANNEL
+              ? "can't publish to the channel mentioned in the command"
+              : "can't run this command or subcommand";
+        return `-ERR The user executing the script ${what}\r\n`;
+      }
     }
     if ((bits & F.write) !== 0) {
       if ((run.flags & SCRIPT_NO_WRITES) !== 0) return '-ERR Write commands are not allowed from read-only scripts.\r\n';

@@ -43,6 +43,26 @@ describe.each(kinds)('scripting with ioredis (%s)', (kind) => {
     expect(await r.script('EXISTS', sha)).toEqual([1]);
   });
 
+  it('a script runs its commands as the calling user, under its ACL rules', async () => {
+    await r.call('acl', 'setuser', 'scripter', 'on', 'nopass', '+eval', '+get', '+publish', '~a*', '&ch1');
+    const u = new Redis({ port: backend.port!, host: '127.0.0.1', username: 'scripter', password: 'x', maxRetriesPerRequest: 1, enableReadyCheck: false });
+    try {
+      // Texts as redis-server 7.0.15 gives them.
+      await expect(u.eval("return redis.call('set', 'a', 'b')", 0)).rejects.toThrow(
+        /^ERR The user executing the script can't run this command or subcommand script: [0-9a-f]{40}, on @user_script:1\.$/,
+      );
+      await expect(u.eval("return redis.call('get', 'zzz')", 0)).rejects.toThrow(
+        /^ERR The user executing the script can't access at least one of the keys mentioned in the command arguments script: [0-9a-f]{40}, on @user_script:1\.$/,
+      );
+      await expect(u.eval("return redis.call('publish', 'ch2', 'm')", 0)).rejects.toThrow(/^ERR The user executing the script can't publish to the channel mentioned in the command script: /);
+      expect(await u.eval("return redis.pcall('set', 'a', 'b')['err']", 0)).toBe("ERR The user executing the script can't run this command or subcommand");
+      expect(await u.eval("return redis.call('get', 'abc')", 0)).toBe(null);
+    } finally {
+      u.disconnect();
+      await r.call('acl', 'deluser', 'scripter');
+    }
+  });
+
   it('Redlock-style release deletes the lock only for its owner', async () => {
     await r.set('lock', 'owner-1');
     expect(await r.eval(RELEASE_LOCK, 1, 'lock', 'owner-2')).toBe(0);
