@@ -11,15 +11,31 @@
 // The VM is fengari (Lua 5.3 in plain JavaScript): calls into it are synchronous, which
 // redis.call needs on a single-threaded server. Differences from Redis's Lua 5.1 that scripts can
 // see (also listed in the README): integers are a 32-bit subtype (a reply integer outside that
-// range arrives as a float; integer arithmetic wraps at 2^31), integer-valued floats print with
-// ".0" (tostring(10/2) is "5.0"; arguments to redis.call are formatted as Redis does, "5"), and
-// runtime error texts are 5.3's ("attempt to perform arithmetic on a nil value (global 'x')").
+// range arrives as a float; integer arithmetic wraps at 2^31), floats print as JavaScript's
+// shortest form of %.14g (1e15 prints "1000000000000000", Lua 5.1 "1e+15"), and some compile
+// errors are worded as 5.3 words them.
 
-import fengari from 'fengari';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { ReplyWriter } from '../protocol/reply.js';
 
-const { lua, lauxlib, lualib } = fengari;
+/**
+ * fengari reads its build options from FENGARICONF when it is first loaded. LUA_COMPAT_FLOATSTRING
+ * prints integral floats without ".0", as Lua 5.1 does: tostring(10/2) is "5", and a timestamp
+ * read with tonumber (a float beyond 32 bits) concatenates as "1700000000000", as in Redis.
+ */
+function loadFengari(): { lua: any; lauxlib: any; lualib: any } {
+  const saved = process.env.FENGARICONF;
+  process.env.FENGARICONF = JSON.stringify({ ...(saved ? JSON.parse(saved) : {}), LUA_COMPAT_FLOATSTRING: true });
+  try {
+    return createRequire(import.meta.url)('fengari');
+  } finally {
+    if (saved === undefined) delete process.env.FENGARICONF;
+    else process.env.FENGARICONF = saved;
+  }
+}
+
+const { lua, lauxlib, lualib } = loadFengari();
 
 /** What a script's `redis.*` functions need of the server (scripts.ts implements it). */
 export interface ScriptHost {
@@ -282,8 +298,10 @@ export class LuaVm {
         else out.nullBulk();
         return;
       case lua.LUA_TNUMBER: {
+        // C's (long long) cast, as Redis does it: truncated; NaN, inf and what does not fit
+        // give LLONG_MIN on x86.
         const n = lua.lua_tonumber(L, idx);
-        out.int(Number.isFinite(n) ? Math.trunc(n) : 0);
+        out.int(Number.isFinite(n) && Math.abs(n) < 9223372036854775808 ? BigInt(Math.trunc(n)) : -9223372036854775808n);
         return;
       }
       case lua.LUA_TTABLE:
@@ -371,8 +389,7 @@ export class LuaVm {
   // ---- reply → Lua value (Redis's redisProtocolToLuaType) --------------------------------
 
   /** Pushes the reply in `resp` (one complete RESP value at `pos`); returns the position after. */
-  private pushReply(resp: string, pos: number): number {
-    const L = this.L;
+  private pushReply(L: any, resp: string, pos: number): number {
     const type = resp.charCodeAt(pos);
     const eol = resp.indexOf('\r\n', pos);
     const line = resp.slice(pos + 1, eol);
@@ -421,7 +438,7 @@ export class LuaVm {
         if (type === 42 || type === 62) {
           lua.lua_createtable(L, n, 0);
           for (let i = 1; i <= n; i++) {
-            next = this.pushReply(resp, next);
+            next = this.pushReply(L, resp, next);
             lua.lua_rawseti(L, -2, i);
           }
           return next;
@@ -429,8 +446,8 @@ export class LuaVm {
         lua.lua_newtable(L);
         lua.lua_newtable(L);
         for (let i = 0; i < n; i++) {
-          next = this.pushReply(resp, next);
-          if (type === 37) next = this.pushReply(resp, next);
+          next = this.pushReply(L, resp, next);
+          if (type === 37) next = this.pushReply(L, resp, next);
           else lua.lua_pushboolean(L, true);
           lua.lua_settable(L, -3);
         }
@@ -559,7 +576,7 @@ export class LuaVm {
     if (host === null) return fail('ERR redis.call outside a script');
     const reply = host.call(argv);
     if (reply.length === 0) lua.lua_pushboolean(l, false);
-    else this.pushReply(reply, 0);
+    else this.pushReply(l, reply, 0);
     if (raise && reply.charCodeAt(0) === 45) return lua.lua_error(l);
     return 1;
   }

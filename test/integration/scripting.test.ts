@@ -63,6 +63,18 @@ describe.each(kinds)('scripting with ioredis (%s)', (kind) => {
     }
   });
 
+  it('numbers that do not fit a reply integer become LLONG_MIN, as C casts them in Redis', async () => {
+    // Integers read as strings (stringNumbers): a double cannot hold LLONG_MIN's digits.
+    const sn = new Redis({ port: backend.port!, host: '127.0.0.1', stringNumbers: true });
+    try {
+      expect(await sn.eval('return {math.huge, -math.huge, 0/0, 1e300, 2^53, -3.99}', 0)).toEqual([
+        '-9223372036854775808', '-9223372036854775808', '-9223372036854775808', '-9223372036854775808', '9007199254740992', '-3',
+      ]);
+    } finally {
+      sn.disconnect();
+    }
+  });
+
   it('Redlock-style release deletes the lock only for its owner', async () => {
     await r.set('lock', 'owner-1');
     expect(await r.eval(RELEASE_LOCK, 1, 'lock', 'owner-2')).toBe(0);
