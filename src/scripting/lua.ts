@@ -9,26 +9,37 @@
 // ("<msg> script: <sha>, on @user_script:<line>.").
 //
 // The VM is fengari (Lua 5.3 in plain JavaScript): calls into it are synchronous, which
-// redis.call needs on a single-threaded server. Differences from Redis's Lua 5.1 that scripts can
-// see (also listed in the README): integers are a 32-bit subtype (a reply integer outside that
-// range arrives as a float; integer arithmetic wraps at 2^31), floats print as JavaScript's
-// shortest form of %.14g (1e15 prints "1000000000000000", Lua 5.1 "1e+15"), and some compile
-// errors are worded as 5.3 words them.
+// redis.call needs on a single-threaded server. It is made to look like Redis's Lua 5.1 where
+// scripts notice (Lua 5.1 names, one float number type for literals, tonumber and replies, 5.1
+// number printing and type-error wording); what differs still is listed in the README.
 
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { ReplyWriter } from '../protocol/reply.js';
 
 /**
- * fengari reads its build options from FENGARICONF when it is first loaded. LUA_COMPAT_FLOATSTRING
- * prints integral floats without ".0", as Lua 5.1 does: tostring(10/2) is "5", and a timestamp
- * read with tonumber (a float beyond 32 bits) concatenates as "1700000000000", as in Redis.
+ * Loads fengari set up to behave as Redis's Lua 5.1 where scripts notice:
+ * - fengari reads its build options from FENGARICONF when first loaded: LUA_COMPAT_FLOATSTRING
+ *   prints integral floats without ".0" (tostring(10/2) is "5", as in 5.1);
+ * - Lua 5.1 has one number type, a double; fengari's integers are 32-bit and wrap, so
+ *   `tonumber(ARGV[1]) * 1000` on a timestamp would overflow. Every number parsed from text
+ *   (source literals, tonumber, string coercions: all go through luaO_str2num, which the lexer,
+ *   the VM and the API call through the module object) becomes a float instead.
  */
 function loadFengari(): { lua: any; lauxlib: any; lualib: any } {
+  const require = createRequire(import.meta.url);
   const saved = process.env.FENGARICONF;
   process.env.FENGARICONF = JSON.stringify({ ...(saved ? JSON.parse(saved) : {}), LUA_COMPAT_FLOATSTRING: true });
   try {
-    return createRequire(import.meta.url)('fengari');
+    const fengari = require('fengari');
+    const lobject = require('fengari/src/lobject.js');
+    const str2num = lobject.luaO_str2num;
+    lobject.luaO_str2num = (s: Uint8Array, o: any): number => {
+      const n = str2num(s, o);
+      if (n !== 0 && o.ttisinteger()) o.setfltvalue(o.value);
+      return n;
+    };
+    return fengari;
   } finally {
     if (saved === undefined) delete process.env.FENGARICONF;
     else process.env.FENGARICONF = saved;
@@ -73,10 +84,9 @@ function numberArg(n: number): string {
   return formatG(n, 17);
 }
 
-/** A number for Lua: an integer while it fits fengari's 32-bit integers, else a float. */
+/** A number for Lua: a float, as every number in Lua 5.1 (see loadFengari). */
 function pushNumber(L: unknown, n: number): void {
-  if (Number.isInteger(n) && n >= -2147483648 && n <= 2147483647) lua.lua_pushinteger(L, n);
-  else lua.lua_pushnumber(L, n);
+  lua.lua_pushnumber(L, n);
 }
 
 /** Pushes {field = value} (value a latin1 string). */

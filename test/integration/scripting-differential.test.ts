@@ -5,9 +5,9 @@
 // NOSCRIPT, EVAL_RO and shebang flags, MULTI with EVAL, and SELECT inside a script. Skipped only
 // when redis-server is not installed.
 //
-// Left out on purpose (documented deviations, README "Scripting"): Lua 5.3's 32-bit integer
-// arithmetic and its printing of floats from 1e15 up, and compile errors where 5.3 words them
-// differently from 5.1.
+// Left out on purpose (documented deviations, README "Scripting"): arithmetic on fengari's
+// 32-bit integers (from #, string positions, math.floor), printing of floats from 1e15 up, and
+// compile errors where Lua 5.3 words them differently from 5.1.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
@@ -45,6 +45,8 @@ runIf('scripting differential against redis-server', () => {
     await ev('return 2^53');
     await ev('return tostring(10/2) .. " " .. tostring(1/3) .. " " .. tostring(123456789012)');
     await ev("return 'k:' .. tonumber('1700000000000')");
+    await ev('return {tonumber(ARGV[1]) * 1000, 3600 * 1000000, 2147483647 + 1, tostring(tonumber(ARGV[1]) * 1000)}', [], ['1700000000']);
+    await ev("return {'10' + 1, string.format('%d %s %5.1f', 42, 7, 2), math.floor(7.9), #KEYS + 1, ({10, 20})[2.0]}");
     await ev("return coroutine.wrap(function() coroutine.yield(redis.call('ping')) end)()");
   });
 
