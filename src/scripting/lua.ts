@@ -1,6 +1,6 @@
 // The Lua VM of EVAL (Redis 7.0's eval.c + script_lua.c): one fengari state per server, its
 // sandbox (Redis's global allow list, read-only globals and library tables, Lua 5.1 names), the
-// `redis` / `cjson` / `bit` libraries, and the two conversions: a command's RESP reply into Lua
+// `redis` / `cjson` / `bit` / `cmsgpack` libraries, and the two conversions: a command's RESP reply into Lua
 // values (redisProtocolToLuaType) and a script's return value into a reply (luaReplyToRedisReply).
 //
 // Invariants: keys and values cross the boundary as latin1 strings (one byte per char) and never
@@ -14,39 +14,9 @@
 // number printing and type-error wording); what differs still is listed in the README.
 
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type { ReplyWriter } from '../protocol/reply.js';
-
-/**
- * Loads fengari set up to behave as Redis's Lua 5.1 where scripts notice:
- * - fengari reads its build options from FENGARICONF when first loaded: LUA_COMPAT_FLOATSTRING
- *   prints integral floats without ".0" (tostring(10/2) is "5", as in 5.1);
- * - Lua 5.1 has one number type, a double; fengari's integers are 32-bit and wrap, so
- *   `tonumber(ARGV[1]) * 1000` on a timestamp would overflow. Every number parsed from text
- *   (source literals, tonumber, string coercions: all go through luaO_str2num, which the lexer,
- *   the VM and the API call through the module object) becomes a float instead.
- */
-function loadFengari(): { lua: any; lauxlib: any; lualib: any } {
-  const require = createRequire(import.meta.url);
-  const saved = process.env.FENGARICONF;
-  process.env.FENGARICONF = JSON.stringify({ ...(saved ? JSON.parse(saved) : {}), LUA_COMPAT_FLOATSTRING: true });
-  try {
-    const fengari = require('fengari');
-    const lobject = require('fengari/src/lobject.js');
-    const str2num = lobject.luaO_str2num;
-    lobject.luaO_str2num = (s: Uint8Array, o: any): number => {
-      const n = str2num(s, o);
-      if (n !== 0 && o.ttisinteger()) o.setfltvalue(o.value);
-      return n;
-    };
-    return fengari;
-  } finally {
-    if (saved === undefined) delete process.env.FENGARICONF;
-    else process.env.FENGARICONF = saved;
-  }
-}
-
-const { lua, lauxlib, lualib } = loadFengari();
+import { lua, lauxlib, lualib, pushBytes, toBytes } from './fengari.js';
+import { pushCmsgpack } from './lua-cmsgpack.js';
 
 /** What a script's `redis.*` functions need of the server (scripts.ts implements it). */
 export interface ScriptHost {
@@ -65,16 +35,6 @@ export interface ScriptHost {
 
 /** Instructions between two time checks: ~1 ms of plain Lua on this machine. */
 const HOOK_INSTRUCTIONS = 100_000;
-
-/** Redis's LUA_CMD_OBJCACHE-free way to pass bytes: latin1 in, latin1 out. */
-function pushBytes(L: unknown, s: string): void {
-  lua.lua_pushstring(L, Buffer.from(s, 'latin1'));
-}
-
-function toBytes(L: unknown, idx: number): string {
-  const u8: Uint8Array = lua.lua_tolstring(L, idx);
-  return Buffer.from(u8.buffer, u8.byteOffset, u8.length).toString('latin1');
-}
 
 /** A number argument of redis.call as Redis 7.0 formats it: "%.17g" (inf, -inf, nan as C prints them). */
 function numberArg(n: number): string {
@@ -157,7 +117,7 @@ end
 loadstring = sandboxedLoad
 load = sandboxedLoad
 for _, n in next, {'print', 'dofile', 'loadfile', 'require', 'package', 'io', 'os', 'utf8', 'debug', 'rawlen'} do G[n] = nil end
-for _, n in next, {'string', 'table', 'math', 'coroutine', 'redis', 'cjson', 'bit'} do G[n] = readonly(G[n]) end
+for _, n in next, {'string', 'table', 'math', 'coroutine', 'redis', 'cjson', 'bit', 'cmsgpack'} do G[n] = readonly(G[n]) end
 getmetatable('').__index = G.string
 env = setmetatable({}, {
   __index = function(_, k)
@@ -212,6 +172,8 @@ export class LuaVm {
     this.registerRedis();
     this.registerCjson();
     this.registerBit();
+    pushCmsgpack(L);
+    lua.lua_setglobal(L, 'cmsgpack');
     if (lauxlib.luaL_loadbuffer(L, Buffer.from(PRELUDE), null, '=prelude') !== lua.LUA_OK || lua.lua_pcall(L, 0, 2, 0) !== lua.LUA_OK) {
       throw Object.assign(new Error('Lua sandbox set-up failed: ' + toBytes(L, -1)), { code: 'LUA_INIT' });
     }
@@ -599,7 +561,7 @@ export class LuaVm {
       // From now on every instruction raises again, so a pcall in the script cannot swallow it.
       lua.lua_sethook(l, (l2: any) => this.onHook(l2), lua.LUA_MASKCOUNT, 1);
     }
-    this.raise(l, this.killedWith);
+    this.raise(l, this.killedWith as string);
   }
 
   // ---- cjson -----------------------------------------------------------------------------

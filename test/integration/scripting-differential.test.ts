@@ -150,6 +150,24 @@ runIf('scripting differential against redis-server', () => {
     await ev('return {bit.band(7, 3), bit.bor(1, 2, 4), bit.bxor(5, 1), bit.bnot(0), bit.lshift(1, 31), bit.arshift(-16, 2), bit.rshift(-16, 2), bit.tobit(2^32 + 5), bit.rol(1, 33), bit.bswap(1)}');
   });
 
+  it('cmsgpack packs the bytes Redis packs and unpacks them back', async () => {
+    await ev("return cmsgpack.pack(1, -1, 127, 128, 200, -32, -33, -200, 70000, -70000, 2^40, -2^40, 3.5, 0.1, 1e300, 1/0, 'abc', true, false, nil, {1, 2, 3}, {a = 1}, {})");
+    await ev("return cmsgpack.pack(string.rep('x', 31), string.rep('y', 32), string.rep('z', 300))");
+    await ev("local t = {} for i = 1, 20 do t[i] = i end return cmsgpack.pack(t, {x = {y = {z = 'deep'}}})");
+    await ev("local t = {} local c = t for i = 1, 20 do c[1] = {} c = c[1] end return cmsgpack.pack(t)");
+    await ev("return {cmsgpack.unpack(cmsgpack.pack(1, 'x', {1, 2}, {a = 'b'}, -200, 3.5, 2^40))}");
+    await ev("local t = cmsgpack.unpack(cmsgpack.pack({a = 'b', n = 5})) return {t.a, t.n}");
+    await ev("return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3))}");
+    await ev("return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 2)}");
+    await ev("return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2)}");
+    await ev("return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 5, 1)}");
+    await ev('return cmsgpack.pack()');
+    await ev("return cmsgpack.unpack('')");
+    await ev("return cmsgpack.unpack(string.char(0xcd, 1))");
+    await ev("return cmsgpack.unpack(string.char(0xc1))");
+    await ev("return tostring(cmsgpack.unpack(string.char(0xcb, 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9a)))");
+  });
+
   it('SCRIPT LOAD / EXISTS / FLUSH / KILL / HELP and EVALSHA / NOSCRIPT', async () => {
     await same(['script', 'flush']);
     const sha = await same(['script', 'load', "return 'loaded'"]);
