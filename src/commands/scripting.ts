@@ -8,7 +8,10 @@ import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import type { Client } from '../server/client.js';
 import { parseIndex } from '../util/numbers.js';
-import { NOSCRIPT, NOTBUSY, existingScripting, scriptingOf } from '../scripting/scripts.js';
+import { F } from './types.js';
+import {
+  NOSCRIPT, NOTBUSY, SCRIPT_ALLOW_OOM, SCRIPT_ALLOW_STALE, SCRIPT_COMPAT, SCRIPT_NO_WRITES, existingScripting, scriptingOf, shebangFlags,
+} from '../scripting/scripts.js';
 
 /** EVAL's keys: numkeys at argv[2], the keys right after it (none when numkeys is invalid). */
 function evalKeys(argv: readonly string[]): number[] {
@@ -17,6 +20,27 @@ function evalKeys(argv: readonly string[]): number[] {
   const out: number[] = [];
   for (let i = 3; i < 3 + n; i++) out.push(i);
   return out;
+}
+
+/**
+ * What an EVAL does, as Redis's evalGetCommandFlags sees it before running: a script without a
+ * shebang may write (may_replicate: CLIENT PAUSE WRITE holds it); one with a shebang declares it
+ * (scriptFlagsToCmdFlags): write and denyoom unless no-writes (or allow-oom for denyoom), stale
+ * with allow-stale. The dispatcher's write, OOM and pause checks read these flags.
+ */
+function evalFlags(bits: number, bySha: boolean, c: CommandContext, argv: readonly string[]): number {
+  let flags: number | string = SCRIPT_COMPAT;
+  if (!bySha) flags = shebangFlags(argv[1]);
+  else {
+    const cached = existingScripting((c as Client).server)?.lookup(argv[1]);
+    if (cached !== undefined) flags = cached.flags;
+  }
+  if (typeof flags === 'string' || (flags & SCRIPT_COMPAT) !== 0) return (bits & F.readonly) !== 0 ? bits : bits | F.may_replicate;
+  bits &= ~(F.stale | F.denyoom | F.write | F.may_replicate);
+  if ((flags & (SCRIPT_ALLOW_OOM | SCRIPT_NO_WRITES)) === 0) bits |= F.denyoom;
+  if ((flags & SCRIPT_NO_WRITES) === 0) bits |= F.write;
+  if ((flags & SCRIPT_ALLOW_STALE) !== 0) bits |= F.stale;
+  return bits;
 }
 
 function evalGeneric(ctx: CommandContext, argv: string[], bySha: boolean, readOnly: boolean): void {
@@ -121,11 +145,19 @@ function doc(summary: string, since: string, group = 'scripting') {
 
 const EVAL_FLAGS = 'noscript stale skip_monitor no_mandatory_keys movablekeys';
 
-export const scriptingCommands: CommandSpec[] = [
+const evalSpecs: CommandSpec[] = [
   def('eval', -3, EVAL_FLAGS, [0, 0, 0], '@scripting', evalCommand, { getKeys: evalKeys, ...doc('Execute a Lua script server side', '2.6.0') }),
   def('evalsha', -3, EVAL_FLAGS, [0, 0, 0], '@scripting', evalsha, { getKeys: evalKeys, ...doc('Execute a Lua script server side', '2.6.0') }),
   def('eval_ro', -3, `readonly ${EVAL_FLAGS}`, [0, 0, 0], '@scripting', evalRo, { getKeys: evalKeys, ...doc('Execute a read-only Lua script server side', '7.0.0') }),
   def('evalsha_ro', -3, `readonly ${EVAL_FLAGS}`, [0, 0, 0], '@scripting', evalshaRo, { getKeys: evalKeys, ...doc('Execute a read-only Lua script server side', '7.0.0') }),
+];
+for (const spec of evalSpecs) {
+  const bySha = spec.name.startsWith('evalsha');
+  spec.getFlags = (c, argv) => evalFlags(spec.bits, bySha, c, argv);
+}
+
+export const scriptingCommands: CommandSpec[] = [
+  ...evalSpecs,
   def('script', -2, '', [0, 0, 0], '', containerOnly, {
     ...doc('A container for Lua scripts management commands', '2.6.0'),
     subcommands: [

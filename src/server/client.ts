@@ -280,7 +280,8 @@ export class Client implements CommandContext {
       this.rejectCommand(E.wrongArity(fullName(spec)), spec);
       return;
     }
-    const bits = spec.bits;
+    // A script's shebang may declare what the EVAL does (Redis's getCommandFlags).
+    const bits = spec.getFlags === undefined ? spec.bits : spec.getFlags(this, argv);
     if (!this.authenticated && (bits & F.no_auth) === 0 && authRequired(this)) {
       this.rejectCommand(E.NOAUTH, spec);
       return;

@@ -75,6 +75,25 @@ describe.each(kinds)('scripting with ioredis (%s)', (kind) => {
     }
   });
 
+  it('CLIENT PAUSE WRITE holds scripts that may write, not read-only ones', async () => {
+    const timed = async (f: () => Promise<unknown>) => {
+      const t0 = Date.now();
+      await f();
+      return Date.now() - t0;
+    };
+    await r.client('PAUSE', 300, 'WRITE');
+    const held = await timed(() => r.eval("return redis.call('set', 'p', '1')", 0));
+    await r.client('PAUSE', 300, 'WRITE');
+    const noWrites = await timed(() => r.eval("#!lua flags=no-writes\nreturn redis.call('get', 'p')", 0));
+    const ro = await timed(() => r.eval_ro("return redis.call('get', 'p')", 0));
+    const shebangWrite = await timed(() => r.eval("#!lua\nreturn redis.call('set', 'p', '2')", 0));
+    expect(held).toBeGreaterThanOrEqual(200);
+    expect(noWrites).toBeLessThan(150);
+    expect(ro).toBeLessThan(150);
+    expect(shebangWrite).toBeGreaterThanOrEqual(100);
+    expect(await r.get('p')).toBe('2');
+  });
+
   it('Redlock-style release deletes the lock only for its owner', async () => {
     await r.set('lock', 'owner-1');
     expect(await r.eval(RELEASE_LOCK, 1, 'lock', 'owner-2')).toBe(0);
