@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { arityOk, keyIndexes } from '../commands/table.js';
 import { E } from '../commands/errors.js';
+import { EVICT_FAIL } from '../keyspace/evict.js';
 import { F, type CommandSpec } from '../commands/types.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
@@ -82,7 +83,7 @@ export class Scripting implements ScriptHost {
   /** Redis's lua client: runs the script's commands, as the caller's user, in its own db. */
   private scriptClient: Client | null = null;
   /** The running script's state (null between scripts). */
-  private run: { caller: Client; sha: string; flags: number; start: number; wrote: boolean; slot: number } | null = null;
+  private run: { caller: Client; sha: string; flags: number; start: number; wrote: boolean; oom: boolean; slot: number } | null = null;
 
   constructor(private readonly server: Server) {}
 
@@ -153,7 +154,10 @@ export class Scripting implements ScriptHost {
     sc.dbIndex = caller.dbIndex;
     sc.resp = 2;
     const vm = (this.vm ??= new LuaVm());
-    this.run = { caller, sha, flags, start: Date.now(), wrote: false, slot: keys.length > 0 && server.cluster !== null ? keyHashSlot(keys[0]) : -1 };
+    // Whether memory is over maxmemory now decides OOM for the whole script (the dispatcher
+    // just evicted what it could before the EVAL; nothing is evicted while the script runs).
+    const oom = server.ks.evictor.maxmemory !== 0 && server.ks.evictor.performEvictions() === EVICT_FAIL;
+    this.run = { caller, sha, flags, start: Date.now(), wrote: false, oom, slot: keys.length > 0 && server.cluster !== null ? keyHashSlot(keys[0]) : -1 };
     server.log.beginGroup();
     try {
       vm.run(script.fn, sha, keys, args, this, caller.reply);
@@ -224,7 +228,7 @@ export class Scripting implements ScriptHost {
       // in a script without allow-oom (Redis's scriptVerifyOOM).
       let gateBits = bits;
       if (run.wrote || (run.flags & SCRIPT_ALLOW_OOM) !== 0) gateBits &= ~F.denyoom;
-      const refusal = server.gate(sc, spec, gateBits);
+      const refusal = server.gate(sc, spec, gateBits, run.oom);
       if (refusal !== null) return '-' + refusal + '\r\n';
     }
     if (server.cluster !== null && (run.flags & SCRIPT_NO_CLUSTER) === 0) {

@@ -806,8 +806,12 @@ export class Server implements ServerApi {
 
   // ---- command path hooks ------------------------------------------------------------------
 
-  /** Server-state checks before a command runs (Redis's processCommand). null = go ahead. */
-  gate(c: Client, spec: CommandSpec, bits: number): string | null {
+  /**
+   * Server-state checks before a command runs (Redis's processCommand). null = go ahead.
+   * `oomState`: for a command inside a script, whether memory was over maxmemory when the
+   * script started (Redis's pre_command_oom_state): nothing is evicted while a script runs.
+   */
+  gate(c: Client, spec: CommandSpec, bits: number, oomState: boolean | null = null): string | null {
     if (c.multi !== null && (bits & F.no_multi) !== 0) return E.NOT_ALLOWED_IN_MULTI;
     if (this.loading && (bits & F.loading) === 0) return E.LOADING;
     // Redis evicts before every command while maxmemory is set, and refuses what could grow
@@ -818,7 +822,7 @@ export class Server implements ServerApi {
     if (
       this.ks.evictor.maxmemory !== 0 &&
       !(this.replicaOf.active && this.config.bool('replica-ignore-maxmemory')) &&
-      this.ks.evictor.performEvictions() === EVICT_FAIL &&
+      (oomState ?? this.ks.evictor.performEvictions() === EVICT_FAIL) &&
       rejectOnOom(c, spec, bits)
     ) {
       return E.OOM;
