@@ -1,6 +1,6 @@
 // The Lua VM of EVAL (Redis 7.0's eval.c + script_lua.c): one fengari state per server, its
 // sandbox (Redis's global allow list, read-only globals and library tables, Lua 5.1 names), the
-// `redis` / `cjson` / `bit` / `cmsgpack` libraries, and the two conversions: a command's RESP reply into Lua
+// `redis` / `cjson` / `bit` / `cmsgpack` / `struct` libraries, and the two conversions: a command's RESP reply into Lua
 // values (redisProtocolToLuaType) and a script's return value into a reply (luaReplyToRedisReply).
 //
 // Invariants: keys and values cross the boundary as latin1 strings (one byte per char) and never
@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import type { ReplyWriter } from '../protocol/reply.js';
 import { lua, lauxlib, lualib, pushBytes, toBytes } from './fengari.js';
 import { pushCmsgpack } from './lua-cmsgpack.js';
+import { pushStruct } from './lua-struct.js';
 
 /** What a script's `redis.*` functions need of the server (scripts.ts implements it). */
 export interface ScriptHost {
@@ -117,7 +118,7 @@ end
 loadstring = sandboxedLoad
 load = sandboxedLoad
 for _, n in next, {'print', 'dofile', 'loadfile', 'require', 'package', 'io', 'os', 'utf8', 'debug', 'rawlen'} do G[n] = nil end
-for _, n in next, {'string', 'table', 'math', 'coroutine', 'redis', 'cjson', 'bit', 'cmsgpack'} do G[n] = readonly(G[n]) end
+for _, n in next, {'string', 'table', 'math', 'coroutine', 'redis', 'cjson', 'bit', 'cmsgpack', 'struct'} do G[n] = readonly(G[n]) end
 getmetatable('').__index = G.string
 env = setmetatable({}, {
   __index = function(_, k)
@@ -174,6 +175,8 @@ export class LuaVm {
     this.registerBit();
     pushCmsgpack(L);
     lua.lua_setglobal(L, 'cmsgpack');
+    pushStruct(L);
+    lua.lua_setglobal(L, 'struct');
     if (lauxlib.luaL_loadbuffer(L, Buffer.from(PRELUDE), null, '=prelude') !== lua.LUA_OK || lua.lua_pcall(L, 0, 2, 0) !== lua.LUA_OK) {
       throw Object.assign(new Error('Lua sandbox set-up failed: ' + toBytes(L, -1)), { code: 'LUA_INIT' });
     }

@@ -168,6 +168,24 @@ runIf('scripting differential against redis-server', () => {
     await ev("return tostring(cmsgpack.unpack(string.char(0xcb, 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9a)))");
   });
 
+  it('struct packs and unpacks as Redis', async () => {
+    await ev("return struct.pack('>I2', 258) .. struct.pack('<i4', -2) .. struct.pack('bBhHlLiT', 1, 2, 3, 4, 5, 6, 7, 8)");
+    await ev("return struct.pack('s', 'ab') .. struct.pack('c3', 'abcdef') .. struct.pack('c0', 'abc') .. struct.pack('x b', 1)");
+    await ev("return struct.pack('d', 1.5) .. struct.pack('f', 1.5) .. struct.pack('>d', -0.1) .. struct.pack('!4 b i', 1, 2) .. struct.pack('i17', 1) .. struct.pack('>i3', -2)");
+    await ev("return {struct.unpack('>I2', string.char(1, 2))}");
+    await ev("return {struct.unpack('<i4', struct.pack('<i4', -2))}");
+    await ev("return {struct.unpack('>i3', string.char(255, 255, 254))}");
+    await ev("return {struct.unpack('s', 'ab\\0cd')}");
+    await ev("return {struct.unpack('c2', 'abcd')}");
+    await ev("return {struct.unpack('bc0', string.char(3) .. 'abcd')}");
+    await ev("return {struct.unpack('B', 'ab', 2)}");
+    await ev("local a, b, n = struct.unpack('!8 b d', struct.pack('!8 b d', 1, 2.5)) return {a, tostring(b), n}");
+    await ev("return {struct.size('bhi'), struct.size('!8 b d'), struct.size('q')}");
+    for (const bad of ["struct.size('s')", "struct.size('c0')", "struct.unpack('i', 'ab')", "struct.pack('q', 1)", "struct.pack('!3 i', 1)", "struct.pack('i33', 1)", "struct.pack('c5', 'ab')", "struct.unpack('s', 'abc')", "struct.unpack('c0', 'abc')", "struct.unpack('B', 'ab', 0)", "struct.unpack('B', 'ab', 5)"]) {
+      await ev(`return {${bad}}`);
+    }
+  });
+
   it('SCRIPT LOAD / EXISTS / FLUSH / KILL / HELP and EVALSHA / NOSCRIPT', async () => {
     await same(['script', 'flush']);
     const sha = await same(['script', 'load', "return 'loaded'"]);
