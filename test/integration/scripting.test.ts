@@ -94,6 +94,30 @@ describe.each(kinds)('scripting with ioredis (%s)', (kind) => {
     expect(await r.get('p')).toBe('2');
   });
 
+  it('CLIENT TRACKING: an EVAL_RO tracks its declared keys, not what the script reads (Redis 7.0)', async () => {
+    const sub = new Redis({ port: backend.port!, host: '127.0.0.1' });
+    const tracked = new Redis({ port: backend.port!, host: '127.0.0.1' });
+    try {
+      const id = await sub.client('ID');
+      const got: string[] = [];
+      sub.on('message', (_ch: string, msg: string | string[]) => got.push(...(Array.isArray(msg) ? msg : [msg])));
+      await sub.subscribe('__redis__:invalidate');
+      await tracked.client('TRACKING', 'ON', 'REDIRECT', String(id));
+      await r.mset('tk1', 'a', 'tk2', 'b', 'tk3', 'c');
+      await tracked.eval("return redis.call('get', 'tk1')", 0);
+      await tracked.eval_ro("return redis.call('get', KEYS[1])", 1, 'tk2');
+      await tracked.get('tk3');
+      for (const k of ['tk1', 'tk2', 'tk3']) await r.set(k, 'changed');
+      const end = Date.now() + 2000;
+      while (got.length < 2 && Date.now() < end) await new Promise((res) => setTimeout(res, 10));
+      await new Promise((res) => setTimeout(res, 50));
+      expect(got).toEqual(['tk2', 'tk3']);
+    } finally {
+      sub.disconnect();
+      tracked.disconnect();
+    }
+  });
+
   it('Redlock-style release deletes the lock only for its owner', async () => {
     await r.set('lock', 'owner-1');
     expect(await r.eval(RELEASE_LOCK, 1, 'lock', 'owner-2')).toBe(0);
