@@ -80,12 +80,30 @@ local function errh(err)
   return err
 end
 local function readonlyError() error('Attempt to modify a readonly table', 2) end
+-- The read-only tables (library proxies and the scripts' environment): rawset and setmetatable
+-- refuse them as Redis's readonly tables do; getmetatable shows a library none.
+local protected = setmetatable({}, {__mode = 'k'})
 local function readonly(t)
-  return setmetatable({}, {
+  local p = setmetatable({}, {
     __index = t, __newindex = readonlyError, __metatable = false,
     __pairs = function() return next, t, nil end,
     __len = function() return #t end,
   })
+  protected[p] = true
+  return p
+end
+local rawrawset, rawsetmetatable, rawgetmetatable = rawset, setmetatable, getmetatable
+rawset = function(t, k, v)
+  if protected[t] then error('Attempt to modify a readonly table', 0) end
+  return rawrawset(t, k, v)
+end
+G.setmetatable = function(t, mt)
+  if protected[t] then error('Attempt to modify a readonly table', 0) end
+  return rawsetmetatable(t, mt)
+end
+getmetatable = function(v)
+  if protected[v] and v ~= G._G then return nil end
+  return rawgetmetatable(v)
 end
 -- Lua 5.1 names scripts written for Redis use.
 unpack = table.unpack
@@ -119,17 +137,20 @@ loadstring = sandboxedLoad
 load = sandboxedLoad
 for _, n in next, {'print', 'dofile', 'loadfile', 'require', 'package', 'io', 'os', 'utf8', 'debug', 'rawlen'} do G[n] = nil end
 for _, n in next, {'string', 'table', 'math', 'coroutine', 'redis', 'cjson', 'bit', 'cmsgpack', 'struct'} do G[n] = readonly(G[n]) end
-getmetatable('').__index = G.string
-env = setmetatable({}, {
+local stringMeta = rawgetmetatable('')
+stringMeta.__index = G.string
+stringMeta.__metatable = readonly({__index = G.string})
+env = rawsetmetatable({}, {
   __index = function(_, k)
     local v = rawget(G, k)
     if v == nil then error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2) end
     return v
   end,
   __newindex = readonlyError,
-  __metatable = false,
+  __metatable = readonly({}),
   __pairs = function() return next, G, nil end,
 })
+protected[env] = true
 G._G = env
 return env, errh
 `;

@@ -122,6 +122,15 @@ runIf('scripting differential against redis-server', () => {
     await ev('redis.call = nil');
     await ev('KEYS = {}');
     await ev('local t = {} t.x = 1 return t.x');
+    await ev("return type(getmetatable(''))");
+    await ev("getmetatable('').__index = nil return 1");
+    await ev("rawset(string, 'x', 1) return 1");
+    await ev("rawset(_G, 'x', 1) return 1");
+    await ev('return {type(getmetatable(_G)), type(getmetatable(string))}');
+    await ev('setmetatable(string, {}) return 1');
+    await ev('table.insert(string, 1) return 1');
+    await ev("return ('abc'):upper() .. string.upper('d')");
+    await ev('local t = setmetatable({}, {__index = function(t, k) return k end}) rawset(t, 1, 2) return {t.x, t[1]}');
     await ev('return _VERSION');
     await ev('return unpack({1, 2, 3})');
     await ev('return table.getn({1, 2})');
