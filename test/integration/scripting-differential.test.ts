@@ -243,6 +243,12 @@ runIf('scripting differential against redis-server', () => {
     await ev("#!lua\nerror('line two')");
   });
 
+  it('a write after a non-deterministic command is allowed (Redis 7 replicates effects)', async () => {
+    await same(['set', 'nd', 'x']);
+    await ev("local t = redis.call('time') redis.call('randomkey') return redis.call('set', 'after-time', 'ok')");
+    await ev("redis.call('srandmember', 'noset') return redis.call('incr', 'after-rand')");
+  });
+
   it('MULTI with EVAL runs the script inside the transaction', async () => {
     await same(['del', 'mk']);
     await same(['multi']);
