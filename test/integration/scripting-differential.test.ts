@@ -243,6 +243,35 @@ runIf('scripting differential against redis-server', () => {
     await ev("#!lua\nerror('line two')");
   });
 
+  it('rate limiters as Node libraries write them (sliding window, token bucket) answer as in Redis', async () => {
+    const slidingWindow = `
+      local key, now, window, limit = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+      redis.call('ZREMRANGEBYSCORE', key, 0, now - window)
+      local count = redis.call('ZCARD', key)
+      if count < limit then
+        redis.call('ZADD', key, now, now .. ':' .. ARGV[4])
+        redis.call('PEXPIRE', key, window)
+        return {1, limit - count - 1}
+      end
+      return {0, 0}`;
+    const tokenBucket = `
+      local capacity, rate, now, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+      local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+      local tokens = tonumber(b[1]) or capacity
+      local last = tonumber(b[2]) or now
+      tokens = math.min(capacity, tokens + (now - last) / 1000 * rate)
+      local allowed = tokens >= want
+      if allowed then tokens = tokens - want end
+      redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', now)
+      return {allowed and 1 or 0, tostring(tokens), redis.call('HGET', KEYS[1], 'tokens')}`;
+    await same(['del', 'rl:sw', 'rl:tb']);
+    const t0 = 1700000000000;
+    for (let i = 0; i < 6; i++) await ev(slidingWindow, ['rl:sw'], [String(t0 + i * 150), '500', '3', String(i)]);
+    await same(['zrange', 'rl:sw', '0', '-1', 'WITHSCORES']);
+    for (let i = 0; i < 6; i++) await ev(tokenBucket, ['rl:tb'], ['5', '0.5', String(t0 + i * 333), '2']);
+    await same(['hmget', 'rl:tb', 'tokens', 'ts']);
+  });
+
   it('a write after a non-deterministic command is allowed (Redis 7 replicates effects)', async () => {
     await same(['set', 'nd', 'x']);
     await ev("local t = redis.call('time') redis.call('randomkey') return redis.call('set', 'after-time', 'ok')");
