@@ -26,6 +26,8 @@ export interface ScriptHost {
    * reply as RESP text (latin1); a refusal is an error reply like any other ("-ERR ...").
    */
   call(argv: string[]): string;
+  /** Whether the last call() ran its command (its error, if any, is then already counted). */
+  readonly lastCallRan: boolean;
   /** redis.log: level 0..3 (LOG_DEBUG .. LOG_WARNING). */
   log(level: number, msg: string): void;
   /** redis.setresp: the protocol the script's commands answer in. */
@@ -240,6 +242,7 @@ export class LuaVm {
     try {
       const status = lua.lua_pcall(L, 0, 1, base + 1);
       if (status === lua.LUA_OK) this.writeReply(out, -1, 0);
+      else if (lua.lua_type(L, -1) === lua.LUA_TTABLE && this.rawTruthy(lua.lua_gettop(L), 'ignore_error_stats_update')) out.errorAlreadyCounted(this.errorText(sha));
       else out.error(this.errorText(sha));
     } finally {
       lua.lua_settop(L, base);
@@ -317,7 +320,8 @@ export class LuaVm {
     }
     const err = this.rawStringField(t, 'err');
     if (err !== null) {
-      out.error(err);
+      if (this.rawTruthy(t, 'ignore_error_stats_update')) out.errorAlreadyCounted(err);
+      else out.error(err);
       return;
     }
     const ok = this.rawStringField(t, 'ok');
@@ -371,6 +375,15 @@ export class LuaVm {
       this.writeReply(out, -1, depth + 1);
       lua.lua_pop(L, 1);
     }
+  }
+
+  private rawTruthy(t: number, name: string): boolean {
+    const L = this.L;
+    lua.lua_pushstring(L, name);
+    lua.lua_rawget(L, t);
+    const v = lua.lua_toboolean(L, -1);
+    lua.lua_pop(L, 1);
+    return v;
   }
 
   private rawStringField(t: number, name: string): string | null {
@@ -573,6 +586,12 @@ export class LuaVm {
     const reply = host.call(argv);
     if (reply.length === 0) lua.lua_pushboolean(l, false);
     else this.pushReply(l, reply, 0);
+    if (reply.charCodeAt(0) === 45 && host.lastCallRan) {
+      // Counted in INFO errorstats when the command failed: a script passing it on does not
+      // count it again (Redis marks the table the same way).
+      lua.lua_pushboolean(l, true);
+      lua.lua_setfield(l, -2, 'ignore_error_stats_update');
+    }
     if (raise && reply.charCodeAt(0) === 45) return lua.lua_error(l);
     return 1;
   }

@@ -197,7 +197,10 @@ export class Scripting implements ScriptHost {
   // ---- ScriptHost ------------------------------------------------------------------------
 
   /** redis.call: Redis's scriptCall checks, then the ordinary call path on the script client. */
+  lastCallRan = false;
+
   call(argv: string[]): string {
+    this.lastCallRan = false;
     const run = this.run!;
     const server = this.server;
     const sc = this.scriptClient!;
@@ -237,6 +240,7 @@ export class Scripting implements ScriptHost {
     }
     if ((bits & F.write) !== 0) run.wrote = true;
     sc.reply.reset();
+    this.lastCallRan = true;
     sc.call(spec, argv);
     return sc.reply.takeString();
   }

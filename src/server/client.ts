@@ -353,7 +353,7 @@ export class Client implements CommandContext {
     if (server.blocking.count !== 0 && (spec.bits & F.write) !== 0) server.blocking.signalCommandKeys(spec, argv);
     this.lastSpec = spec;
     server.recordCall(this, spec, argv, us);
-    if (this.reply.errors !== errorsBefore) server.recordError(this.reply.lastError, spec, true);
+    if (this.reply.errors !== errorsBefore) server.recordError(this.reply.lastError, spec, true, this.reply.lastErrorCounted);
     // CLIENT REPLY: OFF drops every reply; SKIP drops the next command's; the CLIENT REPLY
     // OFF/SKIP command itself answers nothing.
     if (this.replyMode !== 'on') {

@@ -939,12 +939,16 @@ export class Server implements ServerApi {
   }
 
   /** Counts an error reply by its code (INFO errorstats): the first word of the message. */
-  recordError(msg: string, spec: CommandSpec | null, afterRun: boolean): void {
-    const sp = msg.indexOf(' ');
-    const code = sp >= 0 ? msg.slice(0, sp) : msg;
-    this.stats.errorStats.set(code, (this.stats.errorStats.get(code) ?? 0) + 1);
+  recordError(msg: string, spec: CommandSpec | null, afterRun: boolean, counted = true): void {
+    // An error already counted where it arose (a script passing on its command's error) still
+    // fails the command that replied with it, but is not counted twice (Redis 7.0 afterErrorReply).
+    if (counted) {
+      const sp = msg.indexOf(' ');
+      const code = sp >= 0 ? msg.slice(0, sp) : msg;
+      this.stats.errorStats.set(code, (this.stats.errorStats.get(code) ?? 0) + 1);
+    }
     if (afterRun) {
-      this.stats.totalErrorReplies++;
+      if (counted) this.stats.totalErrorReplies++;
       if (spec) (this.commandStatsFor[specId(spec)] ?? this.createCommandStats(spec)).failedCalls++;
     }
   }

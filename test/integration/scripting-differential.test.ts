@@ -112,6 +112,26 @@ runIf('scripting differential against redis-server', () => {
     await same(['eval', 'return 1']);
   });
 
+  it('INFO errorstats and commandstats count a script\'s errors as Redis does (once, where they arise)', async () => {
+    await same(['set', 's', 'str']);
+    await same(['config', 'resetstat']);
+    await ev("redis.pcall('incr', 's') return 1");
+    await ev("return redis.call('incr', 's')");
+    await ev("return redis.pcall('incr', 's')");
+    await ev("return redis.call('nosuch')");
+    await ev("return {err = 'MY err'}");
+    await ev("error('x')");
+    const stats = async (section: string) => {
+      const [h, r] = await both(['info', section]);
+      const norm = (v: unknown) => String(v).replace(/usec=\d+,usec_per_call=[\d.]+,/g, '').split('\r\n').filter((l) => /^(errorstat_|cmdstat_(eval|incr)|total_error_replies)/.test(l)).sort();
+      expect(norm(h)).toEqual(norm(r));
+      return norm(r);
+    };
+    expect(await stats('errorstats')).toEqual(['errorstat_ERR:count=5', 'errorstat_MY:count=1']);
+    await stats('commandstats');
+    await stats('stats');
+  });
+
   it('globals are protected and libraries read-only; Lua 5.1 names are there', async () => {
     await ev('x = 1');
     await ev('return y');
