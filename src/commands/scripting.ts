@@ -8,6 +8,7 @@ import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import type { Client } from '../server/client.js';
 import { parseIndex } from '../util/numbers.js';
+import { feedMonitorsUnchecked } from '../server/monitor.js';
 import { F } from './types.js';
 import {
   NOSCRIPT, NOTBUSY, SCRIPT_ALLOW_OOM, SCRIPT_ALLOW_STALE, SCRIPT_COMPAT, SCRIPT_NO_WRITES, existingScripting, scriptingOf, shebangFlags,
@@ -45,6 +46,8 @@ function evalFlags(bits: number, bySha: boolean, c: CommandContext, argv: readon
 
 function evalGeneric(ctx: CommandContext, argv: string[], bySha: boolean, readOnly: boolean): void {
   const c = ctx as Client;
+  // EVAL is skip_monitor: it shows itself here, before its script's commands (Redis evalCommand).
+  if (c.server.monitors.size !== 0) feedMonitorsUnchecked(c, c.server.commands.get(argv[0].toLowerCase())!, argv);
   const numkeys = parseIndex(argv[2]);
   if (numkeys === null) return c.reply.error(E.NOT_INTEGER);
   if (numkeys > argv.length - 3) return c.reply.error("ERR Number of keys can't be greater than number of args");

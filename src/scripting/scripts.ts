@@ -169,7 +169,8 @@ export class Scripting implements ScriptHost {
   }
 
   private newScriptClient(): Client {
-    const sc = this.server.internalClient('lua');
+    // Its address is Redis's for the lua client ("?:0", as SLOWLOG shows it; MONITOR says "lua").
+    const sc = this.server.internalClient('?:0');
     // Redis's lua client has CLIENT_DENY_BLOCKING: blocking commands act as if their timeout
     // passed, and nothing may defer its reply (FLUSHALL's snapshot is only started).
     sc.inExec = true;

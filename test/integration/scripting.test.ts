@@ -118,6 +118,35 @@ describe.each(kinds)('scripting with ioredis (%s)', (kind) => {
     }
   });
 
+  it('MONITOR shows the EVAL, then its commands as from "lua"', async () => {
+    const mon = new Redis({ port: backend.port!, host: '127.0.0.1' });
+    try {
+      const monitor = await mon.monitor();
+      const seen: string[] = [];
+      monitor.on('monitor', (_t: string, args: string[], source: string) => seen.push(`${source === 'lua' ? 'lua' : 'client'} ${args.join(' ')}`));
+      await r.eval("return redis.call('get', 'mk')", 0);
+      await r.evalsha('ffffffffffffffffffffffffffffffffffffffff', 0).catch(() => {});
+      await r.ping();
+      const end = Date.now() + 2000;
+      while (seen.length < 4 && Date.now() < end) await new Promise((res) => setTimeout(res, 10));
+      expect(seen).toEqual(["client eval return redis.call('get', 'mk') 0", 'lua get mk', 'client evalsha ffffffffffffffffffffffffffffffffffffffff 0', 'client ping']);
+      monitor.disconnect();
+    } finally {
+      mon.disconnect();
+    }
+  });
+
+  it('SLOWLOG logs the EVAL and its commands, these from the lua client "?:0"', async () => {
+    await r.config('SET', 'slowlog-log-slower-than', '0');
+    await r.slowlog('RESET');
+    await r.eval("return redis.call('get', 'mk')", 0);
+    await r.config('SET', 'slowlog-log-slower-than', '10000');
+    const log = (await r.slowlog('GET')) as Array<[number, number, number, string[], string, string]>;
+    const shown = log.map((e) => `${e[4] === '?:0' ? '?:0' : 'client'} ${e[3].join(' ')}`).reverse();
+    // Oldest first: SLOWLOG RESET, the GET (it ends first), the EVAL, CONFIG SET.
+    expect(shown.slice(1, 3)).toEqual(['?:0 get mk', "client eval return redis.call('get', 'mk') 0"]);
+  });
+
   it('Redlock-style release deletes the lock only for its owner', async () => {
     await r.set('lock', 'owner-1');
     expect(await r.eval(RELEASE_LOCK, 1, 'lock', 'owner-2')).toBe(0);
