@@ -224,9 +224,9 @@ export class LuaVm {
   }
 
   /**
-   * Runs a compiled script with KEYS and ARGV and writes its reply (or its error) to `out`.
-   * `respOut` is the caller's protocol (the script's booleans become RESP3 booleans only when
-   * both it and redis.setresp ask for 3).
+   * Runs a compiled script with KEYS and ARGV and writes its reply (or its error) to `out`, the
+   * caller's writer (the script's booleans become RESP3 booleans only when both the caller's
+   * protocol and redis.setresp are 3).
    */
   run(fn: CompiledScript, sha: string, keys: readonly string[], args: readonly string[], host: ScriptHost, out: ReplyWriter): void {
     const L = this.L;
