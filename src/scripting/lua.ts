@@ -292,7 +292,8 @@ export class LuaVm {
         out.bulk(toBytes(L, idx));
         return;
       case lua.LUA_TBOOLEAN:
-        if (this.resp === 3 && out.resp === 3) out.bool(lua.lua_toboolean(L, idx));
+        // After redis.setresp(3) a boolean is a RESP3 boolean (:1 / :0 to a RESP2 caller).
+        if (this.resp === 3) out.bool(lua.lua_toboolean(L, idx));
         else if (lua.lua_toboolean(L, idx)) out.int(1);
         else out.nullBulk();
         return;

@@ -76,6 +76,10 @@ runIf('scripting differential against redis-server', () => {
     await ev("return {redis.call('exists', KEYS[1], KEYS[2]), ARGV[1], ARGV[2], #KEYS, #ARGV}", ['s', 'l'], ['x', 'y']);
     await ev("redis.setresp(3) redis.call('hset', 'h', 'f', 'v') return redis.call('hgetall', 'h').map.f");
     await ev('redis.setresp(4)');
+    // RESP3 values from a script, to this RESP2 caller.
+    await ev("redis.setresp(3) return redis.call('hgetall', 'h')");
+    await ev('redis.setresp(3) return {true, false, {double = 3.5}, {map = {a = 1}}, {set = {x = true}}}');
+    await ev("redis.setresp(3) return {redis.call('get', 'nokey') == nil, redis.call('exists', 'h')}");
   });
 
   it('redis.call errors have Redis 7.0 texts (with sha and line), pcall returns them', async () => {
