@@ -173,6 +173,7 @@ export class LuaVm {
   resp: 2 | 3 = 2;
   /** Set by the hook once the script is being killed: every later hook call raises again. */
   private killedWith: string | null = null;
+  private readonly hookFn = (l: any): void => this.onHook(l);
 
   constructor() {
     const L = (this.L = lauxlib.luaL_newstate());
@@ -205,7 +206,7 @@ export class LuaVm {
     }
     this.errhRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     this.envRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
-    lua.lua_sethook(L, (l: any) => this.onHook(l), lua.LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+    lua.lua_sethook(L, this.hookFn, lua.LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
   }
 
   /** Compiles a script body (Redis's luaCreateFunction): the function, or the error text. */
@@ -233,7 +234,8 @@ export class LuaVm {
     this.host = host;
     this.resp = 2;
     this.killedWith = null;
-    lua.lua_sethook(L, (l: any) => this.onHook(l), lua.LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+    // (A killed script left the hook firing at every instruction.)
+    lua.lua_sethook(L, this.hookFn, lua.LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
     this.setArray('KEYS', keys);
     this.setArray('ARGV', args);
     const base = lua.lua_gettop(L);
@@ -603,7 +605,7 @@ export class LuaVm {
       if (msg === null) return;
       this.killedWith = msg;
       // From now on every instruction raises again, so a pcall in the script cannot swallow it.
-      lua.lua_sethook(l, (l2: any) => this.onHook(l2), lua.LUA_MASKCOUNT, 1);
+      lua.lua_sethook(l, this.hookFn, lua.LUA_MASKCOUNT, 1);
     }
     this.raise(l, this.killedWith as string);
   }
