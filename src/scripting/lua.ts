@@ -121,6 +121,28 @@ math.frexp = math.frexp or function(x)
   return x / 2.0 ^ e, e
 end
 string.gfind = string.gmatch
+-- Lua 5.1's string.format truncates a number given to %d/%i/%x/%X/%o/%c as C does, where 5.3
+-- refuses one with a fraction; and fengari's integers are 32-bit, so a larger %d/%i (a
+-- timestamp in ms) is printed through %.0f with the same flags and width.
+local rawformat, floor, ceil, mathtype, huge, gsub = string.format, math.floor, math.ceil, math.type, math.huge, string.gsub
+local intconv = {d = true, i = true, x = true, X = true, o = true, c = true}
+string.format = function(fmt, ...)
+  local args = table.pack(...)
+  local i = 0
+  local fixed = gsub(fmt, '%%([-+ #0]*)(%d*)(%.?%d*)([%a%%])', function(flags, width, prec, conv)
+    if conv == '%' then return nil end
+    i = i + 1
+    local v = args[i]
+    if not intconv[conv] then return nil end
+    if type(v) == 'string' then v = tonumber(v) or v end
+    if type(v) ~= 'number' or v ~= v or v == huge or v == -huge then return nil end
+    v = v >= 0 and floor(v) or ceil(v)
+    args[i] = v
+    if mathtype(v) ~= 'integer' and (conv == 'd' or conv == 'i') then return '%' .. flags .. width .. '.0f' end
+    return nil
+  end)
+  return rawformat(fixed, table.unpack(args, 1, args.n))
+end
 -- Redis 7.0's pcall: an error raised as {err = msg} (redis.call's) comes back as msg.
 local rawpcall, pack, unpack = pcall, table.pack, table.unpack
 pcall = function(...)

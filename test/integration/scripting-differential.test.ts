@@ -167,6 +167,9 @@ runIf('scripting differential against redis-server', () => {
     await ev('return redis.set_repl(redis.REPL_ALL)');
     await ev('local s = 0 for i = 1, 10 do s = s + i end return s');
     await ev("return string.format('%d-%s', 7, 'x') .. ('abc'):upper()");
+    await ev(
+      "return {string.format('%d', 3.7), string.format('%d', -3.7), string.format('%05d', 42), string.format('%d', 1700000000000), string.format('%d', '12'), string.format('%x', 255.5), string.format('%5.1f', 2), string.format('%d%%', 50), string.format('%-6dX', 7), string.format('%+d', 5), string.format('%d', 2^53), string.format('%s-%d', 'a', 1700000000000 / 1000), string.format('%i', 7.9), string.format('%c', 65.7)}",
+    );
   });
 
   it('cjson and bit', async () => {
