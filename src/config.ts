@@ -1256,7 +1256,9 @@ const SPECS: Spec[] = [
   bool('latency-tracking', null, 0, true, 'Track per-command latency percentiles.'),
   special('latency-tracking-info-percentiles', null, MULTI_ARG, percentilesImpl, 'Percentiles reported by INFO latencystats.'),
   special('notify-keyspace-events', null, 0, notifyImpl, 'Keyspace notification classes (K E g $ l s h z x e t m d n A).'),
-  num('busy-reply-threshold', 'lua-time-limit', 0, 'll', 0n, LONG_MAX, 5000n, 0, 'Milliseconds before a long script gets BUSY replies.'),
+  num('busy-reply-threshold', 'lua-time-limit', 0, 'll', 0n, LONG_MAX, 5000n, 0, 'Milliseconds before a long script gets BUSY replies.', {
+    hoard: 'a script that runs longer and has not written yet is stopped with the SCRIPT KILL error (nothing else can be served meanwhile); one that has written runs to its end',
+  }),
   num('watchdog-period', null, HIDDEN, INT, 0n, INT_MAX, 0n, 0, 'Software watchdog period in ms (debugging).', { hoard: NO_EFFECT }),
 
   // Encodings
@@ -1352,7 +1354,6 @@ const INERT: Readonly<Record<string, string>> = {
   'set-max-listpack-value': 'a Redis 7.2 option: Redis 7.0 sets, and Hoard sets, have no listpack encoding',
   activerehashing: 'dicts always rehash incrementally, a step per operation',
   'dynamic-hz': 'the cron runs at hz, whatever the number of clients',
-  'busy-reply-threshold': 'there is no scripting (EVAL, FCALL)',
   'sanitize-dump-payload': 'RESTORE payloads are always checked in depth (as with yes): each structure is parsed into a new value, never trusted in place',
   'maxmemory-clients': 'client eviction is not implemented (client output limits are)',
   'proc-title-template': 'the process title is left as Node sets it',

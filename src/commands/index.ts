@@ -20,6 +20,7 @@ import { replicationCommands } from './replication.js';
 import { geoCommands } from './geo.js';
 import { streamCommands } from './streams.js';
 import { clusterCommands } from './cluster.js';
+import { scriptingCommands } from './scripting.js';
 
 export const allCommands: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -42,4 +43,5 @@ export const allCommands: readonly (readonly CommandSpec[])[] = [
   geoCommands,
   streamCommands,
   clusterCommands,
+  scriptingCommands,
 ];

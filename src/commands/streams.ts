@@ -642,6 +642,9 @@ function xreadGeneric(c: CommandContext, argv: string[], xreadgroup: boolean): v
     const more = argv.length - i - 1;
     const o = argv[i];
     if (eqi(o, 'block') && more > 0) {
+      // Redis refuses BLOCK in a script outright (not just as a non-blocking read), "to keep
+      // backward compatibility".
+      if (c.script) return r.error(`ERR ${argv[0]} command is not allowed with BLOCK option from scripts`);
       i++;
       const t = parseBlockMs(c, argv[i]);
       if (typeof t === 'string') return r.error(t);

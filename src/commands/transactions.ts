@@ -56,7 +56,10 @@ function exec(ctx: CommandContext): void {
   // Redis checks EXEC against the flags of what it queued: a write queued before the server
   // started refusing writes (MISCONF, OOM, ...) aborts the whole transaction.
   let bits = 0;
-  for (let i = 0; i < m.specs.length; i++) bits |= m.specs[i].bits;
+  for (let i = 0; i < m.specs.length; i++) {
+    const s = m.specs[i];
+    bits |= s.getFlags === undefined ? s.bits : s.getFlags(c, m.queue[i]);
+  }
   const self = server.commands.get('exec')!;
   const refusal = bits === 0 ? null : server.gate(c, self, bits | self.bits);
   if (refusal !== null) {

@@ -74,6 +74,11 @@ export interface CommandSpec {
   categories: readonly string[];
   /** Keys of commands whose key positions are not a plain range (numkeys forms). */
   getKeys?: (argv: readonly string[]) => number[];
+  /**
+   * Flags (F.* bits) of this very invocation, for a command whose behaviour its arguments
+   * declare (Redis's getCommandFlags: EVAL of a script with a shebang). Absent: `bits`.
+   */
+  getFlags?: (c: CommandContext, argv: readonly string[]) => number;
   handler: Handler;
   subcommands?: Map<string, CommandSpec>;
   /** Filled by the table: the parent for a subcommand ("config" for "config|get"). */
@@ -321,4 +326,6 @@ export interface CommandContext {
   notify(type: number, event: string, key: string, db?: number): void;
   /** ASKING was sent: the next command may use an IMPORTING slot (cluster mode only). */
   asking: boolean;
+  /** The client a Lua script's commands run on (Redis's CLIENT_SCRIPT; src/scripting/). */
+  readonly script: boolean;
 }

@@ -31,6 +31,11 @@ export class ReplyWriter {
    * (INFO errorstats) from these instead of reading the output back. */
   errors = 0;
   lastError = '';
+  /**
+   * False when the last error was already counted where it arose (Redis's
+   * ERR_REPLY_FLAG_NO_STATS_UPDATE: a script passing on the error of a command it called).
+   */
+  lastErrorCounted = true;
 
   /** Pending bytes. */
   get length(): number {
@@ -152,7 +157,14 @@ export class ReplyWriter {
     if (msg.includes('\n') || msg.includes('\r')) msg = msg.replace(/[\r\n]/g, ' ');
     this.errors++;
     this.lastError = msg;
+    this.lastErrorCounted = true;
     this.str('-' + msg + CRLF);
+  }
+
+  /** An error reply already counted in INFO errorstats where it arose (see lastErrorCounted). */
+  errorAlreadyCounted(msg: string): void {
+    this.error(msg);
+    this.lastErrorCounted = false;
   }
 
   int(n: number | bigint): void {

@@ -95,6 +95,8 @@ export class Client implements CommandContext {
   woff = 0;
   /** ASKING was sent (Redis CLIENT_ASKING): cleared after the next command unless in MULTI. */
   asking = false;
+  /** The client a Lua script's commands run on (Redis's CLIENT_SCRIPT): src/scripting/scripts.ts. */
+  script = false;
   /** Set by ASKING itself so the command after it still sees `asking`. */
   private askingFresh = false;
 
@@ -278,7 +280,8 @@ export class Client implements CommandContext {
       this.rejectCommand(E.wrongArity(fullName(spec)), spec);
       return;
     }
-    const bits = spec.bits;
+    // A script's shebang may declare what the EVAL does (Redis's getCommandFlags).
+    const bits = spec.getFlags === undefined ? spec.bits : spec.getFlags(this, argv);
     if (!this.authenticated && (bits & F.no_auth) === 0 && authRequired(this)) {
       this.rejectCommand(E.NOAUTH, spec);
       return;
@@ -350,7 +353,7 @@ export class Client implements CommandContext {
     if (server.blocking.count !== 0 && (spec.bits & F.write) !== 0) server.blocking.signalCommandKeys(spec, argv);
     this.lastSpec = spec;
     server.recordCall(this, spec, argv, us);
-    if (this.reply.errors !== errorsBefore) server.recordError(this.reply.lastError, spec, true);
+    if (this.reply.errors !== errorsBefore) server.recordError(this.reply.lastError, spec, true, this.reply.lastErrorCounted);
     // CLIENT REPLY: OFF drops every reply; SKIP drops the next command's; the CLIENT REPLY
     // OFF/SKIP command itself answers nothing.
     if (this.replyMode !== 'on') {

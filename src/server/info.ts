@@ -26,6 +26,7 @@ const HEADERS: Record<string, string> = {
 
 export { VERSION } from '../version.js';
 import { VERSION, HOARD_VERSION } from '../version.js';
+import { existingScripting } from '../scripting/scripts.js';
 
 export function humanBytes(n: number): string {
   if (n < 1024) return `${n}B`;
@@ -190,16 +191,16 @@ function sectionFields(server: Server, s: string): Fields | null {
           ['used_memory_lua', 0],
           ['used_memory_vm_eval', 0],
           ['used_memory_lua_human', '0B'],
-          ['used_memory_scripts_eval', 0],
-          ['number_of_cached_scripts', 0],
+          ['used_memory_scripts_eval', existingScripting(server)?.bodyBytes ?? 0],
+          ['number_of_cached_scripts', existingScripting(server)?.size ?? 0],
           ['number_of_functions', 0],
           ['number_of_libraries', 0],
           ['used_memory_vm_functions', 0],
           ['used_memory_vm_total', 0],
           ['used_memory_vm_total_human', '0B'],
           ['used_memory_functions', 0],
-          ['used_memory_scripts', 0],
-          ['used_memory_scripts_human', '0B'],
+          ['used_memory_scripts', existingScripting(server)?.bodyBytes ?? 0],
+          ['used_memory_scripts_human', humanBytes(existingScripting(server)?.bodyBytes ?? 0)],
           ['maxmemory', maxmemory],
           ['maxmemory_human', humanBytes(maxmemory)],
           ['maxmemory_policy', server.config.str('maxmemory-policy')],

@@ -58,12 +58,21 @@ function shownArgs(spec: CommandSpec, argv: readonly string[]): readonly string[
 
 /** Echoes a command `c` just ran to every monitor (the caller checked there is one). */
 export function feedMonitors(c: Client, spec: CommandSpec, argv: readonly string[]): void {
+  if ((spec.bits & (F.skip_monitor | F.admin)) !== 0) return;
+  feedMonitorsUnchecked(c, spec, argv);
+}
+
+/**
+ * Echoes a command whatever its flags: EVAL (skip_monitor) shows itself this way before its
+ * script's commands, as Redis's evalCommand does. A script's commands show as from "lua".
+ */
+export function feedMonitorsUnchecked(c: Client, spec: CommandSpec, argv: readonly string[]): void {
   const server = c.server;
-  if ((spec.bits & (F.skip_monitor | F.admin)) !== 0 || server.loading) return;
+  if (server.loading) return;
   const nowUs = Math.floor((performance.timeOrigin + performance.now()) * 1000);
   const sec = Math.floor(nowUs / 1e6);
   const us = String(nowUs - sec * 1e6).padStart(6, '0');
-  let line = `+${sec}.${us} [${c.dbIndex} ${c.addr}]`;
+  let line = `+${sec}.${us} [${c.dbIndex} ${c.script ? 'lua' : c.addr}]`;
   const args = shownArgs(spec, argv);
   for (let i = 0; i < args.length; i++) line += ' ' + reprString(args[i]);
   line += '\r\n';

@@ -95,9 +95,10 @@ export class ClientPause implements ClientPauseApi {
   postpone(c: Client, spec: CommandSpec, argv: string[]): boolean {
     if (c.monitor) return false;
     if (this.type === PAUSE_WRITE) {
-      let bits = spec.bits;
+      let bits = spec.getFlags === undefined ? spec.bits : spec.getFlags(c, argv);
       if (c.multi !== null && spec.parent === undefined && spec.name === 'exec') {
-        for (const s of c.multi.specs) bits |= s.bits;
+        const { specs, queue } = c.multi;
+        for (let i = 0; i < specs.length; i++) bits |= specs[i].getFlags === undefined ? specs[i].bits : specs[i].getFlags!(c, queue[i]);
       }
       if ((bits & (F.write | F.may_replicate)) === 0) return false;
     }

@@ -806,8 +806,12 @@ export class Server implements ServerApi {
 
   // ---- command path hooks ------------------------------------------------------------------
 
-  /** Server-state checks before a command runs (Redis's processCommand). null = go ahead. */
-  gate(c: Client, spec: CommandSpec, bits: number): string | null {
+  /**
+   * Server-state checks before a command runs (Redis's processCommand). null = go ahead.
+   * `oomState`: for a command inside a script, whether memory was over maxmemory when the
+   * script started (Redis's pre_command_oom_state): nothing is evicted while a script runs.
+   */
+  gate(c: Client, spec: CommandSpec, bits: number, oomState: boolean | null = null): string | null {
     if (c.multi !== null && (bits & F.no_multi) !== 0) return E.NOT_ALLOWED_IN_MULTI;
     if (this.loading && (bits & F.loading) === 0) return E.LOADING;
     // Redis evicts before every command while maxmemory is set, and refuses what could grow
@@ -818,7 +822,7 @@ export class Server implements ServerApi {
     if (
       this.ks.evictor.maxmemory !== 0 &&
       !(this.replicaOf.active && this.config.bool('replica-ignore-maxmemory')) &&
-      this.ks.evictor.performEvictions() === EVICT_FAIL &&
+      (oomState ?? this.ks.evictor.performEvictions() === EVICT_FAIL) &&
       rejectOnOom(c, spec, bits)
     ) {
       return E.OOM;
@@ -935,12 +939,16 @@ export class Server implements ServerApi {
   }
 
   /** Counts an error reply by its code (INFO errorstats): the first word of the message. */
-  recordError(msg: string, spec: CommandSpec | null, afterRun: boolean): void {
-    const sp = msg.indexOf(' ');
-    const code = sp >= 0 ? msg.slice(0, sp) : msg;
-    this.stats.errorStats.set(code, (this.stats.errorStats.get(code) ?? 0) + 1);
+  recordError(msg: string, spec: CommandSpec | null, afterRun: boolean, counted = true): void {
+    // An error already counted where it arose (a script passing on its command's error) still
+    // fails the command that replied with it, but is not counted twice (Redis 7.0 afterErrorReply).
+    if (counted) {
+      const sp = msg.indexOf(' ');
+      const code = sp >= 0 ? msg.slice(0, sp) : msg;
+      this.stats.errorStats.set(code, (this.stats.errorStats.get(code) ?? 0) + 1);
+    }
     if (afterRun) {
-      this.stats.totalErrorReplies++;
+      if (counted) this.stats.totalErrorReplies++;
       if (spec) (this.commandStatsFor[specId(spec)] ?? this.createCommandStats(spec)).failedCalls++;
     }
   }

@@ -29,12 +29,12 @@ import { hoardAndRedis, type Reply } from '../helpers/differential.js';
 
 /**
  * Redis 7.0 commands Hoard does not implement (a name without '|' covers its subcommands).
- * Scripting and functions and coordinated failover are whole features Hoard does
- * not have; LATENCY GRAPH is a smaller gap.
+ * Functions (FUNCTION, FCALL) and coordinated failover are whole features Hoard does not
+ * have; LATENCY GRAPH is a smaller gap.
  */
 const MISSING = new Set([
-  // scripting and functions
-  'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'script', 'fcall', 'fcall_ro', 'function',
+  // functions
+  'fcall', 'fcall_ro', 'function',
   // coordinated failover
   'failover',
   // subcommands: the ASCII latency graph
@@ -77,6 +77,10 @@ const MOVABLE_SAMPLES: Record<string, string[]> = {
   xreadgroup: ['xreadgroup', 'GROUP', 'g', 'c', 'STREAMS', 'a', 'b', '>', '>'],
   georadius: ['georadius', 'a', '0', '0', '1', 'km', 'STORE', 'd'],
   georadiusbymember: ['georadiusbymember', 'a', 'm', '1', 'km', 'STOREDIST', 'd'],
+  eval: ['eval', 'return 1', '2', 'a', 'b', 'c'],
+  evalsha: ['evalsha', 'ffffffffffffffffffffffffffffffffffffffff', '1', 'a', 'b'],
+  eval_ro: ['eval_ro', 'return 1', '2', 'a', 'b'],
+  evalsha_ro: ['evalsha_ro', 'ffffffffffffffffffffffffffffffffffffffff', '1', 'a'],
 };
 
 /** Further GETKEYS cases: invalid numkeys, an odd stream list, shard channels, errors. */
@@ -105,6 +109,9 @@ const GETKEYS_EDGE_CASES: string[][] = [
   ['config', 'get', 'maxmemory'],
   ['object', 'encoding', 'k'],
   ['memory', 'usage', 'k'],
+  ['eval', 'return 1', '0'],
+  ['eval', 'return 1', '5', 'a'],
+  ['eval', 'return 1', 'x', 'a'],
 ];
 
 /** One COMMAND INFO entry (RESP2): [name, arity, flags, first, last, step, categories, tips, key specs, subcommands]. */
