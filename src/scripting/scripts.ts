@@ -80,6 +80,8 @@ export function sha1hex(body: string): string {
 export class Scripting implements ScriptHost {
   private vm: LuaVm | null = null;
   private readonly cache = new Map<string, CachedScript>();
+  /** The same scripts by body: an EVAL of a cached body skips its SHA1 (~7% of a small EVAL). */
+  private readonly byBody = new Map<string, { sha: string; script: CachedScript }>();
   /** Redis's lua client: runs the script's commands, as the caller's user, in its own db. */
   private scriptClient: Client | null = null;
   /** The running script's state (null between scripts). */
@@ -109,11 +111,14 @@ export class Scripting implements ScriptHost {
   /** SCRIPT FLUSH: a fresh VM and an empty cache (Redis recreates its Lua state too). */
   flush(): void {
     this.cache.clear();
+    this.byBody.clear();
     this.vm = null;
   }
 
   /** Compiles and caches `body` (SCRIPT LOAD, EVAL): the script, or an error reply. */
   load(body: string): { sha: string; script: CachedScript } | string {
+    const known = this.byBody.get(body);
+    if (known !== undefined) return known;
     const sha = sha1hex(body);
     const cached = this.cache.get(sha);
     if (cached !== undefined) return { sha, script: cached };
@@ -125,7 +130,9 @@ export class Scripting implements ScriptHost {
     if (typeof fn === 'string') return fn;
     const script = { body, flags, fn };
     this.cache.set(sha, script);
-    return { sha, script };
+    const entry = { sha, script };
+    this.byBody.set(body, entry);
+    return entry;
   }
 
   lookup(sha: string): CachedScript | undefined {
