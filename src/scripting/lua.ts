@@ -66,16 +66,17 @@ function pushFieldTable(L: unknown, field: string, value: string): void {
  * ones.
  */
 const PRELUDE = `
-local G, dbg, rawget, setmetatable, error, tostring, type, next, load =
+local G, dbg, rawget, setmetatable, error, tostring, type, next, rawload =
   _G, debug, rawget, setmetatable, error, tostring, type, next, load
 local function errh(err)
-  -- Where the script was when it raised: the nearest frame of the script itself (Redis looks
-  -- one level past a C function; here the raiser may also be a sandbox metamethod).
+  -- Where the script was when it raised: the nearest frame that is neither C (fengari: [JS]) nor this
+  -- prelude (Redis looks one level past a C function; here the raiser may also be a sandbox
+  -- metamethod). A chunk made by loadstring is such a frame, with its own source, as in Redis.
   local i
   for level = 2, 12 do
     local f = dbg.getinfo(level, 'Sl')
     if f == nil then break end
-    if f.source == '@user_script' then i = f break end
+    if f.what ~= 'C' and f.source ~= '=[JS]' and f.source ~= '=prelude' then i = f break end
   end
   if type(err) ~= 'table' then err = {err = 'ERR ' .. tostring(err)} end
   if i then err.source = i.source; err.line = i.currentline end
@@ -152,13 +153,17 @@ pcall = function(...)
 end
 gcinfo = function() return collectgarbage('count') end
 _VERSION = 'Lua 5.1'
+-- Lua 5.1's loaders, compiling into the scripts' protected environment (text only: Redis 7.0
+-- refuses bytecode): loadstring(s [, name]) names the chunk by its text as 5.1 does
+-- ([string "..."]), and load takes only a reader function, as 5.1's.
 local env
-local function sandboxedLoad(chunk, name)
-  if type(chunk) ~= 'string' then return nil, 'loading bytecode or functions is not allowed' end
-  return load(chunk, name, 't', env)
+loadstring = function(s, name)
+  return rawload(s, name or s, 't', env)
 end
-loadstring = sandboxedLoad
-load = sandboxedLoad
+load = function(f, name)
+  if type(f) ~= 'function' then error("bad argument #1 to 'load' (function expected, got " .. type(f) .. ')', 2) end
+  return rawload(f, name or '=(load)', 't', env)
+end
 for _, n in next, {'print', 'dofile', 'loadfile', 'require', 'package', 'io', 'os', 'utf8', 'debug', 'rawlen'} do G[n] = nil end
 for _, n in next, {'string', 'table', 'math', 'coroutine', 'redis', 'cjson', 'bit', 'cmsgpack', 'struct'} do G[n] = readonly(G[n]) end
 local stringMeta = rawgetmetatable('')

@@ -161,6 +161,16 @@ runIf('scripting differential against redis-server', () => {
     await ev('return math.mod(7, 3)');
     await ev('return {type(loadstring), type(load), type(pcall), type(coroutine), type(_G), type(gcinfo), type(cjson), type(bit)}');
     await ev('return rawget(_G, "getfenv") == nil');
+    // loadstring compiles into the same protected environment (5.1: chunks named by their
+    // text); load takes only a reader function, as 5.1's.
+    await ev("local f = loadstring('return 1 + 1') return f()");
+    await ev("local f = loadstring('return KEYS[1] .. redis.call(\"ping\")') return f()");
+    await ev("local f = loadstring('x = 5') f() return 1");
+    await ev("local f = loadstring('return zz') return f()");
+    await ev("local f, e = loadstring('return +') return e");
+    await ev('return {loadstring(1)}');
+    await ev("local f = load('return 1') return f()");
+    await ev("local parts, i = {'return ', '42'}, 0 local f = load(function() i = i + 1 return parts[i] end) return f()");
     await ev('return redis.sha1hex("")');
     await ev('return {redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING, redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL}');
     await ev("redis.log(redis.LOG_WARNING, 'from a test') return 1");
