@@ -122,6 +122,8 @@ math.frexp = math.frexp or function(x)
   return x / 2.0 ^ e, e
 end
 string.gfind = string.gmatch
+local rawrep = string.rep
+string.rep = function(s, n) return rawrep(s, n) end
 -- Lua 5.1's string.format truncates a number given to %d/%i/%x/%X/%o/%c as C does, where 5.3
 -- refuses one with a fraction; and fengari's integers are 32-bit, so a larger %d/%i (a
 -- timestamp in ms) is printed through %.0f with the same flags and width.
@@ -591,7 +593,14 @@ export class LuaVm {
       pushFieldTable(l, 'err', 'ERR wrong number or type of arguments');
       return 1;
     }
-    pushFieldTable(l, field, toBytes(l, 1));
+    let v = toBytes(l, 1);
+    if (field === 'err') {
+      // Redis's luaPushErrorBuff: "-CODE msg" keeps its code, a message without one gets ERR.
+      if (v[0] !== '-') v = '-' + v;
+      const sp = v.indexOf(' ');
+      v = sp < 0 ? 'ERR ' + v.slice(1) : v.slice(1);
+    }
+    pushFieldTable(l, field, v);
     return 1;
   }
 

@@ -37,6 +37,11 @@ runIf('scripting differential against redis-server', () => {
     await ev('return {ok = 1}');
     await ev("return redis.status_reply('x y')");
     await ev("return redis.error_reply('ERR custom')");
+    await ev("return redis.error_reply('nocode')"); // a one-word message gets the ERR code
+    await ev("return redis.error_reply('-MY code')");
+    await ev("return redis.error_reply('')");
+    await ev("return redis.error_reply('x')['err']");
+    await ev("return {err = 'nocode'}"); // returned as it is: its first word is the code
     await ev('return redis.status_reply()');
     await ev('local t = {} t[1] = 1 t[3] = 3 return t');
     await ev('return 1, 2');
@@ -170,6 +175,7 @@ runIf('scripting differential against redis-server', () => {
     await ev("local f, e = loadstring('return +') return e");
     await ev('return {loadstring(1)}');
     await ev("local f = load('return 1') return f()");
+    await ev("return string.rep('a', 3, ',')"); // 5.1's rep has no separator
     await ev("local parts, i = {'return ', '42'}, 0 local f = load(function() i = i + 1 return parts[i] end) return f()");
     await ev('return redis.sha1hex("")');
     await ev('return {redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING, redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL}');
