@@ -15,7 +15,7 @@
 
 import { createHash } from 'node:crypto';
 import type { ReplyWriter } from '../protocol/reply.js';
-import { lua, lauxlib, lualib, pushBytes, toBytes } from './fengari.js';
+import { formatG, formatG14, lua, lauxlib, lualib, pushBytes, toBytes } from './fengari.js';
 import { pushCmsgpack } from './lua-cmsgpack.js';
 import { pushStruct } from './lua-struct.js';
 
@@ -136,6 +136,8 @@ string.format = function(fmt, ...)
     if conv == '%' then return nil end
     i = i + 1
     local v = args[i]
+    -- %s of a number prints it as tostring does (5.1's "%.14g", see below).
+    if conv == 's' and type(v) == 'number' then args[i] = v .. '' return nil end
     if not intconv[conv] then return nil end
     if type(v) == 'string' then v = tonumber(v) or v end
     if type(v) ~= 'number' or v ~= v or v == huge or v == -huge then return nil end
@@ -154,6 +156,14 @@ pcall = function(...)
   return unpack(r, 1, r.n)
 end
 gcinfo = function() return collectgarbage('count') end
+-- tostring of a float goes through fengari's luaL_tolstring, which the "%.14g" patch of
+-- number-to-string conversions (fengari.ts) does not reach; concatenation does.
+G.tostring = function(...)
+  if select('#', ...) == 0 then error("bad argument #1 to 'tostring' (value expected)", 2) end
+  local v = ...
+  if type(v) == 'number' then return v .. '' end
+  return tostring(v)
+end
 _VERSION = 'Lua 5.1'
 -- Lua 5.1's loaders, compiling into the scripts' protected environment (text only: Redis 7.0
 -- refuses bytecode): loadstring(s [, name]) names the chunk by its text as 5.1 does
@@ -857,24 +867,6 @@ export class LuaVm {
  */
 function lua51TypeError(msg: string): string {
   return msg.replace(/attempt to (.+?) an? (\w+) value \((global|local|field|upvalue|method|constant) '([^']*)'\)/, "attempt to $1 $3 '$4' (a $2 value)");
-}
-
-/** C's "%.<p>g" for a finite number. */
-export function formatG(n: number, p: number): string {
-  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
-  const [m, es] = n.toExponential(p - 1).split('e');
-  const x = Number(es);
-  if (x < -4 || x >= p) {
-    const mant = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
-    return `${mant}e${x < 0 ? '-' : '+'}${String(Math.abs(x)).padStart(2, '0')}`;
-  }
-  const f = n.toFixed(Math.max(0, p - 1 - x));
-  return f.includes('.') ? f.replace(/0+$/, '').replace(/\.$/, '') : f;
-}
-
-/** Lua 5.1's "%.14g" (cjson's default number precision too). */
-export function formatG14(n: number): string {
-  return formatG(n, 14);
 }
 
 function formatDouble(d: number): string {

@@ -176,6 +176,9 @@ runIf('scripting differential against redis-server', () => {
     await ev('return {loadstring(1)}');
     await ev("local f = load('return 1') return f()");
     await ev("return string.rep('a', 3, ',')"); // 5.1's rep has no separator
+    // Numbers print as 5.1's "%.14g" everywhere: tostring, concatenation, %s (ties to even).
+    const nums = ['math.huge', '-math.huge', '-0.0', '0/0', '-(0/0)', '2^63', '1e14', '123456789012345', '12345678901234.5', '0.1', '1/3', '1e-5', '3.0', '10/2', '2^53', "#'abc'"];
+    await ev(`return {${nums.map((n) => `tostring(${n}), (${n}) .. '', string.format('%s', ${n})`).join(', ')}}`);
     await ev("local parts, i = {'return ', '42'}, 0 local f = load(function() i = i + 1 return parts[i] end) return f()");
     await ev('return redis.sha1hex("")');
     await ev('return {redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING, redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL}');
