@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import type { ReplyWriter } from '../protocol/reply.js';
 import { formatG, formatG14, lua, lauxlib, lualib, pushBytes, toBytes } from './fengari.js';
 import { pushCmsgpack } from './lua-cmsgpack.js';
+import { cFormatNumber } from './printf.js';
 import { pushStruct } from './lua-struct.js';
 
 /** What a script's `redis.*` functions need of the server (scripts.ts implements it). */
@@ -124,11 +125,12 @@ end
 string.gfind = string.gmatch
 local rawrep = string.rep
 string.rep = function(s, n) return rawrep(s, n) end
--- Lua 5.1's string.format truncates a number given to %d/%i/%x/%X/%o/%c as C does, where 5.3
--- refuses one with a fraction; and fengari's integers are 32-bit, so a larger %d/%i (a
--- timestamp in ms) is printed through %.0f with the same flags and width.
-local rawformat, floor, ceil, mathtype, huge, gsub = string.format, math.floor, math.ceil, math.type, math.huge, string.gsub
-local intconv = {d = true, i = true, x = true, X = true, o = true, c = true}
+-- Lua 5.1's string.format hands numbers to C's printf: %d/%i/%o/%x/%X take them as C's cast to
+-- long long takes a double (the fraction truncated, 64 bits), %e/%f/%g as doubles rounded
+-- exactly. fengari's port rounds ties up, has 32-bit integers and prints %g of 1e20 in full, so
+-- those conversions are made by cformat (printf.ts) and passed on as strings.
+local rawformat, floor, ceil, gsub, cformat, fmtpcall = string.format, math.floor, math.ceil, string.gsub, __cformat, pcall
+local numconv = {d = true, i = true, o = true, x = true, X = true, e = true, E = true, f = true, F = true, g = true, G = true}
 string.format = function(fmt, ...)
   local args = table.pack(...)
   local i = 0
@@ -138,15 +140,17 @@ string.format = function(fmt, ...)
     local v = args[i]
     -- %s of a number prints it as tostring does (5.1's "%.14g", see below).
     if conv == 's' and type(v) == 'number' then args[i] = v .. '' return nil end
-    if not intconv[conv] then return nil end
-    if type(v) == 'string' then v = tonumber(v) or v end
-    if type(v) ~= 'number' or v ~= v or v == huge or v == -huge then return nil end
-    v = v >= 0 and floor(v) or ceil(v)
-    args[i] = v
-    if mathtype(v) ~= 'integer' and (conv == 'd' or conv == 'i') then return '%' .. flags .. width .. '.0f' end
-    return nil
+    if type(v) == 'string' and (numconv[conv] or conv == 'c') then v = tonumber(v) or v end
+    if type(v) ~= 'number' then return nil end -- the original format raises 5.1's error
+    if conv == 'c' then args[i] = v >= 0 and floor(v) or ceil(v) return nil end
+    if not numconv[conv] then return nil end
+    args[i] = cformat(flags, tonumber(width) or 0, prec == '' and -1 or (tonumber(prec:sub(2)) or 0), conv, v)
+    return '%s'
   end)
-  return rawformat(fixed, table.unpack(args, 1, args.n))
+  local ok, r = fmtpcall(rawformat, fixed, table.unpack(args, 1, args.n))
+  if ok then return r end
+  -- The error names string.format and the caller's line, as the C function's does.
+  error((gsub(gsub(tostring(r), '^prelude:%d+: ', ''), "to '[%w?]+'", "to 'format'")), 2)
 end
 -- Redis 7.0's pcall: an error raised as {err = msg} (redis.call's) comes back as msg.
 local rawpcall, pack, unpack = pcall, table.pack, table.unpack
@@ -176,7 +180,7 @@ load = function(f, name)
   if type(f) ~= 'function' then error("bad argument #1 to 'load' (function expected, got " .. type(f) .. ')', 2) end
   return rawload(f, name or '=(load)', 't', env)
 end
-for _, n in next, {'print', 'dofile', 'loadfile', 'require', 'package', 'io', 'os', 'utf8', 'debug', 'rawlen'} do G[n] = nil end
+for _, n in next, {'print', 'dofile', 'loadfile', 'require', 'package', 'io', 'os', 'utf8', 'debug', 'rawlen', '__cformat'} do G[n] = nil end
 for _, n in next, {'string', 'table', 'math', 'coroutine', 'redis', 'cjson', 'bit', 'cmsgpack', 'struct'} do G[n] = readonly(G[n]) end
 local stringMeta = rawgetmetatable('')
 stringMeta.__index = G.string
@@ -240,6 +244,13 @@ export class LuaVm {
     lua.lua_setglobal(L, 'cmsgpack');
     pushStruct(L);
     lua.lua_setglobal(L, 'struct');
+    // For the prelude's string.format only (it takes it into a local and removes the global).
+    lua.lua_pushcfunction(L, (l: any) => {
+      const prec = lua.lua_tonumber(l, 3);
+      pushBytes(l, cFormatNumber(toBytes(l, 1), lua.lua_tonumber(l, 2), prec, toBytes(l, 4), lua.lua_tonumber(l, 5)));
+      return 1;
+    });
+    lua.lua_setglobal(L, '__cformat');
     if (lauxlib.luaL_loadbuffer(L, Buffer.from(PRELUDE), null, '=prelude') !== lua.LUA_OK || lua.lua_pcall(L, 0, 2, 0) !== lua.LUA_OK) {
       throw Object.assign(new Error('Lua sandbox set-up failed: ' + toBytes(L, -1)), { code: 'LUA_INIT' });
     }

@@ -177,6 +177,12 @@ runIf('scripting differential against redis-server', () => {
     await ev("local f = load('return 1') return f()");
     await ev("return string.rep('a', 3, ',')"); // 5.1's rep has no separator
     // Numbers print as 5.1's "%.14g" everywhere: tostring, concatenation, %s (ties to even).
+    // string.format's numeric conversions are C's printf (ties to even, 64-bit %x, %g in exponent form).
+    const fmts = ['%d', '%5.2f', '%.0f', '%e', '%.3e', '%g', '%.3g', '%#g', '%G', '%x', '%#X', '%o', '%+d', '% 08.3f', '%-10.1e|', '%010d', '%.10g', '%i'];
+    const vals = ['0', '0.5', '1.5', '2.5', '2.25', '-2.675', '99.995', '1234.5678', '1e20', '1e-7', '-1', '2^40 + 0.5', '123456789012345', '1/3', '7.9', '-7.9', '2^63', "'12'"];
+    await ev(`local out = {} for _, f in ipairs({${fmts.map((f) => `'${f}'`).join(', ')}}) do for _, v in ipairs({${vals.join(', ')}}) do out[#out + 1] = string.format(f, v) end end return out`);
+    await ev("local s = string.format('%d', 'x') return s");
+    await ev("local s = string.format('%s %s', 1) return s");
     const nums = ['math.huge', '-math.huge', '-0.0', '0/0', '-(0/0)', '2^63', '1e14', '123456789012345', '12345678901234.5', '0.1', '1/3', '1e-5', '3.0', '10/2', '2^53', "#'abc'"];
     await ev(`return {${nums.map((n) => `tostring(${n}), (${n}) .. '', string.format('%s', ${n})`).join(', ')}}`);
     await ev("local parts, i = {'return ', '42'}, 0 local f = load(function() i = i + 1 return parts[i] end) return f()");
