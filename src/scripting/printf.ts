@@ -4,8 +4,8 @@
 // toFixed/toExponential round a tie up and fengari's sprintf port differs further (%g of 1e20
 // printed in full, %x of -1 as 32 bits).
 //
-// Invariant: every conversion starts from exactDigits(), the double's exact value; nothing goes
-// through an intermediate decimal string that could round twice.
+// Invariant: every conversion is rounded once from the double's exact value: by toExponential
+// when that is exact (no tie), else from exactDigits().
 
 /**
  * The exact decimal digits of a finite non-zero double's magnitude, without trailing zeros,
@@ -32,6 +32,15 @@ export function exactDigits(n: number): { digits: string; exp: number } {
  * `keep` may be 0 or less (rounding below the first digit): then the result is "" or "1".
  */
 function roundSig(n: number, keep: number): { digits: string; exp: number } {
+  // JavaScript's toExponential rounds the exact value correctly except for an exact tie (it
+  // rounds up). A tie shows as a 5 in the next digit: only then is the exact expansion needed.
+  if (keep >= 1 && keep <= 100) {
+    const probe = n.toExponential(keep);
+    if (probe[probe.indexOf('e') - 1] !== '5') {
+      const [m, es] = n.toExponential(keep - 1).split('e');
+      return { digits: m.length > 1 ? m[0] + m.slice(2) : m, exp: Number(es) };
+    }
+  }
   const { digits, exp } = exactDigits(n);
   if (keep >= digits.length) return { digits: digits.padEnd(Math.max(keep, 0), '0'), exp };
   let up: boolean;
@@ -58,7 +67,8 @@ function fixed(n: number, prec: number, alt: boolean): string {
     intPart = '0';
     frac = '0'.repeat(prec);
   } else {
-    const first = exactDigits(n).exp;
+    // The power of ten of the first digit (21 digits cannot round a double up to the next power).
+    const first = Number(n.toExponential(20).split('e')[1]);
     const r = roundSig(n, first + 1 + prec);
     // r.digits covers 10^r.exp down to 10^-prec (or is "" / "1" when rounding below them).
     const len = r.exp + 1 + prec;
