@@ -279,16 +279,20 @@ export class MigrateLink {
     // Every wait in the worker is bounded by timeoutMs; a retry doubles them.
     const guardMs = 2 * (4 + req.replies) * req.timeoutMs + 5000;
     const deadline = Date.now() + guardMs;
+    // Drain, then sleep while the flag is 0. A reply posted after the drain sets the flag, so
+    // the wait returns at once and the next drain finds it; a stale reply (of a call given up)
+    // is dropped by its id.
     for (;;) {
-      const left = deadline - Date.now();
-      if (left <= 0 || Atomics.wait(flag, 0, 0, left) === 'timed-out') {
-        this.stop();
-        return { authLine: null, selectLine: null, lines: [], ioError: 'reading' };
-      }
       for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
         const r = m.message as WorkerReply;
         if (r.id === id) return { authLine: r.authLine, selectLine: r.selectLine, lines: r.lines, ioError: r.ioError };
       }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        this.stop();
+        return { authLine: null, selectLine: null, lines: [], ioError: 'reading' };
+      }
+      Atomics.wait(flag, 0, 0, left);
       Atomics.store(flag, 0, 0);
     }
   }
