@@ -17,7 +17,7 @@
 // waits for holds a list, or ListWait.timedOut. Inside EXEC it answers as a timeout at once.
 
 import { readOfType, writeOfType } from './lookup.js';
-import { def } from './table.js';
+import { def, numkeysKeys } from './table.js';
 import { E } from './errors.js';
 import type { BlockedRequest, CommandContext, CommandSpec } from './types.js';
 import { ListValue } from '../types/list.js';
@@ -415,21 +415,12 @@ function lmpop(c: CommandContext, argv: string[]): void {
   r.nullArray();
 }
 
-/** Key positions of a numkeys form: numkeys at argv[idx], keys right after it. */
-function numkeysPositions(argv: readonly string[], idx: number): number[] {
-  const n = idx < argv.length ? parseIndex(argv[idx]) : null;
-  if (n === null || n < 1 || n > argv.length - idx - 1) return [];
-  const out: number[] = [];
-  for (let i = idx + 1; i <= idx + n; i++) out.push(i);
-  return out;
-}
-
 function lmpopKeys(argv: readonly string[]): number[] {
-  return numkeysPositions(argv, 1);
+  return numkeysKeys(argv, 1);
 }
 
 function blmpopKeys(argv: readonly string[]): number[] {
-  return numkeysPositions(argv, 2);
+  return numkeysKeys(argv, 2);
 }
 
 // ---- LRANGE LTRIM LPOS LREM ---------------------------------------------------------------

@@ -3,7 +3,7 @@
 // Invariant: numkeys is checked as Redis checks it before any script runs, and a script's keys
 // are KEYS[1..numkeys], its other arguments ARGV.
 
-import { def } from './table.js';
+import { def, numkeysKeys } from './table.js';
 import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import type { Client } from '../server/client.js';
@@ -16,11 +16,7 @@ import {
 
 /** EVAL's keys: numkeys at argv[2], the keys right after it (none when numkeys is invalid). */
 function evalKeys(argv: readonly string[]): number[] {
-  const n = argv.length > 2 ? parseIndex(argv[2]) : null;
-  if (n === null || n < 1 || n > argv.length - 3) return [];
-  const out: number[] = [];
-  for (let i = 3; i < 3 + n; i++) out.push(i);
-  return out;
+  return numkeysKeys(argv, 2);
 }
 
 /**

@@ -14,7 +14,7 @@
 // test/suite/pubsub.test.ts).
 
 import { readOfType, writeOfType } from './lookup.js';
-import { def } from './table.js';
+import { def, numkeysKeys } from './table.js';
 import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { SetValue } from '../types/set.js';
@@ -332,12 +332,7 @@ function parseNumkeys(s: string): number | null {
 }
 
 function sintercardKeys(argv: readonly string[]): number[] {
-  // As Redis's genericGetKeys: a numkeys beyond the arguments given means no keys at all.
-  const n = parseNumkeys(argv[1]);
-  if (n === null || n > argv.length - 2) return [];
-  const keys: number[] = [];
-  for (let i = 2; i < 2 + n; i++) keys.push(i);
-  return keys;
+  return numkeysKeys(argv, 1);
 }
 
 function sintercard(c: CommandContext, argv: string[]): void {

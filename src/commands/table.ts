@@ -5,6 +5,7 @@
 
 import { F, type CommandFlag, type CommandSpec, type Handler } from './types.js';
 import { internCommandNames } from '../protocol/parser.js';
+import { parseIndex } from '../util/numbers.js';
 
 export interface DefOptions {
   getKeys?: (argv: readonly string[]) => number[];
@@ -121,6 +122,19 @@ export class CommandLookup {
 /** Full name as COMMAND reports it: "get", or "config|get" for a subcommand. */
 export function fullName(spec: CommandSpec): string {
   return spec.parent ? `${spec.parent.name}|${spec.name}` : spec.name;
+}
+
+/**
+ * Key positions of a numkeys form (Redis's genericGetKeys): numkeys at argv[idx], the keys right
+ * after it, after the `first` ones (a destination). A numkeys below 1 or beyond the arguments
+ * given means no keys at all, destination included (the command answers its own error).
+ */
+export function numkeysKeys(argv: readonly string[], idx: number, first: readonly number[] = []): number[] {
+  const n = parseIndex(argv[idx] ?? '');
+  if (n === null || n < 1 || n > argv.length - idx - 1) return [];
+  const keys = first.slice();
+  for (let i = idx + 1; i <= idx + n; i++) keys.push(i);
+  return keys;
 }
 
 /** Key argument indexes (0-based into argv) for a command invocation, as COMMAND GETKEYS. */

@@ -20,7 +20,7 @@
 // is set before each walk (handlers run one at a time and the walk never calls out).
 
 import { readOfType, writeOfType } from './lookup.js';
-import { def } from './table.js';
+import { def, numkeysKeys } from './table.js';
 import { E } from './errors.js';
 import type { BlockedRequest, CommandContext, CommandSpec } from './types.js';
 import type { ReplyWriter } from '../protocol/reply.js';
@@ -697,25 +697,12 @@ function zmpop(c: CommandContext, argv: string[]): void {
   zpopGeneric(c, argv, 2, 2 + a.numkeys, a.max, true, a.count, true, true);
 }
 
-/**
- * Keys of a numkeys command: numkeys at argv[idx], keys right after it, after the `first` ones
- * (a destination). As Redis's genericGetKeys: a numkeys below 1 or beyond the arguments given
- * means no keys at all, destination included (the command answers its own error).
- */
-function numkeysKeys(argv: readonly string[], idx: number, first: number[]): number[] {
-  const n = parseIndex(argv[idx] ?? '');
-  if (n === null || n < 1 || n > argv.length - idx - 1) return [];
-  const keys = first.slice();
-  for (let i = idx + 1; i <= idx + n; i++) keys.push(i);
-  return keys;
-}
-
 function zmpopKeys(argv: readonly string[]): number[] {
-  return numkeysKeys(argv, 1, []);
+  return numkeysKeys(argv, 1);
 }
 
 function bzmpopKeys(argv: readonly string[]): number[] {
-  return numkeysKeys(argv, 2, []);
+  return numkeysKeys(argv, 2);
 }
 
 // ---- BZPOPMIN BZPOPMAX BZMPOP --------------------------------------------------------------------
@@ -1039,7 +1026,7 @@ function zintercard(c: CommandContext, argv: string[]): void {
 }
 
 function opKeys(argv: readonly string[]): number[] {
-  return numkeysKeys(argv, 1, []);
+  return numkeysKeys(argv, 1);
 }
 
 function opStoreKeys(argv: readonly string[]): number[] {
