@@ -12,6 +12,7 @@ import type { CommandContext, CommandSpec } from './types.js';
 import type { Client } from '../server/client.js';
 import { ACL_CATEGORIES, DENIED_CMD, DENIED_KEY, aclOf, type AclSelector } from '../server/acl.js';
 import { formatScore, parseInt64 } from '../util/numbers.js';
+import { REDACTED } from '../server/monitor.js';
 
 const GENPASS_MAX_BITS = 4096;
 
@@ -54,7 +55,7 @@ function aclSetuser(ctx: CommandContext, argv: string[]): void {
   const username = argv[2];
   const rules = argv.slice(3);
   // Passwords never reach SLOWLOG: Redis redacts every argument after SETUSER.
-  for (let j = 2; j < argv.length; j++) argv[j] = '(redacted)';
+  for (let j = 2; j < argv.length; j++) argv[j] = REDACTED;
   if (hasSpacesOrNul(username)) return c.reply.error("ERR Usernames can't contain spaces or null characters");
   const m = mergeSelectorArgs(rules);
   if ('openAt' in m) return c.reply.error(`ERR Unmatched parenthesis in acl selector starting at '${rules[m.openAt]}'.`);

@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { parseIndex } from '../util/numbers.js';
 import type { Client } from '../server/client.js';
 import { aclAuthenticate, aclOf } from '../server/acl.js';
+import { REDACTED } from '../server/monitor.js';
 
 function ping(c: CommandContext, argv: string[]): void {
   if (argv.length > 2) return c.reply.error(E.wrongArity('ping'));
@@ -45,7 +46,7 @@ function auth(c: CommandContext, argv: string[]): void {
   const user = argv.length === 3 ? argv[1] : 'default';
   const pass = argv[argv.length - 1];
   // Credentials never reach SLOWLOG (Redis redactClientCommandArgument).
-  for (let j = 1; j < argv.length; j++) argv[j] = '(redacted)';
+  for (let j = 1; j < argv.length; j++) argv[j] = REDACTED;
   if (argv.length === 2 && aclOf((c as Client).server).defaultUser.nopass) return c.reply.error(E.AUTH_NOT_CONFIGURED);
   if (!aclAuthenticate(c as Client, user, pass, argv)) return c.reply.error(E.WRONGPASS);
   c.reply.ok();
@@ -68,7 +69,7 @@ function hello(c: CommandContext, argv: string[]): void {
     const more = argv.length - i - 1;
     if (opt === 'auth' && more >= 2) {
       const [user, pass] = [argv[i + 1], argv[i + 2]];
-      argv[i + 1] = argv[i + 2] = '(redacted)';
+      argv[i + 1] = argv[i + 2] = REDACTED;
       if (!aclAuthenticate(c as Client, user, pass, argv)) return c.reply.error(E.WRONGPASS);
       i += 2;
     } else if (opt === 'setname' && more >= 1) {

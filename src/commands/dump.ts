@@ -19,6 +19,8 @@
 // refused here, and an I/O error leaves a key here, on the target, or on both — never nowhere.
 
 import { def } from './table.js';
+import { encodeCommand } from '../protocol/reply.js';
+import { REDACTED } from '../server/monitor.js';
 import { E } from './errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { NOTIFY } from '../config.js';
@@ -137,8 +139,6 @@ function restore(c: CommandContext, argv: string[]): void {
   c.reply.ok();
 }
 
-const REDACTED = '(redacted)';
-
 /** MIGRATE's replies of its own, Redis 7.0's text. */
 const MIGRATE_ERRORS = {
   KEYS_NEED_EMPTY_KEY: 'ERR When using MIGRATE KEYS option, the key argument must be set to the empty string',
@@ -151,10 +151,9 @@ function parseLong(s: string): number | null {
   return typeof v === 'number' ? v : null;
 }
 
-/** One RESTORE as MIGRATE writes it: `*4|5 RESTORE[-ASKING] key ttl payload [REPLACE]`. */
-function restoreCommand(name: string, key: string, ttl: number, payload: Buffer, replace: boolean): Buffer {
-  const head = `*${replace ? 5 : 4}\r\n$${name.length}\r\n${name}\r\n$${key.length}\r\n${key}\r\n$${String(ttl).length}\r\n${ttl}\r\n$${payload.length}\r\n`;
-  return Buffer.concat([Buffer.from(head, 'latin1'), payload, Buffer.from(replace ? '\r\n$7\r\nREPLACE\r\n' : '\r\n', 'latin1')]);
+/** A command MIGRATE sends, as RESP bytes (arguments are latin1 strings: one char per byte). */
+function resp(argv: string[]): Buffer {
+  return Buffer.from(encodeCommand(argv), 'latin1');
 }
 
 function migrate(c: CommandContext, argv: string[]): void {
@@ -209,7 +208,8 @@ function migrate(c: CommandContext, argv: string[]): void {
       if (ttl < 1) ttl = 1;
     }
     keys.push(key);
-    cmds.push(restoreCommand(name, key, ttl, createDumpPayload(db.valueAt(s), c.server.config), replace));
+    const payload = createDumpPayload(db.valueAt(s), c.server.config).toString('latin1');
+    cmds.push(resp(replace ? [name, key, String(ttl), payload, 'REPLACE'] : [name, key, String(ttl), payload]));
   }
   if (present === 0) return c.reply.simple('NOKEY');
 
@@ -218,7 +218,8 @@ function migrate(c: CommandContext, argv: string[]): void {
     port: Number.parseInt(argv[2], 10) || 0, // Redis: atoi
     timeoutMs: timeout,
     dbid,
-    auth,
+    auth: auth === null ? null : resp(['AUTH', ...auth]),
+    select: resp(['SELECT', String(dbid)]),
     body: Buffer.concat(cmds),
     replies: keys.length,
   });

@@ -19,14 +19,18 @@
 
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 
-/** One MIGRATE's transfer. `body` holds the RESTORE commands, `replies` their number. */
+/**
+ * One MIGRATE's transfer, its commands already in RESP: `body` holds the RESTOREs, `replies`
+ * their number; `select` (SELECT dbid) goes first when the socket's last db is not `dbid`.
+ */
 export interface MigrateRequest {
   host: string;
   port: number;
   timeoutMs: number;
   dbid: number;
-  /** AUTH's arguments after the command name ([password] or [username, password]), or null. */
-  auth: string[] | null;
+  /** The AUTH command to send before everything, or null. */
+  auth: Buffer | null;
+  select: Buffer;
   body: Buffer;
   replies: number;
 }
@@ -44,9 +48,8 @@ export interface MigrateResult {
   ioError: MigrateIoError;
 }
 
-interface Envelope extends Omit<MigrateRequest, 'body'> {
+interface Envelope extends MigrateRequest {
   id: number;
-  body: Uint8Array;
 }
 
 interface WorkerReply extends MigrateResult {
@@ -141,10 +144,13 @@ function migrateWorker(
       }
     }
 
-    async write(data: Uint8Array): Promise<void> {
+    /** Writes the chunks in order; resolves once the last one reached the kernel. */
+    async write(chunks: readonly Uint8Array[]): Promise<void> {
       let done = false;
       let err = false;
-      this.sock.write(data, (e) => {
+      const last = chunks.length - 1;
+      for (let i = 0; i < last; i++) this.sock.write(chunks[i]);
+      this.sock.write(chunks[last], (e) => {
         done = true;
         err = e !== undefined && e !== null;
         this.poke();
@@ -187,10 +193,6 @@ function migrateWorker(
   }, 1000);
   sweep.unref();
 
-  function bulk(s: string): string {
-    return '$' + s.length + '\r\n' + s + '\r\n';
-  }
-
   async function attempt(req: Envelope, mayRetry: boolean): Promise<WorkerReply> {
     const name = req.host + ':' + req.port;
     let conn = cache.get(name);
@@ -208,11 +210,11 @@ function migrateWorker(
       conn.sock.setTimeout(req.timeoutMs);
       conn.lastUse = Date.now();
       select = conn.lastDbid !== req.dbid;
-      let head = '';
-      if (req.auth !== null) head += '*' + (req.auth.length + 1) + '\r\n' + bulk('AUTH') + req.auth.map(bulk).join('');
-      if (select) head += '*2\r\n' + bulk('SELECT') + bulk(String(req.dbid));
-      if (head !== '') await conn.write(Buffer.from(head, 'latin1'));
-      if (req.body.length > 0) await conn.write(req.body);
+      const out: Uint8Array[] = [];
+      if (req.auth !== null) out.push(req.auth);
+      if (select) out.push(req.select);
+      if (req.body.length > 0) out.push(req.body);
+      if (out.length > 0) await conn.write(out);
       const authLine = req.auth !== null ? await conn.readLine() : null;
       const selectLine = select ? await conn.readLine() : null;
       let ioError: 'reading' | null = null;
@@ -274,7 +276,7 @@ export class MigrateLink {
     const port = this.port!;
     const id = this.nextId++;
     Atomics.store(flag, 0, 0);
-    const env: Envelope = { ...req, id, body: req.body };
+    const env: Envelope = { ...req, id };
     port.postMessage(env);
     // Every wait in the worker is bounded by timeoutMs; a retry doubles them.
     const guardMs = 2 * (4 + req.replies) * req.timeoutMs + 5000;

@@ -19,7 +19,8 @@ import { F, type CommandSpec } from '../commands/types.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
 
-const REDACTED = '(redacted)';
+/** What SLOWLOG and MONITOR show in place of a credential (Redis redactClientCommandArgument). */
+export const REDACTED = '(redacted)';
 const hooked = new WeakSet<Server>();
 
 /** MONITOR: makes `c` a monitor (the caller checked it is not one already). */
