@@ -37,6 +37,11 @@ export interface ScriptHost {
   hook(): string | null;
 }
 
+/** A script's SHA1 as Redis names it (lowercase hex of its bytes); also redis.sha1hex. */
+export function sha1hex(body: string): string {
+  return createHash('sha1').update(body, 'latin1').digest('hex');
+}
+
 /** Instructions between two time checks: ~1 ms of plain Lua on this machine. */
 const HOOK_INSTRUCTIONS = 100_000;
 
@@ -555,7 +560,7 @@ export class LuaVm {
     fn('sha1hex', (l) => {
       if (lua.lua_gettop(l) !== 1) return this.raise(l, 'ERR wrong number of arguments');
       const s = lua.lua_isstring(l, 1) ? toBytes(l, 1) : '';
-      lua.lua_pushstring(l, createHash('sha1').update(s, 'latin1').digest('hex'));
+      lua.lua_pushstring(l, sha1hex(s));
       return 1;
     });
     fn('log', (l) => {

@@ -13,7 +13,6 @@
 // not written yet is stopped with the error SCRIPT KILL would have given; one that has written
 // goes on to its end, as Redis would require SHUTDOWN NOSAVE to stop it.
 
-import { createHash } from 'node:crypto';
 import { arityOk, keyIndexes } from '../commands/table.js';
 import { E } from '../commands/errors.js';
 import { EVICT_FAIL } from '../keyspace/evict.js';
@@ -22,7 +21,7 @@ import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { NOPERM_CHANNEL, NOPERM_KEY, aclCheckCommand } from '../server/acl.js';
 import { keyHashSlot } from '../cluster/slots.js';
-import { LuaVm, type CompiledScript, type ScriptHost } from './lua.js';
+import { LuaVm, sha1hex, type CompiledScript, type ScriptHost } from './lua.js';
 
 /** Shebang flags (Redis's SCRIPT_FLAG_*). */
 export const SCRIPT_NO_WRITES = 1;
@@ -70,10 +69,6 @@ export function shebangFlags(body: string): number | string {
     }
   }
   return flags;
-}
-
-export function sha1hex(body: string): string {
-  return createHash('sha1').update(body, 'latin1').digest('hex');
 }
 
 /** One server's scripting state: the VM, the cache, the script client and the running script. */

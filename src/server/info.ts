@@ -170,6 +170,8 @@ function sectionFields(server: Server, s: string): Fields | null {
       const total = os.totalmem();
       let clientsMem = 0;
       for (const c of server.clientSet) clientsMem += c.queryBufferBytes + c.outputBufferBytes;
+      const scripting = existingScripting(server);
+      const scriptBytes = scripting?.bodyBytes ?? 0;
       return merge(
         [
           ['used_memory', used],
@@ -191,16 +193,16 @@ function sectionFields(server: Server, s: string): Fields | null {
           ['used_memory_lua', 0],
           ['used_memory_vm_eval', 0],
           ['used_memory_lua_human', '0B'],
-          ['used_memory_scripts_eval', existingScripting(server)?.bodyBytes ?? 0],
-          ['number_of_cached_scripts', existingScripting(server)?.size ?? 0],
+          ['used_memory_scripts_eval', scriptBytes],
+          ['number_of_cached_scripts', scripting?.size ?? 0],
           ['number_of_functions', 0],
           ['number_of_libraries', 0],
           ['used_memory_vm_functions', 0],
           ['used_memory_vm_total', 0],
           ['used_memory_vm_total_human', '0B'],
           ['used_memory_functions', 0],
-          ['used_memory_scripts', existingScripting(server)?.bodyBytes ?? 0],
-          ['used_memory_scripts_human', humanBytes(existingScripting(server)?.bodyBytes ?? 0)],
+          ['used_memory_scripts', scriptBytes],
+          ['used_memory_scripts_human', humanBytes(scriptBytes)],
           ['maxmemory', maxmemory],
           ['maxmemory_human', humanBytes(maxmemory)],
           ['maxmemory_policy', server.config.str('maxmemory-policy')],
