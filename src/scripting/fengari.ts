@@ -38,21 +38,6 @@ function loadFengari(): { lua: any; lauxlib: any; lualib: any } {
 
 /** C's "%.<p>g" (glibc: inf, -nan, exact rounding with ties to even). */
 export function formatG(n: number, p: number): string {
-  // Fast path: when JavaScript's shortest round-trip digits are no more than p <= 15, they are
-  // what C prints (a normal double is within 2^-53 of them, far inside half a unit of the p-th
-  // digit), so the full conversion is only needed for the others.
-  if (p <= 15 && Number.isFinite(n) && Math.abs(n) >= 2.2250738585072014e-308) {
-    const [m, es] = Math.abs(n).toExponential().split('e');
-    const digits = m.length > 1 ? m[0] + m.slice(2) : m;
-    if (digits.length <= p) {
-      const x = Number(es);
-      const sign = n < 0 ? '-' : '';
-      if (x < -4 || x >= p) return `${sign}${m}e${x < 0 ? '-' : '+'}${String(Math.abs(x)).padStart(2, '0')}`;
-      if (x < 0) return `${sign}0.${'0'.repeat(-x - 1)}${digits}`;
-      if (digits.length <= x + 1) return sign + digits.padEnd(x + 1, '0');
-      return `${sign}${digits.slice(0, x + 1)}.${digits.slice(x + 1)}`;
-    }
-  }
   return cFormatNumber('', 0, p, 'g', n);
 }
 

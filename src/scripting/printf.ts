@@ -32,6 +32,14 @@ export function exactDigits(n: number): { digits: string; exp: number } {
  * `keep` may be 0 or less (rounding below the first digit): then the result is "" or "1".
  */
 function roundSig(n: number, keep: number): { digits: string; exp: number } {
+  // JavaScript's shortest round-trip digits, when there are no more than keep <= 15 of them, are
+  // the rounding C makes: a normal double is within 2^-53 of them, far inside half a unit of the
+  // keep-th digit.
+  if (keep >= 1 && keep <= 15 && n >= 2.2250738585072014e-308) {
+    const [m, es] = n.toExponential().split('e');
+    const d = m.length > 1 ? m[0] + m.slice(2) : m;
+    if (d.length <= keep) return { digits: d.padEnd(keep, '0'), exp: Number(es) };
+  }
   // JavaScript's toExponential rounds the exact value correctly except for an exact tie (it
   // rounds up). A tie shows as a 5 in the next digit: only then is the exact expansion needed.
   if (keep >= 1 && keep <= 100) {
@@ -100,16 +108,21 @@ function expo(n: number, prec: number, alt: boolean, upper: boolean): string {
 /** %.<prec>g of a finite |n| (no sign). */
 function general(n: number, prec: number, alt: boolean, upper: boolean): string {
   const p = prec === 0 ? 1 : prec;
-  const x = n === 0 ? 0 : roundSig(n, p).exp;
-  let s = x < -4 || x >= p ? expo(n, p - 1, alt, upper) : fixed(n, p - 1 - x, alt);
-  if (!alt) {
-    // Trailing zeros of the fraction go, and the point with them.
-    const ePos = s.search(/[eE]/);
-    const mant = ePos < 0 ? s : s.slice(0, ePos);
-    const tail = ePos < 0 ? '' : s.slice(ePos);
-    s = (mant.includes('.') ? mant.replace(/0+$/, '').replace(/\.$/, '') : mant) + tail;
+  // One rounding to p significant digits decides both the style and the digits: %e with p - 1
+  // decimals and %f with p - 1 - x decimals keep the same p digits.
+  const r = n === 0 ? { digits: '0'.repeat(p), exp: 0 } : roundSig(n, p);
+  const x = r.exp;
+  let d = r.digits;
+  if (!alt) d = d.replace(/0+$/, '') || '0'; // trailing zeros of the fraction go (and the point)
+  let mant: string;
+  if (x < -4 || x >= p) {
+    mant = d.length > 1 || alt ? `${d[0]}.${d.slice(1)}` : d;
+    return `${mant}${upper ? 'E' : 'e'}${x < 0 ? '-' : '+'}${String(Math.abs(x)).padStart(2, '0')}`;
   }
-  return s;
+  if (x < 0) return `0.${'0'.repeat(-x - 1)}${d}`;
+  const int = d.slice(0, x + 1).padEnd(x + 1, '0');
+  const frac = d.slice(x + 1);
+  return frac.length > 0 || alt ? `${int}.${frac}` : int;
 }
 
 const INT64_MIN = -(2n ** 63n);
