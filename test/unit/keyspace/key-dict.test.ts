@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyHash } from '../../../src/keyspace/key-dict.js';
 import { KeyTable } from '../../../src/keyspace/table.js';
+import { Checks } from '../../helpers/checks.js';
 
 // The dict against a Map model: random sets and deletes (runs long enough to grow, shrink and
 // wrap probe sequences around the end of the bucket array), checked after every step.
@@ -29,7 +30,7 @@ function tableWithDict(): { t: KeyTable; put(key: string): number; drop(key: str
     },
     drop(key: string): void {
       const s = t.dict.get(key) as number;
-      expect(t.dict.delete(key)).toBe(true);
+      if (!t.dict.delete(key)) throw new Error(`delete(${key}) found nothing`);
       t.keys[s] = '';
       free.push(s);
     },
@@ -47,6 +48,7 @@ describe('KeyDict', () => {
     let sawRehash = false;
     const model = new Map<string, number>();
     const universe = 3000;
+    const ck = new Checks();
     for (let step = 0; step < 40000; step++) {
       // Phases: mostly inserts, then mostly deletes, so that the table grows and shrinks.
       const insertBias = Math.floor(step / 10000) % 2 === 0 ? 0.7 : 0.2;
@@ -57,22 +59,23 @@ describe('KeyDict', () => {
         drop(key);
         model.delete(key);
       } else {
-        expect(t.dict.delete(key)).toBe(false);
+        ck.is(t.dict.delete(key), false, `step ${step}: delete of absent ${key}`);
       }
-      expect(t.dict.size).toBe(model.size);
-      expect(t.dict.get(key)).toBe(model.get(key));
+      ck.is(t.dict.size, model.size, `step ${step}: size`);
+      ck.is(t.dict.get(key), model.get(key), `step ${step}: get ${key}`);
       const other = 'k' + Math.floor(r() * universe);
-      expect(t.dict.get(other)).toBe(model.get(other));
+      ck.is(t.dict.get(other), model.get(other), `step ${step}: get ${other}`);
       if (t.dict.rehashing) sawRehash = true;
       if (step % 499 === 0) {
-        for (const [k, s] of model) expect(t.dict.get(k)).toBe(s);
+        for (const [k, s] of model) ck.is(t.dict.get(k), s, `step ${step}: get ${k}`);
         for (let i = 0; i < 20; i++) {
           const absent = 'k' + Math.floor(r() * universe);
-          expect(t.dict.get(absent)).toBe(model.get(absent));
+          ck.is(t.dict.get(absent), model.get(absent), `step ${step}: get ${absent}`);
         }
-        expect(t.dict.capacity * 3).toBeGreaterThanOrEqual(t.dict.size * 4);
+        ck.ok(t.dict.capacity * 3 >= t.dict.size * 4, `step ${step}: load factor over 3/4 (capacity ${t.dict.capacity}, size ${t.dict.size})`);
       }
     }
+    ck.done();
     expect(sawRehash).toBe(true);
     expect(new Map(t.dict.entries())).toEqual(model);
     // Emptied: back to the minimum capacity.

@@ -11,6 +11,8 @@ import { inProcess, realRedis, redisServerAvailable, type Backend } from '../../
 import { dump } from '../../helpers/dump.js';
 import { scanStep, parseScanCursor, ScanState } from '../../../src/types/scan-cursor.js';
 import { mulberry32 } from '../../helpers/prng.js';
+import { Checks } from '../../helpers/checks.js';
+import { isDeepStrictEqual } from 'node:util';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const CONFIG = { 'hash-max-listpack-entries': '8', 'hash-max-listpack-value': '16', 'set-max-intset-entries': '8' };
@@ -456,6 +458,7 @@ async function runModel(seed: number, ops: number): Promise<void> {
   try {
     const g = new Gen(seed);
     const model = new Model();
+    const ck = new Checks();
     for (let i = 0; i < ops; i++) {
       const op = genOp(g);
       if (op[0] === 'HSCAN' || op[0] === 'SSCAN') {
@@ -466,16 +469,17 @@ async function runModel(seed: number, ops: number): Promise<void> {
       const got = await reply(b, op);
       const where = `#${i} ${op.join(' ')}`;
       if ('error' in want) {
-        expect([where, got.error]).toEqual([where, want.error]);
+        ck.is(got.error, want.error, where);
       } else if ('check' in want) {
-        expect([where, got.error]).toEqual([where, undefined]);
+        ck.is(got.error, undefined, where);
         want.check(got.value);
       } else {
-        expect([where, got.error]).toEqual([where, undefined]);
+        ck.is(got.error, undefined, where);
         const value = SORTED_REPLIES.has(op[0]) ? sortStr(got.value as string[]) : got.value;
-        expect([where, value]).toEqual([where, want.value]);
+        ck.ok(isDeepStrictEqual(value, want.value), `${where}: got ${JSON.stringify(value)}, expected ${JSON.stringify(want.value)}`);
       }
     }
+    ck.done();
     expect(dump(b.server!)[0] ?? {}).toEqual(model.dump());
   } finally {
     await b.close();
@@ -605,6 +609,7 @@ describe('scanStep (types/scan-cursor.ts)', () => {
       }
       const scans: Scan[] = [];
       let step = 0;
+      const ck = new Checks();
       const begin = (): Scan => ({ cursor: 0, startStep: step, start: [...c.map.keys()], seen: new Set(), done: false });
       for (let i = 0; i < concurrent; i++) scans.push(begin());
       let live = concurrent;
@@ -615,7 +620,7 @@ describe('scanStep (types/scan-cursor.ts)', () => {
         const out: string[] = [];
         s.cursor = scanStep(c, c.map, s.cursor, 1 + g.int(60), out);
         for (const k of out) {
-          expect(c.map.has(k)).toBe(true);
+          ck.ok(c.map.has(k), `step ${step}: returned ${k}, which is not in the collection`);
           s.seen.add(k);
         }
         if (s.cursor === 0) {
@@ -623,7 +628,7 @@ describe('scanStep (types/scan-cursor.ts)', () => {
           live--;
           for (const k of s.start) {
             const del = lastDeleted.get(k);
-            if (del === undefined || del < s.startStep) expect(s.seen.has(k)).toBe(true);
+            if (del === undefined || del < s.startStep) ck.ok(s.seen.has(k), `step ${step}: ${k} missed by the scan begun at step ${s.startStep}`);
           }
         }
         // Churn: deletes anywhere (before and after every cursor), re-adds, and more fresh
@@ -639,6 +644,7 @@ describe('scanStep (types/scan-cursor.ts)', () => {
         for (let k = 0; k < 3; k++) c.add(`e${next++}`);
         if (step > 1_000_000) throw new Error('scans did not terminate');
       }
+      ck.done();
       // The collection kept growing, yet every iteration ended.
       expect(c.size).toBeGreaterThan(size);
     });
