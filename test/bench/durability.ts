@@ -7,7 +7,7 @@
 // 2. BGSAVE of N keys with 100-byte values: duration, and the worst PING latency seen by a
 //    client pinging in a loop meanwhile (the event-loop stall), plus RSS before/after.
 // 3. Restart with N keys: from the snapshot (Redis: RDB) and from the AOF alone.
-// PARTS=fsync or PARTS=save runs only 1 or only 2 + 3.
+// PARTS=fsync or PARTS=save runs only 1 or only 2 + 3; KINDS=hoard (or redis) runs 2 + 3 on one server.
 // Hoard runs with the V8 flags of its hoard-server shebang (SERVER_NODE_FLAGS).
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -23,6 +23,8 @@ const N = Number(process.argv[2] ?? 1_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 /** Which parts to run: PARTS=fsync,save (the default: both). */
 const PARTS = new Set((process.env.PARTS ?? 'fsync,save').split(','));
+/** Which servers parts 2 + 3 run: KINDS=hoard or KINDS=redis (the default: both). */
+const KINDS = (process.env.KINDS ?? 'hoard,redis').split(',') as Kind[];
 
 type Kind = 'hoard' | 'redis';
 
@@ -161,7 +163,7 @@ async function main(): Promise<void> {
   }
 
   // 2 + 3. BGSAVE, then restarts
-  for (const kind of (PARTS.has('save') ? ['hoard', 'redis'] : []) as Kind[]) {
+  for (const kind of (PARTS.has('save') ? KINDS : []) as Kind[]) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
     const extra = kind === 'hoard' ? ['--appendonly', 'yes', '--auto-aof-rewrite-percentage', '0', '--save', ''] : ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', '--save', ''];
     const s = await start(kind, dir, extra);
@@ -175,7 +177,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < ROUNDS; i++) saves.push(await bgsave(kind, s.port, s.child.pid!));
     await stop(s.child, 'SIGKILL');
     console.log(`\n## ${kind}: BGSAVE of ${N} keys (100-byte values)`);
-    console.log(`duration ms (median of ${ROUNDS}): ${median(saves.map((x) => x.ms)).toFixed(0)}; worst PING ms: ${Math.max(...saves.map((x) => x.maxPingMs)).toFixed(1)}; RSS before ${(saves[0].rssBefore / 1e6).toFixed(0)} MB, peak ${(Math.max(...saves.map((x) => x.rssPeak)) / 1e6).toFixed(0)} MB; anonymous (without mapped files) ${(saves[0].anonBefore / 1e6).toFixed(0)} -> ${(Math.max(...saves.map((x) => x.anonPeak)) / 1e6).toFixed(0)} MB`);
+    console.log(`duration ms (median of ${ROUNDS}): ${median(saves.map((x) => x.ms)).toFixed(0)}; worst PING ms: ${Math.max(...saves.map((x) => x.maxPingMs)).toFixed(1)} (per round ${saves.map((x) => x.maxPingMs.toFixed(1)).join(', ')}); RSS before ${(saves[0].rssBefore / 1e6).toFixed(0)} MB, peak ${(Math.max(...saves.map((x) => x.rssPeak)) / 1e6).toFixed(0)} MB; anonymous (without mapped files) ${(saves[0].anonBefore / 1e6).toFixed(0)} -> ${(Math.max(...saves.map((x) => x.anonPeak)) / 1e6).toFixed(0)} MB`);
     // Restart from snapshot (+ an AOF tail that the snapshot covers) and from the AOF alone.
     const fromSnap: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
