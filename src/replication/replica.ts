@@ -76,6 +76,11 @@ export class ReplicaOf {
   private fed = 0;
   private streamBase = 0;
   private master: Client | null = null;
+
+  /** The client executing the primary's stream (Redis's server.master), while there is one. */
+  get masterClient(): Client | null {
+    return this.master;
+  }
   private multiQueue: string[][] | null = null;
   /** Stream bytes received but not yet passed on to this server's replicas, and the offset of the first. */
   private raw = '';
