@@ -390,6 +390,9 @@ export class ReplicaOf {
             if (loadDelay !== 0) debugDelay(loadDelay);
           }
           if (!more) {
+            // The primary's function libraries replace this server's (Redis loads them with the RDB).
+            const fnErr = server.replaceFunctions(reader.functions);
+            if (fnErr !== null) throw new Error(`its function libraries do not load: ${fnErr}`);
             endLoading();
             server.logger.info({ keys }, `MASTER <-> REPLICA sync: Finished with success (${keys} keys loaded)`);
             // A replica's primary passing on its own primary's stream says where that stands.
