@@ -84,7 +84,7 @@ function functionDelete(ctx: CommandContext, argv: string[]): void {
 
 function functionFlush(ctx: CommandContext, argv: string[]): void {
   const c = ctx as Client;
-  if (argv.length > 3) return c.reply.error('ERR wrong number of arguments for FUNCTION FLUSH');
+  if (argv.length > 3) return c.reply.error(E.subcommandSyntax(argv[1], argv[0]));
   if (argv.length === 3) {
     const mode = argv[2].toLowerCase();
     if (mode !== 'sync' && mode !== 'async') return c.reply.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
@@ -132,7 +132,7 @@ function functionList(ctx: CommandContext, argv: string[]): void {
       r.bulk('flags');
       const names = Object.keys(FLAG_NAMES).filter((n) => (f.flags & FLAG_NAMES[n]) !== 0);
       r.set(names.length);
-      for (const n of names) r.bulk(n);
+      for (const n of names) r.simple(n);
     }
     if (withCode) {
       r.bulk('library_code');
