@@ -2,6 +2,8 @@
 // sandbox (Redis's global allow list, read-only globals and library tables, Lua 5.1 names), the
 // `redis` / `cjson` / `bit` / `cmsgpack` / `struct` libraries, and the two conversions: a command's RESP reply into Lua
 // values (redisProtocolToLuaType) and a script's return value into a reply (luaReplyToRedisReply).
+// The function libraries get a state of their own (as in Redis's function_lua.c) with the same
+// sandbox, plus their load-time environment and redis.register_function (loadLibrary).
 //
 // Invariants: keys and values cross the boundary as latin1 strings (one byte per char) and never
 // as UTF-8; a script can change no global and no library table, so one script cannot break the
