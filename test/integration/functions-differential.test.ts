@@ -256,6 +256,24 @@ runIf('functions differential against redis-server', () => {
     expect(await both(['function', 'restore', keyDump])).toEqual(['ERROR: ERR given type is not a function', 'ERROR: ERR given type is not a function']);
   });
 
+  it('over maxmemory: FUNCTION LOAD and FCALL of a function that may write are refused, no-writes and DELETE are not', async () => {
+    await reset();
+    await same(['function', 'load', LIB]);
+    await same(['function', 'load', lib('oomok', "redis.register_function{function_name='oom_ok', callback=function(k) return redis.call('set', k[1], 'v') end, flags={'allow-oom'}}")]);
+    try {
+      await same(['config', 'set', 'maxmemory', '1']);
+      expect(await same(['function', 'load', lib('late', fn('late'))])).toMatch(/^ERROR: OOM command not allowed/);
+      await same(['function', 'restore', (await redis.conn.callBuffer('function', 'dump')) as Buffer, 'replace']);
+      expect(await same(['fcall', 'my_incrby', '1', 'x', '1'])).toMatch(/^ERROR: OOM command not allowed/);
+      await same(['fcall', 'my_echo', '1', 'k', 'a']);
+      expect(await same(['fcall', 'oom_ok', '1', 'k'])).toBe('OK');
+      await same(['function', 'delete', 'mylib']);
+      await same(['function', 'flush']);
+    } finally {
+      await same(['config', 'set', 'maxmemory', '0']);
+    }
+  });
+
   it('INFO memory counts libraries and functions', async () => {
     await reset();
     await same(['function', 'load', LIB]);
