@@ -12,6 +12,7 @@
 import type { Server } from '../server/server.js';
 import { LuaVm, type CompiledScript, type RegisteredFunction, type ScriptHost } from './lua.js';
 import { FLAG_NAMES } from './scripts.js';
+import { splitArgs } from '../config.js';
 import { createFunctionsPayload, readFunctionsPayload } from '../persistence/rdb-value.js';
 
 /** FUNCTION LOAD's time limit for running a library's code (Redis's LOAD_TIMEOUT_MS). */
@@ -61,8 +62,8 @@ function libraryMetadata(code: string): { engine: string; name: string; body: st
   if (!code.startsWith('#!')) return 'Missing library metadata';
   const eol = code.indexOf('\n');
   if (eol < 0) return 'Invalid library metadata';
-  const parts = code.slice(0, eol).split(/[ \t\r\v\f]+/).filter((p) => p !== '');
-  if (parts.length === 0) return 'Invalid library metadata';
+  const parts = splitArgs(code.slice(0, eol));
+  if (parts === null || parts.length === 0) return 'Invalid library metadata';
   const engine = parts[0].slice(2);
   let name: string | null = null;
   for (let i = 1; i < parts.length; i++) {
