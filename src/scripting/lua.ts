@@ -411,16 +411,11 @@ export class LuaVm {
     lua.lua_pushcfunction(L, (l: any) => this.registerFunction(l));
     lua.lua_setfield(L, -2, 'register_function');
     lua.lua_getglobal(L, 'redis');
-    for (const name of ['log', 'LOG_DEBUG', 'LOG_VERBOSE', 'LOG_NOTICE', 'LOG_WARNING']) {
+    for (const name of ['log', 'LOG_DEBUG', 'LOG_VERBOSE', 'LOG_NOTICE', 'LOG_WARNING', 'REDIS_VERSION', 'REDIS_VERSION_NUM']) {
       lua.lua_getfield(L, -1, name);
       lua.lua_setfield(L, -3, name);
     }
     lua.lua_pop(L, 1);
-    pushBytes(L, VERSION);
-    lua.lua_setfield(L, -2, 'REDIS_VERSION');
-    const [maj, min, patch] = VERSION.split('.').map(Number);
-    lua.lua_pushinteger(L, (maj << 16) | (min << 8) | patch);
-    lua.lua_setfield(L, -2, 'REDIS_VERSION_NUM');
   }
 
   /** redis.register_function (luaRegisterFunction and its argument readers). */
@@ -848,6 +843,11 @@ export class LuaVm {
     int('REPL_SLAVE', 2);
     int('REPL_REPLICA', 2);
     int('REPL_ALL', 3);
+    // redis.REDIS_VERSION and REDIS_VERSION_NUM (luaRegisterVersion): the version Hoard answers as.
+    pushBytes(L, VERSION);
+    lua.lua_setfield(L, -2, 'REDIS_VERSION');
+    const [maj, min, patch] = VERSION.split('.').map(Number);
+    int('REDIS_VERSION_NUM', (maj << 16) | (min << 8) | patch);
     lua.lua_setglobal(L, 'redis');
   }
 

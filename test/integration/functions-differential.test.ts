@@ -161,6 +161,8 @@ runIf('functions differential against redis-server', () => {
     await same(['function', 'load', lib('rw', "redis.register_function{function_name='ro_set', callback=function(k) return redis.call('set', k[1], 'v') end, flags={'no-writes'}}\nredis.register_function('rf', function() return redis.register_function end)\nredis.register_function('nested', function() return redis.pcall('fcall', 'my_get', '1', 'x') end)\nredis.register_function('fload', function() return redis.pcall('function', 'load', 'x') end)")]);
     await same(['fcall', 'ro_set', '1', 'k']);
     await same(['fcall', 'rf', '0']);
+    await same(['function', 'load', lib('ver', "redis.register_function('ver', function() return {redis.REDIS_VERSION, redis.REDIS_VERSION_NUM} end)")]);
+    expect(await same(['fcall', 'ver', '0'])).toEqual([expect.stringMatching(/^7\.0\.\d+$/), expect.any(Number)]);
     await same(['fcall', 'nested', '0']);
     await same(['fcall', 'fload', '0']);
     // In a transaction.
