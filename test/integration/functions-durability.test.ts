@@ -71,6 +71,10 @@ describe('function libraries are durable', () => {
     expect(await r.call('fcall', 'bump', '1', 'c', '5')).toBe(5);
     expect(await r.call('function', 'load', LIB2)).toBe('strings');
     expect(await r.call('function', 'delete', 'strings')).toBe('OK');
+    // A binary FUNCTION RESTORE payload goes through the AOF too (the FLUSH before it as well).
+    const payload = (await r.callBuffer('function', 'dump')) as Buffer;
+    expect(await r.call('function', 'flush')).toBe('OK');
+    expect(await r.call('function', 'restore', payload)).toBe('OK');
     await proc.kill('SIGKILL');
 
     // The AOF alone.
