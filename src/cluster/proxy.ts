@@ -17,8 +17,8 @@
 //   - blocking commands (BLPOP, BZPOPMIN, XREAD BLOCK, ...): a connection of their own, closed
 //     when answered or when the client goes;
 //   - keyless commands: PING, ECHO, SELECT 0, QUIT, HELLO [2], CLIENT SETNAME/GETNAME answered
-//     here; DBSIZE summed and KEYS merged over every primary; FLUSHALL / FLUSHDB sent to every
-//     primary; others (INFO, CONFIG GET, COMMAND, TIME, ...) answered by one node.
+//     here; DBSIZE summed and KEYS merged over every primary; FLUSHALL / FLUSHDB and FUNCTION
+//     LOAD/DELETE/FLUSH/RESTORE sent to every primary; others (INFO, CONFIG GET, COMMAND, TIME, ...) answered by one node.
 // Not served (a clear error, not a wrong answer): SUBSCRIBE and the rest of pub/sub (a Hoard
 // cluster has no bus carrying messages between nodes), WATCH, SCAN, MONITOR, replication
 // commands, RESP3. Invariants: a client's replies leave in the order of its commands; every
@@ -370,6 +370,15 @@ export class ClusterProxy {
       case 'flushall':
       case 'flushdb':
         return this.everyPrimary(argv, (replies) => this.answer(c, p, firstError(replies) ?? OK));
+      case 'function': {
+        // The libraries must be on every primary for FCALL to find them wherever its keys live
+        // (Redis's request_policy:all_shards for these subcommands).
+        const sub = argv[1].toLowerCase();
+        if (sub === 'load' || sub === 'delete' || sub === 'flush' || sub === 'restore') {
+          return this.everyPrimary(argv, (replies) => this.answer(c, p, firstError(replies) ?? (sub === 'load' ? encodeReply(replies[0]) : OK)));
+        }
+        break;
+      }
     }
     const keys = keyIndexes(spec, argv);
     if (keys.length === 0) return this.toAnyNode(argv, (out) => this.answer(c, p, out));

@@ -21,6 +21,7 @@ import { geoCommands } from './geo.js';
 import { streamCommands } from './streams.js';
 import { clusterCommands } from './cluster.js';
 import { scriptingCommands } from './scripting.js';
+import { functionCommands } from './functions.js';
 
 export const allCommands: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -44,4 +45,5 @@ export const allCommands: readonly (readonly CommandSpec[])[] = [
   streamCommands,
   clusterCommands,
   scriptingCommands,
+  functionCommands,
 ];

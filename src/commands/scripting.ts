@@ -11,7 +11,7 @@ import { parseIndex } from '../util/numbers.js';
 import { feedMonitorsUnchecked } from '../server/monitor.js';
 import { F } from './types.js';
 import {
-  NOSCRIPT, NOTBUSY, SCRIPT_ALLOW_OOM, SCRIPT_ALLOW_STALE, SCRIPT_COMPAT, SCRIPT_NO_WRITES, existingScripting, scriptingOf, shebangFlags,
+  NOSCRIPT, NOTBUSY, SCRIPT_COMPAT, existingScripting, scriptFlagsToCmdFlags, scriptingOf, shebangFlags,
 } from '../scripting/scripts.js';
 
 /** EVAL's keys: numkeys at argv[2], the keys right after it (none when numkeys is invalid). */
@@ -33,11 +33,7 @@ function evalFlags(bits: number, bySha: boolean, c: CommandContext, argv: readon
     if (cached !== undefined) flags = cached.flags;
   }
   if (typeof flags === 'string' || (flags & SCRIPT_COMPAT) !== 0) return (bits & F.readonly) !== 0 ? bits : bits | F.may_replicate;
-  bits &= ~(F.stale | F.denyoom | F.write | F.may_replicate);
-  if ((flags & (SCRIPT_ALLOW_OOM | SCRIPT_NO_WRITES)) === 0) bits |= F.denyoom;
-  if ((flags & SCRIPT_NO_WRITES) === 0) bits |= F.write;
-  if ((flags & SCRIPT_ALLOW_STALE) !== 0) bits |= F.stale;
-  return bits;
+  return scriptFlagsToCmdFlags(bits, flags);
 }
 
 function evalGeneric(ctx: CommandContext, argv: string[], bySha: boolean, readOnly: boolean): void {

@@ -13,7 +13,8 @@ import type { Config, SaveRule } from '../config.js';
 import type { Logger } from '../log.js';
 import { SnapshotStore, type SnapshotMeta } from './snapshot-store.js';
 import { SnapshotJob } from './snapshot.js';
-import { loadSnapshot, replayAof } from './recovery.js';
+import { RecoveryError, loadSnapshot, replayAof } from './recovery.js';
+import { readFunctionsPayload } from './rdb-value.js';
 import { AofWriter, type FsyncPolicy } from './aof-writer.js';
 import { debugDelay } from '../util/debug-delay.js';
 
@@ -25,6 +26,10 @@ export interface PersistenceDeps {
   replid: string;
   /** Executes one AOF record's payload, buf[start, end) (RESP, maybe MULTI…EXEC), against the keyspace. */
   replay: (buf: Buffer, start: number, end: number) => void;
+  /** The function libraries' code now (a snapshot stores them). */
+  functionCodes?: () => string[];
+  /** Installs a snapshot's function libraries (their code) at start; throws when one does not load. */
+  loadFunctions?: (codes: string[]) => void;
 }
 
 export type SaveReason = 'bgsave' | 'save' | 'schedule' | 'aofrewrite' | 'shutdown' | 'sync';
@@ -103,6 +108,13 @@ export class Persistence {
     if (meta !== null) {
       logger.info({ snapshot: meta.id, offset: meta.offset, keys: meta.keys }, 'loading snapshot');
       const r = await loadSnapshot(store, meta, ks, config, logger, config.num('key-load-delay'));
+      const payload = await store.functions(meta);
+      if (payload !== null) {
+        const codes = readFunctionsPayload(payload);
+        if (typeof codes === 'string') throw new RecoveryError(`snapshot ${meta.id}: its function libraries are unreadable: ${codes}`, 'SNAPSHOT_CORRUPT');
+        this.d.loadFunctions?.(codes);
+        logger.info({ libraries: codes.length }, 'function libraries loaded from snapshot');
+      }
       this.loadedKeys = r.keys;
       this.loadExpiredKeys = r.expiredSkipped;
       this.loadMs = r.ms;
@@ -235,7 +247,7 @@ export class Persistence {
     // starts here, so the older ones can go once this snapshot is current.
     log.forceSelect();
     const rotated = this.aof?.rotate().catch((err) => logger.warn({ err }, 'AOF segment rotation failed'));
-    const job = new SnapshotJob(this.store, ks, offset, this.d.replid, logger);
+    const job = new SnapshotJob(this.store, ks, offset, this.d.replid, logger, this.d.functionCodes?.() ?? []);
     this.job = job;
     this.lastSaveAttempt = Date.now();
     if (reason === 'aofrewrite') this.aofRewriteInProgress = true;

@@ -1,6 +1,6 @@
 // A dataset as an RDB file (Redis rdb.c rdbSaveRio), version 10 as redis-server 7.0 writes it,
 // produced as a stream of chunks while a KeyspaceWalk (walk.ts) emits the keys: "REDIS0010",
-// AUX fields, then every key (its absolute expiry first when it has one) with a SELECTDB before
+// AUX fields, the function libraries (FUNCTION2 records), then every key (its absolute expiry first when it has one) with a SELECTDB before
 // it whenever its db differs from the previous key's, then EOF and the CRC-64 of every byte
 // before the checksum. What it serves: a replica's full sync and `redis-cli --rdb`
 // (replication/primary.ts).
@@ -17,7 +17,7 @@
 //   - chunks handed to `out` are never written to again.
 
 import type { Value } from '../keyspace/entry.js';
-import { Crc64, encodeRdbObject, type DumpConfig } from './rdb-value.js';
+import { Crc64, RDB_OPCODE_FUNCTION2, encodeRdbObject, type DumpConfig } from './rdb-value.js';
 import type { Latin1Buffer } from '../util/latin1.js';
 
 const RDB_OPCODE_AUX = 0xfa;
@@ -63,6 +63,14 @@ export class RdbStreamWriter {
     this.aux('repl-id', h.replid);
     this.aux('repl-offset', String(h.offset));
     this.aux('aof-base', '0');
+  }
+
+  /** Function libraries (Redis's rdbSaveFunctions, right after the AUX fields): their code. */
+  functions(codes: readonly string[]): void {
+    for (const code of codes) {
+      this.u8(RDB_OPCODE_FUNCTION2);
+      this.str(code);
+    }
   }
 
   /** One key of db `db` (expireAt: unix ms, 0 = none). */

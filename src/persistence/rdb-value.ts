@@ -1269,6 +1269,48 @@ export function createDumpPayload(v: Value, cfg: DumpConfig): Buffer {
 }
 
 /**
+ * FUNCTION DUMP's payload (Redis's functionDumpCommand): per library RDB_OPCODE_FUNCTION2 and
+ * its code as an RDB string (LZF-compressed as rdbcompression says), then the DUMP footer (RDB
+ * version, CRC-64). An RDB file carries the same records after its AUX fields.
+ */
+export function createFunctionsPayload(codes: readonly string[], compress: boolean): Buffer {
+  const w = new Writer();
+  for (const code of codes) {
+    w.u8(RDB_OPCODE_FUNCTION2);
+    writeString(w, code, compress);
+  }
+  w.room(DUMP_FOOTER_BYTES);
+  w.buf[w.pos++] = DUMP_RDB_VERSION & 0xff;
+  w.buf[w.pos++] = DUMP_RDB_VERSION >>> 8;
+  crc64Into(w.buf, 0, w.pos, w.buf, w.pos);
+  w.pos += 8;
+  return w.buf.subarray(0, w.pos);
+}
+
+/**
+ * The libraries' code in a FUNCTION RESTORE payload (functionRestoreCommand's reading loop), or
+ * Redis's error text (without the ERR code).
+ */
+export function readFunctionsPayload(payload: Buffer): string[] | string {
+  if (!verifyDumpPayload(payload)) return 'DUMP payload version or checksum are wrong';
+  const end = payload.length - DUMP_FOOTER_BYTES;
+  const r = new Reader(payload, end);
+  const codes: string[] = [];
+  while (r.pos < end) {
+    const type = r.b[r.pos++];
+    if (type === RDB_OPCODE_FUNCTION_PRE_GA) return 'Pre-GA function format not supported';
+    if (type !== RDB_OPCODE_FUNCTION2) return 'given type is not a function';
+    try {
+      codes.push(r.string());
+    } catch (err) {
+      if (err instanceof RdbFormatError) return 'Failed loading library payload';
+      throw err;
+    }
+  }
+  return codes;
+}
+
+/**
  * What an RDB file holds for a key after its name: the type byte and the object (a DUMP payload
  * without its footer). With `freshLzf` false, LZF starts from the hash table the previous
  * compression left, as Redis's lzf_compress does (any table gives a valid encoding; zeroing the
@@ -1561,7 +1603,7 @@ function loadStream(r: Reader, v2: boolean): StreamValue {
 
 // ---- whole RDB files (rdb.c rdbLoadRio) ----------------------------------------------------------
 
-const RDB_OPCODE_FUNCTION2 = 245;
+export const RDB_OPCODE_FUNCTION2 = 245;
 const RDB_OPCODE_FUNCTION_PRE_GA = 246;
 const RDB_OPCODE_MODULE_AUX = 247;
 const RDB_OPCODE_IDLE = 248;
@@ -1587,12 +1629,14 @@ export interface RdbKey {
  * caller can yield between keys: the magic and version (1-10), then AUX fields, SELECTDB,
  * RESIZEDB, EXPIRETIME(_MS) and the LRU/LFU hints (skipped), each key's type, name and object
  * (loadObject: the same decoding and checks as RESTORE), up to EOF and the CRC-64 of everything
- * before it (checked unless the file carries 0, as Redis writes with rdbchecksum no). Module data
- * and functions are refused: Hoard has neither. Throws RdbFormatError on any damage.
+ * before it (checked unless the file carries 0, as Redis writes with rdbchecksum no). Function
+ * libraries (FUNCTION2 records) are collected in `functions`; module data is refused. Throws RdbFormatError on any damage.
  */
 export class RdbFileReader {
   readonly version: number;
   readonly aux = new Map<string, string>();
+  /** The function libraries' code (RDB_OPCODE_FUNCTION2 records) read so far. */
+  readonly functions: string[] = [];
   private readonly r: Reader;
   private db = 0;
 
@@ -1651,8 +1695,11 @@ export class RdbFileReader {
         case RDB_OPCODE_MODULE_AUX:
           return bad('module data in the RDB: Hoard has no modules');
         case RDB_OPCODE_FUNCTION2:
+          // A function library's code (rdbFunctionLoad): the caller loads them after the keys.
+          this.functions.push(r.string());
+          continue;
         case RDB_OPCODE_FUNCTION_PRE_GA:
-          return bad('functions in the RDB: Hoard has no scripting');
+          return bad('Pre-GA function format not supported');
         case RDB_OPCODE_EOF: {
           if (this.version >= 5) {
             const end = r.pos;

@@ -5,7 +5,12 @@
 //    previous snapshot current, and the half-written one is cleared at the next open;
 //  - records of snapshot ID live under `s:<ID>:<seq>` with zero-padded hex seq, written in
 //    increasing seq order (sequential keys keep LevelDB at full speed: DESIGN's measurements);
-//  - LevelDB's LOCK file is the data dir lock: a second server on the same dir fails to open it.
+//  - LevelDB's LOCK file is the data dir lock: a second server on the same dir fails to open it;
+//  - the function libraries of snapshot ID (format version 3 on) are ONE entry `f:<ID>`: FUNCTION
+//    DUMP's payload (rdb-value.ts createFunctionsPayload: FUNCTION2 records of each library's
+//    code, RDB version, CRC-64), written before the snapshot becomes current and only when
+//    there are libraries; SnapshotMeta.functions counts them (absent: none, as in every
+//    snapshot written before functions existed).
 
 import path from 'node:path';
 import { Level } from 'level';
@@ -13,6 +18,7 @@ import { Level } from 'level';
 export const SNAPSHOT_DIR = 'snapshot';
 const CURRENT = 'm:current';
 const STARTED_PREFIX = 'm:started:';
+const FUNCTIONS_PREFIX = 'f:';
 
 export interface SnapshotMeta {
   /** Snapshot id (monotonic). */
@@ -27,6 +33,8 @@ export interface SnapshotMeta {
   formatVersion: number;
   /** Replication id of the stream the offset belongs to (for PSYNC after restart). */
   replid: string;
+  /** Function libraries stored beside the records (`f:<id>`); absent or 0: none. */
+  functions?: number;
 }
 
 /** The part of LevelDB's chained batch the snapshot writer uses. */
@@ -200,10 +208,27 @@ export class SnapshotStore {
     if (previous !== null && previous.id !== meta.id) await this.dropSnapshot(previous.id);
   }
 
+  /** Stores snapshot `id`'s function libraries (a FUNCTION DUMP payload). */
+  async putFunctions(id: number, payload: Buffer): Promise<void> {
+    await this.db.put(FUNCTIONS_PREFIX + hex(id, 8), payload);
+  }
+
+  /** The function libraries' payload of `meta`, or null when it has none. */
+  async functions(meta: SnapshotMeta): Promise<Buffer | null> {
+    if ((meta.functions ?? 0) === 0) return null;
+    const v = await this.db.get(FUNCTIONS_PREFIX + hex(meta.id, 8)).catch((e: { code?: string }) => {
+      if (e.code === 'LEVEL_NOT_FOUND') return undefined;
+      throw e;
+    });
+    if (v === undefined) throw new SnapshotStoreError(`snapshot ${meta.id} should hold ${meta.functions} function libraries but their entry is missing`, 'SNAPSHOT_CORRUPT');
+    return v;
+  }
+
   /** Deletes a snapshot's records (an abandoned one, or one no longer current). */
   async dropSnapshot(id: number): Promise<void> {
     const prefix = recordPrefix(id);
     await this.db.clear({ gte: prefix, lt: prefix.slice(0, -1) + ';' });
+    await this.db.del(FUNCTIONS_PREFIX + hex(id, 8));
     await this.db.del(STARTED_PREFIX + hex(id, 8));
   }
 

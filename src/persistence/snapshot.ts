@@ -1,12 +1,13 @@
 // A forkless point-in-time snapshot into LevelDB: a KeyspaceWalk (walk.ts: every key as it was
 // at the snapshot's log offset, emitted while clients are served) packed into pages
-// (value-codec.ts) and written to the snapshot store in batches; the snapshot becomes current
-// only in SnapshotStore.commit.
+// (value-codec.ts) and written to the snapshot store in batches, with the function libraries as
+// they were at that offset; the snapshot becomes current only in SnapshotStore.commit.
 
 import { performance } from 'node:perf_hooks';
 import type { Keyspace } from '../keyspace/index.js';
 import type { Logger } from '../log.js';
 import { PageWriter, SNAPSHOT_FORMAT_VERSION } from './value-codec.js';
+import { createFunctionsPayload } from './rdb-value.js';
 import { recordKey, type SnapshotBatch, type SnapshotMeta, type SnapshotStore } from './snapshot-store.js';
 import { KeyspaceWalk } from './walk.js';
 
@@ -39,6 +40,8 @@ export class SnapshotJob {
     readonly offset: number,
     private readonly replid: string,
     private readonly logger: Logger,
+    /** The function libraries' code at the snapshot's offset (they change only through the log). */
+    private readonly functionCodes: readonly string[] = [],
   ) {
     this.id = store.nextId();
     this.startedAt = ks.clock.now();
@@ -95,6 +98,7 @@ export class SnapshotJob {
       // The walk is complete (and detached): no later write can concern this snapshot any more.
       this.pages.finish();
       await this.writePending();
+      if (this.functionCodes.length > 0) await this.store.putFunctions(this.id, createFunctionsPayload(this.functionCodes, true));
       const meta: SnapshotMeta = {
         id: this.id,
         offset: this.offset,
@@ -105,6 +109,7 @@ export class SnapshotJob {
         formatVersion: SNAPSHOT_FORMAT_VERSION,
         replid: this.replid,
       };
+      if (this.functionCodes.length > 0) meta.functions = this.functionCodes.length;
       await this.store.commit(meta);
       return meta;
     } catch (err) {

@@ -48,8 +48,12 @@ import { readLatin1, type Latin1Buffer } from '../util/latin1.js';
 
 /** The version of each record's own layout (its first byte). */
 export const RECORD_VERSION = 1;
-/** The snapshot format written now (SnapshotMeta.formatVersion): paged records. */
-export const SNAPSHOT_FORMAT_VERSION = 2;
+/**
+ * The snapshot format written now (SnapshotMeta.formatVersion): paged records (2), and since 3
+ * the function libraries beside them (snapshot-store.ts FUNCTIONS_PREFIX; a version-2 snapshot
+ * has none and loads as before).
+ */
+export const SNAPSHOT_FORMAT_VERSION = 3;
 /** First byte of a page (version-1 snapshots store bare records, whose first byte is 1). */
 export const PAGE_VERSION = 2;
 const PAGE_HEADER = 6;

@@ -254,6 +254,8 @@ export class ReplicationPrimary {
     // A proxying replica's stream goes on in the db its primary's stream has selected.
     const streamDb = this.proxying ? server.replicaOf.streamDbNow() : 0;
     rdb.begin({ now: server.ks.clock.now(), redisVersion: VERSION, usedMemory: server.ks.memory.usedMemory(), replid: this.replid, offset, streamDb });
+    // The libraries as they are at `offset` (they change only through the stream that follows).
+    rdb.functions(server.functionCodes());
     const walk = new KeyspaceWalk(server.ks, (db, key, value, expireAt) => {
       if (!opts.functionsOnly) rdb.key(db, key, value, expireAt);
     });

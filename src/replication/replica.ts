@@ -76,6 +76,11 @@ export class ReplicaOf {
   private fed = 0;
   private streamBase = 0;
   private master: Client | null = null;
+
+  /** The client executing the primary's stream (Redis's server.master), while there is one. */
+  get masterClient(): Client | null {
+    return this.master;
+  }
   private multiQueue: string[][] | null = null;
   /** Stream bytes received but not yet passed on to this server's replicas, and the offset of the first. */
   private raw = '';
@@ -385,6 +390,9 @@ export class ReplicaOf {
             if (loadDelay !== 0) debugDelay(loadDelay);
           }
           if (!more) {
+            // The primary's function libraries replace this server's (Redis loads them with the RDB).
+            const fnErr = server.replaceFunctions(reader.functions);
+            if (fnErr !== null) throw new Error(`its function libraries do not load: ${fnErr}`);
             endLoading();
             server.logger.info({ keys }, `MASTER <-> REPLICA sync: Finished with success (${keys} keys loaded)`);
             // A replica's primary passing on its own primary's stream says where that stands.

@@ -2,6 +2,8 @@
 // sandbox (Redis's global allow list, read-only globals and library tables, Lua 5.1 names), the
 // `redis` / `cjson` / `bit` / `cmsgpack` / `struct` libraries, and the two conversions: a command's RESP reply into Lua
 // values (redisProtocolToLuaType) and a script's return value into a reply (luaReplyToRedisReply).
+// The function libraries get a state of their own (as in Redis's function_lua.c) with the same
+// sandbox, plus their load-time environment and redis.register_function (loadLibrary).
 //
 // Invariants: keys and values cross the boundary as latin1 strings (one byte per char) and never
 // as UTF-8; a script can change no global and no library table, so one script cannot break the
@@ -19,6 +21,7 @@ import { formatG, formatG14, lua, lauxlib, lualib, pushBytes, toBytes } from './
 import { pushCmsgpack } from './lua-cmsgpack.js';
 import { cFormatNumber } from './printf.js';
 import { pushStruct } from './lua-struct.js';
+import { VERSION } from '../version.js';
 
 /** What a script's `redis.*` functions need of the server (scripts.ts implements it). */
 export interface ScriptHost {
@@ -205,6 +208,51 @@ G._G = env
 return env, errh
 `;
 
+/**
+ * The environment of function libraries (Redis keeps them in a Lua state of their own; here
+ * another LuaVm). While a library loads, its globals are only the load API (`redis` with
+ * register_function, log and constants; any other name is Redis's "nonexistent global" error
+ * and the load API refuses changes as a read-only table); afterwards the same table reads the
+ * sandbox's globals, so the registered functions see what scripts see (but no KEYS/ARGV).
+ */
+const LIBRARY_ENV = `
+local env, G, loadapi = ...
+local setmetatable, rawget, error, tostring = setmetatable, rawget, error, tostring
+local mode = 'run'
+local function missing(k) error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 3) end
+local function readonlyError() error('Attempt to modify a readonly table', 2) end
+local loadredis = setmetatable({}, {
+  __index = function(_, k) local v = rawget(loadapi, k) if v == nil then missing(k) end return v end,
+  __newindex = readonlyError, __metatable = false,
+})
+local libenv = setmetatable({}, {
+  __index = function(_, k)
+    if mode == 'load' then
+      if k == 'redis' then return loadredis end
+      missing(k)
+    end
+    local v = rawget(G, k)
+    if v == nil then missing(k) end
+    return v
+  end,
+  __newindex = readonlyError, __metatable = false,
+})
+return libenv, function(m) mode = m end
+`;
+
+/** What redis.register_function hands the library being loaded. */
+export interface RegisteredFunction {
+  name: string;
+  description: string | null;
+  /** The flag words as given (checked by the registry). */
+  flags: string[];
+  fn: CompiledScript;
+}
+
+function fixEof(msg: string): string {
+  return msg.replace(/near <eof>$/, "near '<eof>'");
+}
+
 export interface CompiledScript {
   /** The function's reference in the registry. */
   ref: number;
@@ -271,7 +319,7 @@ export class LuaVm {
       const msg = toBytes(L, -1);
       lua.lua_pop(L, 1);
       // Lua 5.3 leaves <eof> unquoted where 5.1 quotes it.
-      return 'ERR Error compiling script (new function): ' + msg.replace(/near <eof>$/, "near '<eof>'");
+      return 'ERR Error compiling script (new function): ' + fixEof(msg);
     }
     // The chunk's _ENV is the sandbox's read-only environment.
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.envRef);
@@ -279,25 +327,206 @@ export class LuaVm {
     return { ref: lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) };
   }
 
+  // ---- function libraries (Redis 7.0 function_lua.c) -------------------------------------
+
+  /** The libraries' environment (see LIBRARY_ENV) and its load/run switch; made on first use. */
+  private libEnv: { envRef: number; setModeRef: number } | null = null;
+  private registering: ((reg: RegisteredFunction) => string | null) | null = null;
+
+  /**
+   * Runs a library's code (after its shebang line, which stays as an empty line) the way
+   * FUNCTION LOAD does (luaEngineCreate): its globals are only `redis` with register_function,
+   * log and the version and log constants; each redis.register_function goes to `register`,
+   * which answers an error text to raise or null. Past `timeoutMs` (0: none) the code is
+   * stopped. The functions it registered keep the library's environment, which after the load
+   * is the sandbox's one (as Redis swaps its globals' __index back). Returns null or the error
+   * reply.
+   */
+  loadLibrary(code: string, register: (reg: RegisteredFunction) => string | null, host: ScriptHost): string | null {
+    const L = this.L;
+    const libEnv = (this.libEnv ??= this.makeLibraryEnv());
+    if (lauxlib.luaL_loadbuffer(L, Buffer.from(code, 'latin1'), null, '@user_function') !== lua.LUA_OK) {
+      const msg = toBytes(L, -1);
+      lua.lua_pop(L, 1);
+      return 'ERR Error compiling function: ' + fixEof(msg);
+    }
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, libEnv.envRef);
+    lua.lua_setupvalue(L, -2, 1);
+    const fnIdx = lua.lua_gettop(L);
+    const setMode = (mode: string): void => {
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, libEnv.setModeRef);
+      lua.lua_pushstring(L, mode);
+      lua.lua_call(L, 1, 0);
+    };
+    this.host = host;
+    this.killedWith = null;
+    this.registering = register;
+    lua.lua_sethook(L, this.hookFn, lua.LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+    setMode('load');
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.errhRef);
+    lua.lua_insert(L, fnIdx);
+    try {
+      if (lua.lua_pcall(L, 0, 0, fnIdx) === lua.LUA_OK) return null;
+      let msg: string;
+      if (lua.lua_type(L, -1) === lua.LUA_TTABLE) msg = lua51TypeError(this.stringField(-1, 'err') ?? 'ERR unknown error');
+      else msg = 'ERR ' + (lua.lua_isstring(L, -1) ? toBytes(L, -1) : 'unknown error');
+      return 'ERR Error registering functions: ' + msg;
+    } finally {
+      lua.lua_settop(L, fnIdx - 1);
+      // A timed-out load left the hook raising at every instruction: not in setMode's call.
+      this.killedWith = null;
+      this.host = null;
+      lua.lua_sethook(L, this.hookFn, lua.LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+      setMode('run');
+      this.registering = null;
+      this.host = null;
+    }
+  }
+
+  /** Drops a registered function's reference (its library was deleted or replaced). */
+  release(fn: CompiledScript): void {
+    lauxlib.luaL_unref(this.L, lua.LUA_REGISTRYINDEX, fn.ref);
+  }
+
+  private makeLibraryEnv(): { envRef: number; setModeRef: number } {
+    const L = this.L;
+    if (lauxlib.luaL_loadbuffer(L, Buffer.from(LIBRARY_ENV), null, '=prelude') !== lua.LUA_OK) {
+      throw Object.assign(new Error('Lua library environment set-up failed: ' + toBytes(L, -1)), { code: 'LUA_INIT' });
+    }
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.envRef);
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS);
+    this.pushLoadApi();
+    if (lua.lua_pcall(L, 3, 2, 0) !== lua.LUA_OK) {
+      throw Object.assign(new Error('Lua library environment set-up failed: ' + toBytes(L, -1)), { code: 'LUA_INIT' });
+    }
+    const setModeRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    const envRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    return { envRef, setModeRef };
+  }
+
+  /** The `redis` table a library sees while it loads (Redis's LIBRARY_API_NAME table). */
+  private pushLoadApi(): void {
+    const L = this.L;
+    lua.lua_newtable(L);
+    lua.lua_pushcfunction(L, (l: any) => this.registerFunction(l));
+    lua.lua_setfield(L, -2, 'register_function');
+    lua.lua_getglobal(L, 'redis');
+    for (const name of ['log', 'LOG_DEBUG', 'LOG_VERBOSE', 'LOG_NOTICE', 'LOG_WARNING', 'REDIS_VERSION', 'REDIS_VERSION_NUM']) {
+      lua.lua_getfield(L, -1, name);
+      lua.lua_setfield(L, -3, name);
+    }
+    lua.lua_pop(L, 1);
+  }
+
+  /** redis.register_function (luaRegisterFunction and its argument readers). */
+  private registerFunction(l: any): number {
+    const register = this.registering;
+    if (register === null) return this.raise(l, 'ERR redis.register_function can only be called on FUNCTION LOAD command');
+    const argc = lua.lua_gettop(l);
+    if (argc < 1 || argc > 2) return this.raise(l, 'ERR wrong number of arguments to redis.register_function');
+    let name: string | null = null;
+    let description: string | null = null;
+    let flags: string[] = [];
+    let fnAt = 0;
+    if (argc === 1) {
+      if (lua.lua_type(l, 1) !== lua.LUA_TTABLE) {
+        return this.raise(l, 'ERR calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).');
+      }
+      lua.lua_pushnil(l);
+      while (lua.lua_next(l, 1) !== 0) {
+        const kt = lua.lua_type(l, -2);
+        if (kt !== lua.LUA_TSTRING && kt !== lua.LUA_TNUMBER) return this.raise(l, 'ERR named argument key given to redis.register_function is not a string');
+        lua.lua_pushvalue(l, -2);
+        const key = toBytes(l, -1).toLowerCase();
+        lua.lua_pop(l, 1);
+        if (key === 'function_name') {
+          if (!lua.lua_isstring(l, -1)) return this.raise(l, 'ERR function_name argument given to redis.register_function must be a string');
+          lua.lua_pushvalue(l, -1);
+          name = toBytes(l, -1);
+          lua.lua_pop(l, 1);
+        } else if (key === 'description') {
+          if (!lua.lua_isstring(l, -1)) return this.raise(l, 'ERR description argument given to redis.register_function must be a string');
+          lua.lua_pushvalue(l, -1);
+          description = toBytes(l, -1);
+          lua.lua_pop(l, 1);
+        } else if (key === 'callback') {
+          if (lua.lua_type(l, -1) !== lua.LUA_TFUNCTION) return this.raise(l, 'ERR callback argument given to redis.register_function must be a function');
+          lua.lua_pushvalue(l, -1);
+          lua.lua_insert(l, 2); // kept below the iteration's key (index 2 while iterating)
+          fnAt = 2;
+        } else if (key === 'flags') {
+          if (lua.lua_type(l, -1) !== lua.LUA_TTABLE) return this.raise(l, 'ERR flags argument to redis.register_function must be a table representing function flags');
+          const read = this.readFlags(l, lua.lua_gettop(l));
+          if (read === null) return this.raise(l, 'ERR unknown flag given');
+          flags = read;
+        } else return this.raise(l, 'ERR unknown argument given to redis.register_function');
+        lua.lua_pop(l, 1);
+      }
+      if (name === null) return this.raise(l, 'ERR redis.register_function must get a function name argument');
+      if (fnAt === 0) return this.raise(l, 'ERR redis.register_function must get a callback argument');
+    } else {
+      if (!lua.lua_isstring(l, 1)) return this.raise(l, 'ERR first argument to redis.register_function must be a string');
+      lua.lua_pushvalue(l, 1);
+      name = toBytes(l, -1);
+      lua.lua_pop(l, 1);
+      if (lua.lua_type(l, 2) !== lua.LUA_TFUNCTION) return this.raise(l, 'ERR second argument to redis.register_function must be a function');
+      fnAt = 2;
+    }
+    lua.lua_pushvalue(l, fnAt);
+    const fn = { ref: lauxlib.luaL_ref(l, lua.LUA_REGISTRYINDEX) };
+    const err = register({ name, description, flags, fn });
+    if (err !== null) {
+      this.release(fn);
+      return this.raise(l, err);
+    }
+    return 0;
+  }
+
+  /** A flags table's strings (luaRegisterFunctionReadFlags), or null when one is not a string. */
+  private readFlags(l: any, t: number): string[] | null {
+    const out: string[] = [];
+    for (let j = 1; ; j++) {
+      lua.lua_rawgeti(l, t, j);
+      const ty = lua.lua_type(l, -1);
+      if (ty === lua.LUA_TNIL) {
+        lua.lua_pop(l, 1);
+        return out;
+      }
+      if (ty !== lua.LUA_TSTRING && ty !== lua.LUA_TNUMBER) {
+        lua.lua_pop(l, 1);
+        return null;
+      }
+      out.push(toBytes(l, -1));
+      lua.lua_pop(l, 1);
+    }
+  }
+
   /**
    * Runs a compiled script with KEYS and ARGV and writes its reply (or its error) to `out`, the
    * caller's writer (the script's booleans become RESP3 booleans only when both the caller's
    * protocol and redis.setresp are 3).
    */
-  run(fn: CompiledScript, sha: string, keys: readonly string[], args: readonly string[], host: ScriptHost, out: ReplyWriter): void {
+  run(fn: CompiledScript, sha: string, keys: readonly string[], args: readonly string[], host: ScriptHost, out: ReplyWriter, asFunction = false): void {
     const L = this.L;
     this.host = host;
     this.resp = 2;
     this.killedWith = null;
     // (A killed script left the hook firing at every instruction.)
     lua.lua_sethook(L, this.hookFn, lua.LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
-    this.setArray('KEYS', keys);
-    this.setArray('ARGV', args);
+    // A script reads KEYS and ARGV globals; a function (FCALL) gets them as its two arguments.
+    if (!asFunction) {
+      this.setArray('KEYS', keys);
+      this.setArray('ARGV', args);
+    }
     const base = lua.lua_gettop(L);
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.errhRef);
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, fn.ref);
+    if (asFunction) {
+      this.pushArray(keys);
+      this.pushArray(args);
+    }
     try {
-      const status = lua.lua_pcall(L, 0, 1, base + 1);
+      const status = lua.lua_pcall(L, asFunction ? 2 : 0, 1, base + 1);
       if (status === lua.LUA_OK) this.writeReply(out, -1, 0);
       else if (lua.lua_type(L, -1) === lua.LUA_TTABLE && this.rawTruthy(lua.lua_gettop(L), 'ignore_error_stats_update')) out.errorAlreadyCounted(this.errorText(sha));
       else out.error(this.errorText(sha));
@@ -325,6 +554,15 @@ export class LuaVm {
     const v = lua.lua_isstring(L, -1) ? toBytes(L, -1) : null;
     lua.lua_pop(L, 1);
     return v;
+  }
+
+  private pushArray(items: readonly string[]): void {
+    const L = this.L;
+    lua.lua_createtable(L, items.length, 0);
+    for (let i = 0; i < items.length; i++) {
+      pushBytes(L, items[i]);
+      lua.lua_rawseti(L, -2, i + 1);
+    }
   }
 
   /** Sets a global of the real _G (scripts see it through their read-only environment). */
@@ -605,6 +843,11 @@ export class LuaVm {
     int('REPL_SLAVE', 2);
     int('REPL_REPLICA', 2);
     int('REPL_ALL', 3);
+    // redis.REDIS_VERSION and REDIS_VERSION_NUM (luaRegisterVersion): the version Hoard answers as.
+    pushBytes(L, VERSION);
+    lua.lua_setfield(L, -2, 'REDIS_VERSION');
+    const [maj, min, patch] = VERSION.split('.').map(Number);
+    int('REDIS_VERSION_NUM', (maj << 16) | (min << 8) | patch);
     lua.lua_setglobal(L, 'redis');
   }
 

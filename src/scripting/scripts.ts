@@ -32,7 +32,7 @@ export const SCRIPT_ALLOW_CROSS_SLOT = 16;
 /** No shebang: Redis's SCRIPT_FLAG_EVAL_COMPAT_MODE (checks happen per command, not at EVAL). */
 export const SCRIPT_COMPAT = 32;
 
-const FLAG_NAMES: Record<string, number> = {
+export const FLAG_NAMES: Record<string, number> = {
   'no-writes': SCRIPT_NO_WRITES,
   'allow-oom': SCRIPT_ALLOW_OOM,
   'allow-stale': SCRIPT_ALLOW_STALE,
@@ -48,6 +48,19 @@ interface CachedScript {
   body: string;
   flags: number;
   fn: CompiledScript;
+}
+
+/**
+ * A command's flags as a script's declared flags make them (Redis's scriptFlagsToCmdFlags):
+ * write and denyoom unless no-writes (or allow-oom for denyoom), stale with allow-stale, and no
+ * may_replicate (whether it writes is known). For EVAL with a shebang and FCALL.
+ */
+export function scriptFlagsToCmdFlags(bits: number, flags: number): number {
+  bits &= ~(F.stale | F.denyoom | F.write | F.may_replicate);
+  if ((flags & (SCRIPT_ALLOW_OOM | SCRIPT_NO_WRITES)) === 0) bits |= F.denyoom;
+  if ((flags & SCRIPT_NO_WRITES) === 0) bits |= F.write;
+  if ((flags & SCRIPT_ALLOW_STALE) !== 0) bits |= F.stale;
+  return bits;
 }
 
 /** Parses "#!lua flags=a,b" (Redis's evalExtractShebangFlags): the flags, or an error reply. */
@@ -139,9 +152,18 @@ export class Scripting implements ScriptHost {
    * EVAL_RO/EVALSHA_RO.
    */
   exec(caller: Client, sha: string, script: CachedScript, keys: string[], args: string[], readOnly: boolean): void {
+    this.runScript(caller, sha, script.flags, (this.vm ??= new LuaVm()), script.fn, keys, args, readOnly, false);
+  }
+
+  /**
+   * Runs `fn` of `vm` for `caller` with Redis's scriptPrepareForRun checks, its commands through
+   * the script client and its writes as one group: an EVAL's script (named by its sha) or, with
+   * `asFunction`, an FCALL's function (named by its name; KEYS and ARGV are its arguments).
+   */
+  runScript(caller: Client, sha: string, scriptFlags: number, vm: LuaVm, fn: CompiledScript, keys: string[], args: string[], readOnly: boolean, asFunction: boolean): void {
     const server = this.server;
     if (this.run !== null) return caller.reply.error('ERR This Redis command is not allowed from script');
-    let flags = script.flags;
+    let flags = scriptFlags;
     // Scripts with a shebang are checked as a whole at EVAL, as Redis's scriptPrepareForRun
     // does; those without (compatibility mode) command by command, inside the script, and may
     // reach keys of other slots than their declared ones.
@@ -155,14 +177,13 @@ export class Scripting implements ScriptHost {
     sc.user = caller.user;
     sc.dbIndex = caller.dbIndex;
     sc.resp = 2;
-    const vm = (this.vm ??= new LuaVm());
     // Whether memory is over maxmemory now decides OOM for the whole script (the dispatcher
     // just evicted what it could before the EVAL; nothing is evicted while the script runs).
     const oom = server.ks.evictor.maxmemory !== 0 && server.ks.evictor.performEvictions() === EVICT_FAIL;
     this.run = { caller, sha, flags, start: Date.now(), wrote: false, oom, slot: keys.length > 0 && server.cluster !== null ? keyHashSlot(keys[0]) : -1 };
     server.log.beginGroup();
     try {
-      vm.run(script.fn, sha, keys, args, this, caller.reply);
+      vm.run(fn, sha, keys, args, this, caller.reply, asFunction);
     } finally {
       server.log.endGroup();
       this.run = null;

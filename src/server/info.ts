@@ -27,6 +27,7 @@ const HEADERS: Record<string, string> = {
 export { VERSION } from '../version.js';
 import { VERSION, HOARD_VERSION } from '../version.js';
 import { existingScripting } from '../scripting/scripts.js';
+import { existingFunctions } from '../scripting/functions.js';
 
 export function humanBytes(n: number): string {
   if (n < 1024) return `${n}B`;
@@ -172,6 +173,8 @@ function sectionFields(server: Server, s: string): Fields | null {
       for (const c of server.clientSet) clientsMem += c.queryBufferBytes + c.outputBufferBytes;
       const scripting = existingScripting(server);
       const scriptBytes = scripting?.bodyBytes ?? 0;
+      const functions = existingFunctions(server);
+      const functionBytes = functions?.memoryBytes ?? 0;
       return merge(
         [
           ['used_memory', used],
@@ -195,14 +198,14 @@ function sectionFields(server: Server, s: string): Fields | null {
           ['used_memory_lua_human', '0B'],
           ['used_memory_scripts_eval', scriptBytes],
           ['number_of_cached_scripts', scripting?.size ?? 0],
-          ['number_of_functions', 0],
-          ['number_of_libraries', 0],
+          ['number_of_functions', functions?.functionCount ?? 0],
+          ['number_of_libraries', functions?.libraryCount ?? 0],
           ['used_memory_vm_functions', 0],
           ['used_memory_vm_total', 0],
           ['used_memory_vm_total_human', '0B'],
-          ['used_memory_functions', 0],
-          ['used_memory_scripts', scriptBytes],
-          ['used_memory_scripts_human', humanBytes(scriptBytes)],
+          ['used_memory_functions', functionBytes],
+          ['used_memory_scripts', scriptBytes + functionBytes],
+          ['used_memory_scripts_human', humanBytes(scriptBytes + functionBytes)],
           ['maxmemory', maxmemory],
           ['maxmemory_human', humanBytes(maxmemory)],
           ['maxmemory_policy', server.config.str('maxmemory-policy')],

@@ -45,6 +45,8 @@ import { PROTECTED_MODE_DENIED, protectedModeRefuses, resetClientUser } from './
 import { listenTls } from './tls.js';
 import { listenOn, normalizeBindAddress } from './listen.js';
 import { ClusterNode } from '../cluster/cluster.js';
+import { existingFunctions, functionsOf } from '../scripting/functions.js';
+import { RecoveryError } from '../persistence/recovery.js';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -328,6 +330,11 @@ export class Server implements ServerApi {
       logger: this.logger,
       replid: this.runId,
       replay: (buf, start, end) => this.replayRecord(buf, start, end),
+      functionCodes: () => this.functionCodes(),
+      loadFunctions: (codes) => {
+        const err = this.replaceFunctions(codes);
+        if (err !== null) throw new RecoveryError(`the snapshot's function libraries do not load: ${err}`, 'SNAPSHOT_CORRUPT');
+      },
     });
     this.persistence = p;
     this.infoSections.set('persistence', () => p.infoFields());
@@ -1023,6 +1030,17 @@ export class Server implements ServerApi {
    */
   notifyKeyspaceEvent(type: number, event: string, key: string, dbIndex: number): void {
     if ((this.notifyFlags & type) !== 0) notifyKeyspaceEvent(this, type, event, key, dbIndex);
+  }
+
+  /** The function libraries' code (a full sync's RDB carries it, as a snapshot does). */
+  functionCodes(): string[] {
+    return existingFunctions(this)?.codes() ?? [];
+  }
+
+  /** Replaces the function libraries with `codes` (a primary's, after a full sync): null, or why not. */
+  replaceFunctions(codes: string[]): string | null {
+    if (codes.length === 0 && existingFunctions(this) === undefined) return null;
+    return functionsOf(this).restoreCodes(codes, 'flush');
   }
 
   flushAll(): void {

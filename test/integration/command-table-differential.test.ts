@@ -29,12 +29,9 @@ import { hoardAndRedis, type Reply } from '../helpers/differential.js';
 
 /**
  * Redis 7.0 commands Hoard does not implement (a name without '|' covers its subcommands).
- * Functions (FUNCTION, FCALL) and coordinated failover are whole features Hoard does not
- * have; LATENCY GRAPH is a smaller gap.
+ * Coordinated failover is a whole feature Hoard does not have; LATENCY GRAPH is a smaller gap.
  */
 const MISSING = new Set([
-  // functions
-  'fcall', 'fcall_ro', 'function',
   // coordinated failover
   'failover',
   // subcommands: the ASCII latency graph

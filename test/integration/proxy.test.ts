@@ -128,6 +128,22 @@ describe.skipIf(!redisServerAvailable())('hoard-proxy in front of a redis-server
     expect(await oracle.get('elsewhere')).toBeNull();
   });
 
+  it('sends FUNCTION LOAD/DELETE to every primary, so FCALL finds the library wherever its keys live', async () => {
+    const r = plain();
+    const lib = "#!lua name=proxied\nredis.register_function('px_incr', function(keys) return redis.call('incr', keys[1]) end)";
+    expect(await r.call('function', 'load', lib)).toBe('proxied');
+    for (const n of nodes) {
+      const d = new Redis({ port: n.port, host: '127.0.0.1' });
+      clients.push(d);
+      expect(((await d.call('function', 'list')) as unknown[][]).map((l) => l[1])).toEqual(['proxied']);
+    }
+    // Keys of the three nodes' slots (slot 0, the middle, the end).
+    for (const k of ['{06S}k', '{a}k', '{zzz}k']) expect(await r.call('fcall', 'px_incr', '1', k)).toBe(1);
+    await expect(r.call('function', 'load', lib)).rejects.toThrow("ERR Library 'proxied' already exists");
+    expect(await r.call('function', 'delete', 'proxied')).toBe('OK');
+    await expect(r.call('fcall', 'px_incr', '1', '{a}k')).rejects.toThrow('ERR Function not found');
+  });
+
   it('serves a blocking pop on its own connection: other clients are not held behind it', async () => {
     const a = plain();
     const b = plain();

@@ -23,6 +23,7 @@ import { silentLogger } from '../../src/log.js';
 import { SnapshotStore, SnapshotStoreError, SNAPSHOT_DIR, type SnapshotMeta } from '../../src/persistence/snapshot-store.js';
 import { loadSnapshot, RecoveryError } from '../../src/persistence/recovery.js';
 import { recordCount } from '../../src/persistence/value-codec.js';
+import { readFunctionsPayload } from '../../src/persistence/rdb-value.js';
 import { readAof, type AofProblem } from '../../src/persistence/aof-reader.js';
 import { aofDirPath, manifestName, parseManifest, readManifest } from '../../src/persistence/aof-manifest.js';
 import { AOF_HEADER_SIZE } from '../../src/persistence/aof-format.js';
@@ -283,6 +284,14 @@ export async function loadDataset(d: OpenDataDir, opts: LoadOptions = {}): Promi
         const r = await loadSnapshot(counting, meta, ks, d.config, silentLogger);
         snapshotKeys = r.keys;
         snapshotExpiredSkipped = r.expiredSkipped;
+        // The function libraries, as the server installs them, so that FUNCTION DELETE and the
+        // like in the AOF replay as they did.
+        const payload = await store.functions(meta);
+        if (payload !== null) {
+          const codes = readFunctionsPayload(payload);
+          const err = typeof codes === 'string' ? codes : server.replaceFunctions(codes);
+          if (err !== null) throw new RecoveryError(`snapshot ${meta.id}: its function libraries do not load: ${err}`, 'SNAPSHOT_CORRUPT');
+        }
       } catch (err) {
         if (err instanceof RecoveryError) throw new ToolError(`cannot load the snapshot: ${err.message}`, EXIT_PROBLEM, err.code, { cause: err });
         throw err;

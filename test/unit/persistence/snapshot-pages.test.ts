@@ -11,6 +11,7 @@ import { loadSnapshot, RecoveryError } from '../../../src/persistence/recovery.j
 import { SnapshotJob } from '../../../src/persistence/snapshot.js';
 import { recordKey, recordPrefix, type SnapshotStore } from '../../../src/persistence/snapshot-store.js';
 import { CHUNK_ELEMENTS, encodeValue, PAGE_BYTES, recordCount } from '../../../src/persistence/value-codec.js';
+import { readFunctionsPayload } from '../../../src/persistence/rdb-value.js';
 import { HashValue } from '../../../src/types/hash.js';
 import { ListValue } from '../../../src/types/list.js';
 import { SetValue } from '../../../src/types/set.js';
@@ -56,7 +57,8 @@ describe('paged snapshots', () => {
   it('save and load round-trip every type, chunked collections across pages, and TTLs', async () => {
     const ks = buildKeyspace();
     const meta = await new SnapshotJob(store, ks, 4242, 'replid', silentLogger).run();
-    expect(meta.formatVersion).toBe(2);
+    expect(meta.formatVersion).toBe(3);
+    expect(meta.functions).toBeUndefined();
     expect(meta.keys).toBe(3004);
 
     const stored = await levelValues(meta.id);
@@ -156,5 +158,22 @@ describe('paged snapshots', () => {
     expect((err as RecoveryError).code).toBe('SNAPSHOT_CORRUPT');
     expect((err as Error).message).toContain(key);
     expect((err as Error).message).toMatch(/overruns the page/);
+  });
+
+  it('function libraries are one entry beside the records (format 3), read back as given and dropped with the snapshot', async () => {
+    const ks = buildKeyspace();
+    const codes = ["#!lua name=a\nredis.register_function('f', function() return 1 end)", '#!lua name=b\n' + 'x'.repeat(300)];
+    const meta = await new SnapshotJob(store, ks, 9, 'replid', silentLogger, codes).run();
+    expect(meta.functions).toBe(2);
+    // The records' range holds pages only: the loader still finds every key.
+    const loaded = new Keyspace(16, new ManualClock(NOW));
+    expect((await loadSnapshot(store, meta, loaded, cfg, silentLogger)).keys).toBe(3004);
+    const payload = await store.functions(meta);
+    expect(payload).not.toBeNull();
+    expect(readFunctionsPayload(payload!)).toEqual(codes);
+    // A snapshot written before functions existed (no count) has none.
+    expect(await store.functions({ ...meta, functions: undefined, formatVersion: 2 })).toBeNull();
+    await store.dropSnapshot(meta.id);
+    await expect(store.functions(meta)).rejects.toThrow(/function libraries but their entry is missing/);
   });
 });
