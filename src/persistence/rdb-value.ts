@@ -1260,6 +1260,11 @@ function writeZset(w: Writer, z: ZSetValue, compress: boolean): void {
 export function createDumpPayload(v: Value, cfg: DumpConfig): Buffer {
   const w = new Writer();
   writeObject(w, v, cfg);
+  return withDumpFooter(w);
+}
+
+/** Ends a DUMP-style payload (DUMP, FUNCTION DUMP): the RDB version and the CRC-64 of all before it. */
+function withDumpFooter(w: Writer): Buffer {
   w.room(DUMP_FOOTER_BYTES);
   w.buf[w.pos++] = DUMP_RDB_VERSION & 0xff;
   w.buf[w.pos++] = DUMP_RDB_VERSION >>> 8;
@@ -1279,12 +1284,7 @@ export function createFunctionsPayload(codes: readonly string[], compress: boole
     w.u8(RDB_OPCODE_FUNCTION2);
     writeString(w, code, compress);
   }
-  w.room(DUMP_FOOTER_BYTES);
-  w.buf[w.pos++] = DUMP_RDB_VERSION & 0xff;
-  w.buf[w.pos++] = DUMP_RDB_VERSION >>> 8;
-  crc64Into(w.buf, 0, w.pos, w.buf, w.pos);
-  w.pos += 8;
-  return w.buf.subarray(0, w.pos);
+  return withDumpFooter(w);
 }
 
 /**
