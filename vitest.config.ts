@@ -7,12 +7,16 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     // vitest runs each pool at the same time as the others. The Sentinel tests mostly wait on
-    // the sentinels' timers (measured: 46% of one core over their ~75 s), and redis-cli's on
-    // the processes it starts (44% over ~24 s), so they run one after the other in a thread
-    // pool of their own, beside the one fork that runs everything else (2 cores here).
+    // the sentinels' timers (measured: 46% of one core over their ~75 s), redis-cli's on the
+    // processes it starts (44% over ~24 s), client management's and blocking's on their
+    // timeouts and pauses (~2 s of CPU in ~11 s, and ~2 s in ~8 s), so they run one after the
+    // other in a thread pool of their own, beside the one fork that runs everything else
+    // (2 cores here).
     poolMatchGlobs: [
       ['test/integration/sentinel.test.ts', 'threads'],
       ['test/integration/redis-cli.test.ts', 'threads'],
+      ['test/integration/client-mgmt.test.ts', 'threads'],
+      ['test/integration/blocking.test.ts', 'threads'],
     ],
     poolOptions: { threads: { minThreads: 1, maxThreads: 1 } },
     setupFiles: ['test/helpers/cleanup-setup.ts'],
