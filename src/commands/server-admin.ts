@@ -1092,7 +1092,7 @@ function latencyHistogram(c: CommandContext, argv: string[]): void {
 }
 
 function latencyHistory(c: CommandContext, argv: string[]): void {
-  const ev = c.server.latency.events.get(argv[2].toLowerCase());
+  const ev = c.server.latency.events.get(argv[2]);
   const samples = ev ? ev.samples : [];
   c.reply.array(samples.length);
   for (const [t, ms] of samples) {
@@ -1102,9 +1102,84 @@ function latencyHistory(c: CommandContext, argv: string[]): void {
   }
 }
 
+/** Width of LATENCY GRAPH's rule and of each band of its sparkline (Redis's LATENCY_GRAPH_COLS). */
+const LATENCY_GRAPH_COLS = 80;
+
+/**
+ * LATENCY GRAPH <event> (Redis's latencyCommandGenSparkeline): a header with the samples' high
+ * and low and the all-time high, a rule, then the samples oldest first as a 4-row filled ASCII
+ * sparkline, each labelled vertically with its age (s, m, h, d).
+ */
+function latencyGraph(c: CommandContext, argv: string[]): void {
+  // Event names are matched exactly, as Redis's latency dict does ('COMMAND' has no samples).
+  const ev = c.server.latency.events.get(argv[2]);
+  if (ev === undefined || ev.samples.length === 0) return c.reply.error(`ERR No samples available for event '${argv[2]}'`);
+  const nowSec = Math.floor(Date.now() / 1000);
+  let min = Infinity;
+  let max = -Infinity;
+  const values: number[] = [];
+  const labels: string[] = [];
+  for (const [t, ms] of ev.samples) {
+    if (ms < min) min = ms;
+    if (ms > max) max = ms;
+    values.push(ms);
+    const age = Math.max(0, nowSec - t);
+    labels.push(age < 60 ? `${age}s` : age < 3600 ? `${Math.floor(age / 60)}m` : age < 86400 ? `${Math.floor(age / 3600)}h` : `${Math.floor(age / 86400)}d`);
+  }
+  const head = `${argv[2]} - high ${max} ms, low ${min} ms (all time high ${ev.max} ms)\n${'-'.repeat(LATENCY_GRAPH_COLS)}\n`;
+  c.reply.verbatim(head + sparkline(values, labels, LATENCY_GRAPH_COLS, 4));
+}
+
+/**
+ * Redis's sparklineRender with SPARKLINE_FILL (sparkline.c): bands of at most `columns` samples,
+ * each `rows` rows high at 3 levels a row ("_o#", "|" below the top of a column), then after one
+ * blank row the labels written downwards, one character a row.
+ */
+function sparkline(values: number[], labels: string[], columns: number, rows: number): string {
+  let min = values[0];
+  let max = values[0];
+  for (const v of values) {
+    if (v < min) min = v;
+    else if (v > max) max = v;
+  }
+  const relmax = max - min === 0 ? 1 : max - min;
+  const steps = 3 * rows;
+  let out = '';
+  for (let off = 0; off < values.length; off += columns) {
+    if (off !== 0) out += '\n';
+    const len = Math.min(columns, values.length - off);
+    for (let row = 0; ; row++) {
+      let more = false;
+      const chars: string[] = new Array<string>(len).fill(' ');
+      if (row < rows) {
+        for (let j = 0; j < len; j++) {
+          const step = Math.min(steps - 1, Math.max(0, Math.trunc(((values[off + j] - min) * steps) / relmax)));
+          const idx = step - (rows - row - 1) * 3;
+          more = true;
+          if (idx >= 0 && idx < 3) chars[j] = '_o#'[idx];
+          else if (idx >= 3) chars[j] = '|';
+        }
+      } else if (row === rows) {
+        more = true; // the blank row between the graph and its labels
+      } else {
+        const at = row - rows - 1;
+        for (let j = 0; j < len; j++) {
+          const label = labels[off + j];
+          if (label.length > at) {
+            more = true;
+            chars[j] = label[at];
+          }
+        }
+      }
+      if (!more) break;
+      out += chars.join('') + '\n';
+    }
+  }
+  return out;
+}
+
 function latencyReset(c: CommandContext, argv: string[]): void {
-  const names = argv.slice(2).map((s) => s.toLowerCase());
-  c.reply.int(c.server.latency.reset(names));
+  c.reply.int(c.server.latency.reset(argv.slice(2)));
 }
 
 function latencyDoctor(c: CommandContext): void {
@@ -1156,6 +1231,8 @@ function latencyHelp(c: CommandContext): void {
   c.reply.help('LATENCY', [
     'DOCTOR',
     '    Return a human readable latency analysis report.',
+    'GRAPH <event>',
+    '    Return an ASCII latency graph for the <event> class.',
     'HISTORY <event>',
     '    Return time-latency samples for the <event> class.',
     'LATEST',
@@ -1458,6 +1535,7 @@ export const serverCommands: CommandSpec[] = [
     ...doc('A container for latency diagnostics commands', '2.8.13'),
     subcommands: [
       def('help', 2, 'loading stale', [0, 0, 0], '', latencyHelp, doc('Show helpful text about the different subcommands.', '2.8.13')),
+      def('graph', 3, ADMIN, [0, 0, 0], '', latencyGraph, { ...doc('Return a latency graph for the event.', '2.8.13'), tips: [ND, 'request_policy:all_nodes', 'response_policy:special'] }),
       def('history', 3, ADMIN, [0, 0, 0], '', latencyHistory, { ...doc('Return timestamp-latency samples for the event.', '2.8.13'), tips: [ND, 'request_policy:all_nodes', 'response_policy:special'] }),
       def('latest', 2, ADMIN, [0, 0, 0], '', latencyLatest, { ...doc('Return the latest latency samples for all events.', '2.8.13'), tips: [ND, 'request_policy:all_nodes', 'response_policy:special'] }),
       def('doctor', 2, ADMIN, [0, 0, 0], '', latencyDoctor, { ...doc('Return a human readable latency analysis report.', '2.8.13'), tips: [ND, 'request_policy:all_nodes', 'response_policy:special'] }),

@@ -34,17 +34,13 @@ import { hoardAndRedis, type Reply } from '../helpers/differential.js';
 const MISSING = new Set([
   // coordinated failover
   'failover',
-  // subcommands: the ASCII latency graph
-  'latency|graph',
 ]);
 
 /**
  * HELP lines Hoard leaves out because it lacks the subcommand they describe (the first line of
  * each entry, with its indented continuation lines).
  */
-const HELP_LINES_OF_MISSING: Record<string, string[]> = {
-  latency: ['GRAPH <event>'],
-};
+const HELP_LINES_OF_MISSING: Record<string, string[]> = {};
 
 /** INFO fields only Hoard has. */
 const HOARD_ONLY_INFO_FIELDS = new Set([

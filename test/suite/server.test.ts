@@ -706,6 +706,38 @@ commandSuite('server: LATENCY', (t) => {
     expect(help[0]).toBe('LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
     expect(await t.error('LATENCY', 'HISTORY')).toBe("ERR wrong number of arguments for 'latency|history' command");
   });
+
+  it('GRAPH draws the samples of an event as an ASCII sparkline, oldest first, labelled with their age', async () => {
+    await t.call('LATENCY', 'RESET');
+    expect(await t.error('LATENCY', 'GRAPH', 'command')).toBe("ERR No samples available for event 'command'");
+    expect(await t.error('LATENCY', 'GRAPH')).toBe("ERR wrong number of arguments for 'latency|graph' command");
+    expect(await t.call('CONFIG', 'SET', 'latency-monitor-threshold', '10')).toBe('OK');
+    try {
+      expect(await t.call('DEBUG', 'SLEEP', '0.03')).toBe('OK');
+      // Samples of the same second merge: the second one goes into the next second.
+      await sleep(1050 - (Date.now() % 1000));
+      expect(await t.call('DEBUG', 'SLEEP', '0.09')).toBe('OK');
+      const history: Array<[number, number]> = await t.call('LATENCY', 'HISTORY', 'command');
+      expect(history).toHaveLength(2);
+      const [[, low], [, high]] = history;
+      expect(high).toBeGreaterThan(low);
+      const lines = (await t.call('LATENCY', 'GRAPH', 'command')).toString().split('\n');
+      expect(lines[0]).toBe(`command - high ${high} ms, low ${low} ms (all time high ${high} ms)`);
+      expect(lines[1]).toBe('-'.repeat(80));
+      // Four rows of three levels: the low sample is the bottom level, the high one the top.
+      expect(lines.slice(2, 7)).toEqual([' #', ' |', ' |', '_|', '  ']);
+      // Then each sample's age ("1s", "0s"...) written downwards.
+      expect(lines[7]).toMatch(/^[0-9]{2}$/);
+      expect(Number(lines[7][0])).toBeGreaterThanOrEqual(Number(lines[7][1]));
+      expect(lines.slice(8)).toEqual(['ss', '']);
+      // Event names are matched exactly.
+      expect(await t.error('LATENCY', 'GRAPH', 'COMMAND')).toBe("ERR No samples available for event 'COMMAND'");
+      expect(await t.call('LATENCY', 'HISTORY', 'COMMAND')).toEqual([]);
+    } finally {
+      await t.call('CONFIG', 'SET', 'latency-monitor-threshold', '0');
+      await t.call('LATENCY', 'RESET');
+    }
+  });
 });
 
 /** LATENCY HISTOGRAM's microsecond keys: the highest value of the slot of 1024 ns * 2^j. */
