@@ -1080,8 +1080,7 @@ export class Server implements ServerApi {
     const save = mode === 'save' || (mode === 'default' && Array.isArray(rules) && rules.length > 0);
     const p = this.persistence;
     const answer = c === null ? null : (c as Client).deferReply();
-    const before = { type: this.clientPause.type, end: this.clientPause.end };
-    this.clientPause.pause(Date.now() + SHUTDOWN_PAUSE_MS, PAUSE_WRITE);
+    this.clientPause.pause(Date.now() + SHUTDOWN_PAUSE_MS, PAUSE_WRITE, 'shutdown');
     void (async () => {
       if (p !== null && save) {
         this.logger.info('Saving the final snapshot before exiting.');
@@ -1092,10 +1091,9 @@ export class Server implements ServerApi {
             this.logger.warn({ err }, "Error trying to save the DB, can't exit.");
             this.logger.warn('Errors trying to shut down the server. Check the logs for more information.');
             this.shuttingDown = false;
-            // Ends the pause taken above; a CLIENT PAUSE that was on before goes on to its end
-            // (parked clients are re-checked against it as they resume).
-            this.clientPause.unpause();
-            if (before.type !== 0) this.clientPause.pause(before.end, before.type);
+            // Ends the pause taken above; a CLIENT PAUSE (or a FAILOVER) that was on before goes
+            // on (parked clients are re-checked against it as they resume).
+            this.clientPause.unpause('shutdown');
             answer?.((r) => r.error('ERR Errors trying to SHUTDOWN. Check logs.'));
             return;
           }
