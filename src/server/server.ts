@@ -37,6 +37,7 @@ import { PubSub } from './pubsub.js';
 import { Tracking } from './tracking.js';
 import { ReplicationPrimary } from '../replication/primary.js';
 import { ReplicaOf } from '../replication/replica.js';
+import { Failover } from '../replication/failover.js';
 import { OutputLimits } from './output-limits.js';
 import { NOTIFY, notifyKeyspaceEvent, watchNotifyConfig } from './notify.js';
 import { EVICT_FAIL, type MaxmemoryPolicy } from '../keyspace/evict.js';
@@ -251,6 +252,8 @@ export class Server implements ServerApi {
   readonly replication: ReplicationPrimary;
   /** The primary this server follows, if any (replication/replica.ts). */
   readonly replicaOf: ReplicaOf;
+  /** FAILOVER's state machine (replication/failover.ts). */
+  readonly failover: Failover;
   /** What HELLO and INFO's redis_mode say: 'sentinel' when running as hoard-sentinel. */
   readonly mode: 'standalone' | 'sentinel';
 
@@ -301,6 +304,7 @@ export class Server implements ServerApi {
     this.tracking = new Tracking(this);
     this.replication = new ReplicationPrimary(this);
     this.replicaOf = new ReplicaOf(this);
+    this.failover = new Failover(this);
     watchNotifyConfig(this);
     this.wireMaxmemory();
     config.onChange('hz', () => this.startCron());
@@ -529,6 +533,7 @@ export class Server implements ServerApi {
       this.retryHeldFlush();
       this.replication.cron();
       this.replicaOf.cron();
+      this.failover.update();
     }
     const timeout = this.config.num('timeout');
     if (timeout > 0) {

@@ -28,12 +28,10 @@ import { redisServerAvailable } from '../helpers/backends.js';
 import { hoardAndRedis, type Reply } from '../helpers/differential.js';
 
 /**
- * Redis 7.0 commands Hoard does not implement (a name without '|' covers its subcommands).
- * Coordinated failover is a whole feature Hoard does not have; LATENCY GRAPH is a smaller gap.
+ * Redis 7.0 commands Hoard does not implement (a name without '|' covers its subcommands):
+ * LATENCY GRAPH.
  */
 const MISSING = new Set([
-  // coordinated failover
-  'failover',
   // subcommands: the ASCII latency graph
   'latency|graph',
 ]);
