@@ -291,7 +291,8 @@ export class ReplicaOf {
       return null;
     }
     if (this.server.failover.state === 'failover-in-progress') {
-      this.server.logger.warn({ host: this.host, port: this.port, reply: line }, `Unexpected reply to PSYNC from master: ${line}`);
+      if (line.startsWith('-ERR')) this.server.logger.info({ host: this.host, port: this.port, reply: line }, `Master does not support PSYNC or is in error state (reply: ${line})`);
+      else this.server.logger.warn({ host: this.host, port: this.port, reply: line }, `Unexpected reply to PSYNC from master: ${line}`);
       this.server.failover.abort('Failover target rejected psync request');
       return null;
     }
