@@ -7,6 +7,7 @@
 // waiting-for-sync for as long as the test needs. The Hoard-to-Hoard scenarios also run on
 // redis-server pairs, which proves their assertions (log lines included) are Redis's behaviour.
 
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
@@ -52,6 +53,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function field(info: string, name: string): string | undefined {
   return new RegExp(`^${name}:(.*?)\\r?$`, 'm').exec(info)?.[1];
+}
+
+/** Waits until `srv` has logged `text` (Hoard's logger writes asynchronously). */
+async function logged(srv: SpawnedServer, text: string): Promise<void> {
+  await until(`the log line "${text}"`, async () => srv.output().includes(text), 5000);
 }
 
 async function replField(r: Redis, name: string): Promise<string | undefined> {
@@ -160,9 +166,9 @@ describe.each(KINDS)('FAILOVER between %s nodes', (kind) => {
     expect(await pc.exists('written-during')).toBe(0);
     expect((await readAll(p.port)).state).toEqual((await readAll(s.port)).state);
     // As Redis logs it, on both sides.
-    expect(p.output()).toContain(`Failover target 127.0.0.1:${s.port} is synced, failing over.`);
-    expect(p.output()).toContain('FAILOVER requested to any replica.');
-    expect(s.output()).toContain('MASTER MODE enabled (failover request from');
+    await logged(p, `Failover target 127.0.0.1:${s.port} is synced, failing over.`);
+    await logged(p, 'FAILOVER requested to any replica.');
+    await logged(s, 'MASTER MODE enabled (failover request from');
   }, 20_000);
 
   it('TO host port with TIMEOUT: aborted when the replica does not catch up in time; ABORT; then FORCE hands over anyway', async () => {
@@ -178,7 +184,7 @@ describe.each(KINDS)('FAILOVER between %s nodes', (kind) => {
     expect(await first).toBe(1);
     expect(await replField(pc, 'master_failover_state')).toBe('no-failover');
     expect((await pc.role())[0]).toBe('master');
-    expect(p.output()).toContain(`FAILOVER to 127.0.0.1:${s.port} aborted: Replica never caught up before timeout`);
+    await logged(p, `FAILOVER to 127.0.0.1:${s.port} aborted: Replica never caught up before timeout`);
     // ABORT, by hand.
     expect(await pc.failover()).toBe('OK');
     const second = writer.incr('counter');
@@ -186,12 +192,12 @@ describe.each(KINDS)('FAILOVER between %s nodes', (kind) => {
     expect(await pc.failover('ABORT')).toBe('OK');
     expect(await second).toBe(2);
     expect(await reply(pc, 'FAILOVER', 'ABORT')).toBe('-ERR No failover in progress.');
-    expect(p.output()).toContain('FAILOVER to any replica aborted: Failover manually aborted');
+    await logged(p, 'FAILOVER to any replica aborted: Failover manually aborted');
     // FORCE: past the timeout it fails over to the replica, caught up or not.
     expect(await pc.failover(...target, 'FORCE', 'TIMEOUT', 200)).toBe('OK');
     await until('failover-in-progress', async () => (await replField(pc, 'master_failover_state')) === 'failover-in-progress');
     expect((await pc.role())[0]).toBe('slave');
-    expect(p.output()).toContain(`FAILOVER to 127.0.0.1:${s.port} time out exceeded, failing over.`);
+    await logged(p, `FAILOVER to 127.0.0.1:${s.port} time out exceeded, failing over.`);
     s.child.kill('SIGCONT');
     await until('the old primary to follow the new one', async () => (await replField(pc, 'master_link_status')) === 'up');
     expect(await replField(pc, 'master_failover_state')).toBe('no-failover');
@@ -199,6 +205,27 @@ describe.each(KINDS)('FAILOVER between %s nodes', (kind) => {
     await sc.set('after', 'force');
     expect(await sc.wait(1, 5000)).toBe(1);
     expect((await readAll(p.port)).state).toEqual((await readAll(s.port)).state);
+  }, 20_000);
+
+  it('picks, with no TO, the first replica whose acknowledged offset reaches the primary\'s', async () => {
+    const [{ p, s: stopped, pc, sc: stoppedc }, s] = await Promise.all([pair(kind, kind), start(kind)]);
+    const sc = client(s.port);
+    await sc.replicaof('127.0.0.1', String(p.port));
+    await until('the second link to come up', async () => (await replField(sc, 'master_link_status')) === 'up');
+    expect(await pc.wait(2, 5000)).toBe(2);
+    // The first replica (slave0) falls behind; the second one keeps up and is chosen.
+    stopped.child.kill('SIGSTOP');
+    await pc.set('behind', '1');
+    expect(await pc.failover()).toBe('OK');
+    await until('the old primary to follow', async () => (await replField(pc, 'master_link_status')) === 'up');
+    expect(await pc.role()).toEqual(['slave', '127.0.0.1', s.port, 'connected', expect.any(Number)]);
+    expect((await sc.role())[0]).toBe('master');
+    expect(await sc.get('behind')).toBe('1');
+    await logged(p, `Failover target 127.0.0.1:${s.port} is synced, failing over.`);
+    stopped.child.kill('SIGCONT');
+    // The one left behind still follows the old primary, now a replica: it gets the new writes.
+    await sc.set('later', '2');
+    await until('the write to reach the replica left behind', async () => (await stoppedc.get('later')) === '2');
   }, 20_000);
 
   it('aborts, a primary again with a new replid, when the target refuses the PSYNC FAILOVER', async () => {
@@ -216,7 +243,7 @@ describe.each(KINDS)('FAILOVER between %s nodes', (kind) => {
     const replid = await replField(pc, 'master_replid');
     expect(await pc.failover('TO', '127.0.0.1', String(other.port))).toBe('OK');
     await until('the failover to end', async () => (await replField(pc, 'master_failover_state')) === 'no-failover');
-    expect(p.output()).toContain(`FAILOVER to 127.0.0.1:${other.port} aborted: Failover target rejected psync request`);
+    await logged(p, `FAILOVER to 127.0.0.1:${other.port} aborted: Failover target rejected psync request`);
     expect((await pc.role())[0]).toBe('master');
     expect(await pc.set('after', '2')).toBe('OK');
     // As REPLICAOF NO ONE: a new history, the old one continuable — the replica continues.
@@ -281,6 +308,39 @@ describe.skipIf(!redisServerAvailable())('FAILOVER as redis-server does it', () 
     // (A sample, so that a test that compares nothing cannot pass.)
     expect(results[0]).toContain('FAILOVER FORCE TIMEOUT 100 => -ERR FAILOVER with force option requires both a timeout and target HOST and IP.');
     expect(results[0]).toContain("psync: -NOMASTERLINK Can't SYNC while failing over");
+  }, 20_000);
+
+  it('FAILOVER TO a replica still in its full sync: not online, as redis-server says', async () => {
+    const got: string[] = [];
+    for (const kind of ['hoard', 'redis'] as const) {
+      const srv = await start(kind);
+      const c = client(srv.port);
+      if (kind === 'redis') await c.config('SET', 'repl-diskless-sync-delay', '5'); // it waits 5 s to start the sync
+      else {
+        // Hoard starts at once; an RDB bigger than what the sockets buffer, to a replica that
+        // reads nothing, keeps it in its sync (the walk waits for the socket).
+        for (let b = 0; b < 4; b++) {
+          const pipe = c.pipeline();
+          for (let i = 0; i < 300; i++) pipe.set(`big:${b}:${i}`, randomBytes(15_000).toString('base64')); // incompressible
+          await pipe.exec();
+        }
+      }
+      const raw = net.connect(srv.port, '127.0.0.1');
+      raw.on('error', () => {});
+      await new Promise((r) => raw.once('connect', r));
+      // The REPLCONF replies read first: Redis refuses a PSYNC with replies pending.
+      let replies = '';
+      raw.on('data', (d) => (replies += d.toString('latin1')));
+      raw.write('REPLCONF listening-port 5555\r\nREPLCONF capa eof\r\n');
+      await until('the REPLCONF replies', async () => replies === '+OK\r\n+OK\r\n');
+      raw.removeAllListeners('data');
+      raw.pause();
+      raw.write('PSYNC ? -1\r\n');
+      await until('the replica to be listed', async () => /port=5555,state=/.test(await c.info('replication')));
+      got.push(await reply(c, 'FAILOVER', 'TO', '127.0.0.1', '5555'));
+      raw.destroy();
+    }
+    expect(got).toEqual(['-ERR FAILOVER target replica is not online.', '-ERR FAILOVER target replica is not online.']);
   }, 20_000);
 
   it('INFO replication places master_failover_state as redis-server does', async () => {
