@@ -176,7 +176,8 @@ describe.each(KINDS)('FAILOVER between %s nodes', (kind) => {
     const target = ['TO', '127.0.0.1', String(s.port)];
     s.child.kill('SIGSTOP');
     await pc.set('unconfirmed', '1');
-    expect(await pc.failover(...target, 'TIMEOUT', 300)).toBe('OK');
+    // Long enough that the parked write is seen pending first, even on a loaded machine.
+    expect(await pc.failover(...target, 'TIMEOUT', 800)).toBe('OK');
     const writer = client(p.port);
     const first = writer.incr('counter');
     expect(await settled(first)).toBe('pending');
