@@ -82,6 +82,7 @@ function replicaof(ctx: CommandContext, argv: string[]): void {
   const r = c.server.replicaOf;
   // Replicas inside a cluster are not in v1 (and the per-slot index lives with db 0's table).
   if (c.server.cluster !== null) return c.reply.error('ERR REPLICAOF not allowed in cluster mode.');
+  if (c.server.failover.active) return c.reply.error('ERR REPLICAOF not allowed while failing over.');
   if (argv[1].toLowerCase() === 'no' && argv[2].toLowerCase() === 'one') {
     r.unfollow();
     return c.reply.ok();
@@ -95,11 +96,30 @@ function replicaof(ctx: CommandContext, argv: string[]): void {
   c.reply.ok();
 }
 
-/** SYNC and PSYNC <replid> <offset>: a full or partial resync (replication/primary.ts). */
+/**
+ * SYNC and PSYNC <replid> <offset>: a full or partial resync (replication/primary.ts).
+ * PSYNC <replid> <offset> FAILOVER comes from a primary running FAILOVER (replication/failover.ts)
+ * to this replica of it: with its own replid, this server promotes itself first (as REPLICAOF NO
+ * ONE), then answers as a primary — +CONTINUE, the old primary having nothing this one lacks.
+ */
 function sync(ctx: CommandContext, argv: string[]): void {
   const c = ctx as Client;
-  if (argv[0].toLowerCase() === 'psync') c.server.replication.sync(c, argv[1], argv[2]);
+  const server = c.server;
+  if (c.replica !== null) return; // Redis ignores SYNC from a connection that already is a replica
+  if (argv.length > 3 && argv[0].toLowerCase() === 'psync' && argv[3].toLowerCase() === 'failover') {
+    server.logger.warn({ replid: argv[1], client: c.addr }, `Failover request received for replid ${argv[1]}.`);
+    if (!server.replicaOf.active) return c.reply.error("ERR PSYNC FAILOVER can't be sent to a master.");
+    if (argv[1].toLowerCase() !== server.replication.replid.toLowerCase()) return c.reply.error('ERR PSYNC FAILOVER replid must match my replid.');
+    server.replicaOf.unfollow(`failover request from '${c.addr}'`);
+  }
+  if (argv[0].toLowerCase() === 'psync') server.replication.sync(c, argv[1], argv[2]);
   else c.server.replication.sync(c, null);
+}
+
+/** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms] (replication/failover.ts). */
+function failover(ctx: CommandContext, argv: string[]): void {
+  const c = ctx as Client;
+  c.server.failover.command(c, argv);
 }
 
 export const replicationCommands: CommandSpec[] = [
@@ -109,5 +129,6 @@ export const replicationCommands: CommandSpec[] = [
   def('replicaof', 3, 'admin noscript stale no_async_loading', [0, 0, 0], '', replicaof),
   def('slaveof', 3, 'admin noscript stale no_async_loading', [0, 0, 0], '', replicaof),
   def('sync', 1, 'admin noscript no_async_loading no_multi', [0, 0, 0], '', sync),
+  def('failover', -1, 'admin noscript stale', [0, 0, 0], '', failover),
   def('psync', -3, 'admin noscript no_async_loading no_multi', [0, 0, 0], '', sync),
 ];

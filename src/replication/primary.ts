@@ -187,6 +187,7 @@ export class ReplicationPrimary {
           link.ackTime = Date.now();
           if (link.streamOnAck) this.startStream(link);
           if (this.waiters.size !== 0) this.serveWaiters();
+          this.server.failover.queueUpdate();
         }
         return null;
       } else if (opt === 'getack') {
@@ -219,6 +220,10 @@ export class ReplicationPrimary {
    */
   sync(c: Client, askedReplid: string | null, askedOffset = ''): void {
     if (c.replica !== null) return; // Redis ignores SYNC from a connection that already is a replica
+    if (this.server.failover.active) {
+      c.reply.error("NOMASTERLINK Can't SYNC while failing over");
+      return;
+    }
     const psync = askedReplid !== null;
     if (psync && askedReplid !== '?') {
       if (this.tryContinue(c, askedReplid, askedOffset)) return;
@@ -432,7 +437,9 @@ export class ReplicationPrimary {
     if (this.replicas.size === 0) return;
     const now = Date.now();
     // A proxying replica's replicas get the PINGs of its primary's stream, not PINGs of its own.
-    if (this.consuming && !this.proxying && now - this.lastPing >= this.server.config.num('repl-ping-replica-period') * 1000 && !this.server.log.inGroup) {
+    // Nor while a FAILOVER waits for a replica to reach this server's offset (Redis skips them
+    // during a timed manual failover; here during any: a PING would move the goal).
+    if (this.consuming && !this.proxying && !this.server.failover.active && now - this.lastPing >= this.server.config.num('repl-ping-replica-period') * 1000 && !this.server.log.inGroup) {
       this.lastPing = now;
       this.server.log.appendControl(['PING']);
     }
@@ -565,7 +572,9 @@ export class ReplicationPrimary {
     this.getAckQueued = true;
     setImmediate(() => {
       this.getAckQueued = false;
-      if (this.consuming && !this.server.log.inGroup) this.server.log.appendControl(['REPLCONF', 'GETACK', '*']);
+      // Not while writes are paused (Redis's beforeSleep): it would move the offset a FAILOVER
+      // waits for the replicas to reach. The replicas' own ACKs (each second) serve the WAIT.
+      if (this.consuming && !this.server.log.inGroup && !this.server.clientPause.writesPaused) this.server.log.appendControl(['REPLCONF', 'GETACK', '*']);
     });
   }
 
@@ -583,6 +592,13 @@ export class ReplicationPrimary {
     }
   }
 
+  /** The replica known as host:port (Redis's findReplica: address case-insensitive, its listening port). */
+  findReplica(host: string, port: number): ReplicaLink | null {
+    const h = host.toLowerCase();
+    for (const l of this.replicas) if (l.opts.listeningPort === port && this.addressOf(l).toLowerCase() === h) return l;
+    return null;
+  }
+
   // ---- INFO / ROLE ---------------------------------------------------------------------------
 
   /** [ip, port, acknowledged offset] of each replica that follows the stream (ROLE). */
@@ -590,12 +606,13 @@ export class ReplicationPrimary {
     const out: Array<[string, string, string]> = [];
     for (const l of this.replicas) {
       if (l.opts.rdbOnly || l.state !== 'online') continue;
-      out.push([this.ipOf(l), String(l.opts.listeningPort), String(l.ackOffset)]);
+      out.push([this.addressOf(l), String(l.opts.listeningPort), String(l.ackOffset)]);
     }
     return out;
   }
 
-  private ipOf(l: ReplicaLink): string {
+  /** The address a replica is known by: the one it announced (REPLCONF ip-address), else its connection's. */
+  addressOf(l: ReplicaLink): string {
     if (l.opts.ipAddress !== '') return l.opts.ipAddress;
     const a = l.client.addr;
     return a.slice(0, a.lastIndexOf(':'));
@@ -611,10 +628,10 @@ export class ReplicationPrimary {
     if (this.minReplicasToWrite !== 0 && this.minReplicasMaxLag !== 0) fields.push(['min_slaves_good_slaves', this.goodReplicas()]);
     const now = Date.now();
     shown.forEach((l, i) => {
-      fields.push([`slave${i}`, `ip=${this.ipOf(l)},port=${l.opts.listeningPort},state=${l.state},offset=${l.ackOffset},lag=${Math.floor((now - l.ackTime) / 1000)}`]);
+      fields.push([`slave${i}`, `ip=${this.addressOf(l)},port=${l.opts.listeningPort},state=${l.state},offset=${l.ackOffset},lag=${Math.floor((now - l.ackTime) / 1000)}`]);
     });
     fields.push(
-      ['master_failover_state', 'no-failover'],
+      ['master_failover_state', server.failover.state],
       ['master_replid', this.replid],
       ['master_replid2', this.replid2],
       ['master_repl_offset', this.offset],

@@ -27,6 +27,9 @@
 // do the primary's other replicas when this one is promoted. The history followed is kept
 // across REPLICAOF host port: re-pointed at a sibling that was promoted, this server asks
 // PSYNC <old replid> <offset> and continues; a primary made a replica offers its own history.
+// A primary handing over by FAILOVER (failover.ts) adds FAILOVER to that PSYNC — the target then
+// promotes itself before answering (commands/replication.ts) — and aborts the failover, a primary
+// again, if the target refuses it or the link drops before its answer.
 
 import net from 'node:net';
 import type { Server } from '../server/server.js';
@@ -94,6 +97,8 @@ export class ReplicaOf {
   private nextAttempt = 0;
   /** Bumped by every new link: callbacks of an older one find it changed and stop. */
   private epoch = 0;
+  /** The PSYNC of this link is sent and its reply not yet read. */
+  private awaitingPsync = false;
 
   constructor(private readonly server: Server) {}
 
@@ -127,11 +132,14 @@ export class ReplicaOf {
     this.connect();
   }
 
-  /** REPLICAOF NO ONE: a primary again, with the data as it is. */
-  unfollow(): void {
+  /**
+   * REPLICAOF NO ONE: a primary again, with the data as it is. `why` goes into Redis's log line
+   * ("user request", "failover request from ..."); null logs none (a FAILOVER that aborts).
+   */
+  unfollow(why: string | null = 'user request'): void {
     if (!this.active) return;
     const server = this.server;
-    server.logger.info({ host: this.host, port: this.port }, 'MASTER MODE enabled (user request)');
+    if (why !== null) server.logger.info({ host: this.host, port: this.port }, `MASTER MODE enabled (${why})`);
     this.dropLink();
     this.host = '';
     this.port = 0;
@@ -162,6 +170,7 @@ export class ReplicaOf {
       this.master = null;
     }
     this.phase = 'handshake';
+    this.awaitingPsync = false;
     this.pending = Buffer.alloc(0);
     this.rdbChunks = [];
     this.rdbMark = null;
@@ -172,9 +181,16 @@ export class ReplicaOf {
     this.state = 'connect';
   }
 
-  private fail(why: string): void {
+  /** The link failed: retried in a second — unless it was a FAILOVER's PSYNC (`timeout`: silence, not an answer). */
+  private fail(why: string, timeout = false): void {
     if (!this.active) return;
     this.server.logger.warn({ host: this.host, port: this.port }, `MASTER <-> REPLICA link: ${why}`);
+    // Redis's syncWithMaster: a FAILOVER whose target does not take the PSYNC (an error, or the
+    // link lost before an answer) is aborted — this server is a primary again.
+    if (this.awaitingPsync && !timeout && this.server.failover.state === 'failover-in-progress') {
+      this.server.failover.abort('Failover target rejected psync request');
+      return;
+    }
     if (this.state === 'connected') this.downSince = Date.now();
     this.dropLink();
     this.nextAttempt = Date.now() + 1000;
@@ -231,17 +247,26 @@ export class ReplicaOf {
     if (announceIp !== '') steps.push({ send: ['REPLCONF', 'ip-address', announceIp], expect: ok('REPLCONF ip-address') });
     steps.push({ send: ['REPLCONF', 'capa', 'eof', 'capa', 'psync2'], expect: ok('REPLCONF capa') });
     const partial = this.masterReplid !== '?' && this.masterOffset >= 0;
-    steps.push({ send: ['PSYNC', partial ? this.masterReplid : '?', partial ? String(this.masterOffset + 1) : '-1'], expect: (l) => this.onPsyncReply(l) });
+    const psync = ['PSYNC', partial ? this.masterReplid : '?', partial ? String(this.masterOffset + 1) : '-1'];
+    // A FAILOVER's handover (failover.ts): the target promotes itself on this argument.
+    if (this.server.failover.state === 'failover-in-progress') psync.push('FAILOVER');
+    steps.push({ send: psync, expect: (l) => this.onPsyncReply(l) });
     this.handshake = steps;
     this.sendStep();
   }
 
   private sendStep(): void {
     const step = this.handshake[0];
-    if (step?.send) this.sock?.write(encodeCommand(step.send), 'latin1');
+    if (!step?.send) return;
+    if (step.send[0] === 'PSYNC') {
+      this.awaitingPsync = true;
+      if (step.send[1] !== '?') this.server.logger.info({ replid: step.send[1], offset: step.send[2] }, `Trying a partial resynchronization (request ${step.send[1]}:${step.send[2]}).`);
+    }
+    this.sock?.write(encodeCommand(step.send), 'latin1');
   }
 
   private onPsyncReply(line: string): string | null {
+    this.awaitingPsync = false;
     const fr = /^\+FULLRESYNC ([0-9a-zA-Z]+) (\d+)$/.exec(line);
     if (fr !== null) {
       // The history known so far is void; the new one counts once its RDB is loaded (a link that
@@ -253,6 +278,7 @@ export class ReplicaOf {
       this.phase = 'rdb-header';
       this.state = 'sync';
       this.server.logger.info({ replid: fr[1], offset: fr[2] }, `Full resync from master: ${fr[1]}:${fr[2]}`);
+      this.server.failover.psyncAccepted();
       return null;
     }
     const cont = /^\+CONTINUE(?: ([0-9a-zA-Z]+))?$/.exec(line);
@@ -261,6 +287,13 @@ export class ReplicaOf {
       this.server.logger.info({ offset: this.masterOffset, replid: this.masterReplid }, 'Successful partial resynchronization with master.');
       this.server.replication.continueStream(this.masterReplid, this.masterOffset);
       this.startStream(this.streamDb);
+      this.server.failover.psyncAccepted();
+      return null;
+    }
+    if (this.server.failover.state === 'failover-in-progress') {
+      if (line.startsWith('-ERR')) this.server.logger.info({ host: this.host, port: this.port, reply: line }, `Master does not support PSYNC or is in error state (reply: ${line})`);
+      else this.server.logger.warn({ host: this.host, port: this.port, reply: line }, `Unexpected reply to PSYNC from master: ${line}`);
+      this.server.failover.abort('Failover target rejected psync request');
       return null;
     }
     return `PSYNC refused: ${line}`;
@@ -550,7 +583,7 @@ export class ReplicaOf {
     if (this.state === 'connected' && now - this.lastAck >= 1000) this.sendAck();
     // A primary preparing an RDB sends newlines; one streaming sends PINGs: silence means a dead link.
     const timeout = this.server.config.num('repl-timeout') * 1000;
-    if (this.state !== 'connect' && now - this.lastIo > timeout) this.fail('timeout: no data nor PING received');
+    if (this.state !== 'connect' && now - this.lastIo > timeout) this.fail('timeout: no data nor PING received', true);
   }
 
   // ---- INFO / ROLE ---------------------------------------------------------------------------

@@ -37,6 +37,7 @@ import { PubSub } from './pubsub.js';
 import { Tracking } from './tracking.js';
 import { ReplicationPrimary } from '../replication/primary.js';
 import { ReplicaOf } from '../replication/replica.js';
+import { Failover } from '../replication/failover.js';
 import { OutputLimits } from './output-limits.js';
 import { NOTIFY, notifyKeyspaceEvent, watchNotifyConfig } from './notify.js';
 import { EVICT_FAIL, type MaxmemoryPolicy } from '../keyspace/evict.js';
@@ -251,6 +252,8 @@ export class Server implements ServerApi {
   readonly replication: ReplicationPrimary;
   /** The primary this server follows, if any (replication/replica.ts). */
   readonly replicaOf: ReplicaOf;
+  /** FAILOVER's state machine (replication/failover.ts). */
+  readonly failover: Failover;
   /** What HELLO and INFO's redis_mode say: 'sentinel' when running as hoard-sentinel. */
   readonly mode: 'standalone' | 'sentinel';
 
@@ -301,6 +304,7 @@ export class Server implements ServerApi {
     this.tracking = new Tracking(this);
     this.replication = new ReplicationPrimary(this);
     this.replicaOf = new ReplicaOf(this);
+    this.failover = new Failover(this);
     watchNotifyConfig(this);
     this.wireMaxmemory();
     config.onChange('hz', () => this.startCron());
@@ -529,6 +533,7 @@ export class Server implements ServerApi {
       this.retryHeldFlush();
       this.replication.cron();
       this.replicaOf.cron();
+      this.failover.update();
     }
     const timeout = this.config.num('timeout');
     if (timeout > 0) {
@@ -1080,8 +1085,7 @@ export class Server implements ServerApi {
     const save = mode === 'save' || (mode === 'default' && Array.isArray(rules) && rules.length > 0);
     const p = this.persistence;
     const answer = c === null ? null : (c as Client).deferReply();
-    const before = { type: this.clientPause.type, end: this.clientPause.end };
-    this.clientPause.pause(Date.now() + SHUTDOWN_PAUSE_MS, PAUSE_WRITE);
+    this.clientPause.pause(Date.now() + SHUTDOWN_PAUSE_MS, PAUSE_WRITE, 'shutdown');
     void (async () => {
       if (p !== null && save) {
         this.logger.info('Saving the final snapshot before exiting.');
@@ -1092,10 +1096,9 @@ export class Server implements ServerApi {
             this.logger.warn({ err }, "Error trying to save the DB, can't exit.");
             this.logger.warn('Errors trying to shut down the server. Check the logs for more information.');
             this.shuttingDown = false;
-            // Ends the pause taken above; a CLIENT PAUSE that was on before goes on to its end
-            // (parked clients are re-checked against it as they resume).
-            this.clientPause.unpause();
-            if (before.type !== 0) this.clientPause.pause(before.end, before.type);
+            // Ends the pause taken above; a CLIENT PAUSE (or a FAILOVER) that was on before goes
+            // on (parked clients are re-checked against it as they resume).
+            this.clientPause.unpause('shutdown');
             answer?.((r) => r.error('ERR Errors trying to SHUTDOWN. Check logs.'));
             return;
           }
