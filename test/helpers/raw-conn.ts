@@ -249,3 +249,25 @@ export class RawFrames {
     this.tr.close();
   }
 }
+
+/**
+ * Sends one inline command on a fresh connection and resolves with the first line of the reply
+ * (without its CRLF), then closes: for replies a client library would not hand over as they
+ * are (PSYNC's +FULLRESYNC / +CONTINUE).
+ */
+export function rawLine(port: number, cmd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    s.on('error', reject);
+    s.on('connect', () => s.write(`${cmd}\r\n`));
+    s.on('data', (d) => {
+      got += d.toString('latin1');
+      const nl = got.indexOf('\r\n');
+      if (nl >= 0) {
+        s.destroy();
+        resolve(got.slice(0, nl));
+      }
+    });
+  });
+}

@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import { redisServerAvailable } from '../helpers/backends.js';
 import { readAll } from '../helpers/contents.js';
 import { ensureBuilt, spawnServer, type SpawnedServer } from '../helpers/proc.js';
+import { rawLine } from '../helpers/raw-conn.js';
 
 const running: SpawnedServer[] = [];
 const clients: Redis[] = [];
@@ -86,24 +87,6 @@ async function settled(p: Promise<unknown>, ms = 150): Promise<string> {
     ),
     sleep(ms).then(() => 'pending'),
   ]);
-}
-
-/** The first line a raw command gets on a connection of its own. */
-function rawLine(port: number, cmd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1');
-    let got = '';
-    s.on('error', reject);
-    s.on('connect', () => s.write(`${cmd}\r\n`));
-    s.on('data', (d) => {
-      got += d.toString('latin1');
-      const nl = got.indexOf('\r\n');
-      if (nl >= 0) {
-        s.destroy();
-        resolve(got.slice(0, nl));
-      }
-    });
-  });
 }
 
 /** A primary of `kind` with one replica of `replicaKind`, linked and caught up, with some data. */

@@ -5,13 +5,13 @@
 // redis-check-rdb accepts and redis-server loads), and a replica killed in the middle of its sync.
 
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { redisServerAvailable } from '../helpers/backends.js';
 import { readAll, type State } from '../helpers/contents.js';
 import { ROOT, ensureBuilt, runProgram, spawnServer, tempDir, type SpawnedServer } from '../helpers/proc.js';
+import { rawLine } from '../helpers/raw-conn.js';
 
 const running: SpawnedServer[] = [];
 const clients: Redis[] = [];
@@ -49,24 +49,6 @@ function infoField(info: string, name: string): string | undefined {
 
 async function linkUp(replica: Redis): Promise<void> {
   await until('the replica link to come up', async () => infoField(await replica.info('replication'), 'master_link_status') === 'up');
-}
-
-/** The first line a PSYNC <replid> <offset> gets, on a connection of its own (closed after). */
-function psyncReply(port: number, replid: string, offset: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1');
-    let got = '';
-    s.on('error', reject);
-    s.on('connect', () => s.write(`PSYNC ${replid} ${offset}\r\n`));
-    s.on('data', (d) => {
-      got += d.toString('latin1');
-      const nl = got.indexOf('\r\n');
-      if (nl >= 0) {
-        s.destroy();
-        resolve(got.slice(0, nl));
-      }
-    });
-  });
 }
 
 /** Every key of every db, through the protocol (test/helpers/contents.ts): what must be equal on a primary and its replica. */
@@ -229,10 +211,10 @@ describe.skipIf(!redisServerAvailable())('redis-server as a replica of Hoard', (
     const end = Number(infoField(repl2, 'master_repl_offset'));
     expect(Number(infoField(repl2, 'repl_backlog_histlen'))).toBe(16384);
     expect(Number(infoField(repl2, 'repl_backlog_first_byte_offset'))).toBe(end - 16384 + 1);
-    expect(await psyncReply(hoard.port, replid, 1)).toMatch(new RegExp(`^\\+FULLRESYNC ${replid} \\d+$`));
-    expect(await psyncReply(hoard.port, 'f'.repeat(40), end + 1)).toMatch(/^\+FULLRESYNC /);
-    expect(await psyncReply(hoard.port, replid, end + 1)).toBe(`+CONTINUE ${replid}`);
-    expect(await psyncReply(hoard.port, replid, end - 16384 + 1)).toBe(`+CONTINUE ${replid}`);
+    expect(await rawLine(hoard.port, `PSYNC ${replid} 1`)).toMatch(new RegExp(`^\\+FULLRESYNC ${replid} \\d+$`));
+    expect(await rawLine(hoard.port, `PSYNC ${'f'.repeat(40)} ${end + 1}`)).toMatch(/^\+FULLRESYNC /);
+    expect(await rawLine(hoard.port, `PSYNC ${replid} ${end + 1}`)).toBe(`+CONTINUE ${replid}`);
+    expect(await rawLine(hoard.port, `PSYNC ${replid} ${end - 16384 + 1}`)).toBe(`+CONTINUE ${replid}`);
     stats = await h.info('stats');
     expect(infoField(stats, 'sync_partial_err')).toBe('2');
     expect(infoField(stats, 'sync_partial_ok')).toBe('3');
