@@ -14,6 +14,7 @@ import { LuaVm, type CompiledScript, type RegisteredFunction, type ScriptHost } 
 import { FLAG_NAMES } from './scripts.js';
 import { splitArgs } from '../config.js';
 import { createFunctionsPayload, readFunctionsPayload } from '../persistence/rdb-value.js';
+import { PerServer } from '../server/per-server.js';
 
 /** FUNCTION LOAD's time limit for running a library's code (Redis's LOAD_TIMEOUT_MS). */
 export const LOAD_TIMEOUT_MS = 500;
@@ -49,6 +50,12 @@ class LibraryCtx {
   unlink(lib: LibraryInfo): void {
     this.libraries.delete(lib.name);
     for (const f of lib.functions.values()) this.functions.delete(f.name);
+  }
+
+  /** Redis's error when one of `names` is already a function here, else null. */
+  clash(names: Iterable<string>): string | null {
+    for (const f of names) if (this.functions.has(f)) return `Function ${f} already exists`;
+    return null;
   }
 }
 
@@ -132,18 +139,9 @@ export class Functions {
     if (old !== undefined && !replace) return `Library '${md.name}' already exists`;
     if (old !== undefined) ctx.unlink(old);
     const lib: LibraryInfo = { name: md.name, code, functions: new Map() };
-    const vm = (this.vm ??= new LuaVm());
-    const err = this.runLibrary(vm, lib, md.body, timeoutMs);
-    let failure: string | null = err;
+    let failure = this.runLibrary(this.luaVm, lib, md.body, timeoutMs);
     if (failure === null && lib.functions.size === 0) failure = 'No functions registered';
-    if (failure === null) {
-      for (const f of lib.functions.keys()) {
-        if (ctx.functions.has(f)) {
-          failure = `Function ${f} already exists`;
-          break;
-        }
-      }
-    }
+    if (failure === null) failure = ctx.clash(lib.functions.keys());
     if (failure !== null) {
       this.release(lib);
       if (old !== undefined) ctx.link(old);
@@ -253,14 +251,7 @@ export class Functions {
       cur.unlink(old);
       replaced.push(old);
     }
-    if (err === null) {
-      for (const f of fresh.functions.keys()) {
-        if (cur.functions.has(f)) {
-          err = `Function ${f} already exists`;
-          break;
-        }
-      }
-    }
+    if (err === null) err = cur.clash(fresh.functions.keys());
     if (err !== null) {
       for (const old of replaced) cur.link(old);
       for (const lib of fresh.libraries.values()) this.release(lib);
@@ -277,18 +268,13 @@ export class Functions {
   }
 }
 
-const registries = new WeakMap<Server, Functions>();
+const registry = new PerServer((server) => new Functions(server));
 
 /** The server's function libraries, created on first use. */
 export function functionsOf(server: Server): Functions {
-  let f = registries.get(server);
-  if (f === undefined) {
-    f = new Functions(server);
-    registries.set(server, f);
-  }
-  return f;
+  return registry.of(server);
 }
 
 export function existingFunctions(server: Server): Functions | undefined {
-  return registries.get(server);
+  return registry.existing(server);
 }

@@ -314,17 +314,27 @@ export class LuaVm {
 
   /** Compiles a script body (Redis's luaCreateFunction): the function, or the error text. */
   compile(body: string): CompiledScript | string {
+    // The chunk's _ENV is the sandbox's read-only environment.
+    const err = this.loadChunk(body, '@user_script', this.envRef);
+    if (err !== null) return 'ERR Error compiling script (new function): ' + err;
+    return { ref: lauxlib.luaL_ref(this.L, lua.LUA_REGISTRYINDEX) };
+  }
+
+  /**
+   * Compiles `code` as chunk `name` with the table at registry ref `envRef` as its _ENV, and
+   * leaves the function on the stack; or returns the compile error (nothing left on the stack).
+   */
+  private loadChunk(code: string, name: string, envRef: number): string | null {
     const L = this.L;
-    if (lauxlib.luaL_loadbuffer(L, Buffer.from(body, 'latin1'), null, '@user_script') !== lua.LUA_OK) {
+    if (lauxlib.luaL_loadbuffer(L, Buffer.from(code, 'latin1'), null, name) !== lua.LUA_OK) {
       const msg = toBytes(L, -1);
       lua.lua_pop(L, 1);
       // Lua 5.3 leaves <eof> unquoted where 5.1 quotes it.
-      return 'ERR Error compiling script (new function): ' + fixEof(msg);
+      return fixEof(msg);
     }
-    // The chunk's _ENV is the sandbox's read-only environment.
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.envRef);
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, envRef);
     lua.lua_setupvalue(L, -2, 1);
-    return { ref: lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) };
+    return null;
   }
 
   // ---- function libraries (Redis 7.0 function_lua.c) -------------------------------------
@@ -345,13 +355,8 @@ export class LuaVm {
   loadLibrary(code: string, register: (reg: RegisteredFunction) => string | null, host: ScriptHost): string | null {
     const L = this.L;
     const libEnv = (this.libEnv ??= this.makeLibraryEnv());
-    if (lauxlib.luaL_loadbuffer(L, Buffer.from(code, 'latin1'), null, '@user_function') !== lua.LUA_OK) {
-      const msg = toBytes(L, -1);
-      lua.lua_pop(L, 1);
-      return 'ERR Error compiling function: ' + fixEof(msg);
-    }
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, libEnv.envRef);
-    lua.lua_setupvalue(L, -2, 1);
+    const compileErr = this.loadChunk(code, '@user_function', libEnv.envRef);
+    if (compileErr !== null) return 'ERR Error compiling function: ' + compileErr;
     const fnIdx = lua.lua_gettop(L);
     const setMode = (mode: string): void => {
       lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, libEnv.setModeRef);
