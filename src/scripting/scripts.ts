@@ -22,6 +22,7 @@ import type { Server } from '../server/server.js';
 import { NOPERM_CHANNEL, NOPERM_KEY, aclCheckCommand } from '../server/acl.js';
 import { keyHashSlot } from '../cluster/slots.js';
 import { LuaVm, sha1hex, type CompiledScript, type ScriptHost } from './lua.js';
+import { PerServer } from '../server/per-server.js';
 
 /** Shebang flags (Redis's SCRIPT_FLAG_*). */
 export const SCRIPT_NO_WRITES = 1;
@@ -306,18 +307,13 @@ export class Scripting implements ScriptHost {
   }
 }
 
-const registries = new WeakMap<Server, Scripting>();
+const registry = new PerServer((server) => new Scripting(server));
 
 /** The server's scripting state, created on first use. */
 export function scriptingOf(server: Server): Scripting {
-  let s = registries.get(server);
-  if (s === undefined) {
-    s = new Scripting(server);
-    registries.set(server, s);
-  }
-  return s;
+  return registry.of(server);
 }
 
 export function existingScripting(server: Server): Scripting | undefined {
-  return registries.get(server);
+  return registry.existing(server);
 }

@@ -26,6 +26,7 @@ import { parseInt64 } from '../util/numbers.js';
 import { REDIS_ACL_COMMANDS, REDIS_KEY_SPEC_NOTES } from './acl-reference.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
+import { PerServer } from './per-server.js';
 
 // ---- categories and the command universe ---------------------------------------------------
 
@@ -988,13 +989,11 @@ export class AclStore {
   }
 }
 
-const stores = new WeakMap<Server, AclStore>();
+const stores = new PerServer((server) => new AclStore(server));
 
 /** The server's ACL store, created on first use (the first client does it). */
 export function aclOf(server: Server): AclStore {
-  let s = stores.get(server);
-  if (s === undefined) stores.set(server, (s = new AclStore(server)));
-  return s;
+  return stores.of(server);
 }
 
 // ---- what the dispatcher and the connection commands call -------------------------------------

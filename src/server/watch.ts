@@ -24,6 +24,7 @@ import type { CommandSpec } from '../commands/types.js';
 import type { Db } from '../keyspace/index.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
+import { PerServer } from './per-server.js';
 
 /**
  * What a canonical mutation changed, as its consumers see it (WATCH here, CLIENT TRACKING in
@@ -287,16 +288,14 @@ export class Watch {
   }
 }
 
-const registries = new WeakMap<Server, Watch>();
+const registries = new PerServer((server) => new Watch(server));
 
 /** The server's WATCH registry, created (and hooked into the log) on first use. */
 export function watchRegistry(server: Server): Watch {
-  let w = registries.get(server);
-  if (w === undefined) registries.set(server, (w = new Watch(server)));
-  return w;
+  return registries.of(server);
 }
 
 /** The registry if anyone ever watched on this server (EXEC and DISCARD need not create one). */
 export function existingWatchRegistry(server: Server): Watch | undefined {
-  return registries.get(server);
+  return registries.existing(server);
 }
