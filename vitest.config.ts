@@ -6,17 +6,19 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    // vitest runs each pool at the same time as the others. The Sentinel tests mostly wait on
-    // the sentinels' timers (measured: 46% of one core over their ~75 s), redis-cli's on the
-    // processes it starts (44% over ~24 s), client management's and blocking's on their
-    // timeouts and pauses (~2 s of CPU in ~11 s, and ~2 s in ~8 s), so they run one after the
-    // other in a thread pool of their own, beside the one fork that runs everything else
-    // (2 cores here). The whole suite kept the machine only ~50% busy (/proc/stat every 20 s
-    // over a CI run), so the offline tools' and the cluster's tests, which wait on the
-    // processes they start and assert no timings, run in that pool too (~60 s and ~35 s).
+    // vitest runs each pool at the same time as the others: one fork runs most files, and a
+    // thread pool of one runs, beside it, the files that mostly wait on processes they start
+    // and assert no timings (2 cores here). The Sentinel tests wait on the sentinels' timers
+    // (46% of one core over their ~80 s), redis-cli's on the processes it starts, client
+    // management's and blocking's on their timeouts and pauses; the offline tools', cluster,
+    // replication, FAILOVER, proxy, MIGRATE and functions-durability tests on the servers and
+    // tools they spawn (measured alone: replication 73 s wall / 77 s CPU with its children,
+    // failover 26 / 20, proxy 25 / 32, migrate 18 / 19, functions-durability 17 / 11).
+    // JSON reporter timelines: the pools end at 434 s and 507 s (whole run 511 s; 574 s with
+    // only the first six files in threads, 793 s when no file matched, see below).
     // The globs start with **/: vitest matches them against absolute paths, so a glob relative
-    // to the root ('test/...') matches nothing and every file ran in the one fork (measured:
-    // files strictly one after the other, 793 s; with **/ the two pools overlap, 574 s).
+    // to the root ('test/...') matches nothing; until this was found every file ran in the one
+    // fork, strictly one after the other.
     poolMatchGlobs: [
       ['**/test/integration/sentinel.test.ts', 'threads'],
       ['**/test/integration/redis-cli.test.ts', 'threads'],
@@ -24,6 +26,11 @@ export default defineConfig({
       ['**/test/integration/blocking.test.ts', 'threads'],
       ['**/test/integration/tools.test.ts', 'threads'],
       ['**/test/integration/cluster.test.ts', 'threads'],
+      ['**/test/integration/replication.test.ts', 'threads'],
+      ['**/test/integration/failover.test.ts', 'threads'],
+      ['**/test/integration/proxy.test.ts', 'threads'],
+      ['**/test/integration/migrate.test.ts', 'threads'],
+      ['**/test/integration/functions-durability.test.ts', 'threads'],
     ],
     poolOptions: { threads: { minThreads: 1, maxThreads: 1 } },
     setupFiles: ['test/helpers/cleanup-setup.ts'],
