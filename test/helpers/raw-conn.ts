@@ -221,6 +221,11 @@ export class RawFrames {
     this.tr.send(encodeArgs(args));
   }
 
+  /** Sends the commands in one write: a pipeline the server reads, and runs, in one go. */
+  sendPipeline(...cmds: Arg[][]): void {
+    this.tr.send(Buffer.concat(cmds.map((c) => encodeArgs(c))));
+  }
+
   /** The next value received (waits up to `ms`). */
   next(ms = 3000): Promise<any> {
     return this.frames.next(ms, 'frame');

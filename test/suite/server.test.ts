@@ -5,6 +5,7 @@
 
 import { it, expect } from 'vitest';
 import { commandSuite, sleep } from '../helpers/suite.js';
+import { RawFrames } from '../helpers/raw-conn.js';
 
 const SYNTAX = 'ERR syntax error';
 const NOT_INTEGER = 'ERR value is not an integer or out of range';
@@ -391,6 +392,22 @@ commandSuite('server: INFO', (t) => {
     expect(cs).toMatch(/cmdstat_get:calls=1,usec=\d+,usec_per_call=\d+\.\d\d,rejected_calls=\d+,failed_calls=0\r\n/);
     expect(cs).toMatch(/cmdstat_config\|resetstat:calls=1,/);
     expect(await t.call('INFO', 'errorstats')).toBe('# Errorstats\r\nerrorstat_ERR:count=1\r\n');
+  });
+
+  it("commandstats usec: a pipelined command's time is its own, not the slow command's before it", async () => {
+    const raw = await RawFrames.open(t);
+    try {
+      await t.call('CONFIG', 'RESETSTAT');
+      raw.sendPipeline(['DEBUG', 'SLEEP', '0.05'], ['PING'], ['ECHO', 'x']);
+      expect(await raw.take(3)).toEqual(['OK', 'PONG', 'x']);
+      const cs: string = await t.call('INFO', 'commandstats');
+      const usec = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=1,usec=(\\d+),`).exec(cs)?.[1]);
+      expect(usec('debug')).toBeGreaterThanOrEqual(50_000);
+      expect(usec('ping')).toBeLessThan(10_000);
+      expect(usec('echo')).toBeLessThan(10_000);
+    } finally {
+      raw.close();
+    }
   });
 });
 
