@@ -948,7 +948,8 @@ export class Sentinel {
         // A newer configuration wins over ours, a failover of our own included.
         if (m.failoverInProgress) this.abortFailover(m);
         this.event('+config-update-from', si, '%@');
-        this.event('+switch-master', m, `${m.name} ${this.ann(m.host)} ${m.port} ${this.ann(mip)} ${mport}`);
+        // The new address as the hello gives it (Redis prints token[5] as is), the old one as announced.
+        this.event('+switch-master', m, `${m.name} ${this.ann(m.host)} ${m.port} ${mip} ${mport}`);
         const from = { host: m.host, port: m.port };
         this.changeMasterAddress(m, mip, mport);
         this.clientReconf(m, 'observer', from, { host: mip, port: mport });

@@ -125,6 +125,16 @@ describe.skipIf(!redisServerAvailable())('resolve-hostnames and announce-hostnam
       }
     };
     const P = String(primary.port);
+    // What each publishes on +monitor and +slave (names hosts as announced).
+    const events = await Promise.all(
+      [rs, hs].map(async (x) => {
+        const got: string[] = [];
+        const sub = client(x.port);
+        await sub.subscribe('+monitor', '+slave');
+        sub.on('message', (ch: string, msg: string) => got.push(`${ch} ${msg}`));
+        return got;
+      }),
+    );
     try {
       // Defaults; with resolve-hostnames no only an IP address is accepted.
       await same([
@@ -149,8 +159,11 @@ describe.skipIf(!redisServerAvailable())('resolve-hostnames and announce-hostnam
         expect((await masterState(s)).ip).toBe('127.0.0.1');
         expect((await replicasOf(s))[0].ip).toBe('127.0.0.1');
       }
-      // The replica is named as announced when it was learnt.
+      // The replica is named as announced when it was learnt, and the events say the same.
       expect((await replicasOf(h))[0].name).toBe((await replicasOf(r))[0].name);
+      await until('both +slave events', async () => events.every((e) => e.length === 2));
+      expect(events[1]).toEqual(events[0]);
+      expect(events[0]).toEqual([`+monitor master mymaster 127.0.0.1 ${P} quorum 2`, `+slave slave 127.0.0.1:${replica.port} 127.0.0.1 ${replica.port} @ mymaster 127.0.0.1 ${P}`]);
       // announce-hostnames yes: the hostname is.
       await same([
         ['SENTINEL', 'CONFIG', 'SET', 'announce-hostnames', 'yes'],
@@ -195,18 +208,49 @@ describe.skipIf(!redisServerAvailable())('resolve-hostnames and announce-hostnam
   }, 30_000);
 });
 
+describe.skipIf(!redisServerAvailable())('a hostname that does not resolve: Hoard as redis-sentinel', () => {
+  it('is accepted from the config file with resolve-hostnames yes and handed out as an empty address, or as the name with announce-hostnames yes', async () => {
+    const lines = ['sentinel resolve-hostnames yes', 'sentinel monitor m nosuch.invalid 6379 2'];
+    const rs = await sentinel('redis', lines);
+    const hs = await sentinel('hoard', lines);
+    const rw = await RawSocket.connect(rs.port);
+    const hw = await RawSocket.connect(hs.port);
+    try {
+      for (const cmd of [
+        ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'm'],
+        ['SENTINEL', 'CONFIG', 'SET', 'announce-hostnames', 'yes'],
+        ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'm'],
+      ]) {
+        expect(await hw.send(cmd), cmd.join(' ')).toBe(await rw.send(cmd));
+      }
+      const line = async (port: number) => /master0:[^\r]*/.exec(await client(port).info('sentinel'))?.[0];
+      expect(await line(hs.port)).toBe(await line(rs.port));
+      for (const conf of [rs.conf, hs.conf]) expect(fs.readFileSync(conf, 'latin1'), conf).toMatch(/^sentinel monitor m nosuch\.invalid 6379 2$/m);
+    } finally {
+      rw.close();
+      hw.close();
+    }
+  }, 30_000);
+});
+
 describe('a primary watched by hostname', () => {
   // redis-sentinel runs the same scenario to prove the assertions (skipped without redis-server).
   it.each(['hoard', ...(redisServerAvailable() ? ['redis'] : [])] as Kind[])(
     'is failed over by %s sentinels with resolve-hostnames and announce-hostnames yes: the switch is by hostname and ioredis keeps writing',
     async (kind) => {
       const { primary, replica } = await primaryAndNamedReplica();
+      // client-reconfig-script gets the addresses as announced too.
+      const sd = dir('reconf-script-');
+      const script = path.join(sd, 'reconf.sh');
+      const argsLog = path.join(sd, 'args.log');
+      fs.writeFileSync(script, `#!/bin/sh\necho "$@" >> ${argsLog}\n`, { mode: 0o755 });
       const lines = [
         'sentinel resolve-hostnames yes',
         'sentinel announce-hostnames yes',
         `sentinel monitor mymaster localhost ${primary.port} 2`,
         'sentinel down-after-milliseconds mymaster 500',
         'sentinel failover-timeout mymaster 3000',
+        `sentinel client-reconfig-script mymaster ${script}`,
       ];
       const ss = [await sentinel(kind, lines), await sentinel(kind, lines)];
       const sc = ss.map((s) => client(s.port));
@@ -250,6 +294,11 @@ describe('a primary watched by hostname', () => {
         return (await client(replica.port).get('after')) === 'failover';
       });
       expect(await app.get('before')).toBe('1');
+      const ran = await until('the client-reconfig-script of both sentinels', async () => {
+        const l = fs.existsSync(argsLog) ? fs.readFileSync(argsLog, 'latin1').trim().split('\n') : [];
+        return l.length >= 2 ? l.sort() : undefined;
+      });
+      expect(ran).toEqual([`mymaster leader start localhost ${primary.port} localhost ${replica.port}`, `mymaster observer start localhost ${primary.port} localhost ${replica.port}`]);
       expect(fs.readFileSync(ss[0].conf, 'latin1')).toMatch(new RegExp(`^sentinel monitor mymaster localhost ${replica.port} 2$`, 'm'));
     },
     30_000,
