@@ -192,7 +192,7 @@ function monitor(c: CommandContext, argv: string[]): void {
   const bad = 'ERR Invalid IP address or hostname specified';
   if (isIpLiteral(argv[3])) return monitorNow(c, s, argv[2], argv[3], port, quorum);
   if (!s.resolveHostnames) return c.reply.error(bad);
-  const answer = (c as unknown as { deferReply(): (write: (r: ReplyWriter) => void) => void }).deferReply();
+  const answer = c.deferReply();
   void resolveHost(argv[3]).then((ip) => {
     answer((r) => {
       if (ip === null) {

@@ -387,7 +387,6 @@ export class Sentinel {
     return isIpLiteral(host) || this.cfg.resolveHostnames;
   }
 
-
   get logger(): Logger {
     return this.host.logger;
   }
