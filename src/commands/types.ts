@@ -303,6 +303,11 @@ export interface CommandContext {
   touchWatched(key: string): void;
   /** Marks the connection to be closed after the pending replies are written. */
   closeAfterReply(): void;
+  /**
+   * For a command that answers once asynchronous work is over: holds the client until the
+   * returned function writes the reply (Client.deferReply).
+   */
+  deferReply(): (write: (r: ReplyWriter) => void) => void;
   /** CLIENT REPLY ON|OFF|SKIP. */
   replyMode: 'on' | 'off' | 'skip';
   /** Flag letters for CLIENT LIST (e.g. "N", "x", "P"). */

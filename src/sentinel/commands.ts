@@ -12,6 +12,7 @@ import type { CommandContext, CommandSpec, ServerApi } from '../commands/types.j
 import type { ReplyWriter } from '../protocol/reply.js';
 import { stringMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
+import { isIpLiteral, resolveHost } from './resolve.js';
 import { applyDirective, emptySentinelConfig, scriptPathError } from './config.js';
 import {
   DEBUG_PARAMS,
@@ -45,11 +46,11 @@ function masterOrReply(c: CommandContext, name: string): Master | null {
 }
 
 /** addReplySentinelRedisInstance: a map of the instance's state, fields as Redis names them. */
-function replyInstance(r: ReplyWriter, ri: Instance): void {
+function replyInstance(r: ReplyWriter, s: Sentinel, ri: Instance): void {
   const now = Date.now();
   const f: Array<[string, string | number]> = [
     ['name', ri.name],
-    ['ip', ri.host],
+    ['ip', s.ann(ri.host)],
     ['port', ri.port],
     ['runid', ri.runid ?? ''],
     ['flags', flagsOf(ri)],
@@ -100,12 +101,12 @@ function replyInstance(r: ReplyWriter, ri: Instance): void {
 function masters(c: CommandContext): void {
   const all = [...sentinelOf(c).masters.values()];
   c.reply.array(all.length);
-  for (const m of all) replyInstance(c.reply, m);
+  for (const m of all) replyInstance(c.reply, sentinelOf(c), m);
 }
 
 function master(c: CommandContext, argv: string[]): void {
   const m = masterOrReply(c, argv[2]);
-  if (m !== null) replyInstance(c.reply, m);
+  if (m !== null) replyInstance(c.reply, sentinelOf(c), m);
 }
 
 function replicas(c: CommandContext, argv: string[]): void {
@@ -114,14 +115,14 @@ function replicas(c: CommandContext, argv: string[]): void {
   // Replicas with replica-announced no are not listed (Redis 6.2+).
   const list = [...m.slaves.values()].filter((s) => s.replicaAnnounced !== 0);
   c.reply.array(list.length);
-  for (const s of list) replyInstance(c.reply, s);
+  for (const s of list) replyInstance(c.reply, sentinelOf(c), s);
 }
 
 function sentinelsOfMaster(c: CommandContext, argv: string[]): void {
   const m = masterOrReply(c, argv[2]);
   if (m === null) return;
   c.reply.array(m.sentinels.size);
-  for (const s of m.sentinels.values()) replyInstance(c.reply, s);
+  for (const s of m.sentinels.values()) replyInstance(c.reply, sentinelOf(c), s);
 }
 
 function getMasterAddr(c: CommandContext, argv: string[]): void {
@@ -129,7 +130,7 @@ function getMasterAddr(c: CommandContext, argv: string[]): void {
   if (m === undefined) return c.reply.nullArray();
   const p = m.currentAddress();
   c.reply.array(2);
-  c.reply.bulk(p.host);
+  c.reply.bulk(sentinelOf(c).ann(p.host));
   c.reply.bulk(String(p.port));
 }
 
@@ -185,8 +186,30 @@ function monitor(c: CommandContext, argv: string[]): void {
   const quorum = parseInt64(argv[5]);
   if (quorum === null || typeof quorum === 'bigint' || quorum <= 0) return c.reply.error('ERR Quorum must be 1 or greater.');
   if (port === null || typeof port === 'bigint' || port <= 0 || port > 65535) return c.reply.error('ERR Invalid port');
-  if (s.masters.has(argv[2])) return c.reply.error('ERR Duplicate master name.');
-  s.monitor(argv[2], argv[3], port, quorum);
+  // Redis's anetResolve: with resolve-hostnames no only an IP address is valid; with yes a
+  // hostname is looked up (asynchronously here: the client waits for the reply, the server does
+  // not) and one that does not resolve is refused with the same error.
+  const bad = 'ERR Invalid IP address or hostname specified';
+  if (isIpLiteral(argv[3])) return monitorNow(c, s, argv[2], argv[3], port, quorum);
+  if (!s.resolveHostnames) return c.reply.error(bad);
+  const answer = c.deferReply();
+  void resolveHost(argv[3]).then((ip) => {
+    answer((r) => {
+      if (ip === null) {
+        s.logger.warn(`Failed to resolve hostname '${argv[3]}'`);
+        r.error(bad);
+      } else if (s.masters.has(argv[2])) r.error('ERR Duplicate master name.');
+      else {
+        s.monitor(argv[2], argv[3], port, quorum);
+        r.ok();
+      }
+    });
+  });
+}
+
+function monitorNow(c: CommandContext, s: Sentinel, name: string, host: string, port: number, quorum: number): void {
+  if (s.masters.has(name)) return c.reply.error('ERR Duplicate master name.');
+  s.monitor(name, host, port, quorum);
   c.reply.ok();
 }
 
@@ -273,8 +296,8 @@ function pendingScripts(c: CommandContext): void {
 /**
  * SENTINEL CONFIG GET <pattern> / SET <option> <value>: the global options redis-sentinel 7.0
  * has. announce-ip and announce-port change what the hellos announce; sentinel-user and
- * sentinel-pass are what links to other sentinels AUTH with; the hostname options are listed
- * with their defaults and cannot be changed, as Hoard's sentinel does not resolve hostnames.
+ * sentinel-pass are what links to other sentinels AUTH with; resolve-hostnames lets primaries,
+ * replicas and sentinels be named by hostname, announce-hostnames hands those names out.
  */
 function config(c: CommandContext, argv: string[]): void {
   const s = sentinelOf(c);
@@ -282,8 +305,8 @@ function config(c: CommandContext, argv: string[]): void {
   const usage = 'ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.';
   if (sub === 'get' && argv.length === 4) {
     const all: Array<[string, string]> = [
-      ['resolve-hostnames', 'no'],
-      ['announce-hostnames', 'no'],
+      ['resolve-hostnames', s.resolveHostnames ? 'yes' : 'no'],
+      ['announce-hostnames', s.announceHostnames ? 'yes' : 'no'],
       ['announce-ip', s.announceIp],
       ['announce-port', String(s.announcePort)],
       ['sentinel-user', s.sentinelAuth.user ?? ''],
@@ -315,7 +338,8 @@ function config(c: CommandContext, argv: string[]): void {
     case 'announce-hostnames': {
       const v = val.toLowerCase();
       if (v !== 'yes' && v !== 'no') return c.reply.error(invalid);
-      if (v === 'yes') return c.reply.error(`ERR ${opt} yes is not supported by Hoard's sentinel`);
+      if (opt === 'resolve-hostnames') s.resolveHostnames = v === 'yes';
+      else s.announceHostnames = v === 'yes';
       break;
     }
     case 'sentinel-user':
@@ -497,7 +521,7 @@ export function sentinelInfoFields(s: Sentinel): Array<[string, string | number]
   let i = 0;
   for (const m of s.masters.values()) {
     const status = m.odown ? 'odown' : m.sdown ? 'sdown' : 'ok';
-    f.push([`master${i++}`, `name=${m.name},status=${status},address=${m.host}:${m.port},slaves=${m.slaves.size},sentinels=${m.sentinels.size + 1}`]);
+    f.push([`master${i++}`, `name=${m.name},status=${status},address=${s.ann(m.host)}:${m.port},slaves=${m.slaves.size},sentinels=${m.sentinels.size + 1}`]);
   }
   return f;
 }

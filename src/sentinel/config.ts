@@ -7,6 +7,7 @@
 
 import fs from 'node:fs';
 import { reprString, splitArgs } from '../config.js';
+import { isIpLiteral } from './resolve.js';
 
 export interface MasterConfig {
   name: string;
@@ -39,6 +40,10 @@ export interface SentinelConfig {
   sentinelPass: string | null;
   /** deny-scripts-reconfig (default yes): SENTINEL SET cannot change a script's path. */
   denyScriptsReconfig: boolean;
+  /** resolve-hostnames (default no): primaries, replicas and sentinels may be named by hostname. */
+  resolveHostnames: boolean;
+  /** announce-hostnames (default no): what this sentinel hands out names hosts by their hostname, not their IP. */
+  announceHostnames: boolean;
   masters: MasterConfig[];
 }
 
@@ -90,6 +95,9 @@ export function applyDirective(cfg: SentinelConfig, args: string[]): string | nu
       if (port === null || port > 65535) return 'Invalid port number';
       if (quorum === null || quorum <= 0) return 'Quorum must be 1 or greater.';
       if (cfg.masters.some((m) => m.name === args[1])) return 'Duplicate master name.';
+      // Redis resolves here; with resolve-hostnames yes a name that does not resolve (yet) is
+      // accepted and resolved again at each reconnect, with no only an IP address is.
+      if (!cfg.resolveHostnames && !isIpLiteral(args[2])) return "Can't resolve instance hostname.";
       cfg.masters.push(newMasterConfig(args[1], args[2], port, quorum));
       return null;
     }
@@ -198,11 +206,14 @@ export function applyDirective(cfg: SentinelConfig, args: string[]): string | nu
       return null;
     }
     case 'resolve-hostnames':
-    case 'announce-hostnames':
-      // Accepted with their defaults only: addresses are what the config says.
+    case 'announce-hostnames': {
       if (args.length !== 2) break;
-      if (args[1].toLowerCase() === 'no') return null;
-      return `sentinel ${what} ${args[1]} is not supported by Hoard`;
+      const v = args[1].toLowerCase();
+      if (v !== 'yes' && v !== 'no') return `Please specify yes or no for the ${what} option.`;
+      if (what === 'resolve-hostnames') cfg.resolveHostnames = v === 'yes';
+      else cfg.announceHostnames = v === 'yes';
+      return null;
+    }
   }
   return 'Unrecognized sentinel configuration statement.';
 }
@@ -222,30 +233,41 @@ export function scriptPathError(what: string, path: string): string | null {
 
 /** A config with every global at its default and no primary. */
 export function emptySentinelConfig(): SentinelConfig {
-  return { myid: null, currentEpoch: 0, announceIp: '', announcePort: 0, sentinelUser: null, sentinelPass: null, denyScriptsReconfig: true, masters: [] };
+  return { myid: null, currentEpoch: 0, announceIp: '', announcePort: 0, sentinelUser: null, sentinelPass: null, denyScriptsReconfig: true, resolveHostnames: false, announceHostnames: false, masters: [] };
 }
 
 /** Reads the `sentinel` lines of `text`; throws an Error naming the line on a bad one. */
 export function parseSentinelConfig(text: string, file: string): SentinelConfig {
   const cfg = emptySentinelConfig();
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const argv = splitArgs(line);
-    if (argv === null || argv.length < 2 || argv[0].toLowerCase() !== 'sentinel') continue;
-    const err = applyDirective(cfg, argv.slice(1));
-    if (err !== null) {
-      throw Object.assign(new Error(`*** FATAL CONFIG FILE ERROR ***\nReading the configuration file ${file}, at line ${i + 1}\n>>> '${line}'\n${err}`), {
-        code: 'SENTINEL_CONFIG_INVALID',
-      });
+  // resolve-hostnames and announce-hostnames apply wherever they are in the file (Redis applies
+  // them before the monitor lines): a monitor by hostname above them is valid.
+  for (const pass of ['hostnames', 'rest']) {
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i].trim();
+      if (line === '' || line.startsWith('#')) continue;
+      const argv = splitArgs(line);
+      if (argv === null || argv.length < 2 || argv[0].toLowerCase() !== 'sentinel') continue;
+      const w = argv[1].toLowerCase();
+      if ((w === 'resolve-hostnames' || w === 'announce-hostnames') !== (pass === 'hostnames')) continue;
+      const err = applyDirective(cfg, argv.slice(1));
+      if (err !== null) {
+        throw Object.assign(new Error(`*** FATAL CONFIG FILE ERROR ***\nReading the configuration file ${file}, at line ${i + 1}\n>>> '${line}'\n${err}`), {
+          code: 'SENTINEL_CONFIG_INVALID',
+        });
+      }
     }
   }
   return cfg;
 }
 
-/** Redis's sentinelRewriteConfig order: myid, then per master its settings and state, then current-epoch. */
-export function sentinelConfigLines(cfg: SentinelConfig): string[] {
+/**
+ * Redis's sentinelRewriteConfig order: myid, then per master its settings and state, then
+ * current-epoch. `present`: the sentinel options the file had before; resolve-hostnames and
+ * announce-hostnames are written when yes, or with their `no` when the file had them (Redis's
+ * rewriteConfigRewriteLine replaces a line it finds even at the default value).
+ */
+export function sentinelConfigLines(cfg: SentinelConfig, present: ReadonlySet<string> = new Set()): string[] {
   // Bare words as Redis writes them; quoted only when the value needs it to read back the same.
   const q = (s: string) => (/^[!-~]+$/.test(s) && !/["'\\]/.test(s) ? s : reprString(s));
   const out: string[] = [];
@@ -255,6 +277,9 @@ export function sentinelConfigLines(cfg: SentinelConfig): string[] {
   if (cfg.announcePort !== 0) out.push(`sentinel announce-port ${cfg.announcePort}`);
   if (cfg.sentinelUser !== null) out.push(`sentinel sentinel-user ${q(cfg.sentinelUser)}`);
   if (cfg.sentinelPass !== null) out.push(`sentinel sentinel-pass ${q(cfg.sentinelPass)}`);
+  // Before the monitor lines, so that a primary named by hostname reads back (Redis writes them only when yes).
+  if (cfg.resolveHostnames || present.has('resolve-hostnames')) out.push(`sentinel resolve-hostnames ${cfg.resolveHostnames ? 'yes' : 'no'}`);
+  if (cfg.announceHostnames || present.has('announce-hostnames')) out.push(`sentinel announce-hostnames ${cfg.announceHostnames ? 'yes' : 'no'}`);
   for (const m of cfg.masters) {
     out.push(`sentinel monitor ${q(m.name)} ${q(m.host)} ${m.port} ${m.quorum}`);
     if (m.downAfterMs !== DEFAULT_DOWN_AFTER_MS) out.push(`sentinel down-after-milliseconds ${q(m.name)} ${m.downAfterMs}`);
@@ -287,18 +312,20 @@ export function rewriteSentinelConfig(file: string, cfg: SentinelConfig): void {
     // a missing file is written anew
   }
   const kept: string[] = [];
+  const present = new Set<string>();
   let at = -1;
   for (const line of old.split('\n')) {
     const t = line.trim();
     const argv = t.startsWith('#') ? null : splitArgs(t);
     if (argv !== null && argv.length > 0 && argv[0].toLowerCase() === 'sentinel') {
       if (at < 0) at = kept.length;
+      if (argv.length > 1) present.add(argv[1].toLowerCase());
       continue;
     }
     kept.push(line);
   }
   while (kept.length > 0 && kept[kept.length - 1] === '') kept.pop();
-  const block = sentinelConfigLines(cfg);
+  const block = sentinelConfigLines(cfg, present);
   if (at < 0 || at > kept.length) at = kept.length;
   const text = [...kept.slice(0, at), ...block, ...kept.slice(at)].join('\n') + '\n';
   const tmp = `${file}.tmp-${process.pid}`;

@@ -18,6 +18,7 @@ import type { Logger } from '../log.js';
 import { Link, ReplyError, type Reply } from './link.js';
 import { electLeader, selectReplica, voteLeader } from './election.js';
 import { ScriptRunner } from './scripts.js';
+import { cachedIp, isIpLiteral, isResolved, resolveHost } from './resolve.js';
 import {
   DEFAULT_DOWN_AFTER_MS,
   DEFAULT_FAILOVER_TIMEOUT_MS,
@@ -179,6 +180,11 @@ export class Instance {
     return `${this.host}:${this.port}`;
   }
 
+  /** The address `host` resolves to ('' while not resolved): Redis's addr->ip beside addr->hostname. */
+  get ip(): string {
+    return cachedIp(this.host);
+  }
+
   get sdown(): boolean {
     return this.sdownSince !== 0;
   }
@@ -187,11 +193,11 @@ export class Instance {
     return this.cmd === null || !this.cmd.connected || (this.kind !== 'sentinel' && (this.pubsub === null || !this.pubsub.connected));
   }
 
-  /** "%@" in Redis's event formats. */
-  describe(): string {
-    if (this.master === null) return `master ${this.name} ${this.host} ${this.port}`;
+  /** "%@" in Redis's event formats; `ann` names a host as announceSentinelAddr does. */
+  describe(ann: (host: string) => string): string {
+    if (this.master === null) return `master ${this.name} ${ann(this.host)} ${this.port}`;
     const m = this.master;
-    return `${this.kind} ${this.name} ${this.host} ${this.port} @ ${m.name} ${m.host} ${m.port}`;
+    return `${this.kind} ${this.name} ${ann(this.host)} ${this.port} @ ${m.name} ${ann(m.host)} ${m.port}`;
   }
 
   closeLinks(): void {
@@ -269,6 +275,25 @@ export interface SentinelHost {
   requirepass(): string | null;
 }
 
+/**
+ * Looks up every hostname of a sentinel's config before the sentinel is made from it (Redis
+ * resolves them while reading the file). One that does not resolve is logged and kept: it is
+ * looked up again at each use, as Redis retries at each reconnect.
+ */
+export async function resolveConfigHosts(cfg: SentinelConfig, logger: Logger): Promise<void> {
+  const names = new Set<string>();
+  for (const m of cfg.masters) {
+    names.add(m.host);
+    for (const [h] of m.knownReplicas) names.add(h);
+    for (const [h] of m.knownSentinels) names.add(h);
+  }
+  await Promise.all(
+    [...names].map(async (n) => {
+      if ((await resolveHost(n)) === null) logger.warn(`Failed to resolve hostname '${n}'`);
+    }),
+  );
+}
+
 export class Sentinel {
   readonly masters = new Map<string, Master>();
   readonly myid: string;
@@ -317,6 +342,49 @@ export class Sentinel {
 
   set announcePort(port: number) {
     this.cfg.announcePort = port;
+  }
+
+  get resolveHostnames(): boolean {
+    return this.cfg.resolveHostnames;
+  }
+
+  set resolveHostnames(v: boolean) {
+    this.cfg.resolveHostnames = v;
+  }
+
+  get announceHostnames(): boolean {
+    return this.cfg.announceHostnames;
+  }
+
+  set announceHostnames(v: boolean) {
+    this.cfg.announceHostnames = v;
+  }
+
+  /**
+   * announceSentinelAddr: how this sentinel names a host in what it hands out (replies, events,
+   * hellos, scripts, the REPLICAOF it sends): as configured with announce-hostnames yes, else
+   * the address it resolves to ('' while unresolved, as Redis's empty ip).
+   */
+  readonly ann = (host: string): string => (this.cfg.announceHostnames ? host : cachedIp(host));
+
+  /**
+   * sentinelAddrEqualsHostname, for two names of hosts: the same text, or the same resolved
+   * address. Null when it cannot be told yet (a name not resolved yet: its lookup is started).
+   */
+  sameHost(a: string, b: string): boolean | null {
+    if (a === b) return true;
+    const ia = cachedIp(a);
+    const ib = cachedIp(b);
+    if (ia === '' || ib === '') return isResolved(a) && isResolved(b) ? false : null;
+    return ia === ib;
+  }
+
+  /**
+   * Whether a host name met in an INFO or a hello may be used: an IP always; a hostname only
+   * with resolve-hostnames yes (Redis's createSentinelAddr with ANET_IP_ONLY fails otherwise).
+   */
+  private acceptsHost(host: string): boolean {
+    return isIpLiteral(host) || this.cfg.resolveHostnames;
   }
 
   get logger(): Logger {
@@ -393,7 +461,8 @@ export class Sentinel {
   }
 
   private addSlave(m: Master, host: string, port: number): Instance {
-    const s = new Instance('slave', `${host}:${port}`, host, port, m);
+    // Named as announced when learnt (Redis's announceSentinelAddrAndPort at creation).
+    const s = new Instance('slave', `${this.ann(host) || host}:${port}`, host, port, m);
     m.slaves.set(s.addr, s);
     return s;
   }
@@ -403,11 +472,15 @@ export class Sentinel {
     this.cfg.currentEpoch = this.currentEpoch;
     for (const m of this.masters.values()) {
       const c = m.conf;
-      c.host = m.host;
+      // Addresses are written as announced (Redis's sentinelRewriteConfig uses
+      // announceSentinelAddr): by hostname only with announce-hostnames yes, else by the IP
+      // resolved (the name itself while it has none, where Redis would write an empty field).
+      const w = (host: string) => this.ann(host) || host;
+      c.host = w(m.host);
       c.port = m.port;
       c.leaderEpoch = m.vote.leaderEpoch;
-      c.knownReplicas = [...m.slaves.values()].map((s) => [s.host, s.port] as [string, number]);
-      c.knownSentinels = [...m.sentinels.values()].map((s) => [s.host, s.port, s.runid ?? ''] as [string, number, string]);
+      c.knownReplicas = [...m.slaves.values()].map((s) => [w(s.host), s.port] as [string, number]);
+      c.knownSentinels = [...m.sentinels.values()].map((s) => [w(s.host), s.port, s.runid ?? ''] as [string, number, string]);
     }
     try {
       rewriteSentinelConfig(this.configFile, this.cfg);
@@ -445,8 +518,8 @@ export class Sentinel {
    */
   changeMasterAddress(m: Master, host: string, port: number): void {
     const slaves: Array<[string, number]> = [];
-    for (const s of m.slaves.values()) if (!(s.host === host && s.port === port)) slaves.push([s.host, s.port]);
-    if (!(m.host === host && m.port === port)) slaves.push([m.host, m.port]);
+    for (const s of m.slaves.values()) if (!(s.port === port && this.sameHost(s.host, host) === true)) slaves.push([s.host, s.port]);
+    if (!(m.port === port && this.sameHost(m.host, host) === true)) slaves.push([m.host, m.port]);
     const sentinels = [...m.sentinels.values()];
     this.resetMaster(m, false);
     m.host = host;
@@ -464,7 +537,7 @@ export class Sentinel {
 
   /** sentinelEvent: logs, and publishes on the channel named after the event. "%@" names the instance. */
   event(type: string, ri: Instance, fmt: string): void {
-    const msg = fmt.startsWith('%@') ? ri.describe() + fmt.slice(2) : fmt;
+    const msg = fmt.startsWith('%@') ? ri.describe(this.ann) + fmt.slice(2) : fmt;
     this.logger.info({ event: type }, `${type} ${msg}`);
     this.host.publish(type, msg);
     const m = ri.master ?? ri;
@@ -480,7 +553,7 @@ export class Sentinel {
   /** sentinelCallClientReconfScript: the primary of `m` moved from `from` to `to`. */
   private clientReconf(m: Master, role: 'leader' | 'observer', from: { host: string; port: number }, to: { host: string; port: number }): void {
     if (m.conf.clientReconfigScript === null) return;
-    this.scripts.schedule(m.conf.clientReconfigScript, [m.name, role, 'start', from.host, String(from.port), to.host, String(to.port)]);
+    this.scripts.schedule(m.conf.clientReconfigScript, [m.name, role, 'start', this.ann(from.host), String(from.port), this.ann(to.host), String(to.port)]);
   }
 
   /** deny-scripts-reconfig: SENTINEL SET may not change a script's path. */
@@ -562,7 +635,7 @@ export class Sentinel {
     const auth = this.authArgs(ri);
     const idPrefix = this.myid.slice(0, 8);
     if (needCmd) {
-      const link: Link = new Link(ri.host, ri.port, {
+      const link: Link = new Link(ri.ip || ri.host, ri.port, {
         connected: () => {
           if (auth !== null) link.send(auth);
           if (ri.kind !== 'sentinel') link.send(['CLIENT', 'SETNAME', `sentinel-${idPrefix}-cmd`]);
@@ -577,7 +650,7 @@ export class Sentinel {
       ri.cmd = link;
     }
     if (needPubsub) {
-      const link: Link = new Link(ri.host, ri.port, {
+      const link: Link = new Link(ri.ip || ri.host, ri.port, {
         connected: () => {
           if (auth !== null) link.send(auth);
           link.send(['CLIENT', 'SETNAME', `sentinel-${idPrefix}-pubsub`]);
@@ -644,7 +717,7 @@ export class Sentinel {
     if (ip === null) return;
     const port = this.cfg.announcePort !== 0 ? this.cfg.announcePort : this.host.port();
     const a = m.currentAddress();
-    const payload = [ip, port, this.myid, this.currentEpoch, m.name, a.host, a.port, m.conf.configEpoch].join(',');
+    const payload = [ip, port, this.myid, this.currentEpoch, m.name, this.ann(a.host), a.port, m.conf.configEpoch].join(',');
     link.send(['PUBLISH', HELLO_CHANNEL, payload]);
   }
 
@@ -681,11 +754,7 @@ export class Sentinel {
         const f = new Map(v.split(',').map((kv) => kv.split('=') as [string, string]));
         const ip = f.get('ip');
         const port = Number(f.get('port'));
-        if (ip !== undefined && Number.isInteger(port) && !ri.slaves.has(`${ip}:${port}`)) {
-          const s = this.addSlave(ri, ip, port);
-          this.event('+slave', s, '%@');
-          this.flushConfig();
-        }
+        if (ip !== undefined && Number.isInteger(port)) this.learnSlave(ri, ip, port);
       } else if (k === 'master_link_down_since_seconds') {
         linkDownSince = Number(v) * 1000;
       } else if (k === 'role') {
@@ -743,7 +812,7 @@ export class Sentinel {
       !ri.promoted &&
       !m.failoverInProgress &&
       this.masterLooksSane(m) &&
-      (ri.slaveMasterHost !== m.host || ri.slaveMasterPort !== m.port) &&
+      (ri.slaveMasterPort !== m.port || this.sameHost(ri.slaveMasterHost, m.host) === false) &&
       now - ri.roleReportedTime > wait &&
       now - ri.reconfSentTime > wait
     ) {
@@ -755,7 +824,7 @@ export class Sentinel {
     // Replicas being reconfigured by our failover: sent → in progress → done.
     if (m.failoverInProgress && m.promotedSlave !== null) {
       const p = m.promotedSlave;
-      if (ri.reconfSent && ri.slaveMasterHost === p.host && ri.slaveMasterPort === p.port) {
+      if (ri.reconfSent && ri.slaveMasterPort === p.port && this.sameHost(ri.slaveMasterHost, p.host) === true) {
         ri.reconfSent = false;
         ri.reconfInprog = true;
         this.event('+slave-reconf-inprog', ri, '%@');
@@ -766,6 +835,26 @@ export class Sentinel {
         this.event('+slave-reconf-done', ri, '%@');
       }
     }
+  }
+
+  /**
+   * A replica the primary's INFO lists: added unless known under this name or its address. A
+   * hostname (replica-announce-ip) needs resolve-hostnames yes and is added once it resolved
+   * (Redis resolves it on the spot); one that does not resolve is skipped, as Redis skips it.
+   */
+  private learnSlave(m: Master, host: string, port: number): void {
+    if (!this.acceptsHost(host)) return;
+    if (!isResolved(host)) {
+      void resolveHost(host).then((ip) => {
+        if (ip === null) this.logger.warn(`Failed to resolve hostname '${host}'`);
+        else if (this.masters.get(m.name) === m) this.learnSlave(m, host, port);
+      });
+      return;
+    }
+    for (const s of m.slaves.values()) if (s.port === port && this.sameHost(s.host, host) === true) return;
+    const s = this.addSlave(m, host, port);
+    this.event('+slave', s, '%@');
+    this.flushConfig();
   }
 
   private masterLooksSane(m: Master): boolean {
@@ -789,7 +878,7 @@ export class Sentinel {
       done(false);
       return;
     }
-    const target = host === null ? ['SLAVEOF', 'NO', 'ONE'] : ['SLAVEOF', host, String(port)];
+    const target = host === null ? ['SLAVEOF', 'NO', 'ONE'] : ['SLAVEOF', this.ann(host), String(port)];
     link.send(['MULTI']);
     link.send(target);
     link.send(['CONFIG', 'REWRITE']);
@@ -816,11 +905,21 @@ export class Sentinel {
     const mport = Number(mportS);
     const mepoch = Number(mepochS);
     if (![port, epoch, mport, mepoch].every(Number.isSafeInteger)) return;
+    // Hostnames in a hello: only with resolve-hostnames yes, and once they resolved (the hello
+    // is read again then); one that does not resolve makes the hello unusable, as in Redis.
+    if (!this.acceptsHost(ip) || !this.acceptsHost(mip)) return;
+    if (!isResolved(ip) || !isResolved(mip)) {
+      void Promise.all([resolveHost(ip), resolveHost(mip)]).then(([a, b]) => {
+        if (a !== null && b !== null) this.processHello(msg);
+        else this.logger.warn(`Failed to resolve hostname '${a === null ? ip : mip}'`);
+      });
+      return;
+    }
     let si = m.sentinels.get(runid);
     if (si === undefined) {
       // The same address under another run id is a restarted sentinel: forget the old entry.
       for (const [id, other] of m.sentinels) {
-        if (other.host === ip && other.port === port) {
+        if (other.port === port && this.sameHost(other.host, ip) === true) {
           other.closeLinks();
           m.sentinels.delete(id);
           this.event('-dup-sentinel', m, `%@ #duplicate of ${ip}:${port} or ${runid}`);
@@ -844,11 +943,12 @@ export class Sentinel {
     if (m.conf.configEpoch < mepoch) {
       m.conf.configEpoch = mepoch;
       const a = m.currentAddress();
-      if (a.host !== mip || a.port !== mport) {
+      if (a.port !== mport || this.sameHost(a.host, mip) !== true) {
         // A newer configuration wins over ours, a failover of our own included.
         if (m.failoverInProgress) this.abortFailover(m);
         this.event('+config-update-from', si, '%@');
-        this.event('+switch-master', m, `${m.name} ${m.host} ${m.port} ${mip} ${mport}`);
+        // The new address as the hello gives it (Redis prints token[5] as is), the old one as announced.
+        this.event('+switch-master', m, `${m.name} ${this.ann(m.host)} ${m.port} ${mip} ${mport}`);
         const from = { host: m.host, port: m.port };
         this.changeMasterAddress(m, mip, mport);
         this.clientReconf(m, 'observer', from, { host: mip, port: mport });
@@ -932,7 +1032,7 @@ export class Sentinel {
       if (s.asking) continue;
       s.asking = true;
       const runid = m.failoverInProgress ? this.myid : '*';
-      link.send(['SENTINEL', 'is-master-down-by-addr', m.host, String(m.port), String(this.currentEpoch), runid], (r) => {
+      link.send(['SENTINEL', 'is-master-down-by-addr', this.ann(m.host), String(m.port), String(this.currentEpoch), runid], (r) => {
         s.asking = false;
         if (!Array.isArray(r) || r.length !== 3 || typeof r[0] !== 'number' || typeof r[1] !== 'string' || typeof r[2] !== 'number') return;
         s.lastMasterDownReplyTime = Date.now();
@@ -949,7 +1049,8 @@ export class Sentinel {
   /** SENTINEL IS-MASTER-DOWN-BY-ADDR on this sentinel: [down?, leader voted for or "*", its epoch]. */
   isMasterDownByAddr(host: string, port: number, reqEpoch: number, runid: string): [number, string, number] {
     let m: Master | undefined;
-    for (const x of this.masters.values()) if (x.host === host && x.port === port) m = x;
+    // The asker names the primary as it announces it: by hostname or by IP.
+    for (const x of this.masters.values()) if (x.port === port && (x.host === host || (x.ip !== '' && x.ip === host))) m = x;
     const down = !this.tilt && m !== undefined && m.sdown ? 1 : 0;
     let leader = '*';
     let epoch = 0;
@@ -1167,7 +1268,7 @@ export class Sentinel {
   /** UPDATE_CONFIG: the promoted replica is the primary now, for this sentinel and (by hello) the others. */
   private switchToPromoted(m: Master): void {
     const p = m.promotedSlave!;
-    this.event('+switch-master', m, `${m.name} ${m.host} ${m.port} ${p.host} ${p.port}`);
+    this.event('+switch-master', m, `${m.name} ${this.ann(m.host)} ${m.port} ${this.ann(p.host)} ${p.port}`);
     this.changeMasterAddress(m, p.host, p.port);
     this.forceHello(m);
   }

@@ -16,7 +16,7 @@ import { createLogger } from '../log.js';
 import { Server } from './server.js';
 import { VERSION, HOARD_VERSION } from '../version.js';
 import { parseSentinelConfig } from '../sentinel/config.js';
-import { Sentinel } from '../sentinel/sentinel.js';
+import { Sentinel, resolveConfigHosts } from '../sentinel/sentinel.js';
 import { attachSentinel, sentinelCommandTable, sentinelInfoFields } from '../sentinel/commands.js';
 
 const USAGE = `Usage: hoard-server [/path/to/hoard.conf] [options] [-]
@@ -147,6 +147,7 @@ async function runSentinel(config: Config, logger: ReturnType<typeof createLogge
     process.stderr.write(`\n${(err as Error).message}\n`);
     return 1;
   }
+  await resolveConfigHosts(sc, logger);
   const server = new Server(config, { logger, mode: 'sentinel', commands: sentinelCommandTable() });
   const sentinel = new Sentinel(sc, file, {
     logger,

@@ -42,6 +42,56 @@ describe('sentinel config', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('reads resolve-hostnames and announce-hostnames wherever they are, and refuses a monitor by hostname without resolve-hostnames', () => {
+    // Defaults: no and no; a hostname in a monitor line is refused as Redis refuses it.
+    expect(parseSentinelConfig('', 'x.conf')).toMatchObject({ resolveHostnames: false, announceHostnames: false });
+    expect(() => parseSentinelConfig('sentinel monitor m localhost 6379 2', 'x.conf')).toThrow(/line 1\n>>> 'sentinel monitor m localhost 6379 2'\nCan't resolve instance hostname\.$/);
+    expect(parseSentinelConfig('sentinel monitor m ::1 6379 2', 'x.conf').masters[0].host).toBe('::1');
+    // resolve-hostnames below the monitor line still applies to it (Redis applies it first).
+    const c = parseSentinelConfig(['sentinel monitor m localhost 6379 2', 'sentinel resolve-hostnames YES', 'sentinel announce-hostnames yes'].join('\n'), 'x.conf');
+    expect(c).toMatchObject({ resolveHostnames: true, announceHostnames: true });
+    expect(c.masters[0]).toMatchObject({ host: 'localhost', port: 6379 });
+    // A name that does not resolve is accepted from the file (resolved again at each reconnect).
+    expect(parseSentinelConfig('sentinel resolve-hostnames yes\nsentinel monitor m nosuch.invalid 6379 2', 'x.conf').masters[0].host).toBe('nosuch.invalid');
+    expect(() => parseSentinelConfig('sentinel resolve-hostnames maybe', 'x.conf')).toThrow(/Please specify yes or no for the resolve-hostnames option\.$/);
+    expect(() => parseSentinelConfig('sentinel announce-hostnames 1', 'x.conf')).toThrow(/Please specify yes or no for the announce-hostnames option\.$/);
+    expect(() => parseSentinelConfig('sentinel announce-hostnames', 'x.conf')).toThrow(/Unrecognized sentinel configuration statement/);
+  });
+
+  it('rewrites the hostname options before the monitor lines when yes, and keeps a `no` the file had', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-conf-'));
+    try {
+      const file = path.join(dir, 's.conf');
+      fs.writeFileSync(file, 'port 26380\nsentinel monitor m localhost 6379 2\nsentinel resolve-hostnames yes\n');
+      const c = parseSentinelConfig(fs.readFileSync(file, 'latin1'), file);
+      c.announceHostnames = true;
+      rewriteSentinelConfig(file, c);
+      let text = fs.readFileSync(file, 'latin1');
+      const lines = text.split('\n');
+      expect(lines.indexOf('sentinel resolve-hostnames yes')).toBeGreaterThan(0);
+      expect(lines.indexOf('sentinel announce-hostnames yes')).toBeGreaterThan(0);
+      expect(lines.indexOf('sentinel resolve-hostnames yes')).toBeLessThan(lines.indexOf('sentinel monitor m localhost 6379 2'));
+      expect(lines.indexOf('sentinel announce-hostnames yes')).toBeLessThan(lines.indexOf('sentinel monitor m localhost 6379 2'));
+      expect(parseSentinelConfig(text, file)).toEqual(c);
+      // Back to no: the lines were in the file, so they stay with `no`.
+      c.resolveHostnames = false;
+      c.announceHostnames = false;
+      c.masters[0].host = '127.0.0.1';
+      rewriteSentinelConfig(file, c);
+      text = fs.readFileSync(file, 'latin1');
+      expect(text).toMatch(/^sentinel resolve-hostnames no$/m);
+      expect(text).toMatch(/^sentinel announce-hostnames no$/m);
+      expect(parseSentinelConfig(text, file)).toEqual(c);
+      // A file that never had them does not get them at their default.
+      const fresh = path.join(dir, 'fresh.conf');
+      fs.writeFileSync(fresh, 'sentinel monitor m 127.0.0.1 6379 2\n');
+      rewriteSentinelConfig(fresh, parseSentinelConfig(fs.readFileSync(fresh, 'latin1'), fresh));
+      expect(fs.readFileSync(fresh, 'latin1')).not.toMatch(/hostnames/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a sentinel's port is 26379 unless its file, a file it includes, or a flag names one (Redis's initSentinelConfig)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoard-sentinel-port-'));
     try {
