@@ -9,9 +9,10 @@ export default defineConfig({
     // vitest runs each pool at the same time as the others: one fork runs most files, and a
     // thread pool of one runs, beside it, the files that mostly wait on processes they start
     // and assert no timings (2 cores here). The Sentinel tests wait on the sentinels' timers
-    // (46% of one core over their ~80 s; the hostname ones beside them in the same thread, never
-    // at the same time: run together their sentinels starved each other's timers), redis-cli's on the processes it starts, client
-    // management's and blocking's on their timeouts and pauses; the offline tools', cluster,
+    // (46% of one core over their ~80 s; the hostname ones run in the same thread, after them:
+    // run at the same time, their sentinels starved each other's timers), redis-cli's on the
+    // processes it starts, client management's and blocking's on their timeouts and pauses;
+    // the offline tools', cluster,
     // replication, FAILOVER, proxy, MIGRATE and functions-durability tests on the servers and
     // tools they spawn (measured alone: replication 73 s wall / 77 s CPU with its children,
     // failover 26 / 20, proxy 25 / 32, migrate 18 / 19, functions-durability 17 / 11).
