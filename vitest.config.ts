@@ -13,8 +13,9 @@ export default defineConfig({
     // run at the same time, their sentinels starved each other's timers), redis-cli's on the
     // processes it starts, client management's and blocking's on their timeouts and pauses;
     // the offline tools', cluster, replication, FAILOVER, proxy, MIGRATE and
-    // functions-durability tests on the servers and tools they spawn (measured alone: replication 73 s wall / 77 s CPU with its children,
-    // failover 26 / 20, proxy 25 / 32, migrate 18 / 19, functions-durability 17 / 11).
+    // functions-durability tests on the servers and tools they spawn (measured alone:
+    // replication 73 s wall / 77 s CPU with its children, failover 26 / 20, proxy 25 / 32,
+    // migrate 18 / 19, functions-durability 17 / 11).
     // JSON reporter timelines: the pools end at 434 s and 507 s (whole run 511 s; 574 s with
     // only the first six files in threads, 793 s when no file matched, see below).
     // The globs start with **/: vitest matches them against absolute paths, so a glob relative
