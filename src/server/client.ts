@@ -328,7 +328,10 @@ export class Client implements CommandContext {
     }
     this.call(spec, argv);
     // Redis's handleClientsBlockedOnKeys: serve the keys this command made ready before the next.
-    if (server.blocking.readyCount !== 0) server.blocking.handleReadyKeys();
+    if (server.blocking.readyCount !== 0) {
+      server.blocking.handleReadyKeys();
+      this.lastCallEnd = -1; // serving other clients is not the next command's time
+    }
   }
 
   /** Runs a handler with stats, slowlog and error containment (Redis's call()). */
@@ -347,7 +350,8 @@ export class Client implements CommandContext {
     // Reading the clock costs ~140 ns here (performance.now() through Node's binding; the vDSO
     // clock_gettime under it takes ~35), twice per command. A command run right after another
     // in the same processInput loop (a pipeline) starts its clock at the previous one's end,
-    // so its time also counts its own parse and dispatch checks (a few tenths of a µs).
+    // so its time also counts its own parse and dispatch checks (a few tenths of a µs), but not
+    // other clients served in between (blocked pops, monitors, tracking: they break the chain).
     const t0 = this.lastCallEnd >= 0 ? this.lastCallEnd : performance.now();
     try {
       spec.handler(this, argv);
@@ -370,8 +374,16 @@ export class Client implements CommandContext {
       this.reply.truncate(before);
       if (skipArmed) this.replyMode = 'on';
     }
-    if (server.monitors.size !== 0) feedMonitors(this, spec, argv);
-    if (tracked) server.tracking.afterCall(this, spec, argv);
+    // Feeding monitors and sending invalidations may take long: the next command reads the
+    // clock itself rather than start at t1.
+    if (server.monitors.size !== 0) {
+      feedMonitors(this, spec, argv);
+      this.lastCallEnd = -1;
+    }
+    if (tracked) {
+      server.tracking.afterCall(this, spec, argv);
+      this.lastCallEnd = -1;
+    }
   }
 
   /**
