@@ -9,82 +9,24 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { redisServerAvailable } from '../helpers/backends.js';
 import { RawSocket } from '../helpers/raw-conn.js';
-import { SERVER_JS, ensureBuilt, freePort, startServer, tempDir, waitForPort, type ServerProc } from '../helpers/proc.js';
+import { freePort, type ServerProc } from '../helpers/proc.js';
+import { SentinelBed, until, type SentinelProc } from '../helpers/sentinel-bed.js';
 
-const procs: ServerProc[] = [];
-const sentinelProcs: Array<{ child: ChildProcess; exited: Promise<unknown> }> = [];
-const clients: Redis[] = [];
-const dirs: string[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.disconnect();
-  for (const s of sentinelProcs.splice(0)) {
-    if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-    await s.exited;
-  }
-  for (const p of procs.splice(0)) await p.kill();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function client(port: number, opts: Record<string, unknown> = {}): Redis {
-  const r = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, ...opts });
-  r.on('error', () => {});
-  clients.push(r);
-  return r;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function dir(prefix: string): string {
-  const d = tempDir(prefix);
-  dirs.push(d);
-  return d;
-}
-
-async function hoard(args: string[] = []): Promise<ServerProc> {
-  ensureBuilt();
-  const p = await startServer(dir('hoard-host-data-'), ['--appendonly', 'no', ...args]);
-  procs.push(p);
-  return p;
-}
+const bed = new SentinelBed();
+const { clients, client, dir, hoard, runSentinel } = bed;
 
 type Kind = 'hoard' | 'redis';
-
-interface SentinelProc {
-  port: number;
-  conf: string;
-}
 
 /** A sentinel of `kind` on a free port whose config file has `lines` (after port and bind). */
 async function sentinel(kind: Kind, lines: string[]): Promise<SentinelProc> {
   const port = await freePort();
   const conf = path.join(dir(`sentinel-host-${kind}-`), 'sentinel.conf');
   fs.writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', ...lines, ''].join('\n'));
-  const child =
-    kind === 'hoard'
-      ? spawn(process.execPath, [SERVER_JS, conf, '--sentinel'], { stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn('redis-server', [conf, '--sentinel'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise((r) => child.once('exit', r));
-  sentinelProcs.push({ child, exited });
-  await waitForPort(port, { child, what: `${kind} sentinel` });
-  return { port, conf };
+  return runSentinel(kind, conf, port);
 }
 
 function fields(flat: unknown): Record<string, string> {

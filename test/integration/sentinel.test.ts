@@ -8,68 +8,16 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { redisServerAvailable } from '../helpers/backends.js';
 import { RawSocket } from '../helpers/raw-conn.js';
-import { SERVER_JS, ensureBuilt, freePort, startServer, tempDir, waitForPort, type ServerProc } from '../helpers/proc.js';
+import { SERVER_JS, freePort, startServer, type ServerProc } from '../helpers/proc.js';
+import { SentinelBed, until, type SentinelProc } from '../helpers/sentinel-bed.js';
 
-const procs: ServerProc[] = [];
-const sentinelProcs: Array<{ child: ChildProcess; exited: Promise<unknown> }> = [];
-const clients: Redis[] = [];
-const dirs: string[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.disconnect();
-  for (const s of sentinelProcs.splice(0)) {
-    if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-    await s.exited;
-  }
-  for (const p of procs.splice(0)) await p.kill();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function client(port: number, opts: Record<string, unknown> = {}): Redis {
-  const r = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, ...opts });
-  r.on('error', () => {});
-  clients.push(r);
-  return r;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch {
-      // not yet: the process may be restarting
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function dir(prefix: string): string {
-  const d = tempDir(prefix);
-  dirs.push(d);
-  return d;
-}
-
-async function hoard(args: string[] = [], port?: number, d?: string): Promise<ServerProc> {
-  ensureBuilt();
-  const p = await startServer(d ?? dir('hoard-sent-data-'), ['--appendonly', 'no', ...args], { port });
-  procs.push(p);
-  return p;
-}
-
-interface SentinelProc {
-  port: number;
-  conf: string;
-  child: ChildProcess;
-  output(): string;
-}
+const bed = new SentinelBed();
+const { procs, clients, client, dir, hoard, runSentinel } = bed;
 
 /** A sentinel (Hoard's, or redis-server --sentinel) on a free port, watching `mymaster` at `masterPort`. */
 async function sentinel(kind: 'hoard' | 'redis', masterPort: number, quorum: number, extraLines: string[] = []): Promise<SentinelProc> {
@@ -89,21 +37,6 @@ async function sentinel(kind: 'hoard' | 'redis', masterPort: number, quorum: num
     ].join('\n'),
   );
   return runSentinel(kind, conf, port);
-}
-
-/** Starts a sentinel from an existing config file (a restart reads back what it wrote there). */
-async function runSentinel(kind: 'hoard' | 'redis', conf: string, port: number): Promise<SentinelProc> {
-  const child =
-    kind === 'hoard'
-      ? spawn(process.execPath, [SERVER_JS, conf, '--sentinel'], { stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn('redis-server', [conf, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise((r) => child.once('exit', r));
-  sentinelProcs.push({ child, exited });
-  await waitForPort(port, { child, what: `${kind} sentinel` });
-  return { port, conf, child, output: () => out };
 }
 
 /** SENTINEL-style flat [k1, v1, k2, v2, ...] reply as an object. */
