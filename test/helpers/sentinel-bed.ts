@@ -1,6 +1,6 @@
 // What a Sentinel test starts — Hoard servers, Hoard sentinels and redis-sentinels (real
 // processes), ioredis clients, temp dirs — tracked so that each test leaves nothing behind
-// (afterEach), and the polling helper those tests wait with. Shared by sentinel.test.ts and
+// (afterEach), and the polling and reply helpers those tests use. Shared by sentinel.test.ts and
 // sentinel-hostnames.test.ts.
 
 import fs from 'node:fs';
@@ -90,4 +90,17 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** SENTINEL-style flat [k1, v1, k2, v2, ...] reply as an object. */
+export function fields(flat: unknown): Record<string, string> {
+  const a = flat as string[];
+  const o: Record<string, string> = {};
+  for (let i = 0; i < a.length; i += 2) o[a[i]] = a[i + 1];
+  return o;
+}
+
+/** SENTINEL MASTER <name> as an object. */
+export async function masterState(s: Redis, name = 'mymaster'): Promise<Record<string, string>> {
+  return fields(await s.call('SENTINEL', 'MASTER', name));
 }

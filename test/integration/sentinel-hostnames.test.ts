@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { redisServerAvailable } from '../helpers/backends.js';
 import { RawSocket } from '../helpers/raw-conn.js';
 import { freePort, type ServerProc } from '../helpers/proc.js';
-import { SentinelBed, until, type SentinelProc } from '../helpers/sentinel-bed.js';
+import { SentinelBed, fields, masterState, until, type SentinelProc } from '../helpers/sentinel-bed.js';
 
 const bed = new SentinelBed();
 const { clients, client, dir, hoard, runSentinel } = bed;
@@ -27,17 +27,6 @@ async function sentinel(kind: Kind, lines: string[]): Promise<SentinelProc> {
   const conf = path.join(dir(`sentinel-host-${kind}-`), 'sentinel.conf');
   fs.writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', ...lines, ''].join('\n'));
   return runSentinel(kind, conf, port);
-}
-
-function fields(flat: unknown): Record<string, string> {
-  const a = flat as string[];
-  const o: Record<string, string> = {};
-  for (let i = 0; i < a.length; i += 2) o[a[i]] = a[i + 1];
-  return o;
-}
-
-async function masterState(s: Redis, name = 'mymaster'): Promise<Record<string, string>> {
-  return fields(await s.call('SENTINEL', 'MASTER', name));
 }
 
 async function replicasOf(s: Redis, name = 'mymaster'): Promise<Array<Record<string, string>>> {

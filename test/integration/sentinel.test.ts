@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { redisServerAvailable } from '../helpers/backends.js';
 import { RawSocket } from '../helpers/raw-conn.js';
 import { SERVER_JS, freePort, startServer, type ServerProc } from '../helpers/proc.js';
-import { SentinelBed, until, type SentinelProc } from '../helpers/sentinel-bed.js';
+import { SentinelBed, fields, masterState, until, type SentinelProc } from '../helpers/sentinel-bed.js';
 
 const bed = new SentinelBed();
 const { procs, clients, client, dir, hoard, runSentinel } = bed;
@@ -37,18 +37,6 @@ async function sentinel(kind: 'hoard' | 'redis', masterPort: number, quorum: num
     ].join('\n'),
   );
   return runSentinel(kind, conf, port);
-}
-
-/** SENTINEL-style flat [k1, v1, k2, v2, ...] reply as an object. */
-function fields(flat: unknown): Record<string, string> {
-  const a = flat as string[];
-  const o: Record<string, string> = {};
-  for (let i = 0; i < a.length; i += 2) o[a[i]] = a[i + 1];
-  return o;
-}
-
-async function masterState(s: Redis): Promise<Record<string, string>> {
-  return fields(await s.call('SENTINEL', 'MASTER', 'mymaster'));
 }
 
 async function addrOf(s: Redis): Promise<string> {
