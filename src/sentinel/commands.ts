@@ -190,27 +190,22 @@ function monitor(c: CommandContext, argv: string[]): void {
   // hostname is looked up (asynchronously here: the client waits for the reply, the server does
   // not) and one that does not resolve is refused with the same error.
   const bad = 'ERR Invalid IP address or hostname specified';
-  if (isIpLiteral(argv[3])) return monitorNow(c, s, argv[2], argv[3], port, quorum);
+  // What happens once the address is known valid: the same now (an IP) or after the lookup.
+  const add = (r: ReplyWriter): void => {
+    if (s.masters.has(argv[2])) return r.error('ERR Duplicate master name.');
+    s.monitor(argv[2], argv[3], port, quorum);
+    r.ok();
+  };
+  if (isIpLiteral(argv[3])) return add(c.reply);
   if (!s.resolveHostnames) return c.reply.error(bad);
   const answer = c.deferReply();
   void resolveHost(argv[3]).then((ip) => {
     answer((r) => {
-      if (ip === null) {
-        s.logger.warn(`Failed to resolve hostname '${argv[3]}'`);
-        r.error(bad);
-      } else if (s.masters.has(argv[2])) r.error('ERR Duplicate master name.');
-      else {
-        s.monitor(argv[2], argv[3], port, quorum);
-        r.ok();
-      }
+      if (ip !== null) return add(r);
+      s.logger.warn(`Failed to resolve hostname '${argv[3]}'`);
+      r.error(bad);
     });
   });
-}
-
-function monitorNow(c: CommandContext, s: Sentinel, name: string, host: string, port: number, quorum: number): void {
-  if (s.masters.has(name)) return c.reply.error('ERR Duplicate master name.');
-  s.monitor(name, host, port, quorum);
-  c.reply.ok();
 }
 
 function remove(c: CommandContext, argv: string[]): void {

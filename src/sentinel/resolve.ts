@@ -19,6 +19,10 @@ interface Entry {
 }
 
 const cache = new Map<string, Entry>();
+
+export function isIpLiteral(name: string): boolean {
+  return net.isIP(name) !== 0;
+}
 const inflight = new Map<string, Array<(ip: string | null) => void>>();
 
 function lookup(name: string, cb: (ip: string | null) => void): void {
@@ -42,7 +46,7 @@ function lookup(name: string, cb: (ip: string | null) => void): void {
 
 /** The address of `name` known now: itself for an IP literal, the cached one, or '' (not resolved yet). */
 export function cachedIp(name: string): string {
-  if (net.isIP(name) !== 0) return name;
+  if (isIpLiteral(name)) return name;
   const e = cache.get(name);
   if (e === undefined || Date.now() - e.at > REFRESH_MS) lookup(name, () => {});
   return e?.ip ?? '';
@@ -50,15 +54,12 @@ export function cachedIp(name: string): string {
 
 /** True when `name` has an address in the cache (or is an IP literal). */
 export function isResolved(name: string): boolean {
-  return net.isIP(name) !== 0 || cache.has(name);
+  return isIpLiteral(name) || cache.has(name);
 }
 
 /** Looks `name` up now (an IP literal answers at once); null when it does not resolve. */
 export function resolveHost(name: string): Promise<string | null> {
-  if (net.isIP(name) !== 0) return Promise.resolve(name);
+  if (isIpLiteral(name)) return Promise.resolve(name);
   return new Promise((res) => lookup(name, res));
 }
 
-export function isIpLiteral(name: string): boolean {
-  return net.isIP(name) !== 0;
-}
