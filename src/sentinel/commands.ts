@@ -197,7 +197,7 @@ function monitor(c: CommandContext, argv: string[]): void {
     r.ok();
   };
   if (isIpLiteral(argv[3])) return add(c.reply);
-  if (!s.resolveHostnames) return c.reply.error(bad);
+  if (!s.cfg.resolveHostnames) return c.reply.error(bad);
   const answer = c.deferReply();
   void resolveHost(argv[3]).then((ip) => {
     answer((r) => {
@@ -300,10 +300,10 @@ function config(c: CommandContext, argv: string[]): void {
   const usage = 'ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.';
   if (sub === 'get' && argv.length === 4) {
     const all: Array<[string, string]> = [
-      ['resolve-hostnames', s.resolveHostnames ? 'yes' : 'no'],
-      ['announce-hostnames', s.announceHostnames ? 'yes' : 'no'],
-      ['announce-ip', s.announceIp],
-      ['announce-port', String(s.announcePort)],
+      ['resolve-hostnames', s.cfg.resolveHostnames ? 'yes' : 'no'],
+      ['announce-hostnames', s.cfg.announceHostnames ? 'yes' : 'no'],
+      ['announce-ip', s.cfg.announceIp],
+      ['announce-port', String(s.cfg.announcePort)],
       ['sentinel-user', s.sentinelAuth.user ?? ''],
       ['sentinel-pass', s.sentinelAuth.pass ?? ''],
     ];
@@ -321,20 +321,20 @@ function config(c: CommandContext, argv: string[]): void {
   const invalid = `ERR Invalid value '${val}' to SENTINEL CONFIG SET '${argv[3]}'`;
   switch (opt) {
     case 'announce-ip':
-      s.announceIp = val;
+      s.cfg.announceIp = val;
       break;
     case 'announce-port': {
       const n = parseInt64(val);
       if (n === null || typeof n === 'bigint' || n < 0 || n > 65535) return c.reply.error(invalid);
-      s.announcePort = n;
+      s.cfg.announcePort = n;
       break;
     }
     case 'resolve-hostnames':
     case 'announce-hostnames': {
       const v = val.toLowerCase();
       if (v !== 'yes' && v !== 'no') return c.reply.error(invalid);
-      if (opt === 'resolve-hostnames') s.resolveHostnames = v === 'yes';
-      else s.announceHostnames = v === 'yes';
+      if (opt === 'resolve-hostnames') s.cfg.resolveHostnames = v === 'yes';
+      else s.cfg.announceHostnames = v === 'yes';
       break;
     }
     case 'sentinel-user':

@@ -316,7 +316,8 @@ export class Sentinel {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly cfg: SentinelConfig,
+    /** Its options, read and set in place by SENTINEL CONFIG GET/SET (announce-ip, -port, -hostnames, resolve-hostnames). */
+    readonly cfg: SentinelConfig,
     private readonly configFile: string,
     private readonly host: SentinelHost,
   ) {
@@ -325,39 +326,6 @@ export class Sentinel {
     cfg.myid = this.myid;
     this.currentEpoch = cfg.currentEpoch;
     for (const mc of cfg.masters) this.addMaster(mc);
-  }
-
-  /** The address hellos announce instead of the link's own (SENTINEL CONFIG SET announce-ip / -port). */
-  get announceIp(): string {
-    return this.cfg.announceIp;
-  }
-
-  set announceIp(ip: string) {
-    this.cfg.announceIp = ip;
-  }
-
-  get announcePort(): number {
-    return this.cfg.announcePort;
-  }
-
-  set announcePort(port: number) {
-    this.cfg.announcePort = port;
-  }
-
-  get resolveHostnames(): boolean {
-    return this.cfg.resolveHostnames;
-  }
-
-  set resolveHostnames(v: boolean) {
-    this.cfg.resolveHostnames = v;
-  }
-
-  get announceHostnames(): boolean {
-    return this.cfg.announceHostnames;
-  }
-
-  set announceHostnames(v: boolean) {
-    this.cfg.announceHostnames = v;
   }
 
   /**
