@@ -47,7 +47,16 @@ export function formatG14(n: number): string {
 }
 
 // fengari ships no types: its C-like API is used through `any` inside src/scripting/ only.
-export const { lua, lauxlib, lualib } = loadFengari();
+// Loaded by the first Lua VM (the first EVAL, SCRIPT LOAD or FUNCTION), not at start-up: its
+// 40-odd modules took ~80 ms of every server's start. Live bindings: importers see them set.
+export let lua: any;
+export let lauxlib: any;
+export let lualib: any;
+
+/** Loads fengari if no VM has yet: a LuaVm calls it before it touches lua/lauxlib/lualib. */
+export function loadLua(): void {
+  if (lua === undefined) ({ lua, lauxlib, lualib } = loadFengari());
+}
 
 /** A latin1 string onto the Lua stack, as the bytes it stands for. */
 export function pushBytes(L: unknown, s: string): void {

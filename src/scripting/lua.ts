@@ -17,7 +17,7 @@
 
 import { createHash } from 'node:crypto';
 import type { ReplyWriter } from '../protocol/reply.js';
-import { formatG, formatG14, lua, lauxlib, lualib, pushBytes, toBytes } from './fengari.js';
+import { formatG, formatG14, loadLua, lua, lauxlib, lualib, pushBytes, toBytes } from './fengari.js';
 import { pushCmsgpack } from './lua-cmsgpack.js';
 import { cFormatNumber } from './printf.js';
 import { pushStruct } from './lua-struct.js';
@@ -272,6 +272,7 @@ export class LuaVm {
   private readonly hookFn = (l: any): void => this.onHook(l);
 
   constructor() {
+    loadLua();
     const L = (this.L = lauxlib.luaL_newstate());
     for (const [name, open] of [
       ['_G', lualib.luaopen_base],
