@@ -37,7 +37,7 @@ run_one() {
   local port; port=$(pick_port)
   SDIR=$(mktemp -d)
   case $1 in
-    hoard) node $NODE_FLAGS dist/src/server/main.js --port "$port" --dir "$SDIR" --save '' --appendonly no --loglevel warning & ;;
+    hoard) node $NODE_FLAGS dist/hoard-server.js --port "$port" --dir "$SDIR" --save '' --appendonly no --loglevel warning & ;;
     redis) redis-server --port "$port" --dir "$SDIR" --save '' --appendonly no --loglevel warning >/dev/null & ;;
     ceiling) node "$CEILING" "$port" >/dev/null & ;;
   esac

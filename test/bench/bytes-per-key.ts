@@ -5,7 +5,7 @@
 //       sets of 5 members, one hash of 1M fields and one sorted set of 1M members, written over
 //       TCP with pipelining to a hoard-server child process and to redis-server: used_memory and
 //       RSS growth per key (per element for the one-key cases).
-//       HOARD_MAIN selects the compiled server (default dist/src/server/main.js: npm run build).
+//       HOARD_MAIN selects the compiled server (default dist/hoard-server.js: npm run build).
 //   node --expose-gc node_modules/vite-node/vite-node.mjs test/bench/bytes-per-key.ts --accuracy 1000000
 //       used_memory growth against the V8 heap growth (heapUsed + ArrayBuffers after full GCs)
 //       of strings, hashes, sets, sorted sets and lists of several sizes, each case in a fresh

@@ -1,5 +1,5 @@
 // Durability benchmarks beside redis-server, same sitting (issue 5's figures). Not a test:
-//   npx tsc -p tsconfig.json && npx vite-node test/bench/durability.ts [keys=1000000]
+//   npm run build && npx vite-node test/bench/durability.ts [keys=1000000]
 // 1. SET throughput at 50 clients (redis-benchmark -t set, P1) with no persistence, everysec
 //    and always, for Hoard and Redis: the ratios to each one's no-persistence figure. Two runs
 //    of 100k SETs per fresh server: "cold" is the first (a fresh Node process compiles its hot

@@ -20,7 +20,7 @@
 //   node node_modules/vite-node/vite-node.mjs test/bench/hit-ratio.ts --throughput [n]
 //       SET throughput of new keys when every write evicts (maxmemory full) against no maxmemory.
 //
-// HOARD_MAIN selects the compiled server (default dist/src/server/main.js: npm run build).
+// HOARD_MAIN selects the compiled server (default dist/hoard-server.js: npm run build).
 
 import net from 'node:net';
 import { spawnSync } from 'node:child_process';

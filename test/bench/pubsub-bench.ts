@@ -2,7 +2,7 @@
 // redis-server 7.0 started side by side in the same sitting, so the machine's load is shared.
 // Not part of the test run.
 //
-// Run (after `npx tsc -p tsconfig.json`):
+// Run (after `npm run build`):
 //   node node_modules/vite-node/vite-node.mjs test/bench/pubsub-bench.ts [seconds-per-case] [payload-bytes]
 //
 // One publisher pipelines PUBLISH in batches of BATCH commands (one write, then it waits for the
@@ -86,7 +86,7 @@ async function runCase(srv: SpawnedServer, n: number): Promise<{ publishes: numb
 }
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(SERVER_JS)) throw new Error(`build first: ${SERVER_JS} missing (npx tsc -p tsconfig.json)`);
+  if (!fs.existsSync(SERVER_JS)) throw new Error(`build first: ${SERVER_JS} missing (npm run build)`);
   const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
   const start = (kind: 'hoard' | 'redis') => spawnServer(kind, [], { dirPrefix: `pubsub-bench-${kind}-` });
   const servers = [await start('hoard')];

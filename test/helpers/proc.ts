@@ -1,5 +1,5 @@
-// Runs servers as child processes on free ports: the real Hoard (dist/src/server/main.js, built
-// by `npm test`) for crash, restart and tool tests (SIGKILL means SIGKILL), and Hoard or
+// Runs servers as child processes on free ports: the real Hoard (dist/hoard-server.js, the
+// bundled bin that `npm test` builds) for crash, restart and tool tests (SIGKILL means SIGKILL), and Hoard or
 // redis-server side by side for integration tests and benchmarks (spawnServer). Also the port
 // helpers every such test uses (freePort, portOpen, waitForPort) and ensureBuilt. Imports
 // nothing from the other helpers, so backends.ts can build on it.
@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { makeTempDir } from './temp-dirs.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SERVER_JS = path.join(ROOT, 'dist/src/server/main.js');
+export const SERVER_JS = path.join(ROOT, 'dist/hoard-server.js');
 
 /**
  * The V8 flags hoard-server runs with, read from its shebang (src/server/main.ts), so that
@@ -91,9 +91,11 @@ function newestSource(dir: string): number {
 /** `npm test` builds first; a direct vitest run rebuilds here when dist/ is missing or stale. */
 export function ensureBuilt(): void {
   if (fs.existsSync(SERVER_JS) && fs.statSync(SERVER_JS).mtimeMs >= newestSource(path.join(ROOT, 'src'))) return;
-  // tsc emits even when some file does not type-check; whether main.js exists is what matters.
+  // tsc emits even when some file does not type-check; whether the bundle exists is what matters.
+  fs.rmSync(SERVER_JS, { force: true });
   spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
-  if (!fs.existsSync(SERVER_JS)) throw new Error(`build failed: ${SERVER_JS} missing (run npx tsc -p tsconfig.json)`);
+  spawnSync('npm', ['run', 'bundle', '--silent'], { cwd: ROOT, stdio: 'ignore' });
+  if (!fs.existsSync(SERVER_JS)) throw new Error(`build failed: ${SERVER_JS} missing (run npm run build)`);
 }
 
 // ---- Hoard or redis-server side by side ------------------------------------------------------------

@@ -1,4 +1,4 @@
-// Real clients against Hoard started as a real process (`node dist/src/server/main.js`), the way
+// Real clients against Hoard started as a real process (`node dist/hoard-server.js`), the way
 // a user runs it: redis-cli (one-shot, commands piped on stdin, interactive on a terminal, --pipe
 // mass insertion), ioredis, and redis-benchmark. Where the output is deterministic, the same
 // exchange also runs against a real redis-server and the two must agree byte for byte.

@@ -1,4 +1,4 @@
-// Protected mode on the real server binary (build first: `npx tsc -p tsconfig.json`), and the
+// Protected mode on the real server binary (build first: `npm run build`), and the
 // same assertions on a real redis-server 7.0 when one is installed: with protected-mode yes and
 // no password for the default user, a connection from a non-loopback address gets Redis's
 // DENIED text and is closed; loopback connections, a password, or protected-mode no let it in.

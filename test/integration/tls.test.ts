@@ -1,5 +1,5 @@
 // TLS (tls-port, tls-cert-file, tls-key-file, tls-ca-cert-file, tls-auth-clients) on the real
-// server binary (build first: `npx tsc -p tsconfig.json`), and the same assertions on a real
+// server binary (build first: `npm run build`), and the same assertions on a real
 // redis-server 7.0 started with the same flags when one is installed. Certificates (a CA, a
 // server certificate for localhost/127.0.0.1, a client certificate, and a client certificate from
 // another CA) are made with the openssl CLI in a temp dir; without openssl the file is skipped
