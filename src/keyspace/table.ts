@@ -22,7 +22,8 @@
 //   - in S3-FIFO mode (`fifo` non-null), every live slot is on exactly one of the two FIFOs,
 //     the main one iff fifo[s] & FIFO_MAIN, in the order it joined it (or, on main, last went
 //     round: main's links form a ring, mainHead its oldest); smallCount counts the small one.
-//   - free slots below `top` are on the `freeSlots` stack.
+//   - free slots below `top` are on the `freeSlots` stack; slots from `top` to the capacity
+//     hold '' and null in keys and vals (those columns are as long as the others).
 //   - expireAt is empty (no key of this table has had a TTL since it was last emptied: every
 //     expiry is 0) or has one entry per slot of capacity; expiryOf(s) > 0 iff s is in `expires`
 //     (so a non-empty `expires` means the column exists).
@@ -105,7 +106,7 @@ export class KeyTable {
   meta: Uint32Array;
   /** Slots with an expiry (Redis's expires dict). */
   readonly expires = new Set<number>();
-  /** Slots ever handed out; keys.length === vals.length === top. */
+  /** Slots ever handed out (keys.length === vals.length === capacity ≥ top). */
   top = 0;
   /** Free slots below top, reused last-freed first. */
   freeSlots: number[] = [];
@@ -144,11 +145,21 @@ export class KeyTable {
       return s;
     }
     s = this.top;
-    if (s === this.capacity) this.grow();
-    this.keys.push(key);
-    this.vals.push(value);
+    if (s === this.capacity) this.grow(2 * s);
+    this.keys[s] = key;
+    this.vals[s] = value;
     this.top = s + 1;
     return s;
+  }
+
+  /**
+   * Makes room for n slots at once (a snapshot load knows its db's key count): growing the
+   * columns step by step copies the keys and values columns each time, all pointers to young
+   * strings while a load runs, and measured ~250 ms of loading 1M keys (micro-benchmark, 1.13 s
+   * against 0.88 s).
+   */
+  reserve(n: number): void {
+    if (n > this.capacity) this.grow(n);
   }
 
   /** Slot s's expiry: absolute unix ms, 0 = none. */
@@ -196,10 +207,17 @@ export class KeyTable {
    * Doubling: the replaced columns are garbage until V8's next full GC (ArrayBuffers are freed
    * only then), and doubling leaves half as much of it as 1.5x growth. Measured on 1M keys just
    * after loading: RSS 320 B/key with 1.5x, 286 with 2x; 247 / 241 once the idle GC ran.
+   * keys and vals grow by pushes of constants: V8 copies their backing stores as it does for
+   * any push, but no young string is written during the copy.
    */
-  private grow(): void {
-    const cap = this.capacity;
-    const n = Math.max(MIN_CAPACITY, 2 * cap);
+  private grow(atLeast: number): void {
+    const n = Math.max(MIN_CAPACITY, atLeast);
+    const keys = this.keys;
+    const vals = this.vals;
+    for (let s = keys.length; s < n; s++) {
+      keys.push('');
+      vals.push(null);
+    }
     if (this.links !== null) this.links = widened(this.links, new Int32Array(2 * n));
     if (this.fifo !== null) this.fifo = widened(this.fifo, new Uint8Array(n));
     if (this.expireAt.length !== 0) this.expireAt = widened(this.expireAt, new Float64Array(n));

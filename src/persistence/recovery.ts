@@ -85,6 +85,11 @@ export async function loadSnapshot(
   // Keys go into the dicts in bulk (keyspace/key-dict.ts): recorded now, inserted in bucket
   // order once all are in (~15% of a restart of 1M keys).
   for (const d of ks.dbs) d.dict.beginBulk();
+  // Each db's columns sized once (KeyTable.reserve); capped so that a damaged count cannot make
+  // the load allocate more than the snapshot's keys.
+  meta.dbKeys?.forEach((n, db) => {
+    if (Number.isSafeInteger(n) && n > 0) ks.dbs[db]?.t.reserve(Math.min(n, meta.keys));
+  });
   try {
     let where = '';
     const onRecord = (r: DecodedRecord) => {

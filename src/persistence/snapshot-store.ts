@@ -35,6 +35,12 @@ export interface SnapshotMeta {
   replid: string;
   /** Function libraries stored beside the records (`f:<id>`); absent or 0: none. */
   functions?: number;
+  /**
+   * Keys per db index (0 for an empty db), so that a load sizes each db's key table once
+   * (KeyTable.reserve). Absent in snapshots written before it was added: the tables then grow
+   * as keys arrive.
+   */
+  dbKeys?: number[];
 }
 
 /** The part of LevelDB's chained batch the snapshot writer uses. */

@@ -20,6 +20,8 @@ export class SnapshotJob {
   readonly id: number;
   readonly startedAt: number;
   records = 0;
+  /** Keys written per db index (SnapshotMeta.dbKeys). */
+  private readonly dbKeys: number[];
   private readonly walk: KeyspaceWalk;
   /** The LevelDB batch being filled; written (and replaced) once BATCH_BYTES are in it. */
   private batch: SnapshotBatch | null = null;
@@ -45,8 +47,10 @@ export class SnapshotJob {
   ) {
     this.id = store.nextId();
     this.startedAt = ks.clock.now();
+    const dbKeys = (this.dbKeys = ks.dbs.map(() => 0));
     this.walk = new KeyspaceWalk(ks, (db, key, value, expireAt) => {
       this.records += this.pages.add(db, key, value, expireAt);
+      dbKeys[db]++;
     });
   }
 
@@ -105,6 +109,7 @@ export class SnapshotJob {
         startedAt: this.startedAt,
         finishedAt: this.ks.clock.now(),
         keys: this.keys,
+        dbKeys: this.dbKeys,
         records: this.records,
         formatVersion: SNAPSHOT_FORMAT_VERSION,
         replid: this.replid,

@@ -71,10 +71,36 @@ describe('paged snapshots', () => {
     expect(meta.records).toBeGreaterThan(meta.keys);
     for (const [, v] of stored) expect(v.length).toBeLessThan(PAGE_BYTES + 1024 * 1024 + 64 * 1024);
 
+    // Keys per db, which the load sizes each db's key table by.
+    const perDb = new Array(16).fill(0);
+    perDb[0] = 3000;
+    perDb[3] = 3;
+    perDb[15] = 1;
+    expect(meta.dbKeys).toEqual(perDb);
+
     const loaded = new Keyspace(16, new ManualClock(NOW));
     const r = await loadSnapshot(store, meta, loaded, cfg, silentLogger);
     expect(r.keys).toBe(3004);
     expect(r.records).toBe(meta.records);
+    expect(dump(loaded)).toEqual(dump(ks));
+    // Sized once to the count (growing by doubling ends at 4096), and still grows past it.
+    expect(loaded.db(0).t.capacity).toBe(3000);
+    expect(loaded.db(3).t.capacity).toBe(16);
+    for (let i = 0; i < 10; i++) loaded.db(0).add(`after-load:${i}`, 'x');
+    expect(loaded.db(0).t.capacity).toBe(6000);
+    expect(loaded.db(0).readValue('after-load:9')).toBe('x');
+    expect(loaded.db(0).size).toBe(3010);
+  });
+
+  it('a damaged per-db key count cannot make a load size a table past the snapshot\'s keys', async () => {
+    const ks = new Keyspace(16, new ManualClock(NOW));
+    for (let i = 0; i < 100; i++) ks.db(2).add(`k${i}`, 'v');
+    const meta = await new SnapshotJob(store, ks, 1, 'replid', silentLogger).run();
+    const loaded = new Keyspace(16, new ManualClock(NOW));
+    await loadSnapshot(store, { ...meta, dbKeys: [1e12, -5, 1e9, 0.5] }, loaded, cfg, silentLogger);
+    expect(loaded.db(0).t.capacity).toBe(100);
+    expect(loaded.db(2).t.capacity).toBe(100);
+    expect(loaded.db(1).t.capacity).toBe(0);
     expect(dump(loaded)).toEqual(dump(ks));
   });
 
@@ -99,6 +125,8 @@ describe('paged snapshots', () => {
     const r = await loadSnapshot(store, meta, loaded, cfg, silentLogger);
     expect(r.records).toBe(seq);
     expect(dump(loaded)).toEqual(dump(ks));
+    // No per-db counts in it: the table grew as the keys came.
+    expect(loaded.db(0).t.capacity).toBe(4096);
   });
 
   it('a key held twice in one db refuses to load, naming it and its db; the same key in two dbs loads', async () => {
