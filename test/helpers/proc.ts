@@ -90,12 +90,13 @@ function newestSource(dir: string): number {
 
 /** `npm test` builds first; a direct vitest run rebuilds here when dist/ is missing or stale. */
 export function ensureBuilt(): void {
-  if (fs.existsSync(SERVER_JS) && fs.statSync(SERVER_JS).mtimeMs >= newestSource(path.join(ROOT, 'src'))) return;
-  // tsc emits even when some file does not type-check; whether the bundle exists is what matters.
-  fs.rmSync(SERVER_JS, { force: true });
+  const fresh = () => fs.existsSync(SERVER_JS) && fs.statSync(SERVER_JS).mtimeMs >= newestSource(path.join(ROOT, 'src'));
+  if (fresh()) return;
+  // tsc emits even when some file does not type-check; a bundle newer than every source is what
+  // matters (esbuild rewrites it on every run, so a failed bundle step leaves it stale).
   spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
   spawnSync('npm', ['run', 'bundle', '--silent'], { cwd: ROOT, stdio: 'ignore' });
-  if (!fs.existsSync(SERVER_JS)) throw new Error(`build failed: ${SERVER_JS} missing (run npm run build)`);
+  if (!fresh()) throw new Error(`build failed: ${SERVER_JS} missing or older than src/ (run npm run build)`);
 }
 
 // ---- Hoard or redis-server side by side ------------------------------------------------------------
