@@ -259,9 +259,9 @@ export class ListValue implements Collection {
     const oldMask = this.mask;
     const h = this.head;
     const n = this.len;
+    // Both lengths are powers of two, so doubling reaches cap exactly.
     let buf = cap <= old.length ? old.slice(0, cap) : old.concat(old);
     while (buf.length < cap) buf = buf.concat(buf);
-    buf.length = cap;
     // In place is safe: old is a separate array, read through its own indexes.
     for (let i = 0; i < n; i++) buf[i] = old[(h + i) & oldMask];
     buf.fill('', n);
