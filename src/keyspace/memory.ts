@@ -21,8 +21,10 @@
 //     its average, 14 B per key (a charge computed from the capacity would jump by 16 MB at
 //     ~786k keys and make eviction oscillate around the jump); a JS Map entry is 3 words (24 B)
 //     plus half a bucket word (4 B) in a table of power-of-two capacity, so 28-56 B per entry
-//     (collections' Maps), a Set (expires, set members) 20-40 B;
-//   - collections: object + Map/Set/array/arena as laid out in src/types/ (see estimateValue).
+//     (the sorted sets' member Maps), a Set (expires) 20-40 B; hashes and sets keep StrMap /
+//     StrSet (types/str-dict.ts): pointer columns grown by push plus, past 8 entries, an
+//     Int32Array of 8-byte buckets, charged from their actual sizes (dictBytes);
+//   - collections: object + dict/array/arena as laid out in src/types/ (see estimateValue).
 // Elements of collections are not walked: their count is exact, their byte size comes from a
 // `bytes` counter when the collection keeps one (Collection.bytes), else from a sample of
 // ACCOUNT_SAMPLES elements (the first ones in iteration order, evenly spaced for lists), so a
@@ -76,10 +78,12 @@ const PENDING_KEEP = 64;
 // Fixed parts of the collection classes (object header + fields, the JSMap/JSSet/JSArray
 // wrappers, the typed arrays), measured as the heap of a one-element value minus its element.
 // Hashes (types/hash.ts): a listpack hash is the HashValue object (header 24 + 1 field) and its
-// packed string; a hashtable hash adds the HashTable object (24 + 3 fields) and its JSMap (32).
+// packed string; a hashtable hash adds the HashTable object (24 + 3 fields) and its StrMap
+// (24 + 5 fields; its columns and table: dictBytes). A set is the SetValue object (24 + 6
+// fields) and its StrSet.
 const HASH_PACKED_FIXED = 32;
-const HASH_FIXED = 32 + 48 + 32;
-const SET_FIXED = 72 + 32;
+const HASH_FIXED = 32 + 48 + 64;
+const SET_FIXED = 72 + 64;
 const LIST_FIXED = 64 + 32 + 16;
 // Sorted sets (types/zset-value.ts): a listpack set is the ZSetValue object (header 24 + 2
 // fields) and its packed string; a skiplist set adds the ZSet object (24 + 8 fields), its Map
@@ -117,9 +121,29 @@ function mapTableBytes(n: number): number {
   return 40 + 28 * tableCapacity(n);
 }
 
-/** A Set table: entries of 2 words. */
-function setTableBytes(n: number): number {
-  return 40 + 20 * tableCapacity(n);
+/**
+ * An Int32Array's objects (JSTypedArray, JSArrayBuffer and the backing store's bookkeeping)
+ * besides its elements: measured 193-207 B on Node 20.
+ */
+const TYPED_ARRAY_BYTES = 200;
+
+/** What memory accounting reads of a StrMap / StrSet (types/str-dict.ts). */
+interface DictShape {
+  readonly places: number;
+  readonly buckets: number;
+}
+
+/**
+ * The columns (`columns` JS arrays grown by push to `places`) and the table (8 B a bucket, in
+ * an Int32Array; none while small) of a StrMap / StrSet.
+ */
+function dictBytes(d: DictShape, columns: number): number {
+  const table = d.buckets === 0 ? 0 : TYPED_ARRAY_BYTES + 8 * d.buckets;
+  return table + columns * (48 + 8 * pushedCapacity(d.places));
+}
+
+function isDict(d: unknown): d is DictShape & Iterable<unknown> {
+  return typeof d === 'object' && d !== null && typeof (d as DictShape).places === 'number';
 }
 
 /** The sorted set's B+tree (types/zset.ts): its leaves and, ~1/44 of them, its inner nodes. */
@@ -134,8 +158,8 @@ function numberBytes(x: number): number {
 }
 
 // The shapes of src/types/ read here, structurally (keyspace/ imports nothing above it).
-interface HashShape { readonly packed: string | null; readonly map: Map<string, string> | null }
-interface SetShape { readonly set: Set<string> }
+interface HashShape { readonly packed: string | null; readonly map: (DictShape & Iterable<[string, string]>) | null }
+interface SetShape { readonly set: DictShape & Iterable<string> }
 interface ListShape { get(i: number): string }
 interface ZSetShape { readonly packed: string; readonly skiplist: { readonly dict: Map<string, number> } | null }
 
@@ -152,7 +176,7 @@ function elementBytes(v: Collection, samples: number): number {
   switch (v.type) {
     case 'hash': {
       const map = (v as unknown as HashShape).map;
-      if (!(map instanceof Map)) return 64;
+      if (!isDict(map)) return 64;
       for (const [f, val] of map) {
         total += stringBytes(f.length) + stringBytes(val.length);
         if (++seen === k) break;
@@ -161,7 +185,7 @@ function elementBytes(v: Collection, samples: number): number {
     }
     case 'set': {
       const set = (v as unknown as SetShape).set;
-      if (!(set instanceof Set)) return 32;
+      if (!isDict(set)) return 32;
       for (const m of set) {
         total += stringBytes(m.length);
         if (++seen === k) break;
@@ -242,10 +266,12 @@ export function estimateValue(v: Value, samples = ACCOUNT_SAMPLES): number {
   const strings = v.type === 'hash' ? 2 * n : n;
   const elems = counted ? (v.bytes as number) + strings * 19.5 : n * (samples === ACCOUNT_SAMPLES ? sampledElementBytes(v) : elementBytes(v, samples));
   switch (v.type) {
-    case 'hash':
-      return HASH_FIXED + mapTableBytes(n) + elems;
-    case 'set':
-      return SET_FIXED + setTableBytes(n) + elems;
+    case 'hash': {
+      return HASH_FIXED + dictBytes((v as unknown as HashShape).map as DictShape, 2) + elems;
+    }
+    case 'set': {
+      return SET_FIXED + dictBytes((v as unknown as SetShape).set, 1) + elems;
+    }
     case 'list':
       return LIST_FIXED + 8 * pushedCapacity(tableCapacity(n)) + elems;
     case 'zset':

@@ -40,6 +40,7 @@ import type { Value } from '../keyspace/entry.js';
 import { ListValue } from '../types/list.js';
 import { HashValue, type EncodingConfig } from '../types/hash.js';
 import { SetValue } from '../types/set.js';
+import { StrMap, StrSet } from '../types/str-dict.js';
 import { ZSetValue } from '../types/zset-value.js';
 import { parseInt64 } from '../util/numbers.js';
 import { StreamValue, StreamNode, U64_MAX, deltaI64, idMs, idSeq, makeId, ENTRIES_READ_INVALID, type StreamID } from '../types/stream.js';
@@ -969,7 +970,7 @@ function loadObject(r: Reader, type: number, cfg: EncodingConfig): Value {
     case RDB_TYPE_SET: {
       const n = r.plainLen();
       if (n === 0) bad('empty set');
-      const members = new Set<string>();
+      const members = new StrSet();
       for (let i = 0; i < n; i++) {
         const m = r.string();
         if (members.has(m)) bad('duplicate set member');
@@ -978,11 +979,11 @@ function loadObject(r: Reader, type: number, cfg: EncodingConfig): Value {
       return SetValue.from(members, cfg);
     }
     case RDB_TYPE_SET_INTSET:
-      return SetValue.from(new Set(readIntset(r.stringBytes())), cfg);
+      return SetValue.from(new StrSet(readIntset(r.stringBytes())), cfg);
     case RDB_TYPE_SET_LISTPACK: {
       const items = readListpack(r.stringBytes());
       if (items.length === 0) bad('empty set');
-      const members = new Set<string>();
+      const members = new StrSet();
       for (const m of items) {
         if (members.has(m)) bad('duplicate set member');
         members.add(m);
@@ -1014,7 +1015,7 @@ function loadObject(r: Reader, type: number, cfg: EncodingConfig): Value {
     case RDB_TYPE_HASH: {
       const n = r.plainLen();
       if (n === 0) bad('empty hash');
-      const map = new Map<string, string>();
+      const map = new StrMap<string>();
       for (let i = 0; i < n; i++) {
         const f = r.string();
         const v = r.string();
@@ -1030,7 +1031,7 @@ function loadObject(r: Reader, type: number, cfg: EncodingConfig): Value {
       const items = type === RDB_TYPE_HASH_LISTPACK ? readListpack(blob) : type === RDB_TYPE_HASH_ZIPLIST ? readZiplist(blob) : readZipmap(blob);
       if (items.length === 0) bad('empty hash');
       if (items.length % 2 !== 0) bad('hash: odd number of entries');
-      const map = new Map<string, string>();
+      const map = new StrMap<string>();
       for (let i = 0; i < items.length; i += 2) {
         if (map.has(items[i])) bad('duplicate hash field');
         map.set(items[i], items[i + 1]);

@@ -42,6 +42,7 @@ import { typeOf, type Value, type ValueType } from '../keyspace/index.js';
 import { ListValue } from '../types/list.js';
 import { HashValue, type EncodingConfig } from '../types/hash.js';
 import { SetValue } from '../types/set.js';
+import { StrMap, StrSet } from '../types/str-dict.js';
 import { ZSetValue } from '../types/zset-value.js';
 import { StreamValue, streamFromSnapshotElements, streamSnapshotElements } from '../types/stream.js';
 import { readLatin1, type Latin1Buffer } from '../util/latin1.js';
@@ -462,12 +463,12 @@ export function materialize(type: ValueType, parts: Elements[], cfg: EncodingCon
       return ListValue.from(items, cfg);
     }
     case 'set': {
-      const members = new Set<string>();
+      const members = new StrSet();
       for (const p of parts) for (const v of p as string[]) members.add(v);
       return SetValue.from(members, cfg);
     }
     case 'hash': {
-      const map = new Map<string, string>();
+      const map = new StrMap<string>();
       for (const p of parts) for (const [f, v] of p as Array<[string, string]>) map.set(f, v);
       return HashValue.from(map, cfg);
     }

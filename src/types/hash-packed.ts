@@ -38,6 +38,7 @@
 
 import { readVarint, scratch, SLICE_MIN, varintBytes, vEnd, writeVarint } from './packed-bytes.js';
 import type { Latin1Buffer } from '../util/latin1.js';
+import { StrMap } from './str-dict.js';
 
 /** Parts at most this long are copied char by char (cheaper than a call into the runtime). */
 const COPY_LOOP_MAX = 16;
@@ -178,8 +179,8 @@ export function packedFieldAt(lp: string, i: number): string {
 }
 
 /** The pairs in a Map, in order, every string a real copy (the form a hash converts to). */
-export function packedToMap(lp: string): Map<string, string> {
-  const m = new Map<string, string>();
+export function packedToMap(lp: string): StrMap<string> {
+  const m = new StrMap<string>();
   walk(lp, (fs, fl, vs, vl) => {
     m.set(ownSubstring(lp, fs, fl), ownSubstring(lp, vs, vl));
   });

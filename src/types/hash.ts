@@ -5,8 +5,9 @@
 //     limit, as Redis's listpack scans), a mutation builds a new string (HSET of many pairs
 //     builds it once: setPairs). Besides the bytes themselves: this object (32 B), the string
 //     header (16 B), the count and 2 B per pair (Redis's listpack: ~4 B per pair).
-//   - "hashtable": a HashTable object around an insertion-ordered JS Map (O(1) get, set,
-//     delete), with the HSCAN numbering and the HRANDFIELD index it needs when large.
+//   - "hashtable": a HashTable object around an insertion-ordered StrMap (str-dict.ts: a Map's
+//     API and iteration over an open-addressing table; O(1) get, set, delete, random field),
+//     with the HSCAN numbering and the HRANDFIELD index it needs when large.
 // Invariants:
 //   - the hash is never empty while in the keyspace (the command that removes the last field
 //     deletes the key);
@@ -15,18 +16,18 @@
 //     at most hash-max-listpack-value bytes, checked on every write as hashTypeSet does; the load
 //     time encoding from HashValue.from); it becomes a HashTable the moment Redis would convert,
 //     and never goes back (Redis never converts back);
-//   - the Map of a converted hash holds real copies of its strings, never SlicedStrings of the
+//   - the StrMap of a converted hash holds real copies of its strings, never SlicedStrings of the
 //     packed string it came from (they would keep it alive: packedToMap copies); what get(),
 //     entries() and the other readers hand out of a listpack may be such views, for replies and
 //     serializers, never to be stored;
 //   - the packed string is immutable like any JS string, so clone() (COPY) shares it and an
-//     iteration of a listpack walks it as it was when the iteration began (a hashtable's Map
+//     iteration of a listpack walks it as it was when the iteration began (a hashtable's StrMap
 //     iterator sees later changes; no caller changes a hash while iterating it);
 //   - `scan` and `rnd` exist only on the HashTable: a listpack hash is returned whole by HSCAN
 //     (as Redis does) and picked from by walking it (as Redis's lpRandomPair does).
 //
 // A listpack keeps insertion order (an update keeps its place, a field deleted and set again goes
-// to the end), and so does the Map it converts to, so for small hashes HGETALL/HKEYS/HVALS/HSCAN
+// to the end), and so does the StrMap it converts to, so for small hashes HGETALL/HKEYS/HVALS/HSCAN
 // answer in exactly Redis's order.
 //
 // Memory (keyspace/memory.ts follows this layout): a listpack hash is this object (header 24 +
@@ -34,7 +35,8 @@
 
 import type { Collection } from '../keyspace/entry.js';
 import { ScanState, scanStep, type Scannable } from './scan-cursor.js';
-import { RandomIndex, RANDOM_INDEX_DROP, RANDOM_WALK_MAX, walkToRandom } from './random-index.js';
+import { RandomIndex, RANDOM_INDEX_DROP, RANDOM_WALK_MAX } from './random-index.js';
+import { StrMap } from './str-dict.js';
 import {
   foundValueIs,
   foundValueSpan,
@@ -58,14 +60,14 @@ export interface EncodingConfig {
   num(name: string): number;
 }
 
-/** The "hashtable" encoding: the Map and what large hashes need beside it. */
+/** The "hashtable" encoding: the StrMap and what large hashes need beside it. */
 class HashTable implements Scannable<string> {
   /** HSCAN bookkeeping (see scan-cursor.ts); null until an HSCAN needs a second call. */
   scan: ScanState<string> | null = null;
   /** Random-access index for HRANDFIELD on large hashes (see random-index.ts). */
   rnd: RandomIndex | null = null;
 
-  constructor(readonly map: Map<string, string>) {}
+  constructor(readonly map: StrMap<string>) {}
 
   index(): RandomIndex {
     return this.rnd ?? (this.rnd = new RandomIndex(this.map.keys()));
@@ -82,15 +84,15 @@ export class HashValue implements Collection {
    * is a hashtable hash over `map`, taken over as is (loaders use HashValue.from instead, which
    * picks the encoding Redis would).
    */
-  constructor(map?: Map<string, string>) {
+  constructor(map?: StrMap<string>) {
     this.d = map === undefined ? '' : new HashTable(map);
   }
 
   /**
    * A hash over `map` with the encoding Redis gives a hash it loads (RDB, RESTORE): listpack
-   * when small enough (packed; the Map is dropped), else hashtable (the Map is taken over).
+   * when small enough (packed; the StrMap is dropped), else hashtable (the StrMap is taken over).
    */
-  static from(map: Map<string, string>, cfg: EncodingConfig): HashValue {
+  static from(map: StrMap<string>, cfg: EncodingConfig): HashValue {
     if (map.size > cfg.num('hash-max-listpack-entries')) return new HashValue(map);
     const maxValue = cfg.num('hash-max-listpack-value');
     for (const [f, v] of map) {
@@ -112,8 +114,8 @@ export class HashValue implements Collection {
     return typeof d === 'string' ? d : null;
   }
 
-  /** The Map while hashtable, else null (memory accounting reads it). Do not modify it. */
-  get map(): Map<string, string> | null {
+  /** The StrMap while hashtable, else null (memory accounting reads it). Do not modify it. */
+  get map(): StrMap<string> | null {
     const d = this.d;
     return typeof d === 'string' ? null : d.map;
   }
@@ -163,7 +165,7 @@ export class HashValue implements Collection {
   forEach(fn: (field: string, value: string) => void): void {
     const d = this.d;
     if (typeof d === 'string') packedForEach(d, fn);
-    else for (const [f, v] of d.map) fn(f, v);
+    else d.map.forEach((v, f) => fn(f, v));
   }
 
   /** hashTypeSet: sets a field, converting the encoding as Redis does. True if the field is new. */
@@ -186,7 +188,7 @@ export class HashValue implements Collection {
           return true;
         }
       }
-      // Too long, or too many fields: Redis converts (before or after this set: the Map ends
+      // Too long, or too many fields: Redis converts (before or after this set: the StrMap ends
       // up in the same order either way).
       d = this.d = new HashTable(packedToMap(d));
     }
@@ -268,7 +270,7 @@ export class HashValue implements Collection {
     const d = this.d;
     const h = new HashValue();
     // The packed string is immutable (every change builds a new one): sharing it is a copy.
-    h.d = typeof d === 'string' ? d : new HashTable(new Map(d.map));
+    h.d = typeof d === 'string' ? d : new HashTable(new StrMap(d.map));
     return h;
   }
 
@@ -276,9 +278,7 @@ export class HashValue implements Collection {
   randomField(): string {
     const d = this.d;
     if (typeof d === 'string') return packedFieldAt(d, Math.floor(Math.random() * packedCount(d)));
-    const n = d.map.size;
-    if (n <= RANDOM_WALK_MAX) return walkToRandom(d.map.keys(), n);
-    return d.index().pick();
+    return d.map.randomKey();
   }
 
   /**

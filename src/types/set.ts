@@ -1,5 +1,6 @@
-// The set value (Redis t_set.c): members in one insertion-ordered JS Set (O(1) add, remove,
-// membership; latin1 strings, binary safe).
+// The set value (Redis t_set.c): members in one insertion-ordered StrSet (str-dict.ts: a JS
+// Set's API and iteration over an open-addressing table; O(1) add, remove, membership, random
+// member; latin1 strings, binary safe).
 // Invariants: never empty while in the keyspace (the command that removes the last member
 // deletes the key); `intset` is Redis 7.0's encoding state: true while every member is a
 // canonical int64 (string2ll) and there are at most set-max-intset-entries of them, checked on
@@ -14,7 +15,8 @@
 import type { Collection } from '../keyspace/entry.js';
 import { parseInt64 } from '../util/numbers.js';
 import { ScanState } from './scan-cursor.js';
-import { RandomIndex, RANDOM_INDEX_DROP, RANDOM_WALK_MAX, walkToRandom } from './random-index.js';
+import { RandomIndex, RANDOM_INDEX_DROP, RANDOM_WALK_MAX } from './random-index.js';
+import { StrSet } from './str-dict.js';
 import type { EncodingConfig } from './hash.js';
 
 /** Numeric order of two canonical int64 strings (no BigInt, no parse). */
@@ -34,7 +36,7 @@ export function isInt64String(s: string): boolean {
 
 export class SetValue implements Collection {
   readonly type = 'set' as const;
-  readonly set: Set<string>;
+  readonly set: StrSet;
   /** Redis's encoding state: "intset" while true, "hashtable" once false. */
   intset = true;
   /** SSCAN bookkeeping (see scan-cursor.ts); null until an SSCAN needs a second call. */
@@ -45,12 +47,12 @@ export class SetValue implements Collection {
   private sorted: string[] | null = null;
 
   /** `set` is taken over as is; when it is not empty use SetValue.from to get the encoding right. */
-  constructor(set: Set<string> = new Set()) {
+  constructor(set: StrSet = new StrSet()) {
     this.set = set;
   }
 
   /** A set over `members` with the encoding Redis gives a set it loads (RDB, RESTORE). */
-  static from(members: Set<string>, cfg: EncodingConfig): SetValue {
+  static from(members: StrSet, cfg: EncodingConfig): SetValue {
     const s = new SetValue(members);
     if (members.size > cfg.num('set-max-intset-entries')) s.intset = false;
     else {
@@ -115,7 +117,7 @@ export class SetValue implements Collection {
 
   /** A deep copy (COPY): same members, same encoding. */
   clone(): SetValue {
-    const s = new SetValue(new Set(this.set));
+    const s = new SetValue(new StrSet(this.set));
     s.intset = this.intset;
     return s;
   }
@@ -132,9 +134,7 @@ export class SetValue implements Collection {
 
   /** A uniformly random member of a non-empty set. */
   randomMember(): string {
-    const n = this.set.size;
-    if (n <= RANDOM_WALK_MAX) return walkToRandom(this.set.values(), n);
-    return this.index().pick();
+    return this.set.randomKey();
   }
 
   /**
