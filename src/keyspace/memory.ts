@@ -86,12 +86,12 @@ const HASH_FIXED = 32 + 48 + 64;
 const SET_FIXED = 72 + 64;
 const LIST_FIXED = 64 + 32 + 16;
 // Sorted sets (types/zset-value.ts): a listpack set is the ZSetValue object (header 24 + 2
-// fields) and its packed string; a skiplist set adds the ZSet object (24 + 8 fields), its Map
-// and the B+tree. A tree leaf is its object (24 + 4 fields) and two arrays (JSArray 32 + a
+// fields) and its packed string; a skiplist set adds the ZSet object (24 + 8 fields), its StrMap
+// (24 + 6 fields; member pointers and unboxed double scores: dictBytes) and the B+tree. A tree leaf is its object (24 + 4 fields) and two arrays (JSArray 32 + a
 // backing store of 16 + 8 per slot) whose stores grow by push to ~65 slots; leaves hold 44
 // entries on average (a B-tree filled in random order is ~70% full), inner nodes add ~1/44.
 const ZSET_PACKED_FIXED = 40;
-const ZSET_FIXED = 40 + 88 + 32;
+const ZSET_FIXED = 40 + 88 + 72;
 const ZSET_LEAF_BYTES = 56 + 2 * (32 + 16 + 8 * 65);
 const ZSET_LEAF_ENTRIES = 44;
 
@@ -114,11 +114,6 @@ function pushedCapacity(n: number): number {
   let i = 0;
   while (PUSHED[i] < n) i++;
   return PUSHED[i];
-}
-
-/** A Map table: FixedArray header + 3 metadata words + cap/2 buckets + cap entries of 3 words. */
-function mapTableBytes(n: number): number {
-  return 40 + 28 * tableCapacity(n);
 }
 
 /**
@@ -152,16 +147,11 @@ function zsetTreeBytes(n: number): number {
   return Math.ceil(leaves * ZSET_LEAF_BYTES * (1 + 1 / ZSET_LEAF_ENTRIES));
 }
 
-/** A number in a Map value or array: free as a Smi (31-bit integer), a 16-byte HeapNumber otherwise. */
-function numberBytes(x: number): number {
-  return (x | 0) === x && !Object.is(x, -0) ? 0 : 16;
-}
-
 // The shapes of src/types/ read here, structurally (keyspace/ imports nothing above it).
 interface HashShape { readonly packed: string | null; readonly map: (DictShape & Iterable<[string, string]>) | null }
 interface SetShape { readonly set: DictShape & Iterable<string> }
 interface ListShape { get(i: number): string }
-interface ZSetShape { readonly packed: string; readonly skiplist: { readonly dict: Map<string, number> } | null }
+interface ZSetShape { readonly packed: string; readonly skiplist: { readonly dict: DictShape & Iterable<[string, number]> } | null }
 
 /**
  * Mean bytes of an element's strings (and boxed score), from up to `samples` elements (0 = all).
@@ -201,10 +191,11 @@ function elementBytes(v: Collection, samples: number): number {
       break;
     }
     case 'zset': {
+      // The scores live unboxed in the dict's double column and the tree's: only members count.
       const dict = (v as unknown as ZSetShape).skiplist?.dict;
-      if (!(dict instanceof Map)) return 48;
-      for (const [m, s] of dict) {
-        total += stringBytes(m.length) + numberBytes(s);
+      if (!isDict(dict)) return 48;
+      for (const [m] of dict) {
+        total += stringBytes(m.length);
         if (++seen === k) break;
       }
       break;
@@ -275,13 +266,7 @@ export function estimateValue(v: Value, samples = ACCOUNT_SAMPLES): number {
     case 'list':
       return LIST_FIXED + 8 * pushedCapacity(tableCapacity(n)) + elems;
     case 'zset':
-      return (
-        ZSET_FIXED +
-        mapTableBytes(n) +
-        zsetTreeBytes(n) +
-        elems +
-        (counted ? n * 16 : 0) // boxed scores are in the sampled figure, not in `bytes`
-      );
+      return ZSET_FIXED + dictBytes((v as unknown as ZSetShape).skiplist?.dict as DictShape, 2) + zsetTreeBytes(n) + elems;
   }
   return 0;
 }

@@ -116,9 +116,13 @@ class StrDict<V> {
   /** The values, at their keys' indexes (null for a set). */
   protected vcol: Array<V | undefined> | null;
   private live = 0;
+  /** What a deleted entry leaves in `vcol`: a number for number maps, so that the column keeps
+   *  V8's unboxed-double elements kind (8 B a score, no HeapNumber each). */
+  private readonly hole: V | undefined;
 
-  protected constructor(withValues: boolean) {
+  protected constructor(withValues: boolean, hole: V | undefined) {
     this.vcol = withValues ? [] : null;
+    this.hole = hole;
   }
 
   get size(): number {
@@ -196,7 +200,7 @@ class StrDict<V> {
     const e = this.find(k, h);
     if (e < 0) return false;
     this.col[e] = null;
-    if (this.vcol !== null) this.vcol[e] = undefined;
+    if (this.vcol !== null) this.vcol[e] = this.hole;
     if (this.b !== NO_TABLE) this.unlink(e, h);
     const n = --this.live;
     if (this.col.length - n > n + COMPACT_SLACK) this.compact();
@@ -310,10 +314,13 @@ class StrDict<V> {
   }
 }
 
-/** A Map<string, V> (see the header). */
+/**
+ * A Map<string, V> (see the header). `hole`: what deleted entries leave in the value column;
+ * pass 0 for a map of numbers (it keeps the column an unboxed double array).
+ */
 export class StrMap<V> extends StrDict<V> {
-  constructor(entries?: Iterable<readonly [string, V]>) {
-    super(true);
+  constructor(entries?: Iterable<readonly [string, V]>, hole?: V) {
+    super(true, hole);
     if (entries !== undefined) for (const [k, v] of entries) this.set(k, v);
   }
 
@@ -356,7 +363,7 @@ export class StrMap<V> extends StrDict<V> {
 /** A Set<string> (see the header). */
 export class StrSet extends StrDict<never> {
   constructor(members?: Iterable<string>) {
-    super(false);
+    super(false, undefined);
     if (members !== undefined) for (const m of members) this.add(m);
   }
 

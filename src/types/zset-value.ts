@@ -35,6 +35,7 @@ import type { Collection } from '../keyspace/entry.js';
 import { ZSet, type LexRange, type ScoreRange, type ZAddResult, type ZVisitor } from './zset.js';
 import type { ScanState } from './scan-cursor.js';
 import type { EncodingConfig } from './hash.js';
+import type { StrMap } from './str-dict.js';
 import {
   ownString,
   packedAdded,
@@ -320,7 +321,7 @@ export class ZSetValue implements Collection {
   }
 
   /**
-   * [member, score] pairs in whatever order is cheapest (the Map's insertion order for a
+   * [member, score] pairs in whatever order is cheapest (the dict's insertion order for a
    * skiplist set, rank order for a listpack one): for ZUNION & co, whose results do not depend
    * on it.
    */
@@ -329,8 +330,8 @@ export class ZSetValue implements Collection {
     return z === null ? packedEntries(this.packed) : z.dict.entries();
   }
 
-  /** The member -> score Map of a skiplist set (ZSCAN's source); a listpack set has none. */
-  bigDict(): Map<string, number> {
+  /** The member -> score StrMap of a skiplist set (ZSCAN's source); a listpack set has none. */
+  bigDict(): StrMap<number> {
     const z = this.skiplist;
     if (z === null) throw invariantError('ZSetValue.bigDict on a listpack set');
     return z.dict;
