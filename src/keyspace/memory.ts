@@ -22,7 +22,7 @@
 //     ~786k keys and make eviction oscillate around the jump); a JS Map entry is 3 words (24 B)
 //     plus half a bucket word (4 B) in a table of power-of-two capacity, so 28-56 B per entry
 //     (the sorted sets' member Maps), a Set (expires) 20-40 B; hashes and sets keep StrMap /
-//     StrSet (types/str-dict.ts): pointer columns grown by push plus, past 8 entries, an
+//     StrSet (types/str-dict.ts): columns of power-of-two capacity plus, past 8 entries, an
 //     Int32Array of 8-byte buckets, charged from their actual sizes (dictBytes);
 //   - collections: object + dict/array/arena as laid out in src/types/ (see estimateValue).
 // Elements of collections are not walked: their count is exact, their byte size comes from a
@@ -124,21 +124,21 @@ const TYPED_ARRAY_BYTES = 200;
 
 /** What memory accounting reads of a StrMap / StrSet (types/str-dict.ts). */
 interface DictShape {
-  readonly places: number;
+  readonly capacity: number;
   readonly buckets: number;
 }
 
 /**
- * The columns (`columns` JS arrays grown by push to `places`) and the table (8 B a bucket, in
- * an Int32Array; none while small) of a StrMap / StrSet.
+ * The columns (`columns` JS arrays of `capacity` slots) and the table (8 B a bucket, in an
+ * Int32Array; none while small) of a StrMap / StrSet.
  */
 function dictBytes(d: DictShape, columns: number): number {
   const table = d.buckets === 0 ? 0 : TYPED_ARRAY_BYTES + 8 * d.buckets;
-  return table + columns * (48 + 8 * pushedCapacity(d.places));
+  return table + columns * (48 + 8 * d.capacity);
 }
 
 function isDict(d: unknown): d is DictShape & Iterable<unknown> {
-  return typeof d === 'object' && d !== null && typeof (d as DictShape).places === 'number';
+  return typeof d === 'object' && d !== null && typeof (d as DictShape).capacity === 'number';
 }
 
 /** The sorted set's B+tree (types/zset.ts): its leaves and, ~1/44 of them, its inner nodes. */

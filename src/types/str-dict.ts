@@ -1,8 +1,9 @@
 // StrMap and StrSet: the dicts of hashes and sets in Redis's "hashtable" encoding, keyed by latin1
 // strings, with the API and the iteration semantics of the JS Map / Set they replaced.
 //
-// Layout. The entries live in insertion order in columns (`col`, and `vcol` for a map); a deleted
-// entry leaves null in its place. Past SMALL_MAX entries an open-addressing table (linear probing,
+// Layout. The entries live in insertion order in columns (`col`, and `vcol` for a map) at
+// [0, top); a deleted entry leaves null in its place. The columns' length is their capacity, a
+// power of two. Past SMALL_MAX entries an open-addressing table (linear probing,
 // backward-shift deletion, as keyspace/key-dict.ts) of [index + 1, hash] Int32 pairs finds a key's
 // index; the hash is key-dict's seeded MurmurHash3, computed in JS. Up to SMALL_MAX entries there
 // is no table and a lookup scans the column: a typed array costs ~270 B of object and backing
@@ -20,13 +21,14 @@
 //     when a delete leaves SMALL_MAX or fewer in a table 1/8 full): every live entry's index is in
 //     exactly one bucket, reachable from its home bucket (hash & mask) without crossing an empty
 //     one, and the table is at most 3/4 full.
-//   - holes (nulls in `col`) never outnumber the live entries by more than COMPACT_SLACK:
-//     deleting past that compacts the columns (new arrays, every bucket's index remapped).
+//   - holes (nulls in `col` below top) never outnumber the live entries by more than
+//     COMPACT_SLACK: deleting past that compacts the columns (new arrays, every bucket's index
+//     remapped). Everything from top to the capacity is null (and `hole` in `vcol`).
 //   - Iteration is Map's: an iterator visits entries in insertion order, skips entries deleted
 //     before it reaches them, visits entries appended before it ends, and once done stays done.
-//     An iterator holds the keys column it started on; a compaction (or clear) links the old
-//     column to the new one with the indexes it dropped (LINKS), and the iterator translates its
-//     position when it next moves, as V8's OrderedHashTable iterators do across a rehash. So
+//     An iterator holds the keys column it started on; a growth, compaction or clear links the
+//     old column to the new one with the indexes it dropped (LINKS), and the iterator translates
+//     its position when it next moves, as V8's OrderedHashTable iterators do across a rehash. So
 //     HSCAN/SSCAN's kept iterators (scan-cursor.ts) and the snapshot walk work across any change.
 //   - Keys compare with ===: the strings are latin1, binary-safe.
 
@@ -36,6 +38,8 @@ import { keyHash } from '../keyspace/key-dict.js';
 const SMALL_MAX = 8;
 /** Buckets of the first table (SMALL_MAX + 1 entries at most 3/4 full). */
 const MIN_BUCKETS = 16;
+/** Smallest capacity of the columns. */
+const MIN_COLUMN = 4;
 /** Holes tolerated beyond the live count before a delete compacts the columns. */
 const COMPACT_SLACK = 16;
 /** The table of a small dict: none. */
@@ -90,8 +94,9 @@ class DictIterator<V, R> implements IterableIterator<R> {
       keys = link.next;
     }
     this.keys = keys;
-    while (i < keys.length && keys[i] === null) i++;
-    if (i >= keys.length) {
+    const top = d.places;
+    while (i < top && keys[i] === null) i++;
+    if (i >= top) {
       this.done = true;
       return DONE as IteratorResult<R>;
     }
@@ -107,22 +112,37 @@ class DictIterator<V, R> implements IterableIterator<R> {
   }
 }
 
+/** A growth moves no entry: iterators keep their index. */
+const NONE_DROPPED = new Int32Array(0);
+
+/** `a` made `n` long: a copy of its first n elements (n <= a.length), or `a` doubled. */
+function resized<T>(a: T[], n: number): T[] {
+  // slice and concat make packed arrays of exactly that length; `new Array(n)` would make a
+  // holey one, and past ~100k elements a dictionary (list.ts's resize measured the same).
+  return n <= a.length ? a.slice(0, n) : a.concat(a);
+}
+
 class StrDict<V> {
   /** [index + 1, hash] per bucket, 0: empty; NO_TABLE while the dict is small. */
   private b = NO_TABLE;
   private mask = 0;
-  /** The keys in insertion order, null where one was deleted. */
-  protected col: Array<string | null> = [];
-  /** The values, at their keys' indexes (null for a set). */
+  /**
+   * The keys in insertion order at [0, top), null where one was deleted and past top. Its
+   * length is its capacity, a power of two (at least MIN_COLUMN): growing by push would leave
+   * V8's 1.5x + 16 slack, 17 slots for a set of 3.
+   */
+  protected col: Array<string | null> = [null, null, null, null];
+  /** The values, at their keys' indexes (null for a set); `hole` where there is none. */
   protected vcol: Array<V | undefined> | null;
+  private top = 0;
   private live = 0;
   /** What a deleted entry leaves in `vcol`: a number for number maps, so that the column keeps
    *  V8's unboxed-double elements kind (8 B a score, no HeapNumber each). */
   private readonly hole: V | undefined;
 
   protected constructor(withValues: boolean, hole: V | undefined) {
-    this.vcol = withValues ? [] : null;
     this.hole = hole;
+    this.vcol = withValues ? [hole, hole, hole, hole] : null;
   }
 
   get size(): number {
@@ -139,8 +159,13 @@ class StrDict<V> {
     return (this.vcol as V[])[i];
   }
 
-  /** Places in the columns (live entries and holes) and buckets: memory accounting reads them. */
+  /** Places used in the columns (live entries and holes). */
   get places(): number {
+    return this.top;
+  }
+
+  /** Capacity of the columns, and buckets of the table: memory accounting reads them. */
+  get capacity(): number {
     return this.col.length;
   }
 
@@ -156,7 +181,7 @@ class StrDict<V> {
     const keys = this.col;
     const b = this.b;
     if (b === NO_TABLE) {
-      for (let i = 0; i < keys.length; i++) if (keys[i] === k) return i;
+      for (let i = 0; i < this.top; i++) if (keys[i] === k) return i;
       return -1;
     }
     const mask = this.mask;
@@ -178,20 +203,37 @@ class StrDict<V> {
 
   /** Appends a key that find() did not find (`at` is its answer). */
   protected append(at: number, h: number, k: string, v: V | undefined): void {
-    const keys = this.col;
+    const e = this.top;
+    if (e === this.col.length) this.grow();
     if (this.b !== NO_TABLE) {
       const i = -1 - at;
-      this.b[2 * i] = keys.length + 1;
+      this.b[2 * i] = e + 1;
       this.b[2 * i + 1] = h;
     }
-    keys.push(k);
-    if (this.vcol !== null) this.vcol.push(v);
+    this.col[e] = k;
+    if (this.vcol !== null) this.vcol[e] = v;
+    this.top = e + 1;
     const n = ++this.live;
     if (this.b === NO_TABLE) {
       if (n > SMALL_MAX) this.resize(MIN_BUCKETS);
     } else {
       const buckets = this.b.length >>> 1;
       if (n * 4 > buckets * 3) this.resize(buckets * 2);
+    }
+  }
+
+  /** Doubles the columns; iterators follow by LINKS, at the same index. */
+  private grow(): void {
+    const keys = this.col;
+    const cap = keys.length;
+    const next = resized(keys, 2 * cap);
+    next.fill(null, cap);
+    LINKS.set(keys, { next, dropped: NONE_DROPPED });
+    this.col = next;
+    if (this.vcol !== null) {
+      const vals = resized(this.vcol, 2 * cap);
+      vals.fill(this.hole, cap);
+      this.vcol = vals;
     }
   }
 
@@ -203,7 +245,7 @@ class StrDict<V> {
     if (this.vcol !== null) this.vcol[e] = this.hole;
     if (this.b !== NO_TABLE) this.unlink(e, h);
     const n = --this.live;
-    if (this.col.length - n > n + COMPACT_SLACK) this.compact();
+    if (this.top - n > n + COMPACT_SLACK) this.compact();
     const buckets = this.b.length >>> 1;
     if (buckets !== 0 && n * 8 < buckets) {
       if (n <= SMALL_MAX) {
@@ -219,12 +261,13 @@ class StrDict<V> {
   }
 
   clear(): void {
-    const next: Array<string | null> = [];
+    const next: Array<string | null> = [null, null, null, null];
     LINKS.set(this.col, { next, dropped: null });
     this.col = next;
-    if (this.vcol !== null) this.vcol = [];
+    if (this.vcol !== null) this.vcol = [this.hole, this.hole, this.hole, this.hole];
     this.b = NO_TABLE;
     this.mask = 0;
+    this.top = 0;
     this.live = 0;
   }
 
@@ -259,7 +302,7 @@ class StrDict<V> {
     };
     if (old === NO_TABLE) {
       const keys = this.col;
-      for (let e = 0; e < keys.length; e++) {
+      for (let e = 0; e < this.top; e++) {
         const k = keys[e];
         if (k !== null) place(e + 1, keyHash(k));
       }
@@ -270,31 +313,41 @@ class StrDict<V> {
     this.mask = mask;
   }
 
-  /** New columns without the holes, the buckets remapped; iterators find their way by LINKS. */
+  /**
+   * New columns without the holes, as long as the smallest power of two (at least MIN_COLUMN)
+   * that holds the live entries; the buckets remapped; iterators find their way by LINKS.
+   */
   private compact(): void {
     const keys = this.col;
     const vals = this.vcol;
-    const n = keys.length;
-    const nextKeys: Array<string | null> = [];
-    const nextVals: Array<V | undefined> | null = vals === null ? null : [];
+    const n = this.top;
+    let cap = MIN_COLUMN;
+    while (cap < this.live) cap *= 2;
+    const nextKeys = resized(keys, cap);
+    const nextVals = vals === null ? null : resized(vals, cap);
     const remap = new Int32Array(n);
     const dropped = new Int32Array(n - this.live);
     let d = 0;
+    let w = 0;
     for (let i = 0; i < n; i++) {
       const k = keys[i];
       if (k === null) {
         dropped[d++] = i;
         continue;
       }
-      remap[i] = nextKeys.length;
-      nextKeys.push(k);
-      if (vals !== null) (nextVals as Array<V | undefined>).push(vals[i]);
+      remap[i] = w;
+      nextKeys[w] = k;
+      if (nextVals !== null) nextVals[w] = (vals as Array<V | undefined>)[i];
+      w++;
     }
+    nextKeys.fill(null, w);
+    if (nextVals !== null) nextVals.fill(this.hole, w);
     const b = this.b;
     for (let j = 0; j < b.length; j += 2) if (b[j] !== 0) b[j] = remap[b[j] - 1] + 1;
     LINKS.set(keys, { next: nextKeys, dropped });
     this.col = nextKeys;
     this.vcol = nextVals;
+    this.top = w;
   }
 
   /**
@@ -304,7 +357,7 @@ class StrDict<V> {
   randomKey(): string {
     const keys = this.col;
     for (;;) {
-      const k = keys[Math.floor(Math.random() * keys.length)];
+      const k = keys[Math.floor(Math.random() * this.top)];
       if (k !== null) return k;
     }
   }
@@ -353,7 +406,8 @@ export class StrMap<V> extends StrDict<V> {
   forEach(fn: (v: V, k: string) => void): void {
     const keys = this.col;
     const vals = this.vcol as V[];
-    for (let i = 0; i < keys.length; i++) {
+    const top = this.places;
+    for (let i = 0; i < top; i++) {
       const k = keys[i];
       if (k !== null) fn(vals[i], k);
     }
@@ -385,7 +439,8 @@ export class StrSet extends StrDict<never> {
   /** fn(member) for every member in order; fn must not change the set. */
   forEach(fn: (k: string) => void): void {
     const keys = this.col;
-    for (let i = 0; i < keys.length; i++) {
+    const top = this.places;
+    for (let i = 0; i < top; i++) {
       const k = keys[i];
       if (k !== null) fn(k);
     }

@@ -61,6 +61,9 @@ function run(seed: number, universe: number, steps: number, clearEvery: number):
     // Compaction keeps the holes bounded.
     expect(places(ours)).toBeLessThanOrEqual(2 * ours.size + 17);
     expect(places(set)).toBeLessThanOrEqual(2 * set.size + 17);
+    // The columns' capacity: a power of two, at most twice the places used (or the minimum, 4).
+    expect(ours.capacity).toBeLessThanOrEqual(Math.max(4, 2 * places(ours)));
+    expect(Math.log2(ours.capacity) % 1).toBe(0);
     maxLive = Math.max(maxLive, ours.size);
     if (step % 257 === 0) {
       expect([...ours]).toEqual([...model]);
