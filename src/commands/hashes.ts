@@ -292,16 +292,24 @@ function hrandfield(c: CommandContext, argv: string[]): void {
   if (count < 0) {
     // Repeats allowed: `-count` independent uniform picks.
     const n = -count;
+    // A listpack's fields and values by position; a hashtable's by random picks (O(1) each).
     const fields = h.fieldArray();
     const values = withValues ? h.valueArray() : null;
-    const len = fields.length;
     r.array(withValues && !pairs ? n * 2 : n);
     for (let i = 0; i < n; i++) {
-      const j = Math.floor(Math.random() * len);
-      const f = fields[j];
+      let f: string;
+      let v: string | undefined;
+      if (fields !== null) {
+        const j = Math.floor(Math.random() * fields.length);
+        f = fields[j];
+        v = values?.[j];
+      } else {
+        f = h.randomField();
+        if (withValues) v = h.get(f);
+      }
       if (pairs) r.array(2);
       r.bulk(f);
-      if (withValues) r.bulk(values !== null ? values[j] : (h.get(f) as string));
+      if (withValues) r.bulk(v as string);
     }
     return;
   }
@@ -319,7 +327,7 @@ function hrandfield(c: CommandContext, argv: string[]): void {
   const values = withValues ? h.valueArray() : null;
   if (values !== null) {
     // A listpack: pick positions, whose fields and values are at hand (no scan per value).
-    const fields = h.fieldArray();
+    const fields = h.fieldArray() as readonly string[];
     const picked = sampleDistinct(Array.from(fields.keys()), count);
     for (let i = 0; i < picked.length; i++) {
       if (pairs) r.array(2);
@@ -328,7 +336,9 @@ function hrandfield(c: CommandContext, argv: string[]): void {
     }
     return;
   }
-  const picked = sampleDistinct(h.fieldArray(), count);
+  const listed = h.fieldArray();
+  const picked =
+    listed !== null ? sampleDistinct(listed, count) : sampleDistinctOf(h.size, count, () => Array.from(h.keys()), () => h.randomField());
   for (let i = 0; i < picked.length; i++) {
     const f = picked[i];
     if (pairs) r.array(2);
@@ -357,6 +367,18 @@ export function sampleDistinct<T>(arr: readonly T[], count: number): T[] {
   }
   const seen = new Set<T>();
   while (seen.size < count) seen.add(arr[Math.floor(Math.random() * len)]);
+  return Array.from(seen);
+}
+
+/**
+ * `count` distinct elements (count < size) of a collection with no dense array, uniformly: a
+ * partial shuffle of all of them (`all()`) when count is over a third of the size, as
+ * sampleDistinct does, else uniform picks (`pick()`, O(1) each) until count are distinct.
+ */
+export function sampleDistinctOf(size: number, count: number, all: () => string[], pick: () => string): string[] {
+  if (count * 3 > size) return sampleDistinct(all(), count);
+  const seen = new Set<string>();
+  while (seen.size < count) seen.add(pick());
   return Array.from(seen);
 }
 

@@ -22,7 +22,7 @@ import { parseScanArgs, parseScanCursor, scanStep } from '../types/scan-cursor.j
 import { parseInt64, parseIndex } from '../util/numbers.js';
 import { compileMatcher } from '../util/glob.js';
 import { NOTIFY } from '../config.js';
-import { parseRandomCount, randomCount, replyScan, sampleDistinct, scanArgsError, SCAN_ARGS } from './hashes.js';
+import { parseRandomCount, randomCount, replyScan, sampleDistinctOf, scanArgsError, SCAN_ARGS } from './hashes.js';
 
 /** Members per propagated SADD/SREM (Redis batches SPOP's SREMs by 1024 the same way). */
 const PROPAGATE_BATCH = 1024;
@@ -207,7 +207,7 @@ function spopWithCount(c: CommandContext, argv: string[]): void {
   let popped: string[];
   const remaining = size - l;
   if (remaining * SPOP_MOVE_STRATEGY_MUL > l) {
-    // Few popped: pick and remove them one by one (O(1) each with the set's random index).
+    // Few popped: pick and remove them one by one (O(1) each).
     popped = [];
     for (let i = 0; i < l; i++) {
       const m = s.randomMember();
@@ -216,7 +216,7 @@ function spopWithCount(c: CommandContext, argv: string[]): void {
     }
   } else {
     // Most popped: pick the few to keep, pop the rest.
-    const keep = new Set(sampleDistinct(s.memberArray(), remaining));
+    const keep = new Set(sampleDistinctOf(size, remaining, () => Array.from(s.set), () => s.randomMember()));
     popped = [];
     for (const m of s.set) if (!keep.has(m)) popped.push(m);
     for (let i = 0; i < popped.length; i++) s.delete(popped[i]);
@@ -245,10 +245,8 @@ function srandmember(c: CommandContext, argv: string[]): void {
   if (count < 0) {
     // Repeats allowed: -count independent uniform picks.
     const n = -count;
-    const arr = s.memberArray();
-    const len = arr.length;
     r.array(n);
-    for (let i = 0; i < n; i++) r.bulk(arr[Math.floor(Math.random() * len)]);
+    for (let i = 0; i < n; i++) r.bulk(s.randomMember());
     return;
   }
   if (count >= s.size) {
@@ -256,7 +254,7 @@ function srandmember(c: CommandContext, argv: string[]): void {
     for (const m of s.ordered()) r.bulk(m);
     return;
   }
-  r.bulks(sampleDistinct(s.memberArray(), count));
+  r.bulks(sampleDistinctOf(s.size, count, () => Array.from(s.set), () => s.randomMember()));
 }
 
 // ---- SMOVE --------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 //     header (16 B), the count and 2 B per pair (Redis's listpack: ~4 B per pair).
 //   - "hashtable": a HashTable object around an insertion-ordered StrMap (str-dict.ts: a Map's
 //     API and iteration over an open-addressing table; O(1) get, set, delete, random field),
-//     with the HSCAN numbering and the HRANDFIELD index it needs when large.
+//     with the HSCAN numbering it needs when scanned in steps.
 // Invariants:
 //   - the hash is never empty while in the keyspace (the command that removes the last field
 //     deletes the key);
@@ -23,8 +23,8 @@
 //   - the packed string is immutable like any JS string, so clone() (COPY) shares it and an
 //     iteration of a listpack walks it as it was when the iteration began (a hashtable's StrMap
 //     iterator sees later changes; no caller changes a hash while iterating it);
-//   - `scan` and `rnd` exist only on the HashTable: a listpack hash is returned whole by HSCAN
-//     (as Redis does) and picked from by walking it (as Redis's lpRandomPair does).
+//   - `scan` exists only on the HashTable: a listpack hash is returned whole by HSCAN (as Redis
+//     does) and picked from by its position (as Redis's lpRandomPair does).
 //
 // A listpack keeps insertion order (an update keeps its place, a field deleted and set again goes
 // to the end), and so does the StrMap it converts to, so for small hashes HGETALL/HKEYS/HVALS/HSCAN
@@ -35,7 +35,6 @@
 
 import type { Collection } from '../keyspace/entry.js';
 import { ScanState, scanStep, type Scannable } from './scan-cursor.js';
-import { RandomIndex, RANDOM_INDEX_DROP, RANDOM_WALK_MAX } from './random-index.js';
 import { StrMap } from './str-dict.js';
 import {
   foundValueIs,
@@ -64,14 +63,8 @@ export interface EncodingConfig {
 class HashTable implements Scannable<string> {
   /** HSCAN bookkeeping (see scan-cursor.ts); null until an HSCAN needs a second call. */
   scan: ScanState<string> | null = null;
-  /** Random-access index for HRANDFIELD on large hashes (see random-index.ts). */
-  rnd: RandomIndex | null = null;
 
   constructor(readonly map: StrMap<string>) {}
-
-  index(): RandomIndex {
-    return this.rnd ?? (this.rnd = new RandomIndex(this.map.keys()));
-  }
 }
 
 export class HashValue implements Collection {
@@ -196,7 +189,6 @@ export class HashValue implements Collection {
     const before = m.size;
     m.set(field, value);
     if (m.size === before) return false;
-    if (d.rnd !== null) d.rnd.add(field);
     if (d.scan !== null) d.scan.added(field);
     return true;
   }
@@ -253,10 +245,6 @@ export class HashValue implements Collection {
     }
     if (!d.map.delete(field)) return false;
     if (d.scan !== null) d.scan.deleted(field);
-    if (d.rnd !== null) {
-      if (d.map.size < RANDOM_INDEX_DROP) d.rnd = null;
-      else d.rnd.delete(field);
-    }
     return true;
   }
 
@@ -282,14 +270,13 @@ export class HashValue implements Collection {
   }
 
   /**
-   * Every field in a dense array, for sampling many at once. Read-only, and valid only until the
-   * hash is next modified (it may be the random index itself).
+   * Every field of a listpack hash in a dense array, in order (valueArray() gives the values at
+   * the same positions), for sampling many at once; null for a hashtable hash (pick from it
+   * with randomField: O(1) there).
    */
-  fieldArray(): readonly string[] {
+  fieldArray(): readonly string[] | null {
     const d = this.d;
-    if (typeof d === 'string') return packedColumn(d, false);
-    if (d.map.size <= RANDOM_WALK_MAX) return Array.from(d.map.keys());
-    return d.index().arr;
+    return typeof d === 'string' ? packedColumn(d, false) : null;
   }
 
   /**

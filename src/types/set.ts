@@ -15,7 +15,6 @@
 import type { Collection } from '../keyspace/entry.js';
 import { parseInt64 } from '../util/numbers.js';
 import { ScanState } from './scan-cursor.js';
-import { RandomIndex, RANDOM_INDEX_DROP, RANDOM_WALK_MAX } from './random-index.js';
 import { StrSet } from './str-dict.js';
 import type { EncodingConfig } from './hash.js';
 
@@ -41,8 +40,6 @@ export class SetValue implements Collection {
   intset = true;
   /** SSCAN bookkeeping (see scan-cursor.ts); null until an SSCAN needs a second call. */
   scan: ScanState<string> | null = null;
-  /** Random-access index for SPOP/SRANDMEMBER on large sets (see random-index.ts). */
-  private rnd: RandomIndex | null = null;
   /** The members of an intset in numeric order, cached; null when stale. */
   private sorted: string[] | null = null;
 
@@ -89,7 +86,6 @@ export class SetValue implements Collection {
     const before = s.size;
     s.add(member);
     if (s.size === before) return false;
-    if (this.rnd !== null) this.rnd.add(member);
     if (this.scan !== null) this.scan.added(member);
     if (this.intset) {
       this.sorted = null;
@@ -103,10 +99,6 @@ export class SetValue implements Collection {
     if (!this.set.delete(member)) return false;
     if (this.scan !== null) this.scan.deleted(member);
     this.sorted = null;
-    if (this.rnd !== null) {
-      if (this.set.size < RANDOM_INDEX_DROP) this.rnd = null;
-      else this.rnd.delete(member);
-    }
     return true;
   }
 
@@ -132,21 +124,8 @@ export class SetValue implements Collection {
     return this.sorted;
   }
 
-  /** A uniformly random member of a non-empty set. */
+  /** A uniformly random member of a non-empty set (O(1): str-dict.ts's randomKey). */
   randomMember(): string {
     return this.set.randomKey();
-  }
-
-  /**
-   * Every member in a dense array, for sampling many at once. Read-only, and valid only until
-   * the set is next modified (it may be the random index itself).
-   */
-  memberArray(): readonly string[] {
-    if (this.set.size <= RANDOM_WALK_MAX) return Array.from(this.set);
-    return this.index().arr;
-  }
-
-  private index(): RandomIndex {
-    return this.rnd ?? (this.rnd = new RandomIndex(this.set));
   }
 }
