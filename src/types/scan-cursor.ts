@@ -1,6 +1,7 @@
-// Element SCAN (HSCAN, SSCAN, ZSCAN) over a collection kept in an insertion-ordered JS Map or
-// Set. Invariants (Redis's SCAN guarantees): an element present in the collection from the first
-// call to the last is returned at least once, however the collection grows or shrinks between
+// Element SCAN (HSCAN, SSCAN, ZSCAN) over a collection kept in an insertion-ordered dict (a StrMap
+// or StrSet, types/str-dict.ts, which iterate as a JS Map does; or a Map or Set). Invariants
+// (Redis's SCAN guarantees): an element present in the collection from the first call to the
+// last is returned at least once, however the collection grows or shrinks between
 // calls; cursor 0 starts and ends an iteration; COUNT is a hint; and an iteration ends once it
 // has passed the elements that were there when it started, however fast others are appended
 // (elements added during an iteration may or may not be returned).
@@ -144,7 +145,7 @@ export interface Scannable<K> {
 }
 
 /**
- * One element-SCAN step over `source` (the collection's Map or Set): appends up to `count`
+ * One element-SCAN step over `source` (the collection's dict, Map or Set): appends up to `count`
  * elements to `out` and returns the next cursor (0 = the iteration is complete). MATCH
  * filtering is the caller's (Redis applies it after the step, so COUNT counts elements looked at).
  */

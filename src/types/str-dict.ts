@@ -46,9 +46,10 @@ const COMPACT_SLACK = 16;
 const NO_TABLE = new Int32Array(0);
 
 /**
- * Where iterators go when a compaction or clear replaces a keys column: old column -> the one
- * that replaced it, and the indexes of the old one that did not go on (ascending; null: none did,
- * a clear). Weak: an entry lives as long as an iterator still holds the old column.
+ * Where iterators go when a growth, compaction or clear replaces a keys column: old column -> the
+ * one that replaced it, and the indexes of the old one that did not go on (ascending, none for a
+ * growth; null: none did go on, a clear). Weak: an entry lives as long as something (an
+ * iterator) still holds the old column.
  */
 const LINKS = new WeakMap<Array<string | null>, { next: Array<string | null>; dropped: Int32Array | null }>();
 
