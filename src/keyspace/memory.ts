@@ -19,11 +19,11 @@
 //     the expiry column, which a table only has once a key of it had a TTL, by its capacity;
 //   - the main dict (key-dict.ts) has 8-byte buckets, 3/8 to 3/4 full: 11-21 B per key, charged
 //     its average, 14 B per key (a charge computed from the capacity would jump by 16 MB at
-//     ~786k keys and make eviction oscillate around the jump); a JS Map entry is 3 words (24 B)
-//     plus half a bucket word (4 B) in a table of power-of-two capacity, so 28-56 B per entry
-//     (the sorted sets' member Maps), a Set (expires) 20-40 B; hashes and sets keep StrMap /
-//     StrSet (types/str-dict.ts): columns of power-of-two capacity plus, past 8 entries, an
-//     Int32Array of 8-byte buckets, charged from their actual sizes (dictBytes);
+//     ~786k keys and make eviction oscillate around the jump); a JS Set entry (the db's expires)
+//     is 2 words plus half a bucket word in a table of power-of-two capacity, 20-40 B; hashes,
+//     sets and sorted sets keep StrMap / StrSet (types/str-dict.ts): columns of power-of-two
+//     capacity plus, past 8 entries, an Int32Array of 8-byte buckets, charged from their actual
+//     sizes (dictBytes);
 //   - collections: object + dict/array/arena as laid out in src/types/ (see estimateValue).
 // Elements of collections are not walked: their count is exact, their byte size comes from a
 // `bytes` counter when the collection keeps one (Collection.bytes), else from a sample of
@@ -79,19 +79,20 @@ const PENDING_KEEP = 64;
 // wrappers, the typed arrays), measured as the heap of a one-element value minus its element.
 // Hashes (types/hash.ts): a listpack hash is the HashValue object (header 24 + 1 field) and its
 // packed string; a hashtable hash adds the HashTable object (24 + 3 fields) and its StrMap
-// (24 + 5 fields; its columns and table: dictBytes). A set is the SetValue object (24 + 6
-// fields) and its StrSet.
+// (24 + 7 fields; its columns and table: dictBytes). A set is the SetValue object (24 + 6
+// fields) and its StrSet (24 + 7 fields).
 const HASH_PACKED_FIXED = 32;
-const HASH_FIXED = 32 + 48 + 64;
-const SET_FIXED = 72 + 64;
+const HASH_FIXED = 32 + 48 + 80;
+const SET_FIXED = 72 + 80;
 const LIST_FIXED = 64 + 32 + 16;
 // Sorted sets (types/zset-value.ts): a listpack set is the ZSetValue object (header 24 + 2
 // fields) and its packed string; a skiplist set adds the ZSet object (24 + 8 fields), its StrMap
-// (24 + 6 fields; member pointers and unboxed double scores: dictBytes) and the B+tree. A tree leaf is its object (24 + 4 fields) and two arrays (JSArray 32 + a
-// backing store of 16 + 8 per slot) whose stores grow by push to ~65 slots; leaves hold 44
-// entries on average (a B-tree filled in random order is ~70% full), inner nodes add ~1/44.
+// (24 + 7 fields; member pointers and unboxed double scores: dictBytes) and the B+tree. A tree
+// leaf is its object (24 + 4 fields) and two arrays (JSArray 32 + a backing store of 16 + 8 per
+// slot) whose stores grow by push to ~65 slots; leaves hold 44 entries on average (a B-tree
+// filled in random order is ~70% full), inner nodes add ~1/44.
 const ZSET_PACKED_FIXED = 40;
-const ZSET_FIXED = 40 + 88 + 72;
+const ZSET_FIXED = 40 + 88 + 80;
 const ZSET_LEAF_BYTES = 56 + 2 * (32 + 16 + 8 * 65);
 const ZSET_LEAF_ENTRIES = 44;
 
@@ -154,8 +155,8 @@ interface ListShape { get(i: number): string }
 interface ZSetShape { readonly packed: string; readonly skiplist: { readonly dict: DictShape & Iterable<[string, number]> } | null }
 
 /**
- * Mean bytes of an element's strings (and boxed score), from up to `samples` elements (0 = all).
- * `fallback` when the collection's layout is not the expected one.
+ * Mean bytes of an element's strings (scores are unboxed: see the zset case), from up to
+ * `samples` elements (0 = all); a fallback when the collection's layout is not the expected one.
  */
 function elementBytes(v: Collection, samples: number): number {
   const n = v.size;
@@ -257,12 +258,10 @@ export function estimateValue(v: Value, samples = ACCOUNT_SAMPLES): number {
   const strings = v.type === 'hash' ? 2 * n : n;
   const elems = counted ? (v.bytes as number) + strings * 19.5 : n * (samples === ACCOUNT_SAMPLES ? sampledElementBytes(v) : elementBytes(v, samples));
   switch (v.type) {
-    case 'hash': {
+    case 'hash':
       return HASH_FIXED + dictBytes((v as unknown as HashShape).map as DictShape, 2) + elems;
-    }
-    case 'set': {
+    case 'set':
       return SET_FIXED + dictBytes((v as unknown as SetShape).set, 1) + elems;
-    }
     case 'list':
       return LIST_FIXED + 8 * pushedCapacity(tableCapacity(n)) + elems;
     case 'zset':
