@@ -33,6 +33,7 @@
 //   - Keys compare with ===: the strings are latin1, binary-safe.
 
 import { keyHash } from '../keyspace/key-dict.js';
+import { copyToLength } from '../util/arrays.js';
 
 /** Up to this many entries a dict has no table: lookups scan the keys column. */
 const SMALL_MAX = 8;
@@ -115,13 +116,6 @@ class DictIterator<V, R> implements IterableIterator<R> {
 
 /** A growth moves no entry: iterators keep their index. */
 const NONE_DROPPED = new Int32Array(0);
-
-/** `a` made `n` long: a copy of its first n elements (n <= a.length), or `a` doubled. */
-function resized<T>(a: T[], n: number): T[] {
-  // slice and concat make packed arrays of exactly that length; `new Array(n)` would make a
-  // holey one, and past ~100k elements a dictionary (list.ts's resize measured the same).
-  return n <= a.length ? a.slice(0, n) : a.concat(a);
-}
 
 class StrDict<V> {
   /** [index + 1, hash] per bucket, 0: empty; NO_TABLE while the dict is small. */
@@ -227,12 +221,12 @@ class StrDict<V> {
   private grow(): void {
     const keys = this.col;
     const cap = keys.length;
-    const next = resized(keys, 2 * cap);
+    const next = copyToLength(keys, 2 * cap);
     next.fill(null, cap);
     LINKS.set(keys, { next, dropped: NONE_DROPPED });
     this.col = next;
     if (this.vcol !== null) {
-      const vals = resized(this.vcol, 2 * cap);
+      const vals = copyToLength(this.vcol, 2 * cap);
       vals.fill(this.hole, cap);
       this.vcol = vals;
     }
@@ -324,8 +318,8 @@ class StrDict<V> {
     const n = this.top;
     let cap = MIN_COLUMN;
     while (cap < this.live) cap *= 2;
-    const nextKeys = resized(keys, cap);
-    const nextVals = vals === null ? null : resized(vals, cap);
+    const nextKeys = copyToLength(keys, cap);
+    const nextVals = vals === null ? null : copyToLength(vals, cap);
     const remap = new Int32Array(n);
     const dropped = new Int32Array(n - this.live);
     let d = 0;
