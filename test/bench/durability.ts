@@ -5,7 +5,12 @@
 //    of 100k SETs per fresh server: "cold" is the first (a fresh Node process compiles its hot
 //    paths during it), "warm" the second, on the same server and data.
 // 2. BGSAVE of N keys with 100-byte values: duration, and the worst PING latency seen by a
-//    client pinging in a loop meanwhile (the event-loop stall), plus RSS before/after.
+//    client pinging in a loop meanwhile (the event-loop stall), plus RSS before/after. The
+//    pinger is a process of its own on a raw socket (PINGER): in this process its replies would
+//    also wait for the INFO polling and for this process's own GC. Beside it, the server's main
+//    thread's CPU time and its time spent runnable but waiting for a CPU (/proc schedstat): on
+//    2 cores a stall is mostly that wait, for any server (its own helper threads, Redis's fork
+//    child, the pinger and the poller all compete for the 2 cores).
 // 3. Restart with N keys: from the snapshot (Redis: RDB) and from the AOF alone.
 // PARTS=fsync or PARTS=save runs only 1 or only 2 + 3; KINDS=hoard (or redis) runs 2 + 3 on one server.
 // Hoard runs with the V8 flags of its hoard-server shebang (SERVER_NODE_FLAGS).
@@ -92,27 +97,52 @@ async function fill(port: number): Promise<void> {
   r.disconnect();
 }
 
-async function bgsave(kind: Kind, port: number, pid: number): Promise<{ ms: number; maxPingMs: number; rssBefore: number; rssPeak: number; anonBefore: number; anonPeak: number }> {
+/**
+ * The pinger process: PING, wait for +PONG, again, on one raw socket. Prints "ready" after its
+ * first reply (the connection set-up, 10-30 ms here, is not timed), and on SIGTERM one JSON line:
+ * pings, the worst round trip and how many took over 10 ms.
+ */
+const PINGER = `
+const s = require('net').connect(Number(process.argv[1]), '127.0.0.1');
+s.setNoDelay(true);
+let t = 0, n = -1, max = 0, over10 = 0;
+s.on('data', () => {
+  if (n < 0) process.stdout.write('ready\\n');
+  else { const d = performance.now() - t; if (d > max) max = d; if (d > 10) over10++; }
+  n++; t = performance.now(); s.write('PING\\r\\n');
+});
+s.on('connect', () => s.write('PING\\r\\n'));
+process.on('SIGTERM', () => { process.stdout.write(JSON.stringify({ pings: n, maxMs: max, over10 }) + '\\n'); process.exit(0); });
+`;
+
+/** CPU time of a thread and its time runnable but waiting for a CPU, in ms (/proc schedstat). */
+function schedstat(pid: number, tid: number): { runMs: number; waitMs: number } {
+  const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+  return { runMs: run / 1e6, waitMs: wait / 1e6 };
+}
+
+async function bgsave(
+  kind: Kind,
+  port: number,
+  pid: number,
+): Promise<{ ms: number; maxPingMs: number; pings: number; over10: number; mainRunMs: number; mainWaitMs: number; rssBefore: number; rssPeak: number; anonBefore: number; anonPeak: number }> {
   const r = new Redis({ port, host: '127.0.0.1' });
-  const pinger = new Redis({ port, host: '127.0.0.1' });
   const before = Number((/rdb_last_save_time:(\d+)/.exec(await r.info('persistence')) ?? [])[1]);
-  // Connected (and past ioredis's INFO ready check) before timing starts: the first PING of a
-  // fresh client otherwise carries the connection set-up, 10-30 ms here, for both servers.
-  await pinger.ping();
+  const pinger = spawn(process.execPath, ['-e', PINGER, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  pinger.stdout!.setEncoding('utf8');
+  await new Promise<void>((resolve) =>
+    pinger.stdout!.on('data', (d: string) => {
+      out += d;
+      if (out.startsWith('ready\n')) resolve();
+    }),
+  );
   const before0 = rss(pid);
   const rssBefore = before0.all;
   const anonBefore = before0.anon;
   let rssPeak = rssBefore;
   let anonPeak = anonBefore;
-  let maxPingMs = 0;
-  let running = true;
-  const pingLoop = (async () => {
-    while (running) {
-      const t = performance.now();
-      await pinger.ping();
-      maxPingMs = Math.max(maxPingMs, performance.now() - t);
-    }
-  })();
+  const sched0 = schedstat(pid, pid);
   const t0 = performance.now();
   await r.bgsave();
   for (;;) {
@@ -124,12 +154,25 @@ async function bgsave(kind: Kind, port: number, pid: number): Promise<{ ms: numb
     await new Promise((res) => setTimeout(res, 5));
   }
   const ms = performance.now() - t0;
-  running = false;
-  await pingLoop;
+  const sched1 = schedstat(pid, pid);
+  const exited = new Promise((res) => pinger.once('exit', res));
+  pinger.kill('SIGTERM');
+  await exited;
+  const pings = JSON.parse(out.slice('ready\n'.length)) as { pings: number; maxMs: number; over10: number };
   r.disconnect();
-  pinger.disconnect();
   void kind;
-  return { ms, maxPingMs, rssBefore, rssPeak, anonBefore, anonPeak };
+  return {
+    ms,
+    maxPingMs: pings.maxMs,
+    pings: pings.pings,
+    over10: pings.over10,
+    mainRunMs: sched1.runMs - sched0.runMs,
+    mainWaitMs: sched1.waitMs - sched0.waitMs,
+    rssBefore,
+    rssPeak,
+    anonBefore,
+    anonPeak,
+  };
 }
 
 async function main(): Promise<void> {
@@ -180,7 +223,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < ROUNDS; i++) saves.push(await bgsave(kind, s.port, s.child.pid!));
     await stop(s.child, 'SIGKILL');
     console.log(`\n## ${kind}: BGSAVE of ${N} keys (100-byte values)`);
-    console.log(`duration ms (median of ${ROUNDS}): ${median(saves.map((x) => x.ms)).toFixed(0)}; worst PING ms: ${Math.max(...saves.map((x) => x.maxPingMs)).toFixed(1)} (per round ${saves.map((x) => x.maxPingMs.toFixed(1)).join(', ')}); RSS before ${(saves[0].rssBefore / 1e6).toFixed(0)} MB, peak ${(Math.max(...saves.map((x) => x.rssPeak)) / 1e6).toFixed(0)} MB; anonymous (without mapped files) ${(saves[0].anonBefore / 1e6).toFixed(0)} -> ${(Math.max(...saves.map((x) => x.anonPeak)) / 1e6).toFixed(0)} MB`);
+    console.log(`duration ms (median of ${ROUNDS}): ${median(saves.map((x) => x.ms)).toFixed(0)}; worst PING ms: ${Math.max(...saves.map((x) => x.maxPingMs)).toFixed(1)} (per round ${saves.map((x) => x.maxPingMs.toFixed(1)).join(', ')}; PINGs answered per round ${saves.map((x) => x.pings).join(', ')}, over 10 ms ${saves.map((x) => x.over10).join(', ')})`);
+    console.log(`server main thread per round: on a CPU ${saves.map((x) => x.mainRunMs.toFixed(0)).join(', ')} ms, runnable but waiting for one ${saves.map((x) => x.mainWaitMs.toFixed(0)).join(', ')} ms`);
+    console.log(`RSS before ${(saves[0].rssBefore / 1e6).toFixed(0)} MB, peak ${(Math.max(...saves.map((x) => x.rssPeak)) / 1e6).toFixed(0)} MB; anonymous (without mapped files) ${(saves[0].anonBefore / 1e6).toFixed(0)} -> ${(Math.max(...saves.map((x) => x.anonPeak)) / 1e6).toFixed(0)} MB`);
     // Restart from snapshot (+ an AOF tail that the snapshot covers) and from the AOF alone.
     const fromSnap: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
