@@ -327,14 +327,23 @@ export class ZSet {
   /**
    * As rangeByScore, by member bytes (ZRANGEBYLEX): meaningful when all scores are equal, which
    * the lex commands assume (Redis gives no guarantee otherwise either).
+   *
+   * With mixed scores the members are not in byte order and a search for the range's ends is not
+   * well defined (Redis's answer then depends on its skiplist's random node heights). What Redis
+   * checks regardless, Hoard checks too (zslIsInLexRange, zslFirstInLexRange/LastInLexRange, the
+   * walks' per-member bound): nothing when the lowest member is above max or the highest below
+   * min, nothing when the end found is itself out of range, and a walk stops at the first member
+   * past its bound. So no member outside the range is ever returned (or counted, or deleted).
    */
   rangeByLex(range: LexRange, reverse: boolean, offset: number, limit: number, fn: ZVisitor): void {
-    if (offset < 0 || limit === 0 || lexRangeIsEmpty(range)) return;
+    if (offset < 0 || limit === 0 || !this._lexMayMatch(range)) return;
     if (!reverse) {
       const first = this._countBelow(LEX_BELOW_MIN, 0, range);
+      if (first >= this.dict.size || !lexLteMax(this._memberAtRank(first), range)) return;
       if (first + offset < this.dict.size) this._walk(first + offset, false, limit, LEX_LE_MAX, 0, range, fn);
     } else {
       const last = this._countBelow(LEX_LE_MAX, 0, range) - 1;
+      if (last < 0 || !lexGteMin(this._memberAtRank(last), range)) return;
       if (last - offset >= 0) this._walk(last - offset, true, limit, LEX_BELOW_MIN, 0, range, fn);
     }
   }
@@ -347,11 +356,13 @@ export class ZSet {
     return hi > lo ? hi - lo : 0;
   }
 
-  /** ZLEXCOUNT. O(log n). */
+  /** ZLEXCOUNT. O(log n). Mixed scores: see rangeByLex. */
   countByLex(range: LexRange): number {
-    if (lexRangeIsEmpty(range)) return 0;
-    const hi = this._countBelow(LEX_LE_MAX, 0, range);
+    if (!this._lexMayMatch(range)) return 0;
     const lo = this._countBelow(LEX_BELOW_MIN, 0, range);
+    if (lo >= this.dict.size || !lexLteMax(this._memberAtRank(lo), range)) return 0;
+    const hi = this._countBelow(LEX_LE_MAX, 0, range);
+    if (hi === 0 || !lexGteMin(this._memberAtRank(hi - 1), range)) return 0;
     return hi > lo ? hi - lo : 0;
   }
 
@@ -372,13 +383,19 @@ export class ZSet {
     return out;
   }
 
-  /** ZREMRANGEBYLEX; returns the removed members, ascending. O(log n + removed). */
+  /**
+   * ZREMRANGEBYLEX; returns the removed members, ascending. O(log n + removed). From the first
+   * member not below min, up to the first one past max (Redis's zslDeleteRangeByLex; with mixed
+   * scores see rangeByLex).
+   */
   deleteRangeByLex(range: LexRange): string[] {
     const out: string[] = [];
     if (lexRangeIsEmpty(range)) return out;
     const lo = this._countBelow(LEX_BELOW_MIN, 0, range);
-    const hi = this._countBelow(LEX_LE_MAX, 0, range);
-    this._deleteRankRange(lo, hi - 1, (m) => out.push(m));
+    if (lo >= this.dict.size) return out;
+    let n = 0;
+    this._walk(lo, false, -1, LEX_LE_MAX, 0, range, () => n++);
+    this._deleteRankRange(lo, lo + n - 1, (m) => out.push(m));
     return out;
   }
 
@@ -533,6 +550,20 @@ export class ZSet {
    * them (negative: no limit), while they are inside the walk's far bound: going up, while
    * below(mode, s, range) holds (the max); going down, while it does not (the min).
    */
+  /** Redis's zslIsInLexRange: the range is not empty, the highest member is not below min and
+   *  the lowest not above max. */
+  private _lexMayMatch(range: LexRange): boolean {
+    if (lexRangeIsEmpty(range) || this.dict.size === 0) return false;
+    const last = this.last;
+    return lexGteMin(last.m[last.m.length - 1], range) && lexLteMax(this.first.m[0], range);
+  }
+
+  /** The member at 0-based rank r (< size). */
+  private _memberAtRank(r: number): string {
+    const leaf = this._leafAtRank(r);
+    return leaf.m[POS];
+  }
+
   private _walk(r: number, reverse: boolean, limit: number, mode: number, s: number, range: LexRange | null, fn: ZVisitor): void {
     let leaf: Leaf | null = this._leafAtRank(r);
     let i = POS;
