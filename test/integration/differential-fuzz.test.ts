@@ -4,14 +4,39 @@
 // sent to Hoard over TCP and to a real redis-server 7.0; every reply must be identical, and every
 // 500 commands the whole keyspace is read back and compared. Commands whose replies Redis leaves
 // to chance (SPOP, SRANDMEMBER, RANDOMKEY, SCAN cursors) are left out; replies whose order Redis
-// leaves to its hash table (SMEMBERS, HGETALL...) are compared sorted.
+// leaves to its hash table (SMEMBERS, HGETALL...) are compared sorted. Lex-range commands on a
+// sorted set whose scores differ are skipped: the lex commands assume equal scores, and Redis's
+// answer then can depend on its skiplist's random node heights (the same ZADDs gave different
+// ZRANGE ... BYLEX REV replies on one redis-server).
+// FUZZ_SEED and FUZZ_OPS run another stream (a campaign of 138 seeds x 20k commands found the
+// lex-range bug fixed in bb50159; one seed of them fails now and then on EXPIRE ... GT right
+// after EXPIRE with the same seconds, which answers 1 only if a millisecond passed between them,
+// on both servers).
 
 import { describe, expect, it } from 'vitest';
 import { hoardTcp, realRedis, redisServerAvailable, type Backend } from '../helpers/backends.js';
 import { mulberry32 } from '../helpers/prng.js';
 
-const OPS = 6000;
-const SEED = 20261126;
+const OPS = Number(process.env.FUZZ_OPS ?? 6000);
+const SEED = Number(process.env.FUZZ_SEED ?? 20261126);
+
+/** Lex-range commands, and the index of the key whose members they range over. */
+const LEX_KEY: Record<string, number> = { ZRANGEBYLEX: 1, ZREVRANGEBYLEX: 1, ZLEXCOUNT: 1, ZREMRANGEBYLEX: 1 };
+
+function lexKeyIndex(argv: string[]): number {
+  const name = argv[0].toUpperCase();
+  if (name in LEX_KEY) return LEX_KEY[name];
+  if (argv.some((a) => a.toUpperCase() === 'BYLEX')) return name === 'ZRANGESTORE' ? 2 : name === 'ZRANGE' ? 1 : -1;
+  return -1;
+}
+
+/** Whether `key` (on real Redis) is a sorted set whose scores are not all equal. */
+async function mixedScores(b: Backend, key: string): Promise<boolean> {
+  if ((await b.conn.call('TYPE', key)) !== 'zset') return false;
+  const flat = (await b.conn.call('ZRANGE', key, '0', '-1', 'WITHSCORES')) as string[];
+  for (let i = 3; i < flat.length; i += 2) if (flat[i] !== flat[1]) return true;
+  return false;
+}
 
 type Gen = () => string[];
 
@@ -225,16 +250,21 @@ describe.runIf(redisServerAvailable())('differential fuzz: Hoard over TCP and re
       let errors = 0;
       let data = 0;
       let checks = 0;
+      let skipped = 0;
       for (let i = 0; i < OPS && mismatches.length < 5; i++) {
         const argv = gens[Math.floor(rnd() * gens.length)]();
-        recent.push(argv.join(' '));
-        if (recent.length > 6) recent.shift();
-        const [h, r] = await Promise.all([reply(hoard, argv), reply(redis, argv)]);
-        if (r instanceof Error) errors++;
-        else if (Array.isArray(r) ? r.length > 0 : r !== null && r !== 0) data++;
-        const nh = normalize(argv[0], h);
-        const nr = normalize(argv[0], r);
-        if (JSON.stringify(nh) !== JSON.stringify(nr)) mismatches.push({ i, argv, hoard: nh, redis: nr, before: recent.slice(0, -1) });
+        const lexKey = lexKeyIndex(argv);
+        if (lexKey > 0 && argv.length > lexKey && (await mixedScores(redis, argv[lexKey]))) skipped++;
+        else {
+          recent.push(argv.join(' '));
+          if (recent.length > 6) recent.shift();
+          const [h, r] = await Promise.all([reply(hoard, argv), reply(redis, argv)]);
+          if (r instanceof Error) errors++;
+          else if (Array.isArray(r) ? r.length > 0 : r !== null && r !== 0) data++;
+          const nh = normalize(argv[0], h);
+          const nr = normalize(argv[0], r);
+          if (JSON.stringify(nh) !== JSON.stringify(nr)) mismatches.push({ i, argv, hoard: nh, redis: nr, before: recent.slice(0, -1) });
+        }
         if (i % 500 === 499) {
           checks++;
           const [dh, dr] = await Promise.all([dump(hoard), dump(redis)]);
@@ -247,6 +277,7 @@ describe.runIf(redisServerAvailable())('differential fuzz: Hoard over TCP and re
       expect(data).toBeGreaterThan(OPS / 6);
       expect(errors).toBeGreaterThan(OPS / 20);
       expect(checks).toBe(OPS / 500);
+      expect(skipped).toBeLessThan(OPS / 50);
     } finally {
       await hoard.close();
       await redis.close();
