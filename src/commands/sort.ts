@@ -315,7 +315,10 @@ function insertionSort(v: number[], a: number, n: number, cmp: Cmp): void {
  * Redis's pqsort (NetBSD's Bentley–McIlroy qsort, partial): sorts v[lrange..rrange] into place,
  * recursing only into partitions that overlap it. Positions are element indexes where pqsort.c
  * has byte pointers; its range tests compare a byte pointer to a partition's last byte, which
- * doubled indexes reproduce (lo = 2 * first, hi = 2 * (last + 1) - 1).
+ * doubled indexes reproduce (lo = 2 * first, hi = 2 * (last + 1) - 1). Like Redis 7.0's copy
+ * (and FreeBSD's since it was found quadratic), no switch to insertion sort after a partition
+ * pass without swaps: with it, tied keys came out in another order than redis-server's
+ * (SORT lnum ALPHA BY h_*->g LIMIT 0 1 over 9 elements, most without the field).
  */
 function pqsort(v: number[], n: number, cmp: Cmp, lrange: number, rrange: number): void {
   pqsortRange(v, 0, n, cmp, 2 * lrange, 2 * (rrange + 1) - 1);
@@ -329,7 +332,6 @@ function outside(lr: number, rr: number, a: number, n: number): boolean {
 
 function pqsortRange(v: number[], a: number, n: number, cmp: Cmp, lr: number, rr: number): void {
   for (;;) {
-    let swapped = false;
     if (n < 7) return insertionSort(v, a, n, cmp);
     let pm = a + Math.floor(n / 2);
     if (n > 7) {
@@ -352,7 +354,6 @@ function pqsortRange(v: number[], a: number, n: number, cmp: Cmp, lr: number, rr
       let r: number;
       while (pb <= pc && (r = cmp(v[pb], v[a])) <= 0) {
         if (r === 0) {
-          swapped = true;
           swap(v, pa, pb);
           pa++;
         }
@@ -360,7 +361,6 @@ function pqsortRange(v: number[], a: number, n: number, cmp: Cmp, lr: number, rr
       }
       while (pb <= pc && (r = cmp(v[pc], v[a])) >= 0) {
         if (r === 0) {
-          swapped = true;
           swap(v, pc, pd);
           pd--;
         }
@@ -368,11 +368,9 @@ function pqsortRange(v: number[], a: number, n: number, cmp: Cmp, lr: number, rr
       }
       if (pb > pc) break;
       swap(v, pb, pc);
-      swapped = true;
       pb++;
       pc--;
     }
-    if (!swapped) return insertionSort(v, a, n, cmp);
     const pn = a + n;
     let r = Math.min(pa - a, pb - pa);
     vecswap(v, a, pb - r, r);

@@ -50,6 +50,15 @@ commandSuite('sort: numeric', (t) => {
     expect(strs(await t.callBuffer('SORT', 'l'))).toEqual(['-inf', '  -3', '', '.5', ' 1', '+5', '7\x00junk', '0x10', '1e5', 'inf']);
   });
 
+  it('BY with LIMIT (the partial quicksort) leaves tied keys where redis-server does', async () => {
+    await t.call('RPUSH', 'lnum', '.5', '9007199254740993', '+4', 'inf', '007', '-3', '2', '0x10', '007');
+    await t.call('HSET', 'h_inf', 'f', '1.5', 'g', ' 7');
+    await t.call('HSET', 'h_007', 'f', '-3', 'g', '9007199254740993');
+    await t.call('HSET', 'h_2', 'f', '1e3', 'g', '1');
+    expect(await t.call('SORT', 'lnum', 'ALPHA', 'BY', 'h_*->g', 'LIMIT', 0, 1)).toEqual(['-3']);
+    expect(await t.call('SORT', 'lnum', 'ALPHA', 'BY', 'h_*->g', 'LIMIT', -1, 1)).toEqual(['-3']);
+  });
+
   it('equal weights compare the elements byte by byte, in both directions', async () => {
     await t.call('RPUSH', 'l', '1.0', '1', '01', '1e0', '0.5');
     expect(await t.call('SORT', 'l')).toEqual(['0.5', '01', '1', '1.0', '1e0']);
