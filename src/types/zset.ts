@@ -339,11 +339,13 @@ export class ZSet {
     if (offset < 0 || limit === 0 || !this._lexMayMatch(range)) return;
     if (!reverse) {
       const first = this._countBelow(LEX_BELOW_MIN, 0, range);
-      if (first >= this.dict.size || !lexLteMax(this._memberAtRank(first), range)) return;
+      const end = this.at(first);
+      if (end === undefined || !lexLteMax(end[0], range)) return;
       if (first + offset < this.dict.size) this._walk(first + offset, false, limit, LEX_LE_MAX, 0, range, fn);
     } else {
       const last = this._countBelow(LEX_LE_MAX, 0, range) - 1;
-      if (last < 0 || !lexGteMin(this._memberAtRank(last), range)) return;
+      const end = this.at(last);
+      if (end === undefined || !lexGteMin(end[0], range)) return;
       if (last - offset >= 0) this._walk(last - offset, true, limit, LEX_BELOW_MIN, 0, range, fn);
     }
   }
@@ -360,9 +362,11 @@ export class ZSet {
   countByLex(range: LexRange): number {
     if (!this._lexMayMatch(range)) return 0;
     const lo = this._countBelow(LEX_BELOW_MIN, 0, range);
-    if (lo >= this.dict.size || !lexLteMax(this._memberAtRank(lo), range)) return 0;
+    const first = this.at(lo);
+    if (first === undefined || !lexLteMax(first[0], range)) return 0;
     const hi = this._countBelow(LEX_LE_MAX, 0, range);
-    if (hi === 0 || !lexGteMin(this._memberAtRank(hi - 1), range)) return 0;
+    const last = this.at(hi - 1);
+    if (last === undefined || !lexGteMin(last[0], range)) return 0;
     return hi > lo ? hi - lo : 0;
   }
 
@@ -545,11 +549,6 @@ export class ZSet {
     return count + lo;
   }
 
-  /**
-   * Visits entries from rank r (< size) upwards, or downwards when reverse, at most `limit` of
-   * them (negative: no limit), while they are inside the walk's far bound: going up, while
-   * below(mode, s, range) holds (the max); going down, while it does not (the min).
-   */
   /** Redis's zslIsInLexRange: the range is not empty, the highest member is not below min and
    *  the lowest not above max. */
   private _lexMayMatch(range: LexRange): boolean {
@@ -558,12 +557,11 @@ export class ZSet {
     return lexGteMin(last.m[last.m.length - 1], range) && lexLteMax(this.first.m[0], range);
   }
 
-  /** The member at 0-based rank r (< size). */
-  private _memberAtRank(r: number): string {
-    const leaf = this._leafAtRank(r);
-    return leaf.m[POS];
-  }
-
+  /**
+   * Visits entries from rank r (< size) upwards, or downwards when reverse, at most `limit` of
+   * them (negative: no limit), while they are inside the walk's far bound: going up, while
+   * below(mode, s, range) holds (the max); going down, while it does not (the min).
+   */
   private _walk(r: number, reverse: boolean, limit: number, mode: number, s: number, range: LexRange | null, fn: ZVisitor): void {
     let leaf: Leaf | null = this._leafAtRank(r);
     let i = POS;
