@@ -7,7 +7,9 @@
 // command gets the same error (the source key is looked up before any option is read; a missing
 // GEORADIUSBYMEMBER source skips the member and radius entirely). Searches scan the cells in
 // Redis's order (centre, N, S, E, W, NE, NW, SE, SW), so unsorted replies come in Redis's order;
-// sorts are stable as glibc's qsort (a merge sort) is. Canonical mutations:
+// a sort of every match is stable as glibc's qsort (a merge sort) is, and a COUNT below the
+// number of matches sorts with Redis's partial quicksort, so equidistant members are returned
+// (and stored) in the order redis-server leaves them. Canonical mutations:
 //   GEOADD → ZADD key <score> <member> ... of the members it added or moved, no options. Redis
 //     itself rewrites GEOADD into ZADD; logging the computed scores (not GEOADD's coordinates)
 //     keeps replay independent of the geohash code, and with only what changed the entry needs
@@ -47,6 +49,7 @@ import {
 } from '../types/geohash.js';
 import { formatLongDouble, formatScore, longDoubleFromNumber, parseFloatStrict, parseInt64 } from '../util/numbers.js';
 import { NOTIFY } from '../config.js';
+import { pqsort } from '../util/pqsort.js';
 
 /** Redis 7.0's geo error replies (geo.c), with their exact text. */
 export const GEO_ERR = {
@@ -565,7 +568,11 @@ function georadiusGeneric(c: CommandContext, argv: string[], srcKeyIndex: number
   const order = ORDER;
   order.length = used;
   for (let i = 0; i < used; i++) order[i] = i;
-  if (sort !== SORT_NONE) order.sort(sort === SORT_ASC ? byDistAsc : byDistDesc);
+  if (sort !== SORT_NONE) {
+    const cmp = sort === SORT_ASC ? byDistAsc : byDistDesc;
+    if (returned === used) order.sort(cmp);
+    else pqsort(order, used, cmp, 0, returned - 1);
+  }
 
   const conversion = shape.conversion;
   if (storekey === null) {

@@ -15,7 +15,7 @@
 //   Elements whose BY key is missing weigh 0 (numeric) or sort first (ALPHA). The whole-vector
 //   sort is glibc's qsort, a stable merge sort (so ties keep the input order, DESC included):
 //   Array.prototype.sort is stable too. A BY sort restricted by LIMIT uses Redis's partial
-//   quicksort (pqsort.c), ported below step for step because its order of ties is observable.
+//   quicksort (pqsort.c), ported in util/pqsort.ts step for step because its order of ties is observable.
 // - Input order before sorting: a list's order; a set's iteration order (an intset's numeric
 //   order, as Redis; a hashtable set's insertion order where Redis has its hash order); a
 //   sorted set's member dict (any order: Redis's is its hash order). BY without '*' ("nosort")
@@ -44,6 +44,7 @@ import { ZSetValue } from '../types/zset-value.js';
 import { HashValue } from '../types/hash.js';
 import { ownString } from '../types/zset-packed.js';
 import { parseIndex, parseRangeFloat } from '../util/numbers.js';
+import { pqsort } from '../util/pqsort.js';
 import { NOTIFY } from '../config.js';
 
 /** sort.c's conversion error text (addReplyError adds the "ERR "). */
@@ -244,7 +245,7 @@ function lookupByPattern(c: CommandContext, p: Pattern, elem: string): string | 
   }
 }
 
-// ---- comparison and Redis's partial quicksort -----------------------------------------------------
+// ---- comparison (the partial quicksort is util/pqsort.ts) ---------------------------------------
 
 // The vector being sorted, as parallel arrays indexed by element number (sortCompare's view).
 // Module-level so the comparators are plain functions, not per-call closures; SORT never
@@ -277,114 +278,6 @@ function cmpNumericDesc(a: number, b: number): number {
 
 function cmpAlphaDesc(a: number, b: number): number {
   return -cmpAlpha(a, b);
-}
-
-type Cmp = (a: number, b: number) => number;
-
-function swap(v: number[], i: number, j: number): void {
-  const t = v[i];
-  v[i] = v[j];
-  v[j] = t;
-}
-
-function vecswap(v: number[], i: number, j: number, n: number): void {
-  for (let k = 0; k < n; k++) swap(v, i + k, j + k);
-}
-
-function med3(v: number[], a: number, b: number, c: number, cmp: Cmp): number {
-  return cmp(v[a], v[b]) < 0
-    ? cmp(v[b], v[c]) < 0
-      ? b
-      : cmp(v[a], v[c]) < 0
-        ? c
-        : a
-    : cmp(v[b], v[c]) > 0
-      ? b
-      : cmp(v[a], v[c]) < 0
-        ? a
-        : c;
-}
-
-function insertionSort(v: number[], a: number, n: number, cmp: Cmp): void {
-  for (let pm = a + 1; pm < a + n; pm++) {
-    for (let pl = pm; pl > a && cmp(v[pl - 1], v[pl]) > 0; pl--) swap(v, pl, pl - 1);
-  }
-}
-
-/**
- * Redis's pqsort (NetBSD's Bentley–McIlroy qsort, partial): sorts v[lrange..rrange] into place,
- * recursing only into partitions that overlap it. Positions are element indexes where pqsort.c
- * has byte pointers; its range tests compare a byte pointer to a partition's last byte, which
- * doubled indexes reproduce (lo = 2 * first, hi = 2 * (last + 1) - 1). Like Redis 7.0's copy
- * (and FreeBSD's since it was found quadratic), no switch to insertion sort after a partition
- * pass without swaps: with it, tied keys came out in another order than redis-server's
- * (SORT lnum ALPHA BY h_*->g LIMIT 0 1 over 9 elements, most without the field).
- */
-function pqsort(v: number[], n: number, cmp: Cmp, lrange: number, rrange: number): void {
-  pqsortRange(v, 0, n, cmp, 2 * lrange, 2 * (rrange + 1) - 1);
-}
-
-function outside(lr: number, rr: number, a: number, n: number): boolean {
-  const l = 2 * a;
-  const r = 2 * (a + n) - 1;
-  return (lr < l && rr < l) || (lr > r && rr > r);
-}
-
-function pqsortRange(v: number[], a: number, n: number, cmp: Cmp, lr: number, rr: number): void {
-  for (;;) {
-    if (n < 7) return insertionSort(v, a, n, cmp);
-    let pm = a + Math.floor(n / 2);
-    if (n > 7) {
-      let pl = a;
-      let pn = a + n - 1;
-      if (n > 40) {
-        const d = Math.floor(n / 8);
-        pl = med3(v, pl, pl + d, pl + 2 * d, cmp);
-        pm = med3(v, pm - d, pm, pm + d, cmp);
-        pn = med3(v, pn - 2 * d, pn - d, pn, cmp);
-      }
-      pm = med3(v, pl, pm, pn, cmp);
-    }
-    swap(v, a, pm);
-    let pa = a + 1;
-    let pb = pa;
-    let pc = a + n - 1;
-    let pd = pc;
-    for (;;) {
-      let r: number;
-      while (pb <= pc && (r = cmp(v[pb], v[a])) <= 0) {
-        if (r === 0) {
-          swap(v, pa, pb);
-          pa++;
-        }
-        pb++;
-      }
-      while (pb <= pc && (r = cmp(v[pc], v[a])) >= 0) {
-        if (r === 0) {
-          swap(v, pc, pd);
-          pd--;
-        }
-        pc--;
-      }
-      if (pb > pc) break;
-      swap(v, pb, pc);
-      pb++;
-      pc--;
-    }
-    const pn = a + n;
-    let r = Math.min(pa - a, pb - pa);
-    vecswap(v, a, pb - r, r);
-    r = Math.min(pd - pc, pn - pd - 1);
-    vecswap(v, pb, pn - r, r);
-    r = pb - pa;
-    if (r > 1 && !outside(lr, rr, a, r)) pqsortRange(v, a, r, cmp, lr, rr);
-    r = pd - pc;
-    if (r <= 1) return;
-    // Iterate rather than recurse, as pqsort.c does.
-    a = pn - r;
-    n = r;
-    if (outside(lr, rr, a, n)) return;
-  }
 }
 
 // ---- the command --------------------------------------------------------------------------------

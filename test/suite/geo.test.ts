@@ -15,9 +15,6 @@ const UNIT = 'ERR unsupported unit provided. please use M, KM, FT, MI';
 const PALERMO = ['13.361389', '38.115556', 'Palermo'];
 const CATANIA = ['15.087269', '37.502669', 'Catania'];
 
-/** Replies compared without order, for results whose order Redis leaves undefined (ties). */
-const sorted = (a: unknown[]) => [...a].map((x) => JSON.stringify(x)).sort();
-
 commandSuite('geo: GEOADD GEOPOS GEOHASH GEODIST', (t) => {
   it('GEOADD stores 52-bit geohash scores in a zset', async () => {
     expect(await t.call('GEOADD', 'Sicily', ...PALERMO, ...CATANIA)).toBe(2);
@@ -164,11 +161,29 @@ commandSuite('geo: GEORADIUS GEORADIUSBYMEMBER GEOSEARCH', (t) => {
     expect(await t.call('GEOSEARCH', 'nokey', 'FROMMEMBER', 'nope', 'BYRADIUS', '1', 'km')).toEqual([]);
   });
 
-  it('equal positions: every member is found (their relative order is Redis-undefined)', async () => {
-    await t.call('GEOADD', 'dup', '10', '10', 'a', '10', '10', 'b', '10', '10', 'c', '10.001', '10', 'd');
+  it('equal positions: a cell is scanned in member order and the sort keeps ties in it', async () => {
+    await t.call('GEOADD', 'dup', '10', '10', 'c', '10', '10', 'b', '10', '10', 'a', '10.001', '10', 'd');
     const r = (await t.call('GEOSEARCH', 'dup', 'FROMLONLAT', '10', '10', 'BYRADIUS', '1', 'km', 'ASC', 'WITHDIST')) as string[][];
-    expect(sorted(r.slice(0, 3))).toEqual(sorted([['a', '0.0003'], ['b', '0.0003'], ['c', '0.0003']]));
-    expect(r[3]).toEqual(['d', '0.1095']);
+    expect(r).toEqual([['a', '0.0003'], ['b', '0.0003'], ['c', '0.0003'], ['d', '0.1095']]);
+    expect(await t.call('GEOSEARCH', 'dup', 'FROMLONLAT', '10', '10', 'BYRADIUS', '1', 'km', 'DESC')).toEqual(['d', 'a', 'b', 'c']);
+  });
+
+  it('equidistant members in different cells: stable when all are sorted, the partial quicksort under COUNT', async () => {
+    // Mirrored points around (0, 0): n_k/s_k and e_k/w_k are at exactly equal distances.
+    for (let k = 1; k <= 6; k++) {
+      const d = `0.0${k}`;
+      await t.call('GEOADD', 'm', d, '0', `e${k}`, `-${d}`, '0', `w${k}`, '0', d, `n${k}`, '0', `-${d}`, `s${k}`);
+    }
+    const search = (...opts: string[]) => t.call('GEOSEARCH', 'm', 'FROMLONLAT', '0', '0', 'BYRADIUS', '100', 'km', ...opts);
+    // Every match sorted (glibc's stable qsort): ties keep the order the cells were scanned in.
+    expect((await search('ASC')).slice(0, 8)).toEqual(['n1', 's1', 'e1', 'w1', 'n2', 's2', 'e2', 'w2']);
+    // COUNT below the 24 matches: Redis's pqsort leaves ties in its own order.
+    expect(await search('ASC', 'COUNT', '7')).toEqual(['s1', 'n1', 'e1', 'w1', 'n2', 's2', 'w2']);
+    expect(await search('DESC', 'COUNT', '5')).toEqual(['s6', 'n6', 'e6', 'w6', 's5']);
+    expect(await t.call('GEORADIUS', 'm', '0', '0', '100', 'km', 'COUNT', '7', 'ASC')).toEqual(['s1', 'n1', 'e1', 'w1', 'n2', 's2', 'w2']);
+    // The STORE forms keep the same members (w2 and not e2 at the cut-off).
+    expect(await t.call('GEOSEARCHSTORE', 'dst', 'm', 'FROMLONLAT', '0', '0', 'BYRADIUS', '100', 'km', 'ASC', 'COUNT', '7')).toBe(7);
+    expect(await t.call('ZRANGE', 'dst', '0', '-1')).toEqual(['w2', 'w1', 's2', 's1', 'e1', 'n1', 'n2']);
   });
 
   it('search errors, in Redis order', async () => {
